@@ -1,0 +1,134 @@
+/*
+ * dataset.h - the data of SPEC 1 in memory, and everything that produces it:
+ * the LIBSVM reader (libsvm.c), data sets by name (manifest.c), built-in
+ * synthetic generators (synthetic.c) and sharding over K nodes (shard.c).
+ *
+ * Data flows one way: a DATASET spec -> dataset_load -> struct dataset
+ * (CSR) -> shard_extract -> one node's struct dataset -> algorithm.
+ */
+#ifndef DSAGA_DATASET_H
+#define DSAGA_DATASET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Compressed sparse rows.  One object owns all its arrays. */
+struct dataset {
+    int64_t n_samples;   /* rows */
+    int64_t n_features;  /* columns, the bias column included once added */
+    int64_t nnz;         /* stored entries */
+    int64_t *row_ptr;    /* n_samples + 1 offsets into col_idx / values */
+    int32_t *col_idx;    /* 0-based, strictly increasing within a row */
+    double *values;      /* finite */
+    double *y;           /* labels; -1/+1 after binary mapping (SPEC 1) */
+    int64_t *global_row; /* NULL, or (for a shard) each row's index in the full set */
+    int is_dense;        /* every row stores all n_features columns in order, so
+                          * values is the row-major n_samples x n_features matrix */
+    char name[512];      /* the spec it was loaded from */
+    char checksum[80];   /* sha256 of the LIBSVM text, or "synth:" + spec digest:
+                          * the identity of the data in the f* cache key */
+};
+
+enum label_mode {
+    LABELS_BINARY = 0, /* exactly two label values, mapped to -1/+1 (larger = +1);
+                        * one value is allowed and kept as +1 if > 0 else -1;
+                        * more than two is an error */
+    LABELS_RAW = 1     /* keep the labels as read (regression) */
+};
+
+enum partition { PARTITION_RANDOM = 0, PARTITION_LABEL = 1 };
+
+/* ---- datasets/dataset.c: CSR helpers ------------------------------------ */
+
+/* Allocates an empty dataset with room for n_samples rows and nnz entries;
+ * the caller fills it and owns it (dataset_destroy).  NULL on no memory. */
+struct dataset *dataset_alloc(int64_t n_samples, int64_t nnz);
+/* Frees everything; NULL does nothing. */
+void dataset_destroy(struct dataset *ds);
+/* Appends a constant feature of value `bias` as column n_features (SPEC 1,
+ * liblinear's -B).  bias <= 0 leaves the data unchanged.  Reallocates in
+ * place; on failure the dataset is unchanged. */
+int dataset_add_bias(struct dataset *ds, double bias);
+/* The rows `rows[0..n_rows-1]` (global indices, any order) as a new
+ * dataset with global_row set; the caller owns *out. */
+int dataset_subset(const struct dataset *ds, const int64_t *rows, int64_t n_rows,
+                   struct dataset **out);
+/* max_i ||x_i||^2 over the rows (SPEC 1's L_max is c times this + lambda). */
+double dataset_max_row_norm2(const struct dataset *ds);
+
+/* ---- datasets/libsvm.c: the LIBSVM text reader --------------------------- */
+
+/* Reads a LIBSVM file, plain or .xz (liblzma), into CSR.  Malformed input
+ * (bad number, index 0 or not increasing, missing colon, trailing garbage,
+ * NaN/inf, non-numeric label, > 2 labels under LABELS_BINARY, empty file) is
+ * ERR_INPUT with one line naming path:line and what was expected.
+ * n_features is the largest index seen, or min_features if larger.
+ * checksum is set to the sha256 of the decompressed text.  The caller owns
+ * *out; on failure *out is NULL. */
+int libsvm_read(const char *path, enum label_mode labels, int64_t min_features,
+                struct dataset **out);
+/* The same parser over a buffer in memory (fuzzing, tests); `name` is used
+ * in messages.  The buffer need not be NUL-terminated. */
+int libsvm_parse(const char *name, const char *text, size_t len, enum label_mode labels,
+                 int64_t min_features, struct dataset **out);
+/* Writes ds as LIBSVM text (labels as stored, values with %.17g). */
+int libsvm_write(const char *path, const struct dataset *ds);
+
+/* ---- datasets/synthetic.c: built-in generators --------------------------- */
+
+/* 1 if spec names a generator ("synth-sparse:..." or "synth-dense:..."). */
+int synth_is_spec(const char *spec);
+/* Generates the set a spec describes, deterministic from its seed:
+ *   synth-sparse:n=20000,d=47000,nnz=75,seed=1[,noise=0.05]
+ *       rcv1-like: power-law feature frequencies, unit-norm rows, labels
+ *       from a planted separator with a fraction `noise` flipped.
+ *   synth-dense:n=5000,d=100,cond=100,seed=1[,noise=0.05]
+ *       Gaussian rows whose covariance has condition number `cond`, labels
+ *       from a planted separator (is_dense = 1).
+ * Unknown or bad parameters are ERR_INPUT naming the parameter. */
+int synth_generate(const char *spec, struct dataset **out);
+
+/* ---- datasets/manifest.c: data sets by name ------------------------------ */
+
+/* Resolves and loads DATASET (SPEC 7): a synthetic spec, a path to a LIBSVM
+ * file (plain or .xz), or a name from the project's manifest, looked up in
+ * the local cache ($DSAGA_CACHE, default ~/.cache/dsaga-bench), then in the
+ * mirror directory $DSAGA_DATA_MIRROR, then downloaded from the origin.
+ * The decompressed text's sha256 is checked against the manifest; a
+ * mismatch is ERR_INPUT naming the file and both sums.  `labels` as in
+ * libsvm_read.  The caller owns *out. */
+int dataset_load(const char *spec, enum label_mode labels, struct dataset **out);
+/* 1 and the manifest row's fields if `name` is in the manifest, else 0. */
+struct manifest_entry {
+    const char *name;
+    const char *file;        /* file name in the mirror, e.g. a9a.xz */
+    const char *origin_url;
+    const char *text_sha256;
+    int64_t rows;
+    int64_t features;
+};
+const struct manifest_entry *manifest_find(const char *name);
+/* The manifest's rows, NULL-name terminated. */
+const struct manifest_entry *manifest_entries(void);
+
+/* ---- datasets/shard.c: K parts ------------------------------------------- */
+
+/* Assigns every row to one of `nodes` parts, deterministic from seed:
+ *   PARTITION_RANDOM: a seeded permutation cut into parts whose sizes differ
+ *                     by at most one;
+ *   PARTITION_LABEL:  rows sorted by label (stable), cut into contiguous
+ *                     equal parts, so parts see one label where possible.
+ * owner[i] receives the part of row i (n_samples entries, caller-allocated).
+ * nodes > n_samples is ERR_INPUT. */
+int shard_assign(const struct dataset *ds, int nodes, enum partition how, uint64_t seed,
+                 int *owner);
+/* Part k of that assignment as its own dataset: rows in increasing global
+ * order (so with nodes = 1 the shard is the data set, row for row), with
+ * global_row set.  The caller owns *out. */
+int shard_extract(const struct dataset *ds, int nodes, int k, enum partition how,
+                  uint64_t seed, struct dataset **out);
+/* "random" / "label"; 0, or -1 for an unknown name. */
+int partition_parse(const char *name, enum partition *out);
+const char *partition_name(enum partition how);
+
+#endif

@@ -1,0 +1,38 @@
+/*
+ * trace.h - the checkpoints of one run (SPEC 4) and the linear-rate fit.
+ */
+#ifndef DSAGA_TRACE_H
+#define DSAGA_TRACE_H
+
+#include <stdint.h>
+
+struct checkpoint {
+    double epoch;     /* component gradients evaluated, all nodes, / N */
+    double rounds;    /* communication rounds of the algorithm so far */
+    double bytes;     /* payload bytes sent by all nodes so far */
+    double wall_s;    /* algorithm seconds so far, evaluation excluded */
+    double comm_s;    /* of which in the algorithm's communication */
+    double objective; /* f(w) */
+    double subopt;    /* f(w) - f* */
+    double grad_norm; /* ||grad f(w)|| */
+    double model_s;   /* modelled time (0 without a network model) */
+};
+
+/* Growable columns, one value per checkpoint (the HDF5 datasets of SPEC 5). */
+struct trace {
+    int64_t n;   /* checkpoints stored */
+    int64_t cap; /* allocated */
+    double *epoch, *rounds, *bytes, *wall_s, *comm_s, *objective, *subopt, *grad_norm,
+        *model_s;
+};
+
+/* Appends one checkpoint; ERR_NOMEM leaves the trace unchanged. */
+int trace_append(struct trace *t, const struct checkpoint *c);
+/* Frees the columns and zeroes the struct; NULL does nothing. */
+void trace_clear(struct trace *t);
+/* SPEC 4: least-squares slope of log10(subopt) against epoch over the
+ * checkpoints with subopt in [1e-9, 1e-2] times subopt at the first
+ * checkpoint.  NaN when fewer than 2 checkpoints qualify. */
+double trace_fit_rate(const struct trace *t);
+
+#endif
