@@ -1,0 +1,49 @@
+/*
+ * comm.c - counted collectives (SPEC 4) over the run's communicator.
+ */
+#include "comm.h"
+
+#include "error.h"
+#include "netmodel.h"
+
+int comm_init(struct comm *c, MPI_Comm mpi)
+{
+    c->mpi = mpi;
+    c->rank = 0;
+    c->size = 1;
+    c->stats = (struct comm_stats){0, 0, 0.0, 0.0};
+    c->model = NULL;
+    c->pending_work = 0.0;
+    if (mpi == MPI_COMM_NULL)
+        return 0; /* serial: size 1, no MPI */
+    MPI_TRY(MPI_Comm_set_errhandler(mpi, MPI_ERRORS_RETURN));
+    MPI_TRY(MPI_Comm_rank(mpi, &c->rank));
+    MPI_TRY(MPI_Comm_size(mpi, &c->size));
+    return 0;
+}
+
+int comm_allreduce_sum(struct comm *c, double *buf, int64_t n)
+{
+    if (c->model)
+        TRY(netmodel_before_collective(c->model, c, n));
+    double t0 = MPI_Wtime();
+    if (c->mpi != MPI_COMM_NULL && c->size > 1) {
+        if (n > INT32_MAX)
+            FAIL(ERR_INTERNAL, "allreduce of %lld doubles exceeds an int count", (long long)n);
+        MPI_TRY(MPI_Allreduce(MPI_IN_PLACE, buf, (int)n, MPI_DOUBLE, MPI_SUM, c->mpi));
+    }
+    c->stats.comm_s += MPI_Wtime() - t0;
+    c->stats.rounds += 1;
+    c->stats.bytes += 8 * n * (int64_t)c->size; /* SPEC 4: 8 n bytes per node */
+    return 0;
+}
+
+int comm_allreduce_uncounted(struct comm *c, double *buf, int64_t n, MPI_Op op)
+{
+    if (c->mpi == MPI_COMM_NULL || c->size == 1)
+        return 0;
+    if (n > INT32_MAX)
+        FAIL(ERR_INTERNAL, "allreduce of %lld doubles exceeds an int count", (long long)n);
+    MPI_TRY(MPI_Allreduce(MPI_IN_PLACE, buf, (int)n, MPI_DOUBLE, op, c->mpi));
+    return 0;
+}
