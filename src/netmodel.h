@@ -10,6 +10,7 @@
 
 struct comm;
 struct run_cfg;
+struct netmodel;
 
 /* Creates the model for a run, or sets *out = NULL when cfg has none.
  * The caller owns *out (netmodel_destroy). */
