@@ -47,3 +47,11 @@ int comm_allreduce_uncounted(struct comm *c, double *buf, int64_t n, MPI_Op op)
     MPI_TRY(MPI_Allreduce(MPI_IN_PLACE, buf, (int)n, MPI_DOUBLE, op, c->mpi));
     return 0;
 }
+
+int comm_model_flush(struct comm *c)
+{
+    if (!c->model)
+        return 0;
+    TRY(netmodel_flush(c->model, c));
+    return 0;
+}

@@ -44,6 +44,11 @@ int comm_allreduce_sum(struct comm *c, double *buf, int64_t n);
 /* The same reduction, not counted (evaluation, setup). */
 int comm_allreduce_uncounted(struct comm *c, double *buf, int64_t n, MPI_Op op);
 
+/* Folds the network model's logged rounds into stats.model_s (collective,
+ * uncounted; call at checkpoints, outside the timed region).  No-op
+ * without a model. */
+int comm_model_flush(struct comm *c);
+
 /* Records `units` of compute work (component gradients, weighted as the
  * model says) done by this rank since the last collective (model only). */
 static inline void comm_add_work(struct comm *c, double units) { c->pending_work += units; }

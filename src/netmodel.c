@@ -1,26 +1,212 @@
 /*
- * netmodel.c - placeholder until the network model lands (issue 10):
- * no model is ever created, so comm never calls into it.
+ * netmodel.c - the network and straggler cost model of netmodel.h
+ * (issue 10).  Formulas and calibration are described in the header.
  */
 #include "netmodel.h"
 
-#include <stddef.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
-int netmodel_create(const struct run_cfg *cfg, int rank, int size, struct netmodel **out)
+#include "../algorithms/algorithm.h"
+#include "comm.h"
+#include "error.h"
+#include "objective.h"
+#include "rng.h"
+
+struct netmodel {
+    double alpha_s;       /* latency per collective step */
+    double beta_s;        /* seconds per byte */
+    double compute_s;     /* seconds per component gradient */
+    double slow;          /* this node's slowdown factor (1 or straggler_factor) */
+    double delay_mean_s;  /* mean of the exponential delay per round */
+    int sleep_for_real;   /* also sleep the extra time in measured runs */
+    int nodes;            /* K */
+    struct rng rng;       /* this node's delays */
+    int64_t n_logged;     /* rounds logged since the last flush */
+    int64_t cap;
+    double *compute_log;  /* this node's modelled compute per logged round */
+    double *network_log;  /* T_allreduce of each logged round */
+};
+
+int netmodel_preset(const char *name, double *alpha_s, double *beta_s)
 {
-    (void)cfg;
-    (void)rank;
-    (void)size;
-    *out = NULL;
+    if (strcmp(name, "datacenter") == 0) {
+        *alpha_s = 5e-6;       /* MPI latency over a datacenter fabric */
+        *beta_s = 1.0 / 10e9;  /* 10 GB/s per link */
+    } else if (strcmp(name, "wan") == 0) {
+        *alpha_s = 50e-3;      /* one wide-area round trip */
+        *beta_s = 8.0 / 100e6; /* 100 Mbit/s */
+    } else {
+        return -1;
+    }
     return 0;
 }
 
-void netmodel_destroy(struct netmodel *m) { (void)m; }
+double netmodel_allreduce_s(double alpha_s, double beta_s, int nodes, int64_t n_doubles)
+{
+    if (nodes <= 1)
+        return 0.0;
+    int steps = 0; /* ceil(log2 K) */
+    while ((1 << steps) < nodes)
+        steps++;
+    return 2.0 * steps * alpha_s +
+           2.0 * (double)(nodes - 1) / nodes * 8.0 * (double)n_doubles * beta_s;
+}
+
+/* Seconds per component gradient on this machine: a timed pass of the loss
+ * derivatives (margins, loss', x_i scaling) over the rows held, repeated
+ * until at least 20 ms have passed.  Rank 0 only (the others wait), so an
+ * oversubscribed launch does not slow the measurement down. */
+static int calibrate(const struct problem *local, double *compute_s)
+{
+    int rc = 0;
+    const struct dataset *ds = local->data;
+    double *w = calloc((size_t)ds->n_features + 1, sizeof *w);
+    double *grad = calloc((size_t)ds->n_features + 1, sizeof *grad);
+    double *z = malloc(((size_t)ds->n_samples + 1) * sizeof *z);
+    if (!w || !grad || !z)
+        FAIL_GOTO(ERR_NOMEM, "calibration buffers (d = %lld)", (long long)ds->n_features);
+    int64_t rows = 0;
+    double t0 = MPI_Wtime();
+    double elapsed = 0.0;
+    while (elapsed < 0.02 || rows == 0) {
+        objective_local(local, w, grad, z);
+        rows += ds->n_samples > 0 ? ds->n_samples : 1;
+        elapsed = MPI_Wtime() - t0;
+    }
+    *compute_s = elapsed / (double)rows;
+done:
+    free(w);
+    free(grad);
+    free(z);
+    return rc;
+}
+
+int netmodel_create(const struct run_cfg *cfg, const struct problem *local, struct comm *c,
+                    struct netmodel **out)
+{
+    *out = NULL;
+    if (cfg->net_alpha_s < 0)
+        return 0;
+    struct netmodel *m = calloc(1, sizeof *m);
+    if (!m)
+        FAIL(ERR_NOMEM, "network model");
+    m->alpha_s = cfg->net_alpha_s;
+    m->beta_s = cfg->net_beta_s > 0 ? cfg->net_beta_s : 0.0;
+    m->delay_mean_s = cfg->straggler_delay_s > 0 ? cfg->straggler_delay_s : 0.0;
+    m->sleep_for_real = cfg->straggler_sleep;
+    m->nodes = c->size;
+    m->slow = 1.0;
+
+    /* The slow nodes: the first straggler_nodes of a seeded permutation,
+     * the same on every rank. */
+    if (cfg->straggler_nodes > 0 && cfg->straggler_factor > 0) {
+        struct rng pick;
+        rng_seed(&pick, cfg->seed, RNG_STREAM_STRAGGLER);
+        int slow_left = cfg->straggler_nodes;
+        int nodes_left = c->size;
+        for (int k = 0; k < c->size; k++, nodes_left--) {
+            /* selection sampling (Knuth 3.4.2 S): each k kept w.p. left/remaining */
+            int chosen = (int)rng_below(&pick, (uint64_t)nodes_left) < slow_left;
+            if (chosen) {
+                slow_left--;
+                if (k == c->rank)
+                    m->slow = cfg->straggler_factor;
+            }
+        }
+    }
+    rng_seed(&m->rng, cfg->seed, RNG_STREAM_STRAGGLER + 1 + (uint64_t)c->rank);
+
+    double compute_s = cfg->compute_s;
+    if (compute_s <= 0) {
+        int rc_cal = 0;
+        if (c->rank == 0)
+            rc_cal = calibrate(local, &compute_s);
+        if (c->mpi != MPI_COMM_NULL && c->size > 1) {
+            double buf[2] = {compute_s, (double)rc_cal};
+            int mpi_rc = MPI_Bcast(buf, 2, MPI_DOUBLE, 0, c->mpi);
+            if (mpi_rc != MPI_SUCCESS) {
+                free(m);
+                error_mpi(__FILE__, __LINE__, __func__, "MPI_Bcast", mpi_rc);
+                return ERR_MPI;
+            }
+            compute_s = buf[0];
+            rc_cal = (int)buf[1];
+        }
+        if (rc_cal < 0) {
+            free(m);
+            return rc_cal;
+        }
+    }
+    m->compute_s = compute_s;
+    *out = m;
+    return 0;
+}
+
+void netmodel_destroy(struct netmodel *m)
+{
+    if (!m)
+        return;
+    free(m->compute_log);
+    free(m->network_log);
+    free(m);
+}
+
+double netmodel_compute_s(const struct netmodel *m) { return m->compute_s; }
 
 int netmodel_before_collective(struct netmodel *m, struct comm *c, int64_t n)
 {
-    (void)m;
-    (void)c;
-    (void)n;
+    if (m->n_logged == m->cap) {
+        int64_t cap = m->cap ? 2 * m->cap : 256;
+        double *cl = realloc(m->compute_log, (size_t)cap * sizeof *cl);
+        if (!cl)
+            FAIL(ERR_NOMEM, "network model log of %lld rounds", (long long)cap);
+        m->compute_log = cl;
+        double *nl = realloc(m->network_log, (size_t)cap * sizeof *nl);
+        if (!nl)
+            FAIL(ERR_NOMEM, "network model log of %lld rounds", (long long)cap);
+        m->network_log = nl;
+        m->cap = cap;
+    }
+    double base = c->pending_work * m->compute_s;
+    double delay = 0.0;
+    if (m->delay_mean_s > 0)
+        delay = -m->delay_mean_s * log(1.0 - rng_uniform(&m->rng)); /* exponential */
+    double extra = base * (m->slow - 1.0) + delay;
+    m->compute_log[m->n_logged] = base + extra;
+    m->network_log[m->n_logged] = netmodel_allreduce_s(m->alpha_s, m->beta_s, m->nodes, n);
+    m->n_logged++;
+    c->pending_work = 0.0;
+    if (m->sleep_for_real && extra > 0) {
+        struct timespec ts;
+        ts.tv_sec = (time_t)extra;
+        ts.tv_nsec = (long)((extra - (double)ts.tv_sec) * 1e9);
+        while (nanosleep(&ts, &ts) != 0)
+            ; /* resume after a signal */
+    }
+    return 0;
+}
+
+int netmodel_flush(struct netmodel *m, struct comm *c)
+{
+    /* Work since the last collective (saga has none) is one more segment
+     * without network cost. */
+    if (c->pending_work > 0) {
+        TRY(netmodel_before_collective(m, c, 0));
+        m->network_log[m->n_logged - 1] = 0.0;
+    }
+    if (m->n_logged == 0)
+        return 0;
+    if (c->mpi != MPI_COMM_NULL && c->size > 1) {
+        if (m->n_logged > INT32_MAX)
+            FAIL(ERR_INTERNAL, "network model log too long");
+        MPI_TRY(MPI_Allreduce(MPI_IN_PLACE, m->compute_log, (int)m->n_logged, MPI_DOUBLE,
+                              MPI_MAX, c->mpi));
+    }
+    for (int64_t r = 0; r < m->n_logged; r++)
+        c->stats.model_s += m->compute_log[r] + m->network_log[r];
+    m->n_logged = 0;
     return 0;
 }

@@ -1,7 +1,27 @@
 /*
- * netmodel.h - modelled time (issue 10): per node, compute work at a
- * calibrated rate times a straggler factor; per collective, the slowest
- * node's compute plus an allreduce cost in latency alpha and per-byte beta.
+ * netmodel.h - modelled time next to the measured one (issue 10; HDF5
+ * dataset model_s, SPEC 5).
+ *
+ * The model, per round r of a synchronous method on K nodes:
+ *
+ *     model_s += max_k [ work_k(r) * compute_s * slow_k + delay_k(r) ]
+ *              + T_allreduce(n)
+ *     T_allreduce(n) = 2 ceil(log2 K) alpha + 2 (K - 1)/K * 8 n * beta
+ *
+ * work_k(r) is the component gradients node k evaluated since the last
+ * collective (comm_add_work), compute_s the seconds one costs (given, or
+ * calibrated at start on rank 0: a timed pass of loss derivatives over its
+ * rows), slow_k = straggler_factor on `straggler_nodes` nodes chosen by a
+ * seeded permutation and 1 elsewhere, delay_k(r) an exponential random
+ * delay of mean straggler_delay_s drawn per node and round.  T_allreduce is
+ * Rabenseifner's reduce-scatter + allgather cost (Thakur, Rabenseifner &
+ * Gropp 2005) without the reduction's arithmetic.  K = 1 has no network
+ * cost.  A synchronous collective waits for the slowest node, hence max_k.
+ *
+ * To keep measured time free of the model, nothing is communicated during
+ * rounds: each rank logs its own compute per round, and netmodel_flush
+ * (called at checkpoints, outside the timed region) takes the maxima over
+ * nodes with one uncounted MAX reduction.
  */
 #ifndef DSAGA_NETMODEL_H
 #define DSAGA_NETMODEL_H
@@ -10,14 +30,29 @@
 
 struct comm;
 struct run_cfg;
+struct problem;
 struct netmodel;
 
-/* Creates the model for a run, or sets *out = NULL when cfg has none.
- * The caller owns *out (netmodel_destroy). */
-int netmodel_create(const struct run_cfg *cfg, int rank, int size, struct netmodel **out);
+/* Named network presets: "datacenter" (alpha 5 us, 10 GB/s) and "wan"
+ * (alpha 50 ms, 100 Mbit/s).  0 and the two numbers, or -1 if unknown. */
+int netmodel_preset(const char *name, double *alpha_s, double *beta_s);
+
+/* Creates the model of a run (collective over c: rank 0 calibrates
+ * compute_s when cfg->compute_s <= 0 and broadcasts it), or sets *out to
+ * NULL when cfg->net_alpha_s < 0 (no model).  The caller owns *out and
+ * attaches it as c->model. */
+int netmodel_create(const struct run_cfg *cfg, const struct problem *local, struct comm *c,
+                    struct netmodel **out);
 void netmodel_destroy(struct netmodel *m);
-/* Called by comm_allreduce_sum before a counted collective of n doubles:
- * advances c->stats.model_s and clears c->pending_work. */
+/* comm_allreduce_sum calls this before a counted collective of n doubles:
+ * logs this rank's compute for the round (and sleeps it off for real when
+ * cfg->straggler_sleep) and clears c->pending_work. */
 int netmodel_before_collective(struct netmodel *m, struct comm *c, int64_t n);
+/* Folds the logged rounds into c->stats.model_s (collective, uncounted). */
+int netmodel_flush(struct netmodel *m, struct comm *c);
+/* The compute_s in force (calibrated or given). */
+double netmodel_compute_s(const struct netmodel *m);
+/* T_allreduce above, for tests and the README. */
+double netmodel_allreduce_s(double alpha_s, double beta_s, int nodes, int64_t n_doubles);
 
 #endif
