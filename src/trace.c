@@ -1,0 +1,103 @@
+/*
+ * trace.c - the checkpoint columns of one run (SPEC 4) and the linear-rate
+ * fit stored as rate_per_epoch (SPEC 4, last paragraph).
+ */
+#include "trace.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "error.h"
+
+/* Grows every column to `cap` entries; on failure the trace is unchanged
+ * (columns already grown keep their old content, n is untouched). */
+static int trace_grow(struct trace *t, int64_t cap)
+{
+    double **cols[] = {&t->epoch,     &t->rounds, &t->bytes,     &t->wall_s, &t->comm_s,
+                       &t->objective, &t->subopt, &t->grad_norm, &t->model_s};
+    for (size_t j = 0; j < sizeof cols / sizeof cols[0]; j++) {
+        double *p = realloc(*cols[j], (size_t)cap * sizeof(double));
+        if (!p)
+            FAIL(ERR_NOMEM, "no memory for %lld checkpoints", (long long)cap);
+        *cols[j] = p;
+    }
+    t->cap = cap;
+    return 0;
+}
+
+int trace_append(struct trace *t, const struct checkpoint *c)
+{
+    if (t->n == t->cap)
+        TRY(trace_grow(t, t->cap ? 2 * t->cap : 64));
+    int64_t i = t->n;
+    t->epoch[i] = c->epoch;
+    t->rounds[i] = c->rounds;
+    t->bytes[i] = c->bytes;
+    t->wall_s[i] = c->wall_s;
+    t->comm_s[i] = c->comm_s;
+    t->objective[i] = c->objective;
+    t->subopt[i] = c->subopt;
+    t->grad_norm[i] = c->grad_norm;
+    t->model_s[i] = c->model_s;
+    t->n = i + 1;
+    return 0;
+}
+
+void trace_clear(struct trace *t)
+{
+    if (!t)
+        return;
+    free(t->epoch);
+    free(t->rounds);
+    free(t->bytes);
+    free(t->wall_s);
+    free(t->comm_s);
+    free(t->objective);
+    free(t->subopt);
+    free(t->grad_norm);
+    free(t->model_s);
+    *t = (struct trace){0};
+}
+
+/* SPEC 4: ordinary least squares of log10(subopt_j) on epoch_j over the
+ * checkpoints with 1e-9 s0 <= subopt_j <= 1e-2 s0, s0 = subopt at the first
+ * checkpoint.  Sums are centred (two passes) so that large epochs do not
+ * cancel.  NaN when fewer than two points qualify or all share one epoch. */
+double trace_fit_rate(const struct trace *t)
+{
+    if (!t || t->n < 2)
+        return NAN;
+    double s0 = t->subopt[0];
+    if (!(s0 > 0) || !isfinite(s0))
+        return NAN;
+    double lo = 1e-9 * s0;
+    double hi = 1e-2 * s0;
+    int64_t count = 0;
+    double mean_x = 0.0;
+    double mean_y = 0.0;
+    for (int64_t j = 0; j < t->n; j++) {
+        double s = t->subopt[j];
+        if (s >= lo && s <= hi) {
+            count++;
+            mean_x += t->epoch[j];
+            mean_y += log10(s);
+        }
+    }
+    if (count < 2)
+        return NAN;
+    mean_x /= (double)count;
+    mean_y /= (double)count;
+    double sxx = 0.0;
+    double sxy = 0.0;
+    for (int64_t j = 0; j < t->n; j++) {
+        double s = t->subopt[j];
+        if (s >= lo && s <= hi) {
+            double dx = t->epoch[j] - mean_x;
+            sxx += dx * dx;
+            sxy += dx * (log10(s) - mean_y);
+        }
+    }
+    if (!(sxx > 0))
+        return NAN;
+    return sxy / sxx;
+}
