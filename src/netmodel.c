@@ -191,9 +191,10 @@ int netmodel_before_collective(struct netmodel *m, struct comm *c, int64_t n)
 
 int netmodel_flush(struct netmodel *m, struct comm *c)
 {
-    /* Work since the last collective (saga has none) is one more segment
-     * without network cost. */
-    if (c->pending_work > 0) {
+    /* Work since the last collective on a single node (saga has none) is one
+     * more segment without network cost.  With K > 1 every rank ends a round
+     * with a collective, and the logs must have equal lengths. */
+    if (c->pending_work > 0 && c->size == 1) {
         TRY(netmodel_before_collective(m, c, 0));
         m->network_log[m->n_logged - 1] = 0.0;
     }
