@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+"""SAGA against scikit-learn's SAGA, side by side in one run (issue 4).
+
+    bench_saga.py EXE EXPORT [--epochs E] [--repeats R] [DATASET ...]
+
+For each data set: both solvers make E epochs from w = 0 with the same step
+(scikit-learn's rule 1/(2L + min(2 N lambda, L)), L = max_i ||x_i||^2 / 4 +
+lambda, passed to this suite with --step), logistic loss, lambda = 1/N, no
+intercept, tol = 0.  Prints OSU-style columns: median seconds per epoch over
+R repeats with the 20-80 % band, nnz processed per second, the ratio, the
+suboptimality each reaches, and this suite's peak RSS against the CSR size.
+"""
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+
+import h5py
+import numpy as np
+from sklearn.datasets import load_svmlight_file
+from sklearn.linear_model import LogisticRegression
+
+
+def objective(X, y, w, lam):
+    z = y * (X @ w)
+    loss = np.where(z >= 0, np.log1p(np.exp(-np.abs(z))), -z + np.log1p(np.exp(-np.abs(z))))
+    return loss.mean() + 0.5 * lam * (w @ w)
+
+
+def fstar(exe, spec, env):
+    out = subprocess.run([exe, "fstar", spec], check=True, capture_output=True, text=True,
+                         env=env).stdout
+    return float(out.split("fstar")[1].split()[0])
+
+
+def run_suite(exe, spec, step, epochs, env, tmp):
+    out = os.path.join(tmp, "suite.h5")
+    if os.path.exists(out):
+        os.remove(out)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    subprocess.run([exe, "run", "--algorithm", "saga", "--dataset", spec, "--step", repr(step),
+                    "--max-epochs", str(epochs), "--eval-every", str(epochs), "--tol", "0",
+                    "--out", out], check=True, capture_output=True, env=env)
+    rss_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    with h5py.File(out, "r") as f:
+        g = f["runs/000000"]
+        wall = float(g["wall_s"][-1])
+        ep = float(g["epoch"][-1])
+        sub = float(g["subopt"][-1])
+    return wall / ep, sub, max(rss_kb, before)
+
+
+def q(values, p):
+    return float(np.percentile(values, p))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("exe")
+    ap.add_argument("export")
+    ap.add_argument("--epochs", type=int, default=10)
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("datasets", nargs="*",
+                    default=["synth-sparse:n=20000,d=47000,nnz=75,seed=1"])
+    a = ap.parse_args()
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
+    print("# SAGA: dsaga-bench vs scikit-learn (same data, step, lambda = 1/N, epochs = %d, "
+          "tol = 0), %d repeats, medians [20-80 %%]" % (a.epochs, a.repeats))
+    import sklearn
+    print("# scikit-learn %s, numpy %s" % (sklearn.__version__, np.__version__))
+    print("%-44s %22s %22s %8s %12s %12s %11s %11s %9s" % (
+        "dataset", "suite s/epoch", "sklearn s/epoch", "ratio", "suite nnz/s", "skl nnz/s",
+        "suite sub", "skl sub", "RSS/CSR"))
+    with tempfile.TemporaryDirectory() as tmp:
+        for spec in a.datasets:
+            svm = os.path.join(tmp, "data.svm")
+            info = subprocess.run([a.export, spec, svm], capture_output=True, text=True, env=env)
+            if info.returncode != 0:
+                print("%-44s skipped: %s" % (spec[:44], info.stderr.strip()[:80]))
+                continue
+            meta = dict(l.split() for l in info.stdout.splitlines())
+            n, d, nnz = int(meta["rows"]), int(meta["features"]), int(meta["nnz"])
+            X, y = load_svmlight_file(svm, n_features=d)
+            X = X.tocsr()
+            lam = 1.0 / n
+            L = 0.25 * float(X.multiply(X).sum(axis=1).max()) + lam
+            step = 1.0 / (2 * L + min(2 * n * lam, L))
+            fs = fstar(a.exe, spec, env)
+            suite_t, skl_t, suite_sub, skl_sub, rss = [], [], [], [], []
+            for _ in range(a.repeats):
+                t, sub, r = run_suite(a.exe, spec, step, a.epochs, env, tmp)
+                suite_t.append(t)
+                suite_sub.append(sub)
+                rss.append(r)
+                clf = LogisticRegression(solver="saga", C=1.0 / (lam * n), fit_intercept=False,
+                                         tol=0.0, max_iter=a.epochs)
+                t0 = time.perf_counter()
+                import warnings
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    clf.fit(X, y)
+                skl_t.append((time.perf_counter() - t0) / a.epochs)
+                skl_sub.append(objective(X, y, clf.coef_.ravel(), lam) - fs)
+            csr_kb = (nnz * 12 + (n + 1) * 8 + n * 8) / 1024.0
+            ms, mk = np.median(suite_t), np.median(skl_t)
+            print("%-44s %8.4f [%.4f-%.4f] %8.4f [%.4f-%.4f] %8.3f %12.3g %12.3g %11.3g %11.3g %9.2f" % (
+                spec[:44], ms, q(suite_t, 20), q(suite_t, 80), mk, q(skl_t, 20), q(skl_t, 80),
+                ms / mk, nnz / ms, nnz / mk, np.median(suite_sub), np.median(skl_sub),
+                max(rss) / csr_kb))
+            print("#   peak RSS %.1f MiB (whole process: data, CSR, f* cache read), CSR %.1f MiB, "
+                  "N + d doubles %.2f MiB" % (max(rss) / 1024, csr_kb / 1024, (n + d) * 8 / 2**20))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
