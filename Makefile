@@ -85,6 +85,12 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/libdsaga.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libdsaga.a -lcriterion $(LDLIBS)
 
+BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
+
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libdsaga.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libdsaga.a $(LDLIBS)
+
 $(BIN):
 	mkdir -p $@
 
@@ -106,8 +112,9 @@ mpitest: $(EXE)
 
 # ---- the rest --------------------------------------------------------------
 
-bench: deps-bench all
-	EXE=$(abspath $(EXE)) MPIRUN="$(MPIRUN)" PYTHON=$(PYTHON) bench/run_all.sh
+bench: deps-bench all $(BENCH_BIN)
+	EXE=$(abspath $(EXE)) BENCH_DIR=$(abspath $(BUILD)/bench) MPIRUN="$(MPIRUN)" \
+	  PYTHON=$(PYTHON) bench/run_all.sh
 
 figures:
 	$(PYTHON) paper-figures/make_all.py results paper-figures/out
