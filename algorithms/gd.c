@@ -1,0 +1,172 @@
+/*
+ * gd.c - distributed full-gradient descent (SPEC 3.5), the communication
+ * reference.
+ *
+ * Each round every node computes its part of the gradient,
+ * (1/N) sum_{i in S_k} loss'(y_i, <x_i, w>) x_i, one counted allreduce of d
+ * numbers sums the parts, and w = w - (1/L) (sum + lambda w) with
+ *     L = c * lambda_max(X^T X) / N + lambda    (SPEC 3.5, c as in SPEC 1).
+ * lambda_max comes from a power iteration in default_step (uncounted
+ * allreduces: setup, SPEC 4), inflated by 1 % and capped by the safe bound
+ * ||X||_F^2 (the power iteration approaches lambda_max from below; any step
+ * under 2 / L still decreases f monotonically).
+ *
+ * Counters (closed forms, checked by the MPI tests), per round:
+ *     rounds += 1,  bytes += 8 d K,  grads_total += N (one epoch).
+ */
+#include <cblas.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../src/error.h"
+#include "../src/rng.h"
+#include "algorithm.h"
+
+#define GD_POWER_ITERS 200   /* at most */
+#define GD_POWER_RTOL 1e-6   /* stop when the Rayleigh quotient moves less */
+#define GD_POWER_MARGIN 1.01 /* lambda_max estimate inflated by 1 % */
+
+struct gd_state {
+    int64_t d;
+    double step;  /* 1 / L (times step_scale) */
+    double *w;    /* d */
+    double *grad; /* d: the gradient parts, the one allreduce */
+    double *z;    /* n_k: margins, then loss' / N */
+};
+
+/* out = X_k^T u (d entries, overwritten). */
+static void gd_xt(const struct dataset *ds, const double *u, double *out)
+{
+    int64_t n = ds->n_samples;
+    int64_t d = ds->n_features;
+    if (ds->is_dense && n > 0 && d > 0) {
+        cblas_dgemv(CblasRowMajor, CblasTrans, (int)n, (int)d, 1.0, ds->values, (int)d, u, 1,
+                    0.0, out, 1);
+        return;
+    }
+    memset(out, 0, (size_t)d * sizeof *out);
+    for (int64_t i = 0; i < n; i++)
+        for (int64_t p = ds->row_ptr[i]; p < ds->row_ptr[i + 1]; p++)
+            out[ds->col_idx[p]] += u[i] * ds->values[p];
+}
+
+static const char *gd_check(const struct run_cfg *cfg)
+{
+    if (!(cfg->step_scale > 0) || !isfinite(cfg->step_scale))
+        return "step_scale must be a finite number > 0";
+    return NULL;
+}
+
+/* SPEC 3.5: 1 / L by power iteration on sum_k X_k^T X_k.  Collective over
+ * ctx->comm (uncounted).  The same start vector on every node, so every node
+ * gets the same step. */
+static int gd_default_step(const struct run_ctx *ctx, double *step)
+{
+    int rc = 0;
+    const struct dataset *ds = ctx->shard;
+    int64_t d = ctx->n_features;
+    int64_t n = ds->n_samples;
+    double *v = malloc((size_t)(2 * d + 1) * sizeof *v);
+    double *u = malloc((size_t)(n > 0 ? n : 1) * sizeof *u);
+    if (!v || !u)
+        FAIL_GOTO(ERR_NOMEM, "power iteration on %lld features", (long long)d);
+    double *av = v + d;
+    /* safe bound: lambda_max(X^T X) <= ||X||_F^2 */
+    double frob = 0.0;
+    for (int64_t p = 0; p < ds->row_ptr[n]; p++)
+        frob += ds->values[p] * ds->values[p];
+    TRY_GOTO(comm_allreduce_uncounted(ctx->comm, &frob, 1, MPI_SUM));
+    struct rng r;
+    rng_seed(&r, 0x9d, RNG_STREAM_SAMPLING); /* fixed: identical on every node */
+    for (int64_t j = 0; j < d; j++)
+        v[j] = rng_uniform(&r) + 0.5; /* positive: not orthogonal to a nonnegative X's top vector */
+    double est = 0.0;
+    for (int it = 0; it < GD_POWER_ITERS; it++) {
+        double nv = cblas_dnrm2((int)d, v, 1);
+        if (!(nv > 0))
+            break;
+        cblas_dscal((int)d, 1.0 / nv, v, 1);
+        for (int64_t i = 0; i < n; i++) {
+            double s = 0.0;
+            for (int64_t p = ds->row_ptr[i]; p < ds->row_ptr[i + 1]; p++)
+                s += ds->values[p] * v[ds->col_idx[p]];
+            u[i] = s;
+        }
+        gd_xt(ds, u, av);
+        TRY_GOTO(comm_allreduce_uncounted(ctx->comm, av, d, MPI_SUM));
+        double rq = cblas_ddot((int)d, v, 1, av, 1); /* Rayleigh quotient, ||v|| = 1 */
+        memcpy(v, av, (size_t)d * sizeof *v);
+        int done_iter = fabs(rq - est) <= GD_POWER_RTOL * rq;
+        est = rq;
+        if (done_iter)
+            break;
+    }
+    double lam_max = fmin(GD_POWER_MARGIN * est, frob);
+    double L = loss_curvature(ctx->prob.loss) * lam_max / (double)ctx->n_total + ctx->prob.lambda;
+    if (!(L > 0))
+        FAIL_GOTO(ERR_INTERNAL, "gd: smoothness L = %g is not positive", L);
+    *step = 1.0 / L;
+done:
+    free(v);
+    free(u);
+    return rc;
+}
+
+/* The caller owns *state (gd_destroy); on failure *state is NULL. */
+static int gd_create(const struct run_ctx *ctx, void **state)
+{
+    *state = NULL;
+    size_t d = (size_t)ctx->n_features;
+    size_t n = (size_t)ctx->shard->n_samples;
+    struct gd_state *s = calloc(1, sizeof *s + (2 * d + n + 1) * sizeof(double));
+    if (!s)
+        FAIL(ERR_NOMEM, "gd state for %zu features, %zu rows", d, n);
+    s->w = (double *)(s + 1);
+    s->grad = s->w + d;
+    s->z = s->w + 2 * d;
+    s->d = (int64_t)d;
+    s->step = ctx->step_size;
+    *state = s;
+    return 0;
+}
+
+static int gd_round(void *state, struct run_ctx *ctx)
+{
+    struct gd_state *s = state;
+    const struct problem *p = &ctx->prob;
+    const struct dataset *ds = ctx->shard;
+    double inv_n = 1.0 / (double)ctx->n_total;
+    objective_margins(p, s->w, s->z);
+    for (int64_t i = 0; i < ds->n_samples; i++)
+        s->z[i] = loss_deriv(p->loss, ds->y[i], s->z[i]) * inv_n;
+    gd_xt(ds, s->z, s->grad); /* this node's (1/N) sum loss'_i x_i */
+    comm_add_work(ctx->comm, (double)ds->n_samples);
+    TRY(comm_allreduce_sum(ctx->comm, s->grad, s->d));
+    /* SPEC 3.5: w = w - (1/L) (grad + lambda w) */
+    for (int64_t j = 0; j < s->d; j++)
+        s->w[j] -= s->step * (s->grad[j] + p->lambda * s->w[j]);
+    ctx->grads_total += ctx->n_total;
+    return 0;
+}
+
+static int gd_get_w(const void *state, double *w)
+{
+    const struct gd_state *s = state;
+    memcpy(w, s->w, (size_t)s->d * sizeof *w);
+    return 0;
+}
+
+static void gd_destroy(void *state) { free(state); }
+
+const algorithm algorithm_gd = {
+    .name = "gd",
+    .summary = "distributed full-gradient descent, step 1/L (SPEC 3.5)",
+    .centralized = 0,
+    .check = gd_check,
+    .default_step = gd_default_step,
+    .create = gd_create,
+    .round = gd_round,
+    .get_w = gd_get_w,
+    .destroy = gd_destroy,
+};

@@ -1,0 +1,62 @@
+/*
+ * saga_core.h - the SAGA step of SPEC 2 on one shard, written once and used
+ * by saga.c (all the data) and dsaga.c (its local phase, SPEC 3.2).
+ *
+ * The core holds this node's alpha_i (one double per local row), a private
+ * w_k and a g_k (SPEC 3.2's names; g_k = g_bar for saga) and the sampling
+ * RNG.  On sparse data a step costs O(nnz(x_i)): w is kept as
+ * scale * v, the l2 shrinkage multiplies scale, and the g term is applied
+ * lazily through a running cumulative sum (see saga_core.c).  Dense data
+ * (dataset.is_dense) takes a plain BLAS path with no lazy state.
+ *
+ * Not an algorithm of the registry: no MPI, no counters.
+ */
+#ifndef DSAGA_SAGA_CORE_H
+#define DSAGA_SAGA_CORE_H
+
+#include <stdint.h>
+
+#include "../datasets/dataset.h"
+#include "../src/loss.h"
+
+struct saga_core;
+
+/* Sets up SAGA on `shard` (rows held here, n_features columns) for the
+ * problem (loss, lambda) whose g_bar divides by n_total (SPEC 3.2: N, the
+ * whole set), with step eta, from w = 0, alpha = 0, g = 0 (SPEC 2).  Samples
+ * are drawn uniformly with replacement from the shard's rows by an RNG
+ * seeded (seed, RNG_STREAM_SAMPLING + rank).  `shard` must outlive the
+ * core.  The caller owns *out (saga_core_destroy); on failure *out is NULL
+ * and nothing is left allocated.  A shard without rows is ERR_INPUT. */
+int saga_core_create(const struct dataset *shard, enum loss_kind loss, double lambda,
+                     int64_t n_total, double eta, uint64_t seed, int rank,
+                     struct saga_core **out);
+
+/* Frees the core; NULL does nothing. */
+void saga_core_destroy(struct saga_core *c);
+
+/* Makes n_steps SAGA steps (SPEC 2 / SPEC 3.2 step 1). */
+void saga_core_steps(struct saga_core *c, int64_t n_steps);
+
+/* Writes the current w (n_features entries) to w.  Read-only: the lazy
+ * state is not touched, so calling it never changes later iterates. */
+void saga_core_get_w(const struct saga_core *c, double *w);
+
+/* The current g (SPEC 2's g_bar on one node, g_k in dsaga): n_features
+ * entries, exact at all times (g is never lazy).  Valid until the next
+ * call on c. */
+const double *saga_core_g(const struct saga_core *c);
+
+/* Restarts the lazy state at (w, g) (dsaga after a K > 1 synchronisation,
+ * SPEC 3.2 step 2); the alpha_i and the RNG are kept. */
+void saga_core_reset(struct saga_core *c, const double *w, const double *g);
+
+/* Steps made so far and lazy renormalisations of the scale (tests). */
+int64_t saga_core_n_steps(const struct saga_core *c);
+int64_t saga_core_n_rescales(const struct saga_core *c);
+
+/* The scale below which the lazy state is flushed (all coordinates brought
+ * up to date, scale reset to 1) before it can underflow. */
+#define SAGA_CORE_MIN_SCALE 1e-9
+
+#endif
