@@ -1,0 +1,326 @@
+/*
+ * test_h5out.c - the HDF5 layout of SPEC 5 read back through the HDF5 API,
+ * the crash-safety rules of h5out.h (stale PATH.tmp, one grid per file) and
+ * the I/O errors.
+ */
+#include <criterion/criterion.h>
+#include <criterion/redirect.h>
+#include <hdf5.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../src/error.h"
+#include "../src/h5out.h"
+
+static char dir[64];
+static char path[128];
+
+static void setup(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/dsaga-h5out-XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/r.h5", dir);
+}
+
+static void teardown(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+/* A result with n checkpoints whose values are distinct, known functions of
+ * the index (so a swapped or shifted column is caught). */
+static void make_result(struct run_result *r, const char *alg, int n, double base)
+{
+    memset(r, 0, sizeof *r);
+    run_cfg_defaults(&r->cfg);
+    snprintf(r->cfg.algorithm, sizeof r->cfg.algorithm, "%s", alg);
+    snprintf(r->cfg.dataset, sizeof r->cfg.dataset, "synth-dense:n=50,d=5,cond=10,seed=1");
+    r->cfg.lambda = 0.02;
+    r->cfg.nodes = 4;
+    r->cfg.period = 0.5;
+    r->cfg.period_is_fraction = 1;
+    r->cfg.aggregate = AGG_SUM;
+    r->cfg.seed = 7;
+    r->status = "done";
+    r->step_size = 0.125;
+    r->fstar = 0.3;
+    r->rate_per_epoch = -1.5;
+    r->n_samples = 50;
+    r->n_features = 5;
+    r->trace.n = n;
+    r->trace.cap = n;
+    double **cols[] = {&r->trace.epoch,  &r->trace.rounds,    &r->trace.bytes,
+                       &r->trace.wall_s, &r->trace.comm_s,    &r->trace.objective,
+                       &r->trace.subopt, &r->trace.grad_norm, &r->trace.model_s};
+    for (int c = 0; c < 9; c++) {
+        *cols[c] = calloc((size_t)(n > 0 ? n : 1), sizeof(double));
+        for (int i = 0; i < n; i++)
+            (*cols[c])[i] = base + 100.0 * c + i + 1.0 / 3.0;
+    }
+}
+
+static void free_result(struct run_result *r)
+{
+    free(r->trace.epoch);
+    free(r->trace.rounds);
+    free(r->trace.bytes);
+    free(r->trace.wall_s);
+    free(r->trace.comm_s);
+    free(r->trace.objective);
+    free(r->trace.subopt);
+    free(r->trace.grad_norm);
+    free(r->trace.model_s);
+}
+
+static char *read_str(hid_t obj, const char *name)
+{
+    cr_assert(H5Aexists(obj, name) > 0, "attribute %s missing", name);
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    hid_t t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t, H5T_VARIABLE);
+    H5Tset_cset(t, H5T_CSET_UTF8);
+    char *v = NULL;
+    cr_assert(H5Aread(a, t, &v) >= 0, "attribute %s not a vlen string", name);
+    char *copy = strdup(v);
+    H5free_memory(v);
+    H5Tclose(t);
+    H5Aclose(a);
+    return copy;
+}
+
+static double read_f64(hid_t obj, const char *name)
+{
+    double v = NAN;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    cr_assert(a >= 0, "attribute %s missing", name);
+    cr_assert(H5Aread(a, H5T_NATIVE_DOUBLE, &v) >= 0);
+    H5Aclose(a);
+    return v;
+}
+
+static int64_t read_i64(hid_t obj, const char *name)
+{
+    int64_t v = -1;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    cr_assert(a >= 0, "attribute %s missing", name);
+    cr_assert(H5Aread(a, H5T_NATIVE_INT64, &v) >= 0);
+    H5Aclose(a);
+    return v;
+}
+
+static void check_column(hid_t g, const char *name, const double *want, int n)
+{
+    hid_t d = H5Dopen2(g, name, H5P_DEFAULT);
+    cr_assert(d >= 0, "dataset %s missing", name);
+    hid_t s = H5Dget_space(d);
+    hsize_t dims[1] = {0};
+    cr_assert_eq(H5Sget_simple_extent_ndims(s), 1);
+    H5Sget_simple_extent_dims(s, dims, NULL);
+    cr_assert_eq((int)dims[0], n, "%s has %d values", name, (int)dims[0]);
+    hid_t t = H5Dget_type(d);
+    cr_assert(H5Tequal(t, H5T_IEEE_F64LE) > 0, "%s is not float64", name);
+    double got[64];
+    if (n > 0)
+        cr_assert(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, got) >= 0);
+    for (int i = 0; i < n; i++)
+        /* exact: float64 in, float64 out, no arithmetic in between */
+        cr_assert(got[i] == want[i], "%s[%d] = %.17g, wrote %.17g", name, i, got[i], want[i]);
+    H5Tclose(t);
+    H5Sclose(s);
+    H5Dclose(d);
+}
+
+TestSuite(h5out, .init = setup, .fini = teardown);
+
+Test(h5out, two_runs_read_back)
+{
+    const char *config = "[grid]\ndatasets = a b\n";
+    struct run_result r0, r1;
+    make_result(&r0, "dsaga", 5, 0.0);
+    make_result(&r1, "sgd", 3, 1000.0);
+    r1.has_model = 1;
+    r1.cfg.net_alpha_s = 1e-5;
+    r1.cfg.period = 100;
+    r1.cfg.period_is_fraction = 0;
+    r1.status = "diverged";
+    r1.rate_per_epoch = NAN;
+
+    cr_assert_eq(h5out_create(path, config), 0);
+    int exists = 1;
+    cr_assert_eq(h5out_run_exists(path, 0, &exists), 0);
+    cr_assert_eq(exists, 0);
+    cr_assert_eq(h5out_append_run(path, 0, &r0), 0);
+    cr_assert_eq(h5out_append_run(path, 17, &r1), 0);
+    cr_assert_eq(h5out_run_exists(path, 17, &exists), 0);
+    cr_assert_eq(exists, 1);
+    cr_assert_eq(h5out_run_exists(path, 1, &exists), 0);
+    cr_assert_eq(exists, 0);
+
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    cr_assert(f >= 0);
+    char *s = read_str(f, "suite_version");
+    cr_assert_str_eq(s, "0.1.0");
+    free(s);
+    s = read_str(f, "config");
+    cr_assert_str_eq(s, config);
+    free(s);
+    s = read_str(f, "created"); /* ISO 8601 UTC: 2024-01-02T03:04:05Z */
+    cr_assert_eq(strlen(s), 20u);
+    cr_assert(s[4] == '-' && s[10] == 'T' && s[19] == 'Z', "created = %s", s);
+    free(s);
+    const char *root_strings[] = {"git_commit", "host", "cpu_model", "mpi_library",
+                                  "compiler", "blas"};
+    for (int i = 0; i < 6; i++) {
+        s = read_str(f, root_strings[i]);
+        cr_assert(strlen(s) > 0, "%s is empty", root_strings[i]);
+        free(s);
+    }
+    cr_assert_geq(read_i64(f, "cores"), 1);
+
+    hid_t g = H5Gopen2(f, "/runs/000000", H5P_DEFAULT);
+    cr_assert(g >= 0);
+    s = read_str(g, "algorithm");
+    cr_assert_str_eq(s, "dsaga");
+    free(s);
+    s = read_str(g, "aggregate");
+    cr_assert_str_eq(s, "sum");
+    free(s);
+    s = read_str(g, "period_unit");
+    cr_assert_str_eq(s, "n_k fraction");
+    free(s);
+    s = read_str(g, "status");
+    cr_assert_str_eq(s, "done");
+    free(s);
+    cr_assert_eq(H5Aexists(g, "message"), 0, "message only for failed runs");
+    cr_assert_eq(H5Aexists(g, "net_alpha_s"), 0, "no network model configured");
+    /* exact: stored and read as float64 */
+    cr_assert(read_f64(g, "lambda") == 0.02);
+    cr_assert(read_f64(g, "period") == 0.5);
+    cr_assert(read_f64(g, "step_size") == 0.125);
+    cr_assert(read_f64(g, "rate_per_epoch") == -1.5);
+    cr_assert_eq(read_i64(g, "nodes"), 4);
+    cr_assert_eq(read_i64(g, "seed"), 7);
+    cr_assert_eq(read_i64(g, "n_samples"), 50);
+    check_column(g, "epoch", r0.trace.epoch, 5);
+    check_column(g, "rounds", r0.trace.rounds, 5);
+    check_column(g, "bytes", r0.trace.bytes, 5);
+    check_column(g, "wall_s", r0.trace.wall_s, 5);
+    check_column(g, "comm_s", r0.trace.comm_s, 5);
+    check_column(g, "objective", r0.trace.objective, 5);
+    check_column(g, "subopt", r0.trace.subopt, 5);
+    check_column(g, "grad_norm", r0.trace.grad_norm, 5);
+    cr_assert_eq(H5Lexists(g, "model_s", H5P_DEFAULT), 0);
+    H5Gclose(g);
+
+    g = H5Gopen2(f, "/runs/000017", H5P_DEFAULT);
+    cr_assert(g >= 0);
+    s = read_str(g, "status");
+    cr_assert_str_eq(s, "diverged");
+    free(s);
+    s = read_str(g, "period_unit");
+    cr_assert_str_eq(s, "steps");
+    free(s);
+    cr_assert(read_f64(g, "period") == 100.0); /* exact: an integer in float64 */
+    cr_assert(isnan(read_f64(g, "rate_per_epoch")));
+    cr_assert(read_f64(g, "net_alpha_s") == 1e-5); /* exact round trip */
+    check_column(g, "objective", r1.trace.objective, 3);
+    check_column(g, "model_s", r1.trace.model_s, 3);
+    H5Gclose(g);
+
+    /* Exactly the two runs, no temporary group left behind. */
+    H5G_info_t info;
+    cr_assert(H5Gget_info_by_name(f, "/runs", &info, H5P_DEFAULT) >= 0);
+    cr_assert_eq((int)info.nlinks, 2);
+    cr_assert(H5Gget_info(f, &info) >= 0);
+    cr_assert_eq((int)info.nlinks, 1, "root holds only /runs");
+    H5Fclose(f);
+    free_result(&r0);
+    free_result(&r1);
+}
+
+Test(h5out, failed_run_keeps_message)
+{
+    struct run_result r;
+    make_result(&r, "gd", 0, 0.0);
+    r.status = "failed";
+    snprintf(r.message, sizeof r.message, "period: must be >= 1");
+    r.fstar = NAN;
+    cr_assert_eq(h5out_create(path, "x"), 0);
+    cr_assert_eq(h5out_append_run(path, 3, &r), 0);
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t g = H5Gopen2(f, "/runs/000003", H5P_DEFAULT);
+    cr_assert(g >= 0);
+    char *s = read_str(g, "status");
+    cr_assert_str_eq(s, "failed");
+    free(s);
+    s = read_str(g, "message");
+    cr_assert_str_eq(s, "period: must be >= 1");
+    free(s);
+    check_column(g, "subopt", NULL, 0);
+    H5Gclose(g);
+    H5Fclose(f);
+    free_result(&r);
+}
+
+Test(h5out, missing_directory_is_io_error_and_no_file)
+{
+    char bad[256];
+    snprintf(bad, sizeof bad, "%s/no/such/dir/r.h5", dir);
+    cr_redirect_stderr();
+    cr_assert_eq(h5out_create(bad, "x"), ERR_IO);
+    cr_assert_neq(access(bad, F_OK), 0);
+    /* A regular file where the directory should be. */
+    FILE *f = fopen(path, "w");
+    fclose(f);
+    snprintf(bad, sizeof bad, "%s/r.h5", path);
+    cr_assert_eq(h5out_create(bad, "x"), ERR_IO);
+    fflush(stderr);
+    /* the message names the path (first error) */
+    char line[512] = "";
+    FILE *err = cr_get_redirected_stderr();
+    cr_assert_not_null(fgets(line, sizeof line, err));
+    cr_assert(strstr(line, "no/such/dir") != NULL, "message: %s", line);
+}
+
+Test(h5out, stale_tmp_is_overwritten)
+{
+    struct run_result r;
+    make_result(&r, "saga", 2, 5.0);
+    cr_assert_eq(h5out_create(path, "cfg"), 0);
+    char tmp[160];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w"); /* what a writer killed mid-copy leaves */
+    fputs("half a file", f);
+    fclose(f);
+    cr_assert_eq(h5out_append_run(path, 0, &r), 0);
+    cr_assert_neq(access(tmp, F_OK), 0, "the copy was renamed over PATH");
+    int exists = 0;
+    cr_assert_eq(h5out_run_exists(path, 0, &exists), 0);
+    cr_assert_eq(exists, 1);
+    free_result(&r);
+}
+
+Test(h5out, one_grid_per_file)
+{
+    struct run_result r;
+    make_result(&r, "saga", 2, 5.0);
+    cr_assert_eq(h5out_create(path, "cfg A"), 0);
+    cr_assert_eq(h5out_append_run(path, 0, &r), 0);
+    /* Resume with the same config keeps the runs. */
+    cr_assert_eq(h5out_create(path, "cfg A"), 0);
+    int exists = 0;
+    cr_assert_eq(h5out_run_exists(path, 0, &exists), 0);
+    cr_assert_eq(exists, 1);
+    cr_redirect_stderr();
+    cr_assert_eq(h5out_create(path, "cfg B"), ERR_INPUT);
+    /* Appending the same index twice is refused and leaves the file. */
+    cr_assert_lt(h5out_append_run(path, 0, &r), 0);
+    cr_assert_eq(h5out_run_exists(path, 0, &exists), 0);
+    cr_assert_eq(exists, 1);
+    free_result(&r);
+}
