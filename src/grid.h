@@ -18,6 +18,8 @@ struct grid {
     int64_t n_runs;
     int max_nodes;        /* the largest K of any cell */
     char out_path[1024];  /* results/NAME.h5 unless overridden */
+    struct grid_cell_info *info; /* per cell (optional data set, config lines);
+                                  * private to grid.c */
 };
 
 /* Parses and expands PATH.  Every problem (unknown key, bad value, empty
