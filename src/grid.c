@@ -1,0 +1,1178 @@
+/*
+ * grid.c - experiment grids (SPEC 5, 6; issue 6): an INI file read with
+ * libinih, expanded into run_cfg cells, run in order under MPI into one HDF5
+ * file (h5out.c) that survives being killed at any moment (resume).
+ *
+ * Format (also in experiments/README.md):
+ *
+ *     ; comments start with ';' or '#' (inline comments with ';' only)
+ *     [grid]
+ *     datasets   = synth-dense:n=2000,d=50,cond=100,seed=1  a9a
+ *     optional_datasets = w8a mushrooms   ; skipped, with a note, when they
+ *                                         ; cannot be resolved offline
+ *     algorithms = saga dsaga sgd local-sgd gd
+ *     nodes      = 2 4           ; integers; a..b is a range (1..4)
+ *     seeds      = 1..3
+ *     period     = 100 0.5n 1n   ; steps, or a fraction of n_k ("0.5n")
+ *     step_scale = 0.5, 1, 2     ; other lists: comma and/or whitespace
+ *
+ *     [dsaga]                    ; overrides, for dsaga only
+ *     aggregate  = mean sum
+ *
+ * Lists.  datasets and optional_datasets are whitespace-separated (synthetic
+ * specs contain commas); every other list is separated by commas and/or
+ * whitespace.  A value may continue on indented lines (INI multi-line).
+ *
+ * Keys (default in brackets, SPEC 1-4):
+ *     datasets optional_datasets        names, LIBSVM paths, synth specs
+ *     algorithms                        [grid] only; registered names
+ *     loss        logistic|squared      [logistic]
+ *     lambda      number > 0 | default  [default = 1/N]
+ *     bias        number >= 0           [0: none]
+ *     nodes       integers >= 1         [every rank of the launch]
+ *     partition   random|label          [random]
+ *     period      N (steps) | Xn        [0.5n]
+ *     aggregate   mean|sum              [mean]
+ *     batch       integers >= 1         [1]
+ *     step_rule   decaying|constant     [decaying] (sgd, local-sgd)
+ *     step_scale  number > 0            [1]
+ *     step        number > 0 | default  [default: the method's rule]
+ *     max_epochs  number > 0            [50]
+ *     eval_every  number > 0            [0.5]
+ *     tol         number >= 0           [1e-10, relative to f(0)]
+ *     seeds       integers >= 0         [1]
+ *     network model (issue 10): net_alpha_s (>= 0 | none), net_beta_s,
+ *     compute_s (>= 0 | auto), straggler_factor (>= 1), straggler_nodes,
+ *     straggler_delay_s, straggler_sleep (0|1).
+ *
+ * Sections: [grid], and one per registered algorithm ([dsaga], [sgd], ...)
+ * whose lists replace [grid]'s for that algorithm only.  A key an algorithm
+ * ignores (saga: nodes, partition, period, aggregate, batch, step_rule; dsaga:
+ * batch, step_rule; sgd: period, aggregate; local-sgd: aggregate; gd: period,
+ * aggregate, batch, step_rule) does not multiply that algorithm's cells: they
+ * take the default, and setting it in the algorithm's own section is an error.
+ * saga runs on one node (SPEC 3.1): its cells have nodes = 1.
+ *
+ * Order: datasets x algorithms x (loss lambda bias nodes partition period
+ * aggregate batch step_rule step_scale step max_epochs eval_every tol,
+ * network keys) x seeds, the last varying fastest; the index of a cell is
+ * its /runs/NNNNNN.  Cells of optional data sets keep their index whether or
+ * not the data are present, so a results file stays resumable.
+ *
+ * Every problem is reported before anything runs, as one line
+ * "path:line: key: what was expected" (STYLE 3, SPEC 7).
+ */
+#include "grid.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "error.h"
+#include "h5out.h"
+#include "runner.h"
+
+#define GRID_MAX_RUNS 1000000 /* /runs/NNNNNN has six digits */
+
+enum key_id {
+    K_DATASETS,
+    K_OPTIONAL,
+    K_ALGORITHMS,
+    K_LOSS, /* first key of "the rest" (expansion order from here) */
+    K_LAMBDA,
+    K_BIAS,
+    K_NODES,
+    K_PARTITION,
+    K_PERIOD,
+    K_AGGREGATE,
+    K_BATCH,
+    K_STEP_RULE,
+    K_STEP_SCALE,
+    K_STEP,
+    K_MAX_EPOCHS,
+    K_EVAL_EVERY,
+    K_TOL,
+    K_NET_ALPHA,
+    K_NET_BETA,
+    K_COMPUTE,
+    K_STRAG_FACTOR,
+    K_STRAG_NODES,
+    K_STRAG_DELAY,
+    K_STRAG_SLEEP,
+    K_SEEDS, /* innermost */
+    N_KEYS
+};
+
+static const char *const key_names[N_KEYS] = {
+    "datasets",   "optional_datasets", "algorithms",        "loss",          "lambda",
+    "bias",       "nodes",             "partition",         "period",        "aggregate",
+    "batch",      "step_rule",         "step_scale",        "step",          "max_epochs",
+    "eval_every", "tol",               "net_alpha_s",       "net_beta_s",    "compute_s",
+    "straggler_factor", "straggler_nodes", "straggler_delay_s", "straggler_sleep",
+    "seeds"};
+
+/* One list item.  Strings (datasets, algorithms) in str; everything else in
+ * num (enums as their value), seeds in u64; flag = period_is_fraction. */
+struct item {
+    char *str;
+    double num;
+    uint64_t u64;
+    int flag;
+};
+
+struct list {
+    int set;      /* given in this section */
+    int line;     /* of the key */
+    char *raw;    /* the text, continuation lines joined by ' ' */
+    int n;
+    struct item *v;
+};
+
+struct section {
+    char name[64]; /* "grid" or an algorithm */
+    int line;
+    struct list keys[N_KEYS];
+};
+
+/* Per cell, private to this file (grid.h: struct grid_cell_info). */
+struct grid_cell_info {
+    int optional;     /* dataset from an optional_datasets list */
+    int dataset_line; /* of the list naming the data set */
+    int nodes_line;   /* of the list giving K (0: default) */
+};
+
+struct parser {
+    const char *path;
+    const char *text;
+    const char *cursor; /* next unread line of text */
+    int line;           /* number of the line at cursor */
+    int have_prev;      /* a key was seen since the last section header */
+    struct section *sections;
+    int n_sections;
+    struct list *prev;  /* the list of the previous key (continuations) */
+    int err_line;       /* first error found by the handler (0: none) */
+    char err[768];
+    int nomem;
+};
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static int key_find(const char *name)
+{
+    for (int k = 0; k < N_KEYS; k++)
+        if (strcmp(key_names[k], name) == 0)
+            return k;
+    if (strcmp(name, "seed") == 0 || strcmp(name, "dataset") == 0 ||
+        strcmp(name, "algorithm") == 0)
+        return -2; /* a likely typo: say so */
+    return -1;
+}
+
+/* Which keys change what an algorithm computes (see the file comment). */
+static int key_relevant(const char *alg, int key)
+{
+    const algorithm *a = algorithm_find(alg);
+    int centralized = a && a->centralized;
+    int is_saga = centralized || strcmp(alg, "saga") == 0;
+    switch (key) {
+    case K_NODES:
+    case K_PARTITION: return !is_saga;
+    case K_PERIOD: return !is_saga && strcmp(alg, "sgd") != 0 && strcmp(alg, "gd") != 0;
+    case K_AGGREGATE:
+        return !is_saga && strcmp(alg, "sgd") != 0 && strcmp(alg, "local-sgd") != 0 &&
+               strcmp(alg, "gd") != 0;
+    case K_BATCH: return !is_saga && strcmp(alg, "dsaga") != 0 && strcmp(alg, "gd") != 0;
+    case K_STEP_RULE:
+        return !is_saga && strcmp(alg, "dsaga") != 0 && strcmp(alg, "gd") != 0;
+    default: return 1;
+    }
+}
+
+static void list_free(struct list *l)
+{
+    for (int i = 0; i < l->n; i++)
+        free(l->v[i].str);
+    free(l->v);
+    free(l->raw);
+    memset(l, 0, sizeof *l);
+}
+
+static char *trim(char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && isspace((unsigned char)s[n - 1]))
+        s[--n] = '\0';
+    return s;
+}
+
+/* Registered algorithm names, for messages. */
+static void algorithm_names(char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; algorithm_at(i) && used < size; i++)
+        used += (size_t)snprintf(buf + used, size - used, "%s%s", i ? ", " : "",
+                                 algorithm_at(i)->name);
+}
+
+/* ---- line tracking ------------------------------------------------------ */
+
+/* Reads the next line of the text at p->cursor into buf (no newline);
+ * returns 0 at the end. */
+static int next_line(struct parser *p, char *buf, size_t size, int *lineno)
+{
+    if (!*p->cursor)
+        return 0;
+    const char *end = strchr(p->cursor, '\n');
+    size_t len = end ? (size_t)(end - p->cursor) : strlen(p->cursor);
+    size_t copy = len < size - 1 ? len : size - 1;
+    memcpy(buf, p->cursor, copy);
+    buf[copy] = '\0';
+    if (copy && buf[copy - 1] == '\r')
+        buf[copy - 1] = '\0';
+    *lineno = p->line;
+    p->cursor += len + (end ? 1 : 0);
+    p->line++;
+    return 1;
+}
+
+/* inih calls the handler once per key line or continuation line, in text
+ * order, and for no other line (except lines it rejects, which end the
+ * load anyway).  So the line of a call is the next line that is not blank,
+ * a comment or a section header.  *continuation: inih's rule, an indented
+ * line after a key of the same section. */
+static int locate(struct parser *p, int *lineno, int *continuation)
+{
+    while (*p->cursor) {
+        const char *s = p->cursor;
+        const char *end = strchr(s, '\n');
+        *lineno = p->line;
+        p->cursor = end ? end + 1 : s + strlen(s);
+        p->line++;
+        if (*lineno == 1 && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB &&
+            (unsigned char)s[2] == 0xBF)
+            s += 3; /* UTF-8 BOM */
+        const char *t = s;
+        while (*t == ' ' || *t == '\t')
+            t++;
+        if (*t == '\n' || *t == '\r' || *t == '\0' || *t == ';' || *t == '#')
+            continue;
+        if (*t == '[') {
+            p->have_prev = 0;
+            continue;
+        }
+        *continuation = p->have_prev && t > s;
+        p->have_prev = 1;
+        return 1;
+    }
+    *lineno = p->line;
+    *continuation = 0;
+    return 0;
+}
+
+static struct section *section_get(struct parser *p, const char *name)
+{
+    for (int i = 0; i < p->n_sections; i++)
+        if (strcmp(p->sections[i].name, name) == 0)
+            return &p->sections[i];
+    return NULL;
+}
+
+static int append_raw(struct list *l, const char *value)
+{
+    size_t old = l->raw ? strlen(l->raw) : 0;
+    char *r = realloc(l->raw, old + strlen(value) + 2);
+    if (!r)
+        return -1;
+    if (old)
+        r[old++] = ' ';
+    strcpy(r + old, value);
+    l->raw = r;
+    return 0;
+}
+
+static int handler(void *user, const char *section, const char *name, const char *value)
+{
+    struct parser *p = user;
+    int lineno = 0;
+    int continuation = 0;
+    locate(p, &lineno, &continuation);
+    if (p->err_line || p->nomem)
+        return 1;
+#define HERR(...)                                                                        \
+    do {                                                                                 \
+        p->err_line = lineno;                                                            \
+        snprintf(p->err, sizeof p->err, __VA_ARGS__);                                    \
+        return 1;                                                                        \
+    } while (0)
+    if (continuation && p->prev) {
+        if (append_raw(p->prev, value) != 0)
+            p->nomem = 1;
+        return 1;
+    }
+    struct section *sec = section_get(p, section);
+    if (!sec) /* only keys before the first header: sections were checked */
+        HERR("%s:%d: %s: key outside a section (expected it under [grid] or an "
+             "algorithm's section)",
+             p->path, lineno, name);
+    int k = key_find(name);
+    if (k == -2)
+        HERR("%s:%d: %s: unknown key (did you mean %ss?)", p->path, lineno, name, name);
+    if (k < 0)
+        HERR("%s:%d: %s: unknown key (expected one of datasets, optional_datasets, "
+             "algorithms, loss, lambda, bias, nodes, partition, period, aggregate, batch, "
+             "step_rule, step_scale, step, max_epochs, eval_every, tol, seeds, net_alpha_s, "
+             "net_beta_s, compute_s, straggler_factor, straggler_nodes, straggler_delay_s, "
+             "straggler_sleep)",
+             p->path, lineno, name);
+    int is_grid = strcmp(section, "grid") == 0;
+    if (k == K_ALGORITHMS && !is_grid)
+        HERR("%s:%d: algorithms: allowed in [grid] only", p->path, lineno);
+    if (!is_grid && !key_relevant(section, k))
+        HERR("%s:%d: %s: not used by %s (remove it from [%s])", p->path, lineno, name,
+             section, section);
+    struct list *l = &sec->keys[k];
+    if (l->set)
+        HERR("%s:%d: %s: set twice in [%s] (first at line %d); give one list", p->path,
+             lineno, name, section, l->line);
+    l->set = 1;
+    l->line = lineno;
+    if (append_raw(l, value) != 0)
+        p->nomem = 1;
+    p->prev = l;
+    return 1;
+#undef HERR
+}
+
+/* Checks every section header (also of empty sections, which inih does not
+ * report) and records the sections in order. */
+static int scan_sections(struct parser *p)
+{
+    char buf[1 << 12];
+    int lineno = 0;
+    struct parser scan = *p;
+    char names[512];
+    while (next_line(&scan, buf, sizeof buf, &lineno)) {
+        char *t = trim(buf);
+        if (lineno == 1 && (unsigned char)t[0] == 0xEF)
+            t = trim(t + 3);
+        if (*t != '[')
+            continue;
+        char *close = strchr(t, ']');
+        if (!close)
+            INPUT_FAIL("%s:%d: expected a section header [name]", p->path, lineno);
+        *close = '\0';
+        char *name = trim(t + 1);
+        if (strcmp(name, "grid") != 0 && !algorithm_find(name)) {
+            algorithm_names(names, sizeof names);
+            INPUT_FAIL("%s:%d: [%s]: unknown section (expected [grid] or an algorithm: %s)",
+                       p->path, lineno, name, names);
+        }
+        if (section_get(p, name))
+            INPUT_FAIL("%s:%d: [%s]: section given twice", p->path, lineno, name);
+        struct section *s = realloc(p->sections, (size_t)(p->n_sections + 1) * sizeof *s);
+        if (!s)
+            FAIL(ERR_NOMEM, "sections");
+        p->sections = s;
+        memset(&s[p->n_sections], 0, sizeof *s);
+        snprintf(s[p->n_sections].name, sizeof s->name, "%s", name);
+        s[p->n_sections].line = lineno;
+        p->n_sections++;
+    }
+    return 0;
+}
+
+/* ---- values ------------------------------------------------------------- */
+
+static int parse_double(const char *s, double *out)
+{
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end || errno == ERANGE || !isfinite(v))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+    char *end = NULL;
+    if (!isdigit((unsigned char)*s))
+        return -1;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (*end || errno == ERANGE)
+        return -1;
+    *out = (uint64_t)v;
+    return 0;
+}
+
+static int parse_int(const char *s, long lo, long *out)
+{
+    uint64_t v = 0;
+    if (parse_u64(s, &v) != 0 || v > 1000000000u || (long)v < lo)
+        return -1;
+    *out = (long)v;
+    return 0;
+}
+
+/* Parses one token of key k into it; NULL, or what was expected. */
+static const char *parse_token(int k, const char *tok, struct item *it)
+{
+    double v = 0;
+    long n = 0;
+    switch (k) {
+    case K_DATASETS:
+    case K_OPTIONAL:
+        if (strlen(tok) >= sizeof(((struct run_cfg *)0)->dataset))
+            return "a data set name, path or spec shorter than 512 characters";
+        return (it->str = strdup(tok)) ? NULL : "memory";
+    case K_ALGORITHMS:
+        if (!algorithm_find(tok))
+            return "registered algorithm names";
+        return (it->str = strdup(tok)) ? NULL : "memory";
+    case K_LOSS:
+        if (strcmp(tok, "logistic") == 0)
+            it->num = LOSS_LOGISTIC;
+        else if (strcmp(tok, "squared") == 0)
+            it->num = LOSS_SQUARED;
+        else
+            return "logistic or squared";
+        return NULL;
+    case K_LAMBDA:
+        if (strcmp(tok, "default") == 0) {
+            it->num = 0; /* run_cfg: <= 0 means 1/N */
+            return NULL;
+        }
+        return parse_double(tok, &it->num) == 0 && it->num > 0 ? NULL
+                                                               : "numbers > 0 or default (1/N)";
+    case K_BIAS:
+    case K_NET_BETA:
+    case K_STRAG_DELAY:
+    case K_TOL:
+        return parse_double(tok, &it->num) == 0 && it->num >= 0 ? NULL : "numbers >= 0";
+    case K_STEP_SCALE:
+    case K_MAX_EPOCHS:
+    case K_EVAL_EVERY:
+        return parse_double(tok, &it->num) == 0 && it->num > 0 ? NULL : "numbers > 0";
+    case K_STEP:
+        if (strcmp(tok, "default") == 0) {
+            it->num = 0;
+            return NULL;
+        }
+        return parse_double(tok, &it->num) == 0 && it->num > 0
+                   ? NULL
+                   : "numbers > 0 or default (the method's rule times step_scale)";
+    case K_NODES:
+    case K_BATCH:
+        if (parse_int(tok, 1, &n) != 0)
+            return "integers >= 1 (a..b for a range)";
+        it->num = (double)n;
+        return NULL;
+    case K_STRAG_NODES:
+        if (parse_int(tok, 0, &n) != 0)
+            return "integers >= 0";
+        it->num = (double)n;
+        return NULL;
+    case K_STRAG_SLEEP:
+        if (strcmp(tok, "0") == 0 || strcmp(tok, "no") == 0)
+            it->num = 0;
+        else if (strcmp(tok, "1") == 0 || strcmp(tok, "yes") == 0)
+            it->num = 1;
+        else
+            return "0 or 1";
+        return NULL;
+    case K_SEEDS:
+        return parse_u64(tok, &it->u64) == 0 ? NULL : "integers >= 0 (a..b for a range)";
+    case K_PERIOD: {
+        size_t len = strlen(tok);
+        if (len > 0 && tok[len - 1] == 'n') {
+            char num[64];
+            if (len == 1) {
+                v = 1.0; /* "n": one local epoch */
+            } else {
+                snprintf(num, sizeof num, "%.*s", (int)(len - 1), tok);
+                if (len - 1 >= sizeof num || parse_double(num, &v) != 0 || !(v > 0))
+                    return "local steps (an integer >= 1, e.g. 100) or a fraction of the "
+                           "local epoch (e.g. 0.5n)";
+            }
+            it->num = v;
+            it->flag = 1;
+            return NULL;
+        }
+        if (parse_int(tok, 1, &n) != 0)
+            return "local steps (an integer >= 1, e.g. 100) or a fraction of the local "
+                   "epoch (e.g. 0.5n)";
+        it->num = (double)n;
+        it->flag = 0;
+        return NULL;
+    }
+    case K_AGGREGATE: {
+        enum aggregate a;
+        if (aggregate_parse(tok, &a) != 0)
+            return "mean or sum";
+        it->num = a;
+        return NULL;
+    }
+    case K_PARTITION: {
+        enum partition pa;
+        if (partition_parse(tok, &pa) != 0)
+            return "random or label";
+        it->num = pa;
+        return NULL;
+    }
+    case K_STEP_RULE:
+        if (strcmp(tok, "decaying") == 0)
+            it->num = 0;
+        else if (strcmp(tok, "constant") == 0)
+            it->num = 1;
+        else
+            return "decaying or constant";
+        return NULL;
+    case K_NET_ALPHA:
+        if (strcmp(tok, "none") == 0) {
+            it->num = -1; /* run_cfg: < 0 means no network model */
+            return NULL;
+        }
+        return parse_double(tok, &it->num) == 0 && it->num >= 0 ? NULL
+                                                                : "numbers >= 0 or none";
+    case K_COMPUTE:
+        if (strcmp(tok, "auto") == 0) {
+            it->num = 0; /* run_cfg: <= 0 means calibrated */
+            return NULL;
+        }
+        return parse_double(tok, &it->num) == 0 && it->num >= 0 ? NULL
+                                                                : "numbers >= 0 or auto";
+    case K_STRAG_FACTOR:
+        return parse_double(tok, &it->num) == 0 && it->num >= 1 ? NULL : "numbers >= 1";
+    default: return "nothing (internal: unhandled key)";
+    }
+}
+
+static int list_push(struct list *l, struct item *it)
+{
+    struct item *v = realloc(l->v, (size_t)(l->n + 1) * sizeof *v);
+    if (!v) {
+        free(it->str);
+        FAIL(ERR_NOMEM, "list");
+    }
+    l->v = v;
+    l->v[l->n++] = *it;
+    return 0;
+}
+
+/* Splits l->raw and parses every token; errors name path:line and key. */
+static int list_parse(const char *path, const char *section, int k, int launch_ranks,
+                      struct list *l)
+{
+    const char *seps = (k == K_DATASETS || k == K_OPTIONAL) ? " \t\r\n" : " \t\r\n,";
+    char *text = strdup(l->raw ? l->raw : "");
+    char *save = NULL;
+    int rc = 0;
+    if (!text)
+        FAIL(ERR_NOMEM, "list");
+    for (char *tok = strtok_r(text, seps, &save); tok; tok = strtok_r(NULL, seps, &save)) {
+        char *dots = strstr(tok, "..");
+        if (dots && (k == K_SEEDS || k == K_NODES || k == K_BATCH || k == K_STRAG_NODES)) {
+            /* a..b, inclusive */
+            *dots = '\0';
+            uint64_t a = 0;
+            uint64_t b = 0;
+            if (parse_u64(tok, &a) != 0 || parse_u64(dots + 2, &b) != 0 || b < a ||
+                b - a >= GRID_MAX_RUNS)
+                INPUT_FAIL_GOTO("%s:%d: %s: \"%s..%s\": expected a range a..b of integers "
+                                "with a <= b",
+                                path, l->line, key_names[k], tok, dots + 2);
+            for (uint64_t x = a; x <= b; x++) {
+                char num[32];
+                struct item it = {0};
+                snprintf(num, sizeof num, "%llu", (unsigned long long)x);
+                const char *why = parse_token(k, num, &it);
+                if (why)
+                    INPUT_FAIL_GOTO("%s:%d: %s: \"%s\": expected %s", path, l->line,
+                                    key_names[k], num, why);
+                TRY_GOTO(list_push(l, &it));
+            }
+            continue;
+        }
+        struct item it = {0};
+        const char *why = parse_token(k, tok, &it);
+        if (why)
+            INPUT_FAIL_GOTO("%s:%d: %s: \"%s\": expected %s", path, l->line, key_names[k],
+                            tok, why);
+        TRY_GOTO(list_push(l, &it));
+    }
+    if (l->n == 0)
+        INPUT_FAIL_GOTO("%s:%d: %s: empty list in [%s] (expected at least one value)", path,
+                        l->line, key_names[k], section);
+    if (k == K_NODES && launch_ranks > 0)
+        for (int i = 0; i < l->n; i++)
+            if (l->v[i].num > launch_ranks)
+                INPUT_FAIL_GOTO("%s:%d: nodes: %g exceeds the %d ranks of the launch "
+                                "(expected nodes <= %d, or mpirun -np %g)",
+                                path, l->line, l->v[i].num, launch_ranks, launch_ranks,
+                                l->v[i].num);
+done:
+    free(text);
+    return rc;
+}
+
+/* ---- expansion ---------------------------------------------------------- */
+
+/* The list of key k in force for algorithm alg: its own section's, else
+ * [grid]'s, else NULL (the default). */
+static const struct list *effective(struct section *grid, struct section *own, int k)
+{
+    if (own && own->keys[k].set)
+        return &own->keys[k];
+    if (grid && grid->keys[k].set)
+        return &grid->keys[k];
+    return NULL;
+}
+
+static void apply(struct run_cfg *c, int k, const struct item *it)
+{
+    switch (k) {
+    case K_LOSS: c->loss = (enum loss_kind)it->num; break;
+    case K_LAMBDA: c->lambda = it->num; break;
+    case K_BIAS: c->bias = it->num; break;
+    case K_NODES: c->nodes = (int)it->num; break;
+    case K_PARTITION: c->partition = (enum partition)it->num; break;
+    case K_PERIOD:
+        c->period = it->num;
+        c->period_is_fraction = it->flag;
+        break;
+    case K_AGGREGATE: c->aggregate = (enum aggregate)it->num; break;
+    case K_BATCH: c->batch = (int)it->num; break;
+    case K_STEP_RULE: c->step_constant = (int)it->num; break;
+    case K_STEP_SCALE: c->step_scale = it->num; break;
+    case K_STEP: c->step = it->num; break;
+    case K_MAX_EPOCHS: c->max_epochs = it->num; break;
+    case K_EVAL_EVERY: c->eval_every = it->num; break;
+    case K_TOL: c->tol = it->num; break;
+    case K_NET_ALPHA: c->net_alpha_s = it->num; break;
+    case K_NET_BETA: c->net_beta_s = it->num; break;
+    case K_COMPUTE: c->compute_s = it->num; break;
+    case K_STRAG_FACTOR: c->straggler_factor = it->num; break;
+    case K_STRAG_NODES: c->straggler_nodes = (int)it->num; break;
+    case K_STRAG_DELAY: c->straggler_delay_s = it->num; break;
+    case K_STRAG_SLEEP: c->straggler_sleep = (int)it->num; break;
+    case K_SEEDS: c->seed = it->u64; break;
+    default: break;
+    }
+}
+
+static int in_list(const struct list *l, const char *s)
+{
+    for (int i = 0; l && i < l->n; i++)
+        if (strcmp(l->v[i].str, s) == 0)
+            return 1;
+    return 0;
+}
+
+struct names {
+    const char **v;
+    int n;
+};
+
+static int names_add(struct names *ns, const struct list *l)
+{
+    for (int i = 0; l && i < l->n; i++) {
+        int seen = 0;
+        for (int j = 0; j < ns->n && !seen; j++)
+            seen = strcmp(ns->v[j], l->v[i].str) == 0;
+        if (seen)
+            continue;
+        const char **v = realloc(ns->v, (size_t)(ns->n + 1) * sizeof *v);
+        if (!v)
+            FAIL(ERR_NOMEM, "names");
+        ns->v = v;
+        ns->v[ns->n++] = l->v[i].str;
+    }
+    return 0;
+}
+
+/* Appends every cell of (dataset, alg), or only counts them when g->runs
+ * is NULL. */
+static int expand_one(struct grid *g, struct section *grid, struct section *own,
+                      const char *dataset, const char *alg, int optional, int dataset_line,
+                      int64_t *count)
+{
+    const struct list *lists[N_KEYS] = {0};
+    int idx[N_KEYS] = {0};
+    int64_t cells = 1;
+    for (int k = K_LOSS; k < N_KEYS; k++) {
+        lists[k] = key_relevant(alg, k) ? effective(grid, own, k) : NULL;
+        if (lists[k])
+            cells *= lists[k]->n;
+        if (cells + *count > GRID_MAX_RUNS)
+            INPUT_FAIL("%s: the grid has more than %d cells (expected fewer: /runs/NNNNNN "
+                       "has six digits)",
+                       g->path, GRID_MAX_RUNS);
+    }
+    if (!g->runs) {
+        *count += cells;
+        return 0;
+    }
+    for (int64_t c = 0; c < cells; c++) {
+        struct run_cfg *cfg = &g->runs[*count];
+        struct grid_cell_info *info = &g->info[*count];
+        run_cfg_defaults(cfg);
+        snprintf(cfg->algorithm, sizeof cfg->algorithm, "%s", alg);
+        snprintf(cfg->dataset, sizeof cfg->dataset, "%s", dataset);
+        for (int k = K_LOSS; k < N_KEYS; k++)
+            if (lists[k])
+                apply(cfg, k, &lists[k]->v[idx[k]]);
+        if (!key_relevant(alg, K_NODES))
+            cfg->nodes = 1; /* SPEC 3.1: saga runs on one node */
+        info->optional = optional;
+        info->dataset_line = dataset_line;
+        info->nodes_line = lists[K_NODES] ? lists[K_NODES]->line : 0;
+        (*count)++;
+        /* odometer, seeds fastest */
+        for (int k = N_KEYS - 1; k >= K_LOSS; k--) {
+            if (!lists[k])
+                continue;
+            if (++idx[k] < lists[k]->n)
+                break;
+            idx[k] = 0;
+        }
+    }
+    return 0;
+}
+
+static int expand(struct grid *g, struct section *grid, struct parser *p, int64_t *count)
+{
+    int rc = 0;
+    struct names datasets = {0};
+    const struct list *algs = &grid->keys[K_ALGORITHMS];
+    /* Data sets in first-appearance order: [grid], then the sections. */
+    TRY_GOTO(names_add(&datasets, effective(grid, NULL, K_DATASETS)));
+    TRY_GOTO(names_add(&datasets, effective(grid, NULL, K_OPTIONAL)));
+    for (int s = 0; s < p->n_sections; s++) {
+        TRY_GOTO(names_add(&datasets, &p->sections[s].keys[K_DATASETS]));
+        TRY_GOTO(names_add(&datasets, &p->sections[s].keys[K_OPTIONAL]));
+    }
+    *count = 0;
+    for (int d = 0; d < datasets.n; d++) {
+        for (int a = 0; a < algs->n; a++) {
+            const char *alg = algs->v[a].str;
+            struct section *own = section_get(p, alg);
+            const struct list *req = effective(grid, own, K_DATASETS);
+            const struct list *opt = effective(grid, own, K_OPTIONAL);
+            int optional = !in_list(req, datasets.v[d]) && in_list(opt, datasets.v[d]);
+            if (!in_list(req, datasets.v[d]) && !optional)
+                continue;
+            int line = optional ? opt->line : req->line;
+            TRY_GOTO(expand_one(g, grid, own, datasets.v[d], alg, optional, line, count));
+        }
+    }
+done:
+    free(datasets.v);
+    return rc;
+}
+
+/* ---- grid_load ---------------------------------------------------------- */
+
+static int read_text(const char *path, char **out)
+{
+    FILE *f = fopen(path, "rb");
+    char *text = NULL;
+    size_t len = 0;
+    size_t cap = 0;
+    *out = NULL;
+    if (!f)
+        INPUT_FAIL("%s: cannot open the grid config: %s", path, strerror(errno));
+    for (;;) {
+        if (len + 4096 + 1 > cap) {
+            cap = 2 * cap + 8192;
+            char *t = realloc(text, cap);
+            if (!t) {
+                free(text);
+                fclose(f);
+                FAIL(ERR_NOMEM, "%s", path);
+            }
+            text = t;
+        }
+        size_t got = fread(text + len, 1, 4096, f);
+        len += got;
+        if (got < 4096)
+            break;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        free(text);
+        INPUT_FAIL("%s: read error", path);
+    }
+    text[len] = '\0';
+    if (strlen(text) != len) {
+        free(text);
+        INPUT_FAIL("%s: contains a NUL byte (expected a text INI file)", path);
+    }
+    *out = text;
+    return 0;
+}
+
+int grid_load(const char *path, int launch_ranks, struct grid **out)
+{
+    int rc = 0;
+    struct grid *g = NULL;
+    struct parser p = {0};
+    int64_t count = 0;
+    *out = NULL;
+
+    g = calloc(1, sizeof *g);
+    if (!g)
+        FAIL_GOTO(ERR_NOMEM, "grid");
+    if (strlen(path) >= sizeof g->path)
+        INPUT_FAIL_GOTO("%s: path too long", path);
+    snprintf(g->path, sizeof g->path, "%s", path);
+    TRY_GOTO(read_text(path, &g->config_text));
+
+    p.path = path;
+    p.text = g->config_text;
+    p.cursor = g->config_text;
+    p.line = 1;
+    TRY_GOTO(scan_sections(&p));
+
+    /* Long lines (many synthetic specs on one line): a heap buffer that may
+     * grow, instead of inih's 200-byte stack line.  Debian's libinih makes
+     * these run-time settings. */
+    ini_use_stack = false;
+    ini_allow_realloc = true;
+    ini_max_line = 1 << 16;
+    ini_allow_multiline = true;
+    int ini_rc = ini_parse_string(g->config_text, handler, &p);
+    if (p.nomem)
+        FAIL_GOTO(ERR_NOMEM, "%s", path);
+    if (ini_rc == -2)
+        FAIL_GOTO(ERR_NOMEM, "%s: inih", path);
+    if (ini_rc > 0 && (!p.err_line || ini_rc < p.err_line))
+        INPUT_FAIL_GOTO("%s:%d: expected key = value, a [section] or a comment", path,
+                        ini_rc);
+    if (p.err_line)
+        INPUT_FAIL_GOTO("%s", p.err);
+
+    struct section *grid = section_get(&p, "grid");
+    if (!grid)
+        INPUT_FAIL_GOTO("%s: no [grid] section (expected [grid] with datasets and algorithms)",
+                        path);
+    for (int s = 0; s < p.n_sections; s++)
+        for (int k = 0; k < N_KEYS; k++)
+            if (p.sections[s].keys[k].set)
+                TRY_GOTO(list_parse(path, p.sections[s].name, k, launch_ranks,
+                                    &p.sections[s].keys[k]));
+    if (!grid->keys[K_ALGORITHMS].set)
+        INPUT_FAIL_GOTO("%s:%d: algorithms: missing in [grid] (expected a list of registered "
+                        "algorithms)",
+                        path, grid->line);
+    if (!grid->keys[K_DATASETS].set && !grid->keys[K_OPTIONAL].set)
+        INPUT_FAIL_GOTO("%s:%d: datasets: missing in [grid] (expected a list of data set "
+                        "names, paths or synthetic specs)",
+                        path, grid->line);
+
+    TRY_GOTO(expand(g, grid, &p, &count));
+    if (count == 0)
+        INPUT_FAIL_GOTO("%s: the grid has no cells (expected a data set that some algorithm "
+                        "runs on)",
+                        path);
+    g->runs = calloc((size_t)count, sizeof *g->runs);
+    g->info = calloc((size_t)count, sizeof *g->info);
+    if (!g->runs || !g->info)
+        FAIL_GOTO(ERR_NOMEM, "%lld cells", (long long)count);
+    TRY_GOTO(expand(g, grid, &p, &count));
+    g->n_runs = count;
+
+    for (int64_t i = 0; i < count; i++) {
+        struct run_cfg *c = &g->runs[i];
+        if (c->nodes <= 0)
+            c->nodes = launch_ranks > 0 ? launch_ranks : 1;
+        if (c->nodes > g->max_nodes)
+            g->max_nodes = c->nodes;
+        const algorithm *a = algorithm_find(c->algorithm);
+        const char *why = a && a->check ? a->check(c) : NULL;
+        if (why) {
+            struct section *own = section_get(&p, c->algorithm);
+            INPUT_FAIL_GOTO("%s:%d: %s: cell %06lld: %s", path,
+                            own ? own->line : grid->keys[K_ALGORITHMS].line, c->algorithm,
+                            (long long)i, why);
+        }
+    }
+
+    /* results/<config basename without .ini>.h5 */
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t blen = strlen(base);
+    if (blen > 4 && strcmp(base + blen - 4, ".ini") == 0)
+        blen -= 4;
+    if (snprintf(g->out_path, sizeof g->out_path, "results/%.*s.h5", (int)blen, base) >=
+        (int)sizeof g->out_path)
+        INPUT_FAIL_GOTO("%s: name too long for a results file", path);
+    *out = g;
+    g = NULL;
+done:
+    for (int s = 0; s < p.n_sections; s++)
+        for (int k = 0; k < N_KEYS; k++)
+            list_free(&p.sections[s].keys[k]);
+    free(p.sections);
+    grid_destroy(g);
+    return rc;
+}
+
+void grid_destroy(struct grid *g)
+{
+    if (!g)
+        return;
+    free(g->config_text);
+    free(g->runs);
+    free(g->info);
+    free(g);
+}
+
+/* ---- grid_main ---------------------------------------------------------- */
+
+static void period_text(const struct run_cfg *c, char *buf, size_t size)
+{
+    if (!key_relevant(c->algorithm, K_PERIOD))
+        snprintf(buf, size, "-");
+    else if (c->period_is_fraction)
+        snprintf(buf, size, "%gn", c->period);
+    else
+        snprintf(buf, size, "%g", c->period);
+}
+
+static void print_cells(const struct grid *g, const char *out_path)
+{
+    printf("# grid %s: %lld runs -> %s\n", g->path, (long long)g->n_runs, out_path);
+    printf("# %-6s %-10s %-40s %3s %-8s %-9s %10s %6s\n", "index", "algorithm", "dataset", "K",
+           "period", "aggregate", "step_scale", "seed");
+    for (int64_t i = 0; i < g->n_runs; i++) {
+        const struct run_cfg *c = &g->runs[i];
+        char period[32];
+        period_text(c, period, sizeof period);
+        printf("%06lld   %-10s %-40s %3d %-8s %-9s %10g %6llu%s\n", (long long)i, c->algorithm,
+               c->dataset, c->nodes, period,
+               key_relevant(c->algorithm, K_AGGREGATE) ? aggregate_name(c->aggregate) : "-",
+               c->step_scale, (unsigned long long)c->seed,
+               g->info[i].optional ? "  (optional)" : "");
+    }
+    fflush(stdout);
+}
+
+static void format_duration(double s, char *buf, size_t size)
+{
+    if (!(s >= 0) || s > 1e7)
+        snprintf(buf, size, "?");
+    else if (s < 60)
+        snprintf(buf, size, "%.0fs", s);
+    else if (s < 3600)
+        snprintf(buf, size, "%dm%02ds", (int)(s / 60), (int)s % 60);
+    else
+        snprintf(buf, size, "%dh%02dm", (int)(s / 3600), ((int)s % 3600) / 60);
+}
+
+/* mkdir -p of the directory part of path (the default results/). */
+static int make_parent(const char *path)
+{
+    char dir[1100];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        return 0;
+    *slash = '\0';
+    for (char *q = dir + 1; *q; q++) {
+        if (*q != '/')
+            continue;
+        *q = '\0';
+        if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+            FAIL(ERR_IO, "%s: cannot create directory %s: %s", path, dir, strerror(errno));
+        *q = '/';
+    }
+    if (dir[0] && mkdir(dir, 0755) != 0 && errno != EEXIST)
+        FAIL(ERR_IO, "%s: cannot create directory %s: %s", path, dir, strerror(errno));
+    return 0;
+}
+
+/* Rank 0: loads every distinct data set once; skip[i] = 1 for cells whose
+ * optional data set is not available; nodes > n_samples is an input error
+ * naming the config line. */
+static int validate_data(const struct grid *g, int quiet, unsigned char *skip)
+{
+    int rc = 0;
+    unsigned char *seen = calloc((size_t)g->n_runs, 1);
+    if (!seen)
+        FAIL(ERR_NOMEM, "grid");
+    for (int64_t i = 0; i < g->n_runs; i++) {
+        if (seen[i])
+            continue;
+        const char *name = g->runs[i].dataset;
+        int any_logistic = 0;
+        int all_optional = 1;
+        int max_nodes = 0;
+        int64_t worst = i;
+        for (int64_t j = i; j < g->n_runs; j++) {
+            if (strcmp(g->runs[j].dataset, name) != 0)
+                continue;
+            seen[j] = 1;
+            any_logistic |= g->runs[j].loss == LOSS_LOGISTIC;
+            all_optional &= g->info[j].optional;
+            if (g->runs[j].nodes > max_nodes) {
+                max_nodes = g->runs[j].nodes;
+                worst = j;
+            }
+        }
+        struct dataset *ds = NULL;
+        int lrc = dataset_load(name, any_logistic ? LABELS_BINARY : LABELS_RAW, &ds);
+        if (lrc < 0 && all_optional) {
+            if (!quiet)
+                fprintf(stderr, "grid: optional data set %s is not available (%s): its runs "
+                                "are skipped\n",
+                        name, error_name(lrc));
+            for (int64_t j = i; j < g->n_runs; j++)
+                if (strcmp(g->runs[j].dataset, name) == 0)
+                    skip[j] = 1;
+            continue;
+        }
+        if (lrc < 0) {
+            if (lrc == ERR_INPUT)
+                INPUT_FAIL_GOTO("%s:%d: datasets: %s could not be loaded (see above; expected "
+                                "a manifest name, a LIBSVM file or a synth spec)",
+                                g->path, g->info[i].dataset_line, name);
+            TRY_GOTO(lrc);
+        }
+        int64_t n = ds->n_samples;
+        dataset_destroy(ds);
+        if (max_nodes > n)
+            INPUT_FAIL_GOTO("%s:%d: nodes: %d exceeds the %lld samples of %s (expected "
+                            "nodes <= samples)",
+                            g->path, g->info[worst].nodes_line, max_nodes, (long long)n, name);
+    }
+done:
+    free(seen);
+    return rc;
+}
+
+int grid_main(const char *config_path, const char *out_path, int dry_run, int quiet,
+              MPI_Comm launch)
+{
+    int rc = 0;
+    int rank = 0;
+    int size = 1;
+    struct grid *g = NULL;
+    struct dataset_cache *cache = NULL;
+    unsigned char *skip = NULL;
+    char out[1100];
+    int shared = 0;
+
+    MPI_TRY(MPI_Comm_rank(launch, &rank));
+    MPI_TRY(MPI_Comm_size(launch, &size));
+    /* Every rank parses the same file to the same cells. */
+    TRY_GOTO(grid_load(config_path, size, &g));
+    snprintf(out, sizeof out, "%s", out_path ? out_path : g->out_path);
+    if (dry_run) {
+        if (rank == 0)
+            print_cells(g, out);
+        goto done;
+    }
+
+    skip = calloc((size_t)g->n_runs, 1);
+    if (!skip)
+        FAIL_GOTO(ERR_NOMEM, "grid");
+    if (rank == 0) {
+        shared = validate_data(g, quiet, skip);
+        if (shared == 0 && !out_path)
+            shared = make_parent(out);
+        if (shared == 0)
+            shared = h5out_create(out, g->config_text);
+    }
+    MPI_TRY_GOTO(MPI_Bcast(&shared, 1, MPI_INT, 0, launch));
+    TRY_GOTO(shared);
+    MPI_TRY_GOTO(MPI_Bcast(skip, (int)g->n_runs, MPI_UNSIGNED_CHAR, 0, launch));
+
+    cache = dataset_cache_create();
+    if (!cache)
+        FAIL_GOTO(ERR_NOMEM, "dataset cache");
+
+    int64_t n_run = 0;
+    int64_t n_present = 0;
+    int64_t n_skipped = 0;
+    int64_t counts[3] = {0, 0, 0}; /* done, diverged, failed */
+    int64_t to_run = 0;
+    double run_time = 0;
+    /* How many cells are left (for the ETA), decided on rank 0. */
+    if (rank == 0)
+        for (int64_t i = 0; i < g->n_runs; i++) {
+            int exists = 0;
+            if (!skip[i] && h5out_run_exists(out, i, &exists) == 0 && !exists)
+                to_run++;
+        }
+    if (rank == 0 && !quiet)
+        fprintf(stderr, "grid %s: %lld runs, %lld to do -> %s\n", g->path,
+                (long long)g->n_runs, (long long)to_run, out);
+
+    for (int64_t i = 0; i < g->n_runs; i++) {
+        if (skip[i]) {
+            n_skipped++;
+            continue;
+        }
+        int exists = 0;
+        if (rank == 0)
+            shared = h5out_run_exists(out, i, &exists) < 0 ? -1 : exists;
+        MPI_TRY_GOTO(MPI_Bcast(&shared, 1, MPI_INT, 0, launch));
+        if (shared < 0)
+            FAIL_GOTO(ERR_IO, "%s: cannot read", out);
+        if (shared == 1) {
+            n_present++;
+            continue;
+        }
+        struct run_result res;
+        double t0 = MPI_Wtime();
+        TRY_GOTO(runner_run(&g->runs[i], launch, cache, 0, &res));
+        double dt = MPI_Wtime() - t0;
+        if (rank == 0) {
+            if (!res.cfg.algorithm[0])
+                res.cfg = g->runs[i];
+            shared = h5out_append_run(out, i, &res);
+        }
+        MPI_TRY_GOTO(MPI_Bcast(&shared, 1, MPI_INT, 0, launch));
+        if (shared < 0) {
+            run_result_clear(&res);
+            TRY_GOTO(shared);
+        }
+        n_run++;
+        run_time += dt;
+        const char *status = res.status ? res.status : "failed";
+        counts[strcmp(status, "done") == 0 ? 0 : strcmp(status, "diverged") == 0 ? 1 : 2]++;
+        if (rank == 0 && !quiet) {
+            char eta[32];
+            double last = res.trace.n > 0 ? res.trace.subopt[res.trace.n - 1] : NAN;
+            format_duration(run_time / (double)n_run * (double)(to_run - n_run), eta,
+                            sizeof eta);
+            fprintf(stderr, "[%lld/%lld] %s %s K=%d %s subopt=%.3g %.1fs  ETA %s%s%s\n",
+                    (long long)(i + 1), (long long)g->n_runs, res.cfg.algorithm,
+                    res.cfg.dataset, res.cfg.nodes, status, last, dt, eta,
+                    res.message[0] ? "  " : "", res.message);
+        }
+        run_result_clear(&res);
+    }
+    if (rank == 0 && !quiet)
+        fprintf(stderr,
+                "grid %s: %lld runs now (%lld done, %lld diverged, %lld failed), %lld "
+                "already present, %lld skipped -> %s\n",
+                g->path, (long long)n_run, (long long)counts[0], (long long)counts[1],
+                (long long)counts[2], (long long)n_present, (long long)n_skipped, out);
+done:
+    dataset_cache_destroy(cache);
+    free(skip);
+    grid_destroy(g);
+    return rc;
+}

@@ -1,0 +1,305 @@
+/*
+ * test_grid.c - grid configs (issue 6): every error is ERR_INPUT with one
+ * stderr line "path:line: key: ..." before anything runs, and the expansion
+ * (count, order, per-algorithm overrides, ignored keys) is the documented one.
+ * grid_load is MPI-free, so it runs under Criterion without MPI_Init.
+ */
+#include <criterion/criterion.h>
+#include <criterion/redirect.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../src/error.h"
+#include "../src/grid.h"
+
+static char dir[64];
+static char path[128];
+
+static void setup(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/dsaga-grid-XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/t.ini", dir);
+}
+
+static void setup_err(void)
+{
+    setup();
+    cr_redirect_stderr();
+}
+
+static void teardown(void)
+{
+    char cmd[128];
+    unlink(path);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+static void write_config(const char *text)
+{
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* Loads text with launch_ranks ranks, expects ERR_INPUT and exactly one
+ * stderr line that starts "dsaga-bench: PATH:LINE: " and contains want. */
+static void expect_error(const char *text, int launch_ranks, int line, const char *want)
+{
+    struct grid *g = (struct grid *)1;
+    write_config(text);
+    cr_assert_eq(grid_load(path, launch_ranks, &g), ERR_INPUT);
+    cr_assert_null(g, "no grid on error");
+    fflush(stderr);
+    FILE *err = cr_get_redirected_stderr();
+    char buf[2048] = "";
+    cr_assert_not_null(fgets(buf, sizeof buf, err), "nothing on stderr");
+    char prefix[256];
+    snprintf(prefix, sizeof prefix, "dsaga-bench: %s:%d: ", path, line);
+    cr_assert(strncmp(buf, prefix, strlen(prefix)) == 0, "got \"%s\", expected prefix \"%s\"",
+              buf, prefix);
+    cr_assert(strstr(buf + strlen(prefix), want) != NULL, "\"%s\" lacks \"%s\"", buf, want);
+    char extra[256];
+    cr_assert_null(fgets(extra, sizeof extra, err), "a second line: %s", extra);
+}
+
+TestSuite(grid_errors, .init = setup_err, .fini = teardown);
+
+Test(grid_errors, unknown_key)
+{
+    expect_error("[grid]\ndatasets = a9a\nfrobnicate = 3\nalgorithms = saga\n", 4, 3,
+                 "frobnicate: unknown key");
+}
+
+Test(grid_errors, unknown_key_in_algorithm_section)
+{
+    expect_error("[grid]\ndatasets = a9a\nalgorithms = dsaga\n\n[dsaga]\n; c\nperiodd = 3\n", 4,
+                 7, "periodd: unknown key");
+}
+
+Test(grid_errors, unknown_section)
+{
+    expect_error("; header\n[grid]\ndatasets = a9a\n[bogus]\nalgorithms = saga\n", 4, 4,
+                 "[bogus]: unknown section");
+}
+
+Test(grid_errors, unknown_empty_section)
+{
+    /* inih never calls the handler for an empty section: still an error */
+    expect_error("[grid]\ndatasets = a9a\nalgorithms = saga\n[nosuch]\n", 4, 4,
+                 "[nosuch]: unknown section");
+}
+
+Test(grid_errors, bad_period)
+{
+    expect_error("[grid]\ndatasets = a9a\nalgorithms = dsaga\nperiod = 10 0.5 1n\n", 4, 4,
+                 "period: \"0.5\": expected local steps");
+}
+
+Test(grid_errors, bad_aggregate_in_section)
+{
+    expect_error("[grid]\ndatasets = a9a\nalgorithms = dsaga\n[dsaga]\naggregate = mean median\n",
+                 4, 5, "aggregate: \"median\": expected mean or sum");
+}
+
+Test(grid_errors, bad_lambda)
+{
+    expect_error("[grid]\ndatasets = a9a\nalgorithms = saga\nlambda = -1\n", 4, 4,
+                 "lambda: \"-1\": expected numbers > 0 or default");
+}
+
+Test(grid_errors, bad_algorithm)
+{
+    expect_error("[grid]\ndatasets = a9a\nalgorithms = saga adam\n", 4, 3,
+                 "algorithms: \"adam\": expected registered algorithm names");
+}
+
+Test(grid_errors, bad_value_on_continuation_line_names_the_key_line)
+{
+    expect_error("[grid]\ndatasets = a9a\nalgorithms = sgd\nseeds = 1 2\n  3 x\n", 4, 4,
+                 "seeds: \"x\": expected integers");
+}
+
+Test(grid_errors, empty_list)
+{
+    expect_error("[grid]\ndatasets = a9a\nalgorithms = sgd\nstep_scale =\n", 4, 4,
+                 "step_scale: empty list");
+}
+
+Test(grid_errors, empty_list_of_commas)
+{
+    expect_error("[grid]\ndatasets = a9a\nalgorithms = sgd\nbatch = , ,\n", 4, 4,
+                 "batch: empty list");
+}
+
+Test(grid_errors, nodes_exceed_launch)
+{
+    expect_error("[grid]\ndatasets = a9a\nalgorithms = dsaga\nnodes = 2 8\n", 4, 4,
+                 "nodes: 8 exceeds the 4 ranks");
+}
+
+Test(grid_errors, nodes_range_exceeds_launch)
+{
+    expect_error("[grid]\ndatasets = a9a\nalgorithms = dsaga\n\n[dsaga]\nnodes = 1..3\n", 2, 6,
+                 "nodes: 3 exceeds the 2 ranks");
+}
+
+Test(grid_errors, key_ignored_by_algorithm)
+{
+    expect_error("[grid]\ndatasets = a9a\nalgorithms = saga\n[saga]\nperiod = 10\n", 4, 5,
+                 "period: not used by saga");
+}
+
+Test(grid_errors, key_set_twice)
+{
+    expect_error("[grid]\ndatasets = a9a\nalgorithms = saga\nseeds = 1\nseeds = 2\n", 4, 5,
+                 "seeds: set twice in [grid] (first at line 4)");
+}
+
+Test(grid_errors, line_without_equals)
+{
+    expect_error("[grid]\ndatasets = a9a\nalgorithms saga\n", 4, 3, "expected key = value");
+}
+
+Test(grid_errors, missing_algorithms)
+{
+    expect_error("\n[grid]\ndatasets = a9a\n", 4, 2, "algorithms: missing");
+}
+
+/* ---- expansion ----------------------------------------------------------- */
+
+TestSuite(grid_expand, .init = setup, .fini = teardown);
+
+Test(grid_expand, count_and_order)
+{
+    /* Per data set: saga ignores nodes and period -> 2 seeds; dsaga:
+     * 2 nodes x 2 periods x 2 seeds = 8.  Two data sets -> 20 cells. */
+    write_config("[grid]\n"
+                 "datasets = synth-dense:n=50,d=5,cond=10,seed=1   synth-dense:n=60,d=5,cond=10,seed=2\n"
+                 "algorithms = saga, dsaga\n"
+                 "nodes = 1 2\n"
+                 "seeds = 1..2\n"
+                 "max_epochs = 3 ; inline comment\n"
+                 "[dsaga]\n"
+                 "period = 10\n"
+                 "   0.5n\n");
+    struct grid *g = NULL;
+    cr_assert_eq(grid_load(path, 4, &g), 0);
+    cr_assert_eq(g->n_runs, 20);
+    cr_assert_eq(g->max_nodes, 2);
+    cr_assert_str_eq(g->out_path, "results/t.h5");
+    const struct run_cfg *r = g->runs;
+    const char *a = "synth-dense:n=50,d=5,cond=10,seed=1";
+    const char *b = "synth-dense:n=60,d=5,cond=10,seed=2";
+    /* saga: one node, the seeds innermost */
+    cr_assert_str_eq(r[0].algorithm, "saga");
+    cr_assert_str_eq(r[0].dataset, a);
+    cr_assert_eq(r[0].nodes, 1);
+    cr_assert_eq(r[0].seed, 1);
+    cr_assert_eq(r[1].seed, 2);
+    /* exact: 3 parsed from text, and the default marker 0 */
+    cr_assert(r[0].max_epochs == 3.0);
+    cr_assert(r[0].lambda == 0.0);
+    /* dsaga: nodes outside period outside seeds */
+    const struct {
+        int nodes;
+        double period;
+        int frac;
+        unsigned seed;
+    } want[8] = {{1, 10, 0, 1},  {1, 10, 0, 2},  {1, 0.5, 1, 1}, {1, 0.5, 1, 2},
+                 {2, 10, 0, 1},  {2, 10, 0, 2},  {2, 0.5, 1, 1}, {2, 0.5, 1, 2}};
+    for (int i = 0; i < 8; i++) {
+        const struct run_cfg *c = &r[2 + i];
+        cr_assert_str_eq(c->algorithm, "dsaga");
+        cr_assert_str_eq(c->dataset, a);
+        cr_assert_eq(c->nodes, want[i].nodes, "cell %d", 2 + i);
+        cr_assert(c->period == want[i].period, "cell %d period %g", 2 + i, c->period);
+        cr_assert_eq(c->period_is_fraction, want[i].frac, "cell %d", 2 + i);
+        cr_assert_eq(c->seed, want[i].seed, "cell %d", 2 + i);
+    }
+    /* the second data set repeats the pattern */
+    cr_assert_str_eq(r[10].dataset, b);
+    cr_assert_str_eq(r[10].algorithm, "saga");
+    cr_assert_str_eq(r[19].algorithm, "dsaga");
+    cr_assert_eq(r[19].nodes, 2);
+    cr_assert_eq(r[19].seed, 2);
+    grid_destroy(g);
+}
+
+Test(grid_expand, ignored_keys_do_not_multiply)
+{
+    /* sgd ignores period and aggregate; gd also batch; so 2 batches for sgd,
+     * 1 cell for gd, 2 x 2 for dsaga. */
+    write_config("[grid]\n"
+                 "datasets = a9a\n"
+                 "algorithms = sgd gd dsaga\n"
+                 "period = 10 20\n"
+                 "aggregate = mean sum\n"
+                 "batch = 1 8\n"
+                 "step_rule = constant\n");
+    struct grid *g = NULL;
+    cr_assert_eq(grid_load(path, 3, &g), 0);
+    cr_assert_eq(g->n_runs, 2 + 1 + 4);
+    cr_assert_eq(g->runs[0].batch, 1);
+    cr_assert_eq(g->runs[1].batch, 8);
+    cr_assert_eq(g->runs[0].step_constant, 1);
+    cr_assert_str_eq(g->runs[2].algorithm, "gd");
+    cr_assert_eq(g->runs[2].step_constant, 0, "gd ignores step_rule: default");
+    cr_assert_eq(g->runs[3].aggregate, AGG_MEAN);
+    cr_assert_eq(g->runs[4].aggregate, AGG_SUM);
+    cr_assert_eq(g->runs[3].batch, 1, "dsaga ignores batch: default");
+    /* nodes default: every rank of the launch */
+    cr_assert_eq(g->runs[3].nodes, 3);
+    grid_destroy(g);
+}
+
+Test(grid_expand, optional_and_long_lines)
+{
+    /* A datasets line longer than inih's 200-byte default line. */
+    char text[4096];
+    char specs[2048] = "";
+    for (int i = 1; i <= 8; i++) {
+        char one[128];
+        snprintf(one, sizeof one, "synth-sparse:n=1000,d=5000,nnz=20,seed=%d,noise=0.05 ", i);
+        strcat(specs, one);
+    }
+    cr_assert_gt(strlen(specs), 300u);
+    snprintf(text, sizeof text,
+             "[grid]\ndatasets = %s\noptional_datasets = w8a a9a\nalgorithms = saga\n"
+             "lambda = default 1e-3\n",
+             specs);
+    write_config(text);
+    struct grid *g = NULL;
+    cr_assert_eq(grid_load(path, 1, &g), 0);
+    cr_assert_eq(g->n_runs, (8 + 2) * 2);
+    cr_assert_str_eq(g->runs[0].dataset, "synth-sparse:n=1000,d=5000,nnz=20,seed=1,noise=0.05");
+    cr_assert_str_eq(g->runs[14].dataset, "synth-sparse:n=1000,d=5000,nnz=20,seed=8,noise=0.05");
+    cr_assert_str_eq(g->runs[16].dataset, "w8a");
+    cr_assert_str_eq(g->runs[18].dataset, "a9a");
+    cr_assert(g->runs[19].lambda == 1e-3); /* exact: parsed once from the same text */
+    cr_assert_str_eq(g->config_text, text);
+    grid_destroy(g);
+}
+
+Test(grid_expand, section_datasets_override)
+{
+    /* local-sgd runs on its own data set only; the order of data sets is
+     * first appearance ([grid] first). */
+    write_config("[grid]\ndatasets = a9a\nalgorithms = saga local-sgd\n"
+                 "[local-sgd]\ndatasets = w8a a9a\npartition = random label\n");
+    struct grid *g = NULL;
+    cr_assert_eq(grid_load(path, 2, &g), 0);
+    cr_assert_eq(g->n_runs, 1 + 2 + 2);
+    cr_assert_str_eq(g->runs[0].algorithm, "saga");
+    cr_assert_str_eq(g->runs[1].algorithm, "local-sgd");
+    cr_assert_str_eq(g->runs[1].dataset, "a9a");
+    cr_assert_eq(g->runs[1].partition, PARTITION_RANDOM);
+    cr_assert_eq(g->runs[2].partition, PARTITION_LABEL);
+    cr_assert_str_eq(g->runs[3].dataset, "w8a");
+    cr_assert_str_eq(g->runs[4].dataset, "w8a");
+    grid_destroy(g);
+}
