@@ -46,14 +46,26 @@ struct saga_core {
     int lazy;                /* 1: scale/cum representation (sparse rows) */
     double scale;            /* lazy: w = scale * v */
     double cum;              /* lazy: sum over steps of eta / scale */
-    double *v;               /* lazy: w / scale (pending g terms aside); eager: w */
-    double *last;            /* lazy: cum when coordinate j was last updated */
-    double *g;               /* SPEC 2's g_bar (g_k in dsaga), exact */
+    double *coord;           /* lazy: COORD_STRIDE doubles per coordinate j:
+                              * v_j (w / scale, pending g terms aside), g_j
+                              * (SPEC 2's g_bar, g_k in dsaga, exact) and
+                              * last_j (cum when j was last brought up to
+                              * date); together so that a row's random
+                              * accesses touch one cache line per entry */
+    double *w;               /* eager: w (d) */
+    double *g;               /* eager: g (d) */
     double *alpha;           /* SPEC 2: loss' at the last visit, per local row */
     int64_t n_steps;
     int64_t n_rescales;
+    int64_t next_i;          /* lazy: the next sample, drawn one step ahead so
+                              * that its row can be prefetched; -1: none yet */
     struct rng rng;          /* sample picks, (seed, RNG_STREAM_SAMPLING + rank) */
 };
+
+#define COORD_STRIDE 4 /* v, g, last, padding: 32 bytes, two per cache line */
+#define V(j) coord[COORD_STRIDE * (size_t)(j)]
+#define G(j) coord[COORD_STRIDE * (size_t)(j) + 1]
+#define LAST(j) coord[COORD_STRIDE * (size_t)(j) + 2]
 
 /* The caller owns *out; on failure nothing is left allocated. */
 int saga_core_create(const struct dataset *shard, enum loss_kind loss, double lambda,
@@ -68,15 +80,19 @@ int saga_core_create(const struct dataset *shard, enum loss_kind loss, double la
              (long long)n_total);
     size_t d = (size_t)shard->n_features;
     size_t n = (size_t)shard->n_samples;
-    /* STYLE 4: the state and its vectors in one block */
-    struct saga_core *c = calloc(1, sizeof *c + (3 * d + n) * sizeof(double));
+    /* STYLE 4: the state and its vectors in one block, the coordinate
+     * records 64-byte aligned */
+    size_t head = (sizeof(struct saga_core) + 63) / 64 * 64;
+    size_t bytes = head + (COORD_STRIDE * d + n) * sizeof(double);
+    struct saga_core *c = aligned_alloc(64, (bytes + 63) / 64 * 64);
     if (!c)
         FAIL(ERR_NOMEM, "SAGA state for %zu features, %zu rows", d, n);
-    double *block = (double *)(c + 1);
-    c->v = block;
-    c->last = block + d;
-    c->g = block + 2 * d;
-    c->alpha = block + 3 * d;
+    memset(c, 0, bytes);
+    double *block = (double *)((char *)c + head);
+    c->coord = block;
+    c->w = block; /* eager mode uses the first 2d doubles as w, g */
+    c->g = block + d;
+    c->alpha = block + COORD_STRIDE * d;
     c->ds = shard;
     c->loss = loss;
     c->eta = eta;
@@ -85,6 +101,7 @@ int saga_core_create(const struct dataset *shard, enum loss_kind loss, double la
     c->lazy = !shard->is_dense && c->beta >= 0.5;
     c->scale = 1.0;
     c->cum = 0.0;
+    c->next_i = -1;
     rng_seed(&c->rng, seed, (uint64_t)RNG_STREAM_SAMPLING + (uint64_t)rank);
     *out = c;
     return 0;
@@ -97,11 +114,12 @@ void saga_core_destroy(struct saga_core *c) { free(c); }
 static void lazy_flush(struct saga_core *c)
 {
     int64_t d = c->ds->n_features;
+    double *coord = c->coord;
     double scale = c->scale;
     double cum = c->cum;
     for (int64_t j = 0; j < d; j++) {
-        c->v[j] = scale * (c->v[j] - c->g[j] * (cum - c->last[j]));
-        c->last[j] = 0.0;
+        V(j) = scale * (V(j) - G(j) * (cum - LAST(j)));
+        LAST(j) = 0.0;
     }
     c->scale = 1.0;
     c->cum = 0.0;
@@ -118,9 +136,7 @@ static inline __attribute__((always_inline)) void lazy_steps(struct saga_core *c
     const int32_t *restrict col = c->ds->col_idx;
     const double *restrict x = c->ds->values;
     const double *restrict y = c->ds->y;
-    double *restrict v = c->v;
-    double *restrict last = c->last;
-    double *restrict g = c->g;
+    double *restrict coord = c->coord;
     double *restrict alpha = c->alpha;
     const uint64_t n_rows = (uint64_t)c->ds->n_samples;
     const double eta = c->eta;
@@ -128,16 +144,25 @@ static inline __attribute__((always_inline)) void lazy_steps(struct saga_core *c
     const double inv_n = c->inv_n;
     double scale = c->scale;
     double cum = c->cum;
+    /* The k-th draw is the k-th sample whatever the chunking of calls: the
+     * draw for the step after this one is kept in c->next_i. */
+    int64_t next = c->next_i >= 0 ? c->next_i : (int64_t)rng_below(&c->rng, n_rows);
     for (int64_t t = 0; t < n_steps; t++) {
-        int64_t i = (int64_t)rng_below(&c->rng, n_rows);
+        int64_t i = next;
         int64_t p0 = row_ptr[i];
         int64_t p1 = row_ptr[i + 1];
+        next = (int64_t)rng_below(&c->rng, n_rows);
+        /* the next row's data comes from memory: ask for its first lines */
+        int64_t q = row_ptr[next];
+        __builtin_prefetch(col + q);
+        __builtin_prefetch(x + q);
+        __builtin_prefetch(x + q + 8);
         /* bring the row's coordinates up to date, and <x_i, v> */
         double dot = 0.0;
         for (int64_t p = p0; p < p1; p++) {
-            int32_t j = col[p];
-            double vj = v[j] - g[j] * (cum - last[j]);
-            v[j] = vj;
+            double *r = coord + COORD_STRIDE * (size_t)col[p];
+            double vj = r[0] - r[1] * (cum - r[2]); /* v_j -= g_j (cum - last_j) */
+            r[0] = vj;
             dot += x[p] * vj;
         }
         double a = loss_deriv(loss, y[i], scale * dot);
@@ -148,10 +173,10 @@ static inline __attribute__((always_inline)) void lazy_steps(struct saga_core *c
         cum += step;
         double dn = delta * inv_n;
         for (int64_t p = p0; p < p1; p++) {
-            int32_t j = col[p];
-            v[j] -= step * (delta * x[p] + g[j]); /* g before its update */
-            g[j] += dn * x[p];                    /* g += (a - alpha_i) x_i / N */
-            last[j] = cum;
+            double *r = coord + COORD_STRIDE * (size_t)col[p];
+            r[0] -= step * (delta * x[p] + r[1]); /* g before its update */
+            r[1] += dn * x[p];                    /* g += (a - alpha_i) x_i / N */
+            r[2] = cum;
         }
         if (scale < SAGA_CORE_MIN_SCALE) {
             c->scale = scale;
@@ -161,6 +186,7 @@ static inline __attribute__((always_inline)) void lazy_steps(struct saga_core *c
             cum = 0.0;
         }
     }
+    c->next_i = next;
     c->scale = scale;
     c->cum = cum;
 }
@@ -171,7 +197,7 @@ static void eager_steps(struct saga_core *c, int64_t n_steps)
 {
     const struct dataset *ds = c->ds;
     int64_t d = ds->n_features;
-    double *w = c->v;
+    double *w = c->w;
     double *g = c->g;
     for (int64_t t = 0; t < n_steps; t++) {
         int64_t i = (int64_t)rng_below(&c->rng, (uint64_t)ds->n_samples);
@@ -222,21 +248,40 @@ void saga_core_get_w(const struct saga_core *c, double *w)
 {
     int64_t d = c->ds->n_features;
     if (!c->lazy) {
-        memcpy(w, c->v, (size_t)d * sizeof *w);
+        memcpy(w, c->w, (size_t)d * sizeof *w);
         return;
     }
+    const double *coord = c->coord;
     for (int64_t j = 0; j < d; j++)
-        w[j] = c->scale * (c->v[j] - c->g[j] * (c->cum - c->last[j]));
+        w[j] = c->scale * (V(j) - G(j) * (c->cum - LAST(j)));
 }
 
-const double *saga_core_g(const struct saga_core *c) { return c->g; }
+void saga_core_get_g(const struct saga_core *c, double *g)
+{
+    int64_t d = c->ds->n_features;
+    if (!c->lazy) {
+        memcpy(g, c->g, (size_t)d * sizeof *g);
+        return;
+    }
+    const double *coord = c->coord;
+    for (int64_t j = 0; j < d; j++)
+        g[j] = G(j);
+}
 
 void saga_core_reset(struct saga_core *c, const double *w, const double *g)
 {
-    size_t d = (size_t)c->ds->n_features;
-    memcpy(c->v, w, d * sizeof *w);
-    memcpy(c->g, g, d * sizeof *g);
-    memset(c->last, 0, d * sizeof *c->last);
+    int64_t d = c->ds->n_features;
+    if (!c->lazy) {
+        memcpy(c->w, w, (size_t)d * sizeof *w);
+        memcpy(c->g, g, (size_t)d * sizeof *g);
+        return;
+    }
+    double *coord = c->coord;
+    for (int64_t j = 0; j < d; j++) {
+        V(j) = w[j];
+        G(j) = g[j];
+        LAST(j) = 0.0;
+    }
     c->scale = 1.0;
     c->cum = 0.0;
 }

@@ -42,10 +42,9 @@ void saga_core_steps(struct saga_core *c, int64_t n_steps);
  * state is not touched, so calling it never changes later iterates. */
 void saga_core_get_w(const struct saga_core *c, double *w);
 
-/* The current g (SPEC 2's g_bar on one node, g_k in dsaga): n_features
- * entries, exact at all times (g is never lazy).  Valid until the next
- * call on c. */
-const double *saga_core_g(const struct saga_core *c);
+/* Writes the current g (SPEC 2's g_bar on one node, g_k in dsaga;
+ * n_features entries) to g.  g is exact at all times (never lazy). */
+void saga_core_get_g(const struct saga_core *c, double *g);
 
 /* Restarts the lazy state at (w, g) (dsaga after a K > 1 synchronisation,
  * SPEC 3.2 step 2); the alpha_i and the RNG are kept. */
