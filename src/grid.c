@@ -53,6 +53,11 @@
  * take the default, and setting it in the algorithm's own section is an error.
  * saga runs on one node (SPEC 3.1): its cells have nodes = 1.
  *
+ * Variants: `algorithms = dsaga dsaga:steps` runs dsaga twice, the second
+ * time with the lists of section [dsaga:steps] (for a sweep that should not
+ * be crossed with another one).  Identical cells of two variants are run
+ * twice.
+ *
  * Order: datasets x algorithms x (loss lambda bias nodes partition period
  * aggregate batch step_rule step_scale step max_epochs eval_every tol,
  * network keys) x seeds, the last varying fastest; the index of a cell is
@@ -173,9 +178,24 @@ static int key_find(const char *name)
     return -1;
 }
 
-/* Which keys change what an algorithm computes (see the file comment). */
-static int key_relevant(const char *alg, int key)
+/* "dsaga:steps" -> "dsaga" (a variant: the algorithm with its own section). */
+static void base_name(const char *name, char *buf, size_t size)
 {
+    snprintf(buf, size, "%.*s", (int)strcspn(name, ":"), name);
+}
+
+static const algorithm *variant_find(const char *name)
+{
+    char base[64];
+    base_name(name, base, sizeof base);
+    return algorithm_find(base);
+}
+
+/* Which keys change what an algorithm computes (see the file comment). */
+static int key_relevant(const char *variant, int key)
+{
+    char alg[64];
+    base_name(variant, alg, sizeof alg);
     const algorithm *a = algorithm_find(alg);
     int centralized = a && a->centralized;
     int is_saga = centralized || strcmp(alg, "saga") == 0;
@@ -370,7 +390,7 @@ static int scan_sections(struct parser *p)
             INPUT_FAIL("%s:%d: expected a section header [name]", p->path, lineno);
         *close = '\0';
         char *name = trim(t + 1);
-        if (strcmp(name, "grid") != 0 && !algorithm_find(name)) {
+        if (strcmp(name, "grid") != 0 && !variant_find(name)) {
             algorithm_names(names, sizeof names);
             INPUT_FAIL("%s:%d: [%s]: unknown section (expected [grid] or an algorithm: %s)",
                        p->path, lineno, name, names);
@@ -436,8 +456,8 @@ static const char *parse_token(int k, const char *tok, struct item *it)
             return "a data set name, path or spec shorter than 512 characters";
         return (it->str = strdup(tok)) ? NULL : "memory";
     case K_ALGORITHMS:
-        if (!algorithm_find(tok))
-            return "registered algorithm names";
+        if (!variant_find(tok))
+            return "registered algorithm names (or name:variant)";
         return (it->str = strdup(tok)) ? NULL : "memory";
     case K_LOSS:
         if (strcmp(tok, "logistic") == 0)
@@ -726,7 +746,7 @@ static int expand_one(struct grid *g, struct section *grid, struct section *own,
         struct run_cfg *cfg = &g->runs[*count];
         struct grid_cell_info *info = &g->info[*count];
         run_cfg_defaults(cfg);
-        snprintf(cfg->algorithm, sizeof cfg->algorithm, "%s", alg);
+        base_name(alg, cfg->algorithm, sizeof cfg->algorithm);
         snprintf(cfg->dataset, sizeof cfg->dataset, "%s", dataset);
         for (int k = K_LOSS; k < N_KEYS; k++)
             if (lists[k])

@@ -303,3 +303,28 @@ Test(grid_expand, section_datasets_override)
     cr_assert_str_eq(g->runs[4].dataset, "w8a");
     grid_destroy(g);
 }
+
+Test(grid_expand, variants_have_their_own_lists)
+{
+    /* dsaga:steps sweeps step_scale at one period; dsaga sweeps the period:
+     * 2 + 3 cells, all of algorithm "dsaga". */
+    write_config("[grid]\ndatasets = a9a\nalgorithms = dsaga dsaga:steps\n"
+                 "[dsaga]\nperiod = 10 0.5n\n"
+                 "[dsaga:steps]\nperiod = 1n\nstep_scale = 0.5 1 2\n");
+    struct grid *g = NULL;
+    cr_assert_eq(grid_load(path, 2, &g), 0);
+    cr_assert_eq(g->n_runs, 5);
+    for (int i = 0; i < 5; i++)
+        cr_assert_str_eq(g->runs[i].algorithm, "dsaga");
+    /* exact: values parsed from text */
+    cr_assert(g->runs[1].period == 0.5 && g->runs[1].period_is_fraction);
+    cr_assert(g->runs[2].period == 1.0 && g->runs[2].step_scale == 0.5);
+    cr_assert(g->runs[4].step_scale == 2.0);
+    grid_destroy(g);
+}
+
+Test(grid_errors, unknown_variant_base)
+{
+    expect_error("[grid]\ndatasets = a9a\nalgorithms = dsaga\n[adam:x]\n", 2, 4,
+                 "[adam:x]: unknown section");
+}
