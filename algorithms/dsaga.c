@@ -28,12 +28,12 @@
 struct dsaga_state {
     struct saga_core *core; /* w_k, g_k, this node's alpha_i */
     int64_t d;
-    int64_t tau;            /* SPEC 3.2: local steps per round on this node */
-    int64_t tau_sum;        /* sum over nodes of tau_k: grads per round */
-    double s;               /* 1 (sum) or 1/K (mean) */
-    double *w;              /* synchronised w (same on every node) */
-    double *g_bar;          /* synchronised, exact g_bar */
-    double *buf;            /* 2d: (w_k - w, g_k - g_bar), the one allreduce */
+    int64_t tau;     /* SPEC 3.2: local steps per round on this node */
+    int64_t tau_sum; /* sum over nodes of tau_k: grads per round */
+    double s;        /* 1 (sum) or 1/K (mean) */
+    double *w;       /* synchronised w (same on every node) */
+    double *g_bar;   /* synchronised, exact g_bar */
+    double *buf;     /* 2d: (w_k - w, g_k - g_bar), the one allreduce */
 };
 
 static const char *dsaga_check(const struct run_cfg *cfg)
@@ -85,8 +85,8 @@ static int dsaga_create(const struct run_ctx *ctx, void **state)
     s->buf = s->w + 2 * d;
     s->d = (int64_t)d;
     const struct run_cfg *cfg = ctx->cfg;
-    double tau = cfg->period_is_fraction ? cfg->period * (double)ctx->shard->n_samples
-                                         : cfg->period;
+    double tau =
+        cfg->period_is_fraction ? cfg->period * (double)ctx->shard->n_samples : cfg->period;
     s->tau = llround(tau);
     if (s->tau < 1)
         s->tau = 1;
@@ -126,8 +126,8 @@ static int dsaga_round(void *state, struct run_ctx *ctx)
         saga_core_get_g(s->core, s->g_bar);
     } else {
         for (int64_t j = 0; j < d; j++) {
-            s->g_bar[j] += s->buf[d + j];  /* g_bar += sum_k (g_k - g_bar) */
-            s->w[j] += s->s * s->buf[j];   /* w += s sum_k (w_k - w) */
+            s->g_bar[j] += s->buf[d + j]; /* g_bar += sum_k (g_k - g_bar) */
+            s->w[j] += s->s * s->buf[j];  /* w += s sum_k (w_k - w) */
         }
         saga_core_reset(s->core, s->w, s->g_bar);
     }

@@ -23,8 +23,8 @@
 #include "../src/rng.h"
 #include "algorithm.h"
 
-#define GD_POWER_ITERS 200   /* at most */
-#define GD_POWER_RTOL 1e-6   /* stop when the Rayleigh quotient moves less */
+#define GD_POWER_ITERS  200  /* at most */
+#define GD_POWER_RTOL   1e-6 /* stop when the Rayleigh quotient moves less */
 #define GD_POWER_MARGIN 1.01 /* lambda_max estimate inflated by 1 % */
 
 struct gd_state {
@@ -41,8 +41,8 @@ static void gd_xt(const struct dataset *ds, const double *u, double *out)
     int64_t n = ds->n_samples;
     int64_t d = ds->n_features;
     if (ds->is_dense && n > 0 && d > 0) {
-        cblas_dgemv(CblasRowMajor, CblasTrans, (int)n, (int)d, 1.0, ds->values, (int)d, u, 1,
-                    0.0, out, 1);
+        cblas_dgemv(CblasRowMajor, CblasTrans, (int)n, (int)d, 1.0, ds->values, (int)d, u, 1, 0.0,
+                    out, 1);
         return;
     }
     memset(out, 0, (size_t)d * sizeof *out);
@@ -157,7 +157,10 @@ static int gd_get_w(const void *state, double *w)
     return 0;
 }
 
-static void gd_destroy(void *state) { free(state); }
+static void gd_destroy(void *state)
+{
+    free(state);
+}
 
 const algorithm algorithm_gd = {
     .name = "gd",

@@ -32,19 +32,19 @@ struct local_sgd_state {
     const struct dataset *ds;
     enum loss_kind loss;
     int64_t d;
-    int batch;         /* rows per local step (SPEC 3.4) */
-    int n_nodes;       /* K */
-    int64_t tau;       /* local steps per round on this node */
-    int64_t tau_sum;   /* sum over nodes of tau_k */
+    int batch;       /* rows per local step (SPEC 3.4) */
+    int n_nodes;     /* K */
+    int64_t tau;     /* local steps per round on this node */
+    int64_t tau_sum; /* sum over nodes of tau_k */
     double eta0;
     double lambda;
-    int constant;      /* 1: eta_t = eta0 */
-    int64_t t;         /* local steps so far */
-    struct rng rng;    /* (seed, RNG_STREAM_SAMPLING + rank) */
-    double *w;         /* d: synchronised parameters; the allreduce buffer */
-    double *v;         /* d: w_k / scale during the local phase */
-    double *a;         /* batch: loss' of the rows of the current step */
-    int64_t *rows;     /* batch: the rows of the current step */
+    int constant;   /* 1: eta_t = eta0 */
+    int64_t t;      /* local steps so far */
+    struct rng rng; /* (seed, RNG_STREAM_SAMPLING + rank) */
+    double *w;      /* d: synchronised parameters; the allreduce buffer */
+    double *v;      /* d: w_k / scale during the local phase */
+    double *a;      /* batch: loss' of the rows of the current step */
+    int64_t *rows;  /* batch: the rows of the current step */
 };
 
 static const char *local_sgd_check(const struct run_cfg *cfg)
@@ -71,7 +71,10 @@ static int local_sgd_default_step(const struct run_ctx *ctx, double *step)
     return 0;
 }
 
-static void local_sgd_destroy(void *state) { free(state); }
+static void local_sgd_destroy(void *state)
+{
+    free(state);
+}
 
 /* Collective over ctx->comm (one uncounted allreduce for sum_k tau_k).
  * The caller owns *state; on failure *state is NULL. */
@@ -101,9 +104,8 @@ static int local_sgd_create(const struct run_ctx *ctx, void **state)
     rng_seed(&s->rng, cfg->seed, (uint64_t)RNG_STREAM_SAMPLING + (uint64_t)ctx->comm->rank);
     if (ctx->shard->n_samples < 1)
         FAIL_GOTO(ERR_INPUT, "local-sgd: node %d holds no rows", ctx->comm->rank);
-    double tau = cfg->period_is_fraction
-                     ? cfg->period * (double)ctx->shard->n_samples / (double)b
-                     : cfg->period;
+    double tau = cfg->period_is_fraction ? cfg->period * (double)ctx->shard->n_samples / (double)b
+                                         : cfg->period;
     s->tau = llround(tau);
     if (s->tau < 1)
         s->tau = 1;
@@ -137,8 +139,7 @@ static int local_sgd_round(void *state, struct run_ctx *ctx)
             s->rows[b] = i;
             s->a[b] = loss_deriv(s->loss, ds->y[i], scale * dot) * inv_b;
         }
-        double eta =
-            s->constant ? s->eta0 : s->eta0 / (1.0 + s->eta0 * s->lambda * (double)s->t);
+        double eta = s->constant ? s->eta0 : s->eta0 / (1.0 + s->eta0 * s->lambda * (double)s->t);
         double beta = 1.0 - eta * s->lambda; /* w_k = beta w_k - eta grad */
         if (beta >= 0.5) {
             scale *= beta;

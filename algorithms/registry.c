@@ -31,7 +31,10 @@ const algorithm *algorithm_find(const char *name)
     return NULL;
 }
 
-const algorithm *algorithm_at(int i) { return i >= 0 && i < REGISTRY_SIZE ? registry[i] : NULL; }
+const algorithm *algorithm_at(int i)
+{
+    return i >= 0 && i < REGISTRY_SIZE ? registry[i] : NULL;
+}
 
 /* SPEC defaults: logistic, lambda = 1/N, every rank, period half a local
  * epoch, mean aggregation, random shards, batch 1, the default step rule,
@@ -43,7 +46,7 @@ void run_cfg_defaults(struct run_cfg *cfg)
     cfg->loss = LOSS_LOGISTIC;
     cfg->lambda = 0.0; /* <= 0: 1/N (SPEC 1) */
     cfg->bias = 0.0;
-    cfg->nodes = 0;    /* every rank of the launch (SPEC 7) */
+    cfg->nodes = 0; /* every rank of the launch (SPEC 7) */
     cfg->period = 0.5;
     cfg->period_is_fraction = 1;
     cfg->aggregate = AGG_MEAN;
@@ -78,4 +81,7 @@ int aggregate_parse(const char *name, enum aggregate *out)
     return -1;
 }
 
-const char *aggregate_name(enum aggregate agg) { return agg == AGG_SUM ? "sum" : "mean"; }
+const char *aggregate_name(enum aggregate agg)
+{
+    return agg == AGG_SUM ? "sum" : "mean";
+}

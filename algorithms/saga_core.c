@@ -40,37 +40,36 @@
 struct saga_core {
     const struct dataset *ds; /* this node's rows */
     enum loss_kind loss;
-    double eta;              /* step size (SPEC 2) */
-    double beta;             /* 1 - eta lambda: shrinkage per step */
-    double inv_n;            /* 1 / N, N = all rows of all nodes (SPEC 3.2) */
-    int lazy;                /* 1: scale/cum representation (sparse rows) */
-    double scale;            /* lazy: w = scale * v */
-    double cum;              /* lazy: sum over steps of eta / scale */
-    double *coord;           /* lazy: COORD_STRIDE doubles per coordinate j:
-                              * v_j (w / scale, pending g terms aside), g_j
-                              * (SPEC 2's g_bar, g_k in dsaga, exact) and
-                              * last_j (cum when j was last brought up to
-                              * date); together so that a row's random
-                              * accesses touch one cache line per entry */
-    double *w;               /* eager: w (d) */
-    double *g;               /* eager: g (d) */
-    double *alpha;           /* SPEC 2: loss' at the last visit, per local row */
+    double eta;    /* step size (SPEC 2) */
+    double beta;   /* 1 - eta lambda: shrinkage per step */
+    double inv_n;  /* 1 / N, N = all rows of all nodes (SPEC 3.2) */
+    int lazy;      /* 1: scale/cum representation (sparse rows) */
+    double scale;  /* lazy: w = scale * v */
+    double cum;    /* lazy: sum over steps of eta / scale */
+    double *coord; /* lazy: COORD_STRIDE doubles per coordinate j:
+                    * v_j (w / scale, pending g terms aside), g_j
+                    * (SPEC 2's g_bar, g_k in dsaga, exact) and
+                    * last_j (cum when j was last brought up to
+                    * date); together so that a row's random
+                    * accesses touch one cache line per entry */
+    double *w;     /* eager: w (d) */
+    double *g;     /* eager: g (d) */
+    double *alpha; /* SPEC 2: loss' at the last visit, per local row */
     int64_t n_steps;
     int64_t n_rescales;
-    int64_t next_i;          /* lazy: the next sample, drawn one step ahead so
-                              * that its row can be prefetched; -1: none yet */
-    struct rng rng;          /* sample picks, (seed, RNG_STREAM_SAMPLING + rank) */
+    int64_t next_i; /* lazy: the next sample, drawn one step ahead so
+                     * that its row can be prefetched; -1: none yet */
+    struct rng rng; /* sample picks, (seed, RNG_STREAM_SAMPLING + rank) */
 };
 
 #define COORD_STRIDE 4 /* v, g, last, padding: 32 bytes, two per cache line */
-#define V(j) coord[COORD_STRIDE * (size_t)(j)]
-#define G(j) coord[COORD_STRIDE * (size_t)(j) + 1]
-#define LAST(j) coord[COORD_STRIDE * (size_t)(j) + 2]
+#define V(j)         coord[COORD_STRIDE * (size_t)(j)]
+#define G(j)         coord[COORD_STRIDE * (size_t)(j) + 1]
+#define LAST(j)      coord[COORD_STRIDE * (size_t)(j) + 2]
 
 /* The caller owns *out; on failure nothing is left allocated. */
 int saga_core_create(const struct dataset *shard, enum loss_kind loss, double lambda,
-                     int64_t n_total, double eta, uint64_t seed, int rank,
-                     struct saga_core **out)
+                     int64_t n_total, double eta, uint64_t seed, int rank, struct saga_core **out)
 {
     *out = NULL;
     if (shard->n_samples < 1)
@@ -107,7 +106,10 @@ int saga_core_create(const struct dataset *shard, enum loss_kind loss, double la
     return 0;
 }
 
-void saga_core_destroy(struct saga_core *c) { free(c); }
+void saga_core_destroy(struct saga_core *c)
+{
+    free(c);
+}
 
 /* Brings every coordinate up to date and restarts the scale at 1.  The
  * expression is the one saga_core_get_w evaluates, so a flush never moves w. */
@@ -128,8 +130,7 @@ static void lazy_flush(struct saga_core *c)
 
 /* n_steps lazy steps; `loss` is a compile-time constant at each call site so
  * the compiler specialises the loop (no branch or indirect call per step). */
-static inline __attribute__((always_inline)) void lazy_steps(struct saga_core *c,
-                                                             int64_t n_steps,
+static inline __attribute__((always_inline)) void lazy_steps(struct saga_core *c, int64_t n_steps,
                                                              const enum loss_kind loss)
 {
     const int64_t *restrict row_ptr = c->ds->row_ptr;
@@ -168,8 +169,8 @@ static inline __attribute__((always_inline)) void lazy_steps(struct saga_core *c
         double a = loss_deriv(loss, y[i], scale * dot);
         double delta = a - alpha[i]; /* a - alpha_i */
         alpha[i] = a;
-        scale *= beta;               /* w = beta w ... */
-        double step = eta / scale;   /* ... - eta (...), in units of v */
+        scale *= beta;             /* w = beta w ... */
+        double step = eta / scale; /* ... - eta (...), in units of v */
         cum += step;
         double dn = delta * inv_n;
         for (int64_t p = p0; p < p1; p++) {
@@ -209,7 +210,7 @@ static void eager_steps(struct saga_core *c, int64_t n_steps)
             double a = loss_deriv(c->loss, ds->y[i], z);
             double delta = a - c->alpha[i];
             c->alpha[i] = a;
-            cblas_dscal((int)d, c->beta, w, 1);             /* w = beta w */
+            cblas_dscal((int)d, c->beta, w, 1);                /* w = beta w */
             cblas_daxpy((int)d, -c->eta * delta, xi, 1, w, 1); /* - eta delta x_i */
             cblas_daxpy((int)d, -c->eta, g, 1, w, 1);          /* - eta g */
             cblas_daxpy((int)d, delta * c->inv_n, xi, 1, g, 1);
@@ -286,5 +287,11 @@ void saga_core_reset(struct saga_core *c, const double *w, const double *g)
     c->cum = 0.0;
 }
 
-int64_t saga_core_n_steps(const struct saga_core *c) { return c->n_steps; }
-int64_t saga_core_n_rescales(const struct saga_core *c) { return c->n_rescales; }
+int64_t saga_core_n_steps(const struct saga_core *c)
+{
+    return c->n_steps;
+}
+int64_t saga_core_n_rescales(const struct saga_core *c)
+{
+    return c->n_rescales;
+}

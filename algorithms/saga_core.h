@@ -29,8 +29,7 @@ struct saga_core;
  * core.  The caller owns *out (saga_core_destroy); on failure *out is NULL
  * and nothing is left allocated.  A shard without rows is ERR_INPUT. */
 int saga_core_create(const struct dataset *shard, enum loss_kind loss, double lambda,
-                     int64_t n_total, double eta, uint64_t seed, int rank,
-                     struct saga_core **out);
+                     int64_t n_total, double eta, uint64_t seed, int rank, struct saga_core **out);
 
 /* Frees the core; NULL does nothing. */
 void saga_core_destroy(struct saga_core *c);

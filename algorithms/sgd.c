@@ -27,15 +27,15 @@ struct sgd_state {
     const struct dataset *ds;
     enum loss_kind loss;
     int64_t d;
-    int batch;       /* rows per step per node (SPEC 3.3) */
-    int n_nodes;     /* K */
-    double eta0;     /* SPEC 3.3 */
+    int batch;   /* rows per step per node (SPEC 3.3) */
+    int n_nodes; /* K */
+    double eta0; /* SPEC 3.3 */
     double lambda;
-    int constant;    /* 1: eta_t = eta0 */
-    int64_t t;       /* steps so far */
-    struct rng rng;  /* (seed, RNG_STREAM_SAMPLING + rank) */
-    double *w;       /* synchronised parameters */
-    double *buf;     /* d: the mean gradient, the one allreduce */
+    int constant;   /* 1: eta_t = eta0 */
+    int64_t t;      /* steps so far */
+    struct rng rng; /* (seed, RNG_STREAM_SAMPLING + rank) */
+    double *w;      /* synchronised parameters */
+    double *buf;    /* d: the mean gradient, the one allreduce */
 };
 
 static const char *sgd_check(const struct run_cfg *cfg)
@@ -115,7 +115,10 @@ static int sgd_get_w(const void *state, double *w)
     return 0;
 }
 
-static void sgd_destroy(void *state) { free(state); }
+static void sgd_destroy(void *state)
+{
+    free(state);
+}
 
 const algorithm algorithm_sgd = {
     .name = "sgd",

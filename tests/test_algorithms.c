@@ -118,8 +118,8 @@ Test(algorithms, every_entry_one_epoch_descends_and_counts)
             }
             cr_assert_eq(alg->get_w(state, w), 0);
             double f1 = f_ref(ds, cfg.loss, ctx.prob.lambda, w);
-            cr_assert(isfinite(f1) && f1 < f0, "%s (loss %d): f(0) %.6g -> %.6g", alg->name,
-                      loss, f0, f1);
+            cr_assert(isfinite(f1) && f1 < f0, "%s (loss %d): f(0) %.6g -> %.6g", alg->name, loss,
+                      f0, f1);
             /* closed forms (K = 1), as stated in each algorithm's file */
             int64_t tau = llround(cfg.period * (double)n); /* period 0.5n */
             if (strcmp(alg->name, "saga") == 0) {
@@ -213,8 +213,8 @@ Test(algorithms, gd_decreases_monotonically_with_step_one_over_l)
         /* SPEC 3.5: L = c lambda_max / N + lambda; gd inflates its estimate
          * by 1 %, so 1/step lies in [L, 1.0101 L] (0.01 % slack for the
          * power iteration's own convergence) */
-        double l_ref = loss_curvature(cfg.loss) * lambda_max_ref(ds) / (double)ds->n_samples +
-                       ctx.prob.lambda;
+        double l_ref =
+            loss_curvature(cfg.loss) * lambda_max_ref(ds) / (double)ds->n_samples + ctx.prob.lambda;
         cr_assert(1.0 / step >= l_ref * (1 - 1e-4) && 1.0 / step <= l_ref * 1.0101,
                   "1/step %.10g vs L %.10g", 1.0 / step, l_ref);
         ctx.step_size = step;

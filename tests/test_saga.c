@@ -54,7 +54,7 @@ static struct dataset *make_set(int dense, uint64_t seed)
  * as the core on rank 0 (same seed and stream). */
 struct naive {
     const struct dataset *ds;
-    double *x;     /* n x d, dense */
+    double *x; /* n x d, dense */
     double *w, *g, *alpha, *v;
     enum loss_kind loss;
     double lambda, eta;
@@ -210,8 +210,7 @@ Test(saga_core, dense_path_equals_naive)
 {
     for (int loss = 0; loss < 2; loss++)
         for (int b = 0; b < 2; b++)
-            compare_with_naive(1, (enum loss_kind)loss, b ? 1.0 : 0.0, 1.0 / N_ROWS, 0.05, 40,
-                               25);
+            compare_with_naive(1, (enum loss_kind)loss, b ? 1.0 : 0.0, 1.0 / N_ROWS, 0.05, 40, 25);
 }
 
 Test(saga_core, eager_sparse_path_for_huge_steps_equals_naive)
@@ -327,14 +326,15 @@ Test(dsaga, k1_reproduces_saga_bit_for_bit)
             cr_assert_eq(xa.grads_total, xb.grads_total);
             cr_assert_eq(saga->get_w(sa, wa), 0);
             cr_assert_eq(dsaga->get_w(sb, wb), 0);
-            cr_assert_eq(memcmp(wa, wb, (size_t)d * sizeof(double)), 0,
-                         "checkpoint %d: w differs", chk);
+            cr_assert_eq(memcmp(wa, wb, (size_t)d * sizeof(double)), 0, "checkpoint %d: w differs",
+                         chk);
             double fa = full_objective(&xa.prob, wa);
             double fb = full_objective(&xb.prob, wb);
             cr_assert(fa == fb, "checkpoint %d: f %.17g vs %.17g", chk, fa, fb);
         }
         /* the run went somewhere: below f(0) = log 2 or 1/2 mean y^2 */
-        cr_assert_lt(full_objective(&xa.prob, wa), full_objective(&xa.prob, (double[N_COLS + 1]){0}));
+        cr_assert_lt(full_objective(&xa.prob, wa),
+                     full_objective(&xa.prob, (double[N_COLS + 1]){0}));
         /* counters: saga none; dsaga one round of 2d doubles per 10 steps */
         cr_assert_eq(ca.stats.rounds, 0);
         cr_assert_eq(ca.stats.bytes, 0);
