@@ -74,15 +74,31 @@ def marker(alg):
 
 def shade(alg, i, n):
     """Shade i of n of the algorithm's colour (darkest first), so variants
-    of one algorithm (several K, periods) keep its hue."""
+    of one algorithm (several K, periods) keep its hue: from the colour
+    darkened by 45 % to the colour lightened by 55 %."""
     base = np.array(matplotlib.colors.to_rgb(color(alg)))
     if n <= 1:
         return tuple(base)
-    # mix with white up to 60 %, or lighten black towards grey
-    t = 0.6 * i / (n - 1)
-    if base.sum() < 0.3:
-        return tuple(base + (np.array([0.75, 0.75, 0.75]) - base) * t / 0.6)
-    return tuple(base + (1.0 - base) * t)
+    t = i / (n - 1)  # 0 darkest .. 1 lightest
+    if base.sum() < 0.3:  # black: greys
+        return tuple(base + (np.array([0.7, 0.7, 0.7]) - base) * t)
+    dark = base * 0.55
+    light = base + (1.0 - base) * 0.55
+    return tuple(dark + (light - dark) * t)
+
+
+def plain_log_ticks(axis, span=10.0):
+    """Plain numbers ('0.3', '1') on a log axis spanning few decades; with a
+    span (hi/lo) under 10 every minor tick is labelled, else 2, 3, 5."""
+    from matplotlib.ticker import FuncFormatter
+    f = FuncFormatter(lambda v, _: "%g" % v)
+    axis.set_major_formatter(f)
+    def minor(v, _):
+        if not v > 0:
+            return ""
+        lead = int(round(v / 10 ** math.floor(math.log10(v) + 1e-9)))
+        return ("%g" % v) if lead in (2, 3, 5) or span < 10 else ""
+    axis.set_minor_formatter(FuncFormatter(minor))
 
 
 class MissingRuns(Exception):
@@ -94,7 +110,7 @@ class MissingRuns(Exception):
 # ---------------------------------------------------------------------------
 
 SERIES = ["epoch", "rounds", "bytes", "wall_s", "comm_s", "objective", "subopt", "grad_norm"]
-NUMERIC_ATTRS = ["lambda", "bias", "nodes", "period", "batch", "step_scale", "step_size",
+NUMERIC_ATTRS = ["step_requested", "lambda", "bias", "nodes", "period", "batch", "step_scale", "step_size",
                  "seed", "eval_every", "max_epochs", "tol", "fstar", "rate_per_epoch",
                  "n_samples", "n_features"]
 
@@ -283,7 +299,7 @@ def load_runs(results, warn=None):
 CONFIG_ATTRS = ["dataset", "loss", "lambda", "bias", "algorithm", "nodes", "period",
                 "period_unit", "aggregate", "partition", "batch", "step_scale",
                 "net_alpha_s", "net_beta_s", "compute_s", "straggler_factor",
-                "straggler_nodes", "straggler_delay_s", "net_preset"]
+                "straggler_nodes", "straggler_delay_s", "net_preset", "step_rule", "step_requested"]
 
 
 def _norm(v):
@@ -607,3 +623,110 @@ def seeds_note(groups):
     return ("Curves are medians over seeds (%s per configuration); the shaded band spans "
             "min..max, or the 5-95 %% quantiles with 20 seeds or more." %
             ("%d" % big if len(n) == 1 else "%d-%d" % (n[0], big)))
+
+
+# ---------------------------------------------------------------------------
+# rates (figures 3, 4, 7) and thresholds (figures 6, 8)
+# ---------------------------------------------------------------------------
+
+RATE_YLABEL = "decades gained per epoch (\u2212rate_per_epoch)"
+
+
+def rate_point(group):
+    """Summary of one seed group's rate: (status, median, lo, hi) with
+    status 'ok' (median of -rate_per_epoch over the seeds that have one),
+    'diverged' (half of the seeds or more diverged) or 'norate' (no seed
+    has a linear rate: too few checkpoints between 1e-2 and 1e-9, or no
+    progress)."""
+    g = [r for r in group if r.get("status") != "failed"]
+    if not g:
+        return "failed", float("nan"), float("nan"), float("nan")
+    n_div = sum(r.get("status") == "diverged" for r in g)
+    if n_div * 2 >= len(g):
+        return "diverged", float("nan"), float("nan"), float("nan")
+    vals = [-r.rate for r in g if r.get("status") != "diverged"
+            and r.rate is not None and np.isfinite(r.rate) and r.rate < 0]
+    if not vals:
+        return "norate", float("nan"), float("nan"), float("nan")
+    med, lo, hi = band(vals)
+    return "ok", med, lo, hi
+
+
+def draw_rate_curve(ax, xs, groups, c, mk, ls, label, edge_y=0.04):
+    """-rate against x for seed groups at each x: the 'ok' points as a line
+    with a min..max band; diverged points as an 'x' and runs without a rate
+    as an open marker, both on the bottom edge of the axes (drawn, not
+    dropped; edge_y, in axes fraction, staggers curves).  Returns the
+    statuses seen."""
+    pts = [(x,) + rate_point(g) for x, g in sorted(zip(xs, groups), key=lambda t: t[0])]
+    ok = [(p[0], p[2], p[3], p[4]) for p in pts if p[1] == "ok"]
+    if ok:
+        x, m, lo, hi = map(np.array, zip(*ok))
+        ax.plot(x, m, color=c, marker=mk, ls=ls, label=label)
+        if any(len(g) > 1 for g in groups):
+            ax.fill_between(x, lo, hi, color=c, alpha=0.18, lw=0)
+    else:
+        ax.plot([], [], color=c, marker=mk, ls=ls, label=label)
+    edge = ax.get_xaxis_transform()  # x in data, y in axes fraction
+    div = [p[0] for p in pts if p[1] == "diverged"]
+    nor = [p[0] for p in pts if p[1] == "norate"]
+    if div:
+        ax.plot(div, [edge_y] * len(div), transform=edge, marker="x", ms=8, mew=2, color=c,
+                ls="none", clip_on=False)
+    if nor:
+        ax.plot(nor, [edge_y] * len(nor), transform=edge, marker=mk, mfc="none", color=c,
+                ls="none", clip_on=False)
+    return {p[1] for p in pts}
+
+
+def edge_legend(ax, statuses):
+    """Legend entries for the bottom-edge markers."""
+    from matplotlib.lines import Line2D
+    h, l = ax.get_legend_handles_labels()
+    if "diverged" in statuses:
+        h.append(Line2D([], [], marker="x", ms=8, mew=2, color="k", ls="none"))
+        l.append("diverged (on the bottom edge)")
+    if "norate" in statuses:
+        h.append(Line2D([], [], marker="o", mfc="none", color="k", ls="none"))
+        l.append("no linear rate (bottom edge)")
+    ax.legend(h, l, loc="best")
+    lo, hi = ax.get_ylim()
+    if ax.get_yscale() == "log" and hi / lo < 1e3:
+        plain_log_ticks(ax.yaxis, hi / lo)
+
+
+def saga_reference(ax, runs, dataset):
+    """saga's median rate on dataset as a horizontal line (band: seeds);
+    returns the saga runs used."""
+    saga = [r for r in plain(runs) if r.algorithm == "saga" and r.dataset == dataset]
+    if not saga:
+        return []
+    g = list(group_seeds(saga).values())
+    g = max(g, key=len)
+    st, m, lo, hi = rate_point(g)
+    if st != "ok":
+        return []
+    ax.axhline(m, color=color("saga"), ls="--", lw=1.2, label="saga (reference)")
+    if len(g) > 1:
+        ax.axhspan(lo, hi, color=color("saga"), alpha=0.08, lw=0)
+    return g
+
+
+def first_reach(run, thr, key):
+    """run's key (epoch, rounds, bytes, model_s) at the first checkpoint
+    where subopt / subopt[0] <= thr; NaN when never reached (diverged runs
+    never count)."""
+    if run.get("status") == "diverged":
+        return float("nan")
+    rel = run.rel_subopt()
+    hit = np.nonzero(np.isfinite(rel) & (rel <= thr))[0]
+    col = run.s.get(key)
+    if len(hit) == 0 or col is None or len(col) <= hit[0]:
+        return float("nan")
+    return float(col[hit[0]])
+
+
+def status_count(runs):
+    from collections import Counter
+    c = Counter(r.get("status", "?") for r in runs)
+    return ", ".join("%d %s" % (c[k], k) for k in sorted(c))

@@ -13,7 +13,7 @@ runs go missing.  Shapes:
             diverges
   sgd       ~ 1/(1 + 3 epoch), stalls near 1e-3
   local-sgd like sgd, plateau growing with tau, much higher with label shards
-  gd        linear, -0.08 decades/epoch (one round per epoch)
+  gd        linear, -0.2 decades/epoch (one round per epoch)
 Root attributes are written as bytes in some files and str in others, and
 period both as steps and as an n_k fraction, as a reader meets both.
 """
@@ -88,7 +88,7 @@ class Grid:
             if step_scale * (1.0 + 0.05 * nodes * min(tau_frac, 1.0)) > 3.2:
                 diverged = True
         elif alg == "gd":
-            rel = 10 ** (-0.08 * epoch)
+            rel = 10 ** (-0.2 * epoch)
         else:
             floor = 1e-3 * jitter
             if alg == "local-sgd":

@@ -1,0 +1,102 @@
+#!/bin/sh
+# test_figures.sh - paper-figures end to end on synthetic results (SPEC 5, 6).
+#   (a) every figure from a full generated results set: each PNG has the PNG
+#       signature, each PDF starts with %PDF, ends with %%EOF and carries the
+#       caption in its metadata, each caption sidecar is non-empty, the table
+#       comes as .md and .tex;
+#   (b) with the step, split and network grids removed, figures 5, 7 and 8
+#       each print one "skipped:" line naming what is missing, the others are
+#       still made and make_all.py exits 0; with only the nodes grid, figure 3
+#       says it has no period sweep (and its own script exits 3);
+#   (c) a missing results directory exits 2.
+# usage: PYTHON=/usr/bin/python3 tests/figures/test_figures.sh
+set -u
+PYTHON=${PYTHON:-/usr/bin/python3}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+FAILS=0
+fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
+ok() { echo "ok: $*"; }
+
+FIGS="fig1_convergence_epochs fig2_convergence_comm fig3_period fig4_nodes fig5_split fig7_step fig8_network"
+
+check_png() { # PNG signature: 89 50 4E 47 0D 0A 1A 0A
+    [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ]
+}
+check_pdf() {
+    [ "$(head -c 5 "$1")" = "%PDF-" ] && tail -c 64 "$1" | grep -q '%%EOF'
+}
+
+# ---- (a) everything ---------------------------------------------------------
+$PYTHON "$ROOT/tests/figures/make_test_h5.py" "$TMP/full" >/dev/null || fail "make_test_h5.py"
+if $PYTHON "$ROOT/paper-figures/make_all.py" "$TMP/full" "$TMP/out" >"$TMP/log" 2>&1; then
+    ok "make_all.py on full results exits 0"
+else
+    cat "$TMP/log"; fail "make_all.py on full results"
+fi
+for f in $FIGS; do
+    check_png "$TMP/out/$f.png" && ok "$f.png is a PNG" || fail "$f.png missing or not a PNG"
+    check_pdf "$TMP/out/$f.pdf" && ok "$f.pdf is a PDF" || fail "$f.pdf missing or not a PDF"
+    [ -s "$TMP/out/$f.txt" ] && ok "$f.txt caption" || fail "$f.txt caption missing"
+    grep -q "git commit deadbeef0001" "$TMP/out/$f.txt" || fail "$f.txt lacks the git commit"
+done
+$PYTHON - "$TMP/out" <<'PY' || fail "PDF metadata lacks the caption"
+import re, sys, zlib
+# matplotlib writes the Info dictionary uncompressed: /Subject (Figure N. ...)
+for n in (1, 3, 7):
+    import glob
+    p = glob.glob(sys.argv[1] + "/fig%d_*.pdf" % n)[0]
+    b = open(p, "rb").read()
+    assert re.search(rb"/Subject \(Figure %d\." % n, b), p
+    assert b"/Title" in b, p
+PY
+[ -s "$TMP/out/fig6_table.md" ] && grep -q '^| dataset | method |' "$TMP/out/fig6_table.md" \
+    && ok "fig6_table.md" || fail "fig6_table.md"
+grep -q '\\begin{tabular}' "$TMP/out/fig6_table.tex" && grep -q '\\end{table}' "$TMP/out/fig6_table.tex" \
+    && ok "fig6_table.tex" || fail "fig6_table.tex"
+# the table's saga row has ratio 1 to itself for epochs
+grep -q '| synthA | saga | 3 | [0-9.]* \[[^]]*\] (1x)' "$TMP/out/fig6_table.md" \
+    && ok "table: saga epochs ratio 1x" || fail "table: saga epochs ratio"
+grep -q 'diverged' "$TMP/out/fig7_step.txt" || fail "fig7 caption does not mention diverged runs"
+
+# ---- (b) some grids missing -------------------------------------------------
+$PYTHON "$ROOT/tests/figures/make_test_h5.py" "$TMP/part" --drop step --drop split \
+    --drop network >/dev/null
+if $PYTHON "$ROOT/paper-figures/make_all.py" "$TMP/part" "$TMP/outp" >"$TMP/logp" 2>&1; then
+    ok "make_all.py with grids missing exits 0"
+else
+    cat "$TMP/logp"; fail "make_all.py with grids missing exits non-zero"
+fi
+for f in fig5_split fig7_step fig8_network; do
+    [ "$(grep -c "^$f: skipped: " "$TMP/logp")" = 1 ] && ok "$f reports its missing runs" \
+        || { cat "$TMP/logp"; fail "$f: no one-line skip message"; }
+    [ ! -e "$TMP/outp/$f.png" ] || fail "$f.png made without its runs"
+done
+grep -q "^fig7_step: skipped: .*step_scale" "$TMP/logp" || fail "fig7 message names step_scale"
+grep -q "^fig8_network: skipped: .*model_s" "$TMP/logp" || fail "fig8 message names model_s"
+for f in fig1_convergence_epochs fig2_convergence_comm fig3_period fig4_nodes; do
+    check_png "$TMP/outp/$f.png" && check_pdf "$TMP/outp/$f.pdf" && ok "$f still made" \
+        || fail "$f not made when other grids are missing"
+done
+[ -s "$TMP/outp/fig6_table.md" ] || fail "fig6 not made when other grids are missing"
+
+$PYTHON "$ROOT/tests/figures/make_test_h5.py" "$TMP/nodes" --drop convergence --drop period \
+    --drop split --drop step --drop network >/dev/null
+$PYTHON "$ROOT/paper-figures/make_all.py" "$TMP/nodes" "$TMP/outn" >"$TMP/logn" 2>&1 \
+    || fail "make_all.py on the nodes grid only"
+grep -q "^fig3_period: skipped: no dsaga runs with two or more periods" "$TMP/logn" \
+    && ok "fig3 reports the missing period sweep" || { cat "$TMP/logn"; fail "fig3 message"; }
+check_png "$TMP/outn/fig4_nodes.png" || fail "fig4 not made from the nodes grid"
+$PYTHON "$ROOT/paper-figures/fig3_period.py" "$TMP/nodes" "$TMP/outn" 2>"$TMP/err3"
+rc=$?
+[ $rc = 3 ] && grep -q "skipped" "$TMP/err3" && ok "fig3_period.py alone exits 3 with a message" \
+    || fail "fig3_period.py alone: rc $rc"
+
+# ---- (c) bad input ----------------------------------------------------------
+$PYTHON "$ROOT/paper-figures/make_all.py" "$TMP/nonexistent" "$TMP/outx" 2>/dev/null
+rc=$?
+[ $rc = 2 ] && ok "missing results directory exits 2" || fail "missing results dir: rc $rc"
+
+[ $FAILS = 0 ] && echo "test_figures: all passed" || echo "test_figures: $FAILS failure(s)"
+[ $FAILS = 0 ]
