@@ -120,7 +120,8 @@ def make(runs, out_dir):
     fig.tight_layout()
     caption = ("Figure 8. Modelled time (network model, issue 10: per round the slowest "
                "node's compute plus an allreduce costing latency alpha and beta per byte) on "
-               "%s. Left: suboptimality f(w) - f* (log) against model_s for the presets with "
+               "%s. Left: suboptimality f(w) - f* against model_s (log-log: the 0 s start is off "
+               "the axis) for the presets with "
                "the smallest and the largest alpha (rows), without and with stragglers "
                "(columns). Right: the dsaga period tau/n_k that reaches relative suboptimality "
                "1e-8 first in modelled time (median over seeds), against alpha, one curve "
