@@ -543,7 +543,7 @@ def convergence_selection(runs, per_alg=4):
 
     Per dataset, the results file holding the most distinct algorithms is
     taken as the comparison grid (period or step sweeps live in other
-    files); within it at most per_alg configurations per algorithm are
+    files), or every file when none holds two algorithms; within it at most per_alg configurations per algorithm are
     drawn, preferring aggregate=mean and spreading over the periods."""
     out = {}
     cand = plain(runs)
@@ -554,7 +554,9 @@ def convergence_selection(runs, per_alg=4):
             by_file.setdefault(r.file, []).append(r)
         best = max(sorted(by_file), key=lambda f: (len({r.algorithm for r in by_file[f]}),
                                                    len(by_file[f])))
-        groups = list(group_seeds(by_file[best]).values())
+        # single `run` outputs are one file per run: then compare across files
+        pick = by_file[best] if len({r.algorithm for r in by_file[best]}) >= 2 else rs
+        groups = list(group_seeds(pick).values())
         chosen = []
         for alg in sorted({g[0].algorithm for g in groups},
                           key=lambda a: sort_key_alg(a)):
@@ -730,3 +732,17 @@ def status_count(runs):
     from collections import Counter
     c = Counter(r.get("status", "?") for r in runs)
     return ", ".join("%d %s" % (c[k], k) for k in sorted(c))
+
+
+def ds_name(ds, width=42):
+    """A dataset as a title: a path's file name without .xz/.bz2, long
+    synthetic specs wrapped at commas."""
+    import textwrap
+    if "/" in ds:
+        ds = os.path.basename(ds)
+        for ext in (".xz", ".bz2", ".gz"):
+            if ds.endswith(ext):
+                ds = ds[: -len(ext)]
+    if len(ds) <= width:
+        return ds
+    return "\n".join(textwrap.wrap(ds.replace(",", ", "), width)).replace(", ", ",")

@@ -23,7 +23,7 @@ def make(runs, out_dir):
     for ax, (ds, groups) in zip(axes, sorted(sel.items())):
         ax.set_yscale("log")
         C.draw_groups(ax, groups, "epoch")
-        ax.set_title("%s (N=%s, d=%s)" % (ds, C.fmt_num(groups[0][0].get("n_samples")),
+        ax.set_title("%s (N=%s, d=%s)" % (C.ds_name(ds), C.fmt_num(groups[0][0].get("n_samples")),
                                          C.fmt_num(groups[0][0].get("n_features"))))
         ax.set_xlabel("epochs (component gradients / N, all nodes)")
         ax.set_ylabel("suboptimality f(w) - f*")

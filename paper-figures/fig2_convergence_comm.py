@@ -36,7 +36,7 @@ def make(runs, out_dir):
             C.draw_groups(ax, groups, key)
             ax.set_xlabel(xlabel)
             ax.set_ylabel("suboptimality f(w) - f*")
-            ax.set_title("%s: against %s" % (ds, key))
+            ax.set_title("%s: against %s" % (C.ds_name(ds), key))
             if col == 0:
                 ax.legend(loc="best")
         used += [r for g in groups for r in g]

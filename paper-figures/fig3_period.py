@@ -59,7 +59,7 @@ def make(runs, out_dir):
             used += [r for x in xs for r in pts[x]]
         ax.set_xlabel("period \u03c4 / n_k (local epochs per round)")
         ax.set_ylabel(C.RATE_YLABEL)
-        ax.set_title("%s (N=%s)" % (ds, C.fmt_num(used[-1].get("n_samples"))))
+        ax.set_title("%s (N=%s)" % (C.ds_name(ds), C.fmt_num(used[-1].get("n_samples"))))
         C.edge_legend(ax, statuses)
         lo, hi = ax.get_xlim()
         C.plain_log_ticks(ax.xaxis, hi / lo)

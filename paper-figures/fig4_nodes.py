@@ -65,7 +65,7 @@ def make(runs, out_dir):
 
         top = ax.secondary_xaxis("top", functions=(lambda k, n=n: n / np.maximum(k, 1e-12),
                                                    lambda m, n=n: n / np.maximum(m, 1e-12)))
-        top.set_xlabel("%s (N=%s): samples per node n_k = N/K" % (ds, C.fmt_num(n)))
+        top.set_xlabel("%s (N=%s): samples per node n_k = N/K" % (C.ds_name(ds), C.fmt_num(n)))
         C.plain_log_ticks(top.xaxis)
         ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: "%g" % v))
         C.edge_legend(ax, statuses)

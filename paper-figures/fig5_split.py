@@ -49,7 +49,7 @@ def make(runs, out_dir):
         C.draw_groups(ax, groups, "epoch", label_extra=("partition",), style=style)
         ax.set_xlabel("epochs (component gradients / N, all nodes)")
         ax.set_ylabel("suboptimality f(w) - f*")
-        ax.set_title(ds)
+        ax.set_title(C.ds_name(ds))
         ax.legend(loc="best")
         used += [r for g in groups for r in g]
         groups_all += groups

@@ -59,7 +59,7 @@ def make(runs, out_dir):
         ax.axvline(1.0, color="0.5", lw=0.8, ls=":")
         ax.set_xlabel("step_scale (step / default 1/(3 L_max))")
         ax.set_ylabel(C.RATE_YLABEL)
-        ax.set_title("%s, %s, aggregate %s" % (ds, plabel, agg))
+        ax.set_title("%s, %s, aggregate %s" % (C.ds_name(ds), plabel, agg))
         C.edge_legend(ax, statuses)
         lo, hi = ax.get_xlim()
         C.plain_log_ticks(ax.xaxis, hi / lo)

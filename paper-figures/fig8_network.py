@@ -116,7 +116,7 @@ def make(runs, out_dir):
     else:
         ax.text(0.5, 0.5, "no dsaga period sweep\nreaching 1e-8", ha="center",
                 transform=ax.transAxes)
-    fig.suptitle("Network model: %s" % ds)
+    fig.suptitle("Network model: %s" % C.ds_name(ds, 80))
     fig.tight_layout()
     caption = ("Figure 8. Modelled time (network model, issue 10: per round the slowest "
                "node's compute plus an allreduce costing latency alpha and beta per byte) on "
