@@ -84,7 +84,7 @@ static int parser_grow_rows(struct parser *p)
 {
     if (p->n_rows < p->rows_cap)
         return 0;
-    int64_t cap = p->rows_cap ? 2 * p->rows_cap : 4096;
+    int64_t cap = p->rows_cap ? 2 * p->rows_cap : 256;
     int64_t *rp = realloc(p->row_ptr, (size_t)(cap + 1) * sizeof *rp);
     if (!rp)
         FAIL(ERR_NOMEM, "%lld rows of %s", (long long)cap, p->name);
@@ -101,7 +101,7 @@ static int parser_grow_nnz(struct parser *p)
 {
     if (p->nnz < p->nnz_cap)
         return 0;
-    int64_t cap = p->nnz_cap ? 2 * p->nnz_cap : 65536;
+    int64_t cap = p->nnz_cap ? 2 * p->nnz_cap : 1024;
     int32_t *c = realloc(p->col_idx, (size_t)cap * sizeof *c);
     if (!c)
         FAIL(ERR_NOMEM, "%lld entries of %s", (long long)cap, p->name);
@@ -236,7 +236,7 @@ static int parser_reserve(struct parser *p, size_t want)
 {
     if (p->cap - p->len >= want)
         return 0;
-    size_t cap = p->cap ? p->cap : CHUNK_BYTES;
+    size_t cap = p->cap ? p->cap : 4096;
     while (cap - p->len < want)
         cap *= 2;
     char *b = realloc(p->buf, cap);
@@ -280,7 +280,7 @@ static int parser_feed(struct parser *p, const char *text, size_t n)
 {
     while (n > 0) {
         size_t part = n < CHUNK_BYTES ? n : CHUNK_BYTES;
-        TRY(parser_reserve(p, part));
+        TRY(parser_reserve(p, part + 1)); /* + 1: room for the last line's NUL */
         memcpy(p->buf + p->len, text, part);
         TRY(parser_commit(p, part));
         text += part;

@@ -7,7 +7,7 @@
  *       1/(rank_j + 10)^1.1 (a Zipf-Mandelbrot law; ranks are a seeded
  *       permutation of the columns, so popular columns are spread out).
  *       Each row draws exactly K distinct columns with these probabilities
- *       (rejection of repeats), holds tf-idf-like positive values
+ *       (Walker's alias method, rejection of repeats), holds tf-idf-like positive values
  *       (1 + log tf) * log(1/p_j), tf geometric, and is scaled to unit norm.
  *   synth-dense:n=N,d=D,cond=C,seed=S[,noise=F]
  *       x = Q diag(sqrt(lambda)) z, z ~ N(0, I), lambda_j = C^(-j/(D-1)) for
@@ -202,27 +202,49 @@ static int cmp_int32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* Sorts a short row of column indices (insertion sort: rows are short). */
+static void sort_cols(int32_t *c, int64_t k)
+{
+    if (k > 64) {
+        qsort(c, (size_t)k, sizeof *c, cmp_int32);
+        return;
+    }
+    for (int64_t i = 1; i < k; i++) {
+        int32_t v = c[i];
+        int64_t j = i;
+        while (j > 0 && c[j - 1] > v) {
+            c[j] = c[j - 1];
+            j--;
+        }
+        c[j] = v;
+    }
+}
+
 static int gen_sparse(const struct synth_params *sp, struct rng *r, struct dataset *ds)
 {
     int rc = 0;
     int64_t d = sp->d;
     int64_t k = sp->nnz;
-    double *cdf = NULL;     /* cumulative popularity by rank */
+    double *weight = NULL;  /* popularity by rank, then Walker's acceptance */
+    int32_t *alias = NULL;  /* Walker's alias table (Vose's construction) */
+    int32_t *work = NULL;   /* small / large stacks of the construction */
     int32_t *col_of = NULL; /* column of each rank */
     double *idf = NULL;     /* log(1/p_j) per column */
     int64_t *mark = NULL;   /* last row that took column j, -1 none */
     double *w_star = NULL;  /* the planted separator */
-    cdf = malloc((size_t)d * sizeof *cdf);
+    weight = malloc((size_t)d * sizeof *weight);
+    alias = malloc((size_t)d * sizeof *alias);
+    work = malloc((size_t)d * sizeof *work);
     col_of = malloc((size_t)d * sizeof *col_of);
     idf = malloc((size_t)d * sizeof *idf);
     mark = malloc((size_t)d * sizeof *mark);
     w_star = malloc((size_t)d * sizeof *w_star);
-    if (!cdf || !col_of || !idf || !mark || !w_star)
+    if (!weight || !alias || !work || !col_of || !idf || !mark || !w_star)
         FAIL_GOTO(ERR_NOMEM, "synthetic tables for d = %lld", (long long)d);
     double total = 0.0;
     for (int64_t j = 0; j < d; j++) {
-        total += pow((double)j + 10.0, -1.1);
-        cdf[j] = total;
+        weight[j] = pow((double)j + 10.0, -1.1);
+        total += weight[j];
     }
     for (int64_t j = 0; j < d; j++) {
         col_of[j] = (int32_t)j;
@@ -234,53 +256,79 @@ static int gen_sparse(const struct synth_params *sp, struct rng *r, struct datas
         col_of[j] = col_of[t];
         col_of[t] = tmp;
     }
+    for (int64_t j = 0; j < d; j++)
+        idf[col_of[j]] = log(total / weight[j]);
+    /* Vose's alias method: O(1) per draw.  Scaled weights d p_j; "small"
+     * ranks (< 1) are pushed from the front of work, "large" from the back. */
+    int64_t n_small = 0, n_large = 0;
     for (int64_t j = 0; j < d; j++) {
-        double pj = pow((double)j + 10.0, -1.1) / total;
-        idf[col_of[j]] = log(1.0 / pj);
+        weight[j] *= (double)d / total;
+        alias[j] = (int32_t)j;
+        if (weight[j] < 1.0)
+            work[n_small++] = (int32_t)j;
+        else
+            work[d - 1 - n_large++] = (int32_t)j;
     }
+    while (n_small > 0 && n_large > 0) {
+        int32_t s = work[--n_small];
+        int32_t l = work[d - n_large]; /* top of the large stack */
+        alias[s] = l;
+        weight[l] -= 1.0 - weight[s];
+        if (weight[l] < 1.0) { /* l moves to the small stack */
+            n_large--;
+            work[n_small++] = l;
+        }
+    }
+    for (int64_t t = 0; t < n_small; t++) /* rounding leftovers accept always */
+        weight[work[t]] = 1.0;
+    for (int64_t t = 0; t < n_large; t++)
+        weight[work[d - 1 - t]] = 1.0;
     for (int64_t j = 0; j < d; j++)
         w_star[j] = rng_normal(r);
 
     for (int64_t i = 0; i < sp->n; i++) {
+        int64_t stamp = i;
         int64_t base = i * k;
         int32_t *cols = ds->col_idx + base;
         int64_t got = 0;
         int64_t tries = 0;
         while (got < k && tries < 32 * k + 64) {
             tries++;
-            double u = rng_uniform(r) * total;
-            int64_t lo = 0, hi = d - 1; /* first rank with cdf > u */
-            while (lo < hi) {
-                int64_t mid = lo + (hi - lo) / 2;
-                if (cdf[mid] > u)
-                    hi = mid;
-                else
-                    lo = mid + 1;
-            }
-            int32_t c = col_of[lo];
-            if (mark[c] == i)
+            /* one 64-bit draw: the high part picks the rank, the low part
+             * is the uniform that accepts it or takes its alias */
+            __uint128_t m = (__uint128_t)rng_next(r) * (uint64_t)d;
+            int64_t rank = (int64_t)(m >> 64);
+            double u = (double)((uint64_t)m >> 11) * 0x1.0p-53;
+            if (u >= weight[rank])
+                rank = alias[rank];
+            int32_t c = col_of[rank];
+            if (mark[c] == stamp)
                 continue;
-            mark[c] = i;
+            mark[c] = stamp;
             cols[got++] = c;
         }
         if (got < k) { /* nnz close to d: fill from a random start, in order */
             int64_t j = (int64_t)rng_below(r, (uint64_t)d);
             while (got < k) {
-                if (mark[j] != i) {
-                    mark[j] = i;
+                if (mark[j] != stamp) {
+                    mark[j] = stamp;
                     cols[got++] = (int32_t)j;
                 }
                 j = j + 1 == d ? 0 : j + 1;
             }
         }
-        qsort(cols, (size_t)k, sizeof *cols, cmp_int32);
+        sort_cols(cols, k);
         double norm2 = 0.0;
         double *vals = ds->values + base;
         for (int64_t p = 0; p < k; p++) {
-            /* term frequency: geometric on {1, 2, ...} with mean 2 */
+            /* term frequency: geometric on {1, 2, ...} with mean 2, from the
+             * trailing ones of one draw (at most 63) */
+            uint64_t bits = rng_next(r);
             int tf = 1;
-            while (tf < 64 && rng_uniform(r) < 0.5)
+            while (tf < 64 && (bits & 1)) {
+                bits >>= 1;
                 tf++;
+            }
             vals[p] = (1.0 + log((double)tf)) * idf[cols[p]];
             norm2 += vals[p] * vals[p];
         }
@@ -291,7 +339,9 @@ static int gen_sparse(const struct synth_params *sp, struct rng *r, struct datas
     }
     plant_labels(ds, w_star, sp->noise, r);
 done:
-    free(cdf);
+    free(weight);
+    free(alias);
+    free(work);
     free(col_of);
     free(idf);
     free(mark);

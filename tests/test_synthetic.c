@@ -99,6 +99,36 @@ Test(synthetic, sparse_shape_norms_and_popularity)
     dataset_destroy(ds);
 }
 
+static int cmp_desc(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x < y) - (x > y);
+}
+
+/* With one entry per row each row is one draw of the popularity law
+ * p_rank = (rank + 10)^-1.1 / sum: the sorted column frequencies match it. */
+Test(synthetic, sparse_popularity_law)
+{
+    const int64_t n = 200000, d = 40;
+    struct dataset *ds = gen("synth-sparse:n=200000,d=40,nnz=1,seed=4");
+    double freq[40] = {0}, law[40], total = 0;
+    for (int64_t i = 0; i < n; i++)
+        freq[ds->col_idx[i]] += 1.0 / (double)n;
+    for (int j = 0; j < d; j++)
+        total += law[j] = pow(j + 10.0, -1.1);
+    for (int j = 0; j < d; j++)
+        law[j] /= total;
+    qsort(freq, d, sizeof *freq, cmp_desc);
+    for (int j = 0; j < d; j++) {
+        /* binomial sd sqrt(p (1-p) / n) <= 0.0004 here; 5 sd, plus the small
+         * shuffle that sorting the frequencies of near-equal ranks causes */
+        double sd = sqrt(law[j] * (1 - law[j]) / (double)n);
+        cr_assert_float_eq(freq[j], law[j], 5 * sd + 1e-4, "rank %d: %g vs %g", j, freq[j],
+                           law[j]);
+    }
+    dataset_destroy(ds);
+}
+
 Test(synthetic, noise_flips_that_fraction)
 {
     struct dataset *a = gen("synth-sparse:n=20000,d=2000,nnz=10,seed=3");
