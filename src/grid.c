@@ -973,15 +973,16 @@ static void period_text(const struct run_cfg *c, char *buf, size_t size)
 static void print_cells(const struct grid *g, const char *out_path)
 {
     printf("# grid %s: %lld runs -> %s\n", g->path, (long long)g->n_runs, out_path);
-    printf("# %-6s %-10s %-40s %3s %-8s %-9s %10s %6s\n", "index", "algorithm", "dataset", "K",
-           "period", "aggregate", "step_scale", "seed");
+    printf("# %-6s %-10s %-40s %3s %-8s %-9s %-9s %10s %6s\n", "index", "algorithm", "dataset",
+           "K", "period", "aggregate", "partition", "step_scale", "seed");
     for (int64_t i = 0; i < g->n_runs; i++) {
         const struct run_cfg *c = &g->runs[i];
         char period[32];
         period_text(c, period, sizeof period);
-        printf("%06lld   %-10s %-40s %3d %-8s %-9s %10g %6llu%s\n", (long long)i, c->algorithm,
-               c->dataset, c->nodes, period,
+        printf("%06lld   %-10s %-40s %3d %-8s %-9s %-9s %10g %6llu%s\n", (long long)i,
+               c->algorithm, c->dataset, c->nodes, period,
                key_relevant(c->algorithm, K_AGGREGATE) ? aggregate_name(c->aggregate) : "-",
+               key_relevant(c->algorithm, K_PARTITION) ? partition_name(c->partition) : "-",
                c->step_scale, (unsigned long long)c->seed,
                g->info[i].optional ? "  (optional)" : "");
     }
@@ -1062,13 +1063,9 @@ static int validate_data(const struct grid *g, int quiet, unsigned char *skip)
                     skip[j] = 1;
             continue;
         }
-        if (lrc < 0) {
-            if (lrc == ERR_INPUT)
-                INPUT_FAIL_GOTO("%s:%d: datasets: %s could not be loaded (see above; expected "
-                                "a manifest name, a LIBSVM file or a synth spec)",
-                                g->path, g->info[i].dataset_line, name);
-            TRY_GOTO(lrc);
-        }
+        /* The loader has said what is wrong in one line naming the data set
+         * (SPEC 7: one line), so a bad data set is not reported twice. */
+        TRY_GOTO(lrc);
         int64_t n = ds->n_samples;
         dataset_destroy(ds);
         if (max_nodes > n)

@@ -1,0 +1,69 @@
+#!/bin/bash
+# test_grid_errors.sh - issue 6 / SPEC 7: a bad grid config stops before
+# anything runs, with exit status 2 and exactly one stderr line
+# "dsaga-bench: path:line: key: what was expected"; --dry-run lists the cells.
+. "$(dirname "$0")/lib.sh"
+
+S=synth-dense:n=60,d=5,cond=10,seed=1
+
+# expect_bad NP LINE PATTERN CONFIG-TEXT: writes the config, runs `grid` on
+# NP ranks (0: singleton), checks status 2, one line naming path:LINE.
+expect_bad() {
+    local np=$1 line=$2 pattern=$3 text=$4
+    local cfg="$TMP/bad.ini"
+    printf '%b' "$text" >"$cfg"
+    local rc=0
+    if [ "$np" = 0 ]; then
+        (cd "$TMP" && "$EXE" grid "$cfg") >"$TMP/out" 2>"$TMP/err" || rc=$?
+    else
+        (cd "$TMP" && $MPIRUN -q -np "$np" "$EXE" grid "$cfg") >"$TMP/out" 2>"$TMP/err" || rc=$?
+    fi
+    [ "$rc" = 2 ] || { cat "$TMP/err" >&2; fail "exit status $rc (expected 2) for: $text"; }
+    local lines
+    lines=$(wc -l <"$TMP/err")
+    [ "$lines" = 1 ] || { cat "$TMP/err" >&2; fail "$lines stderr lines (expected 1) for: $text"; }
+    grep -Eq "^dsaga-bench: $cfg:$line: $pattern" "$TMP/err" ||
+        fail "stderr \"$(cat "$TMP/err")\" does not match $cfg:$line: /$pattern/"
+    [ ! -e "$TMP/results/bad.h5" ] || fail "a results file was created for: $text"
+    echo "ok (np ${np/#0/singleton}): $(cat "$TMP/err")"
+}
+
+G="[grid]\ndatasets = $S\nalgorithms = saga dsaga\n"
+expect_bad 0 4 'colour: unknown key' "${G}colour = red\n"
+expect_bad 2 4 '\[adam\]: unknown section' "${G}[adam]\nperiod = 3\n"
+expect_bad 2 4 'period: "0\.5": expected local steps' "${G}period = 10 0.5\n"
+expect_bad 0 5 'aggregate: "max": expected mean or sum' "${G}[dsaga]\naggregate = mean max\n"
+expect_bad 2 4 'seeds: empty list' "${G}seeds =\n"
+expect_bad 2 4 'nodes: 3 exceeds the 2 ranks' "${G}nodes = 1..3\n"
+expect_bad 0 5 'period: not used by saga' "${G}[saga]\nperiod = 10\n"
+# found while validating the data, still before any run: K > samples
+expect_bad 4 4 'nodes: 4 exceeds the 3 samples' \
+    "[grid]\ndatasets = synth-dense:n=3,d=2,cond=2,seed=1\nalgorithms = dsaga\nnodes = 4\n"
+# a data set that does not exist (not optional): the loader's one line
+printf '[grid]\ndatasets = %s\nalgorithms = gd\n' "$TMP/no-such-file.svm" >"$TMP/bad.ini"
+rc=0
+(cd "$TMP" && $MPIRUN -q -np 2 "$EXE" grid "$TMP/bad.ini") >"$TMP/out" 2>"$TMP/err" || rc=$?
+[ "$rc" = 2 ] && [ "$(wc -l <"$TMP/err")" = 1 ] && grep -q "^dsaga-bench: .*no-such-file.svm" "$TMP/err" ||
+    { cat "$TMP/err" >&2; fail "missing data set: status $rc"; }
+[ ! -e "$TMP/results/bad.h5" ] || fail "a results file was created for a missing data set"
+echo "ok (np 2): $(cat "$TMP/err")"
+
+# --dry-run: the cells, in order, nothing written.
+cat >"$TMP/dry.ini" <<INI
+[grid]
+datasets = $S
+algorithms = saga dsaga
+nodes = 1 2
+seeds = 1..2
+[dsaga]
+period = 10 0.5n
+INI
+(cd "$TMP" && $MPIRUN -q -np 2 "$EXE" grid "$TMP/dry.ini" --dry-run) >"$TMP/dry.out" 2>"$TMP/dry.err" ||
+    { cat "$TMP/dry.err" >&2; fail "--dry-run failed"; }
+cells=$(grep -vc '^#' "$TMP/dry.out")
+# saga: 2 seeds (nodes, period ignored); dsaga: 2 nodes x 2 periods x 2 seeds
+[ "$cells" = 10 ] || { cat "$TMP/dry.out" >&2; fail "--dry-run listed $cells cells (expected 10)"; }
+grep -Eq '^000000 +saga ' "$TMP/dry.out" || fail "first cell is not saga"
+grep -Eq '^000009 +dsaga .* 2 +0\.5n +mean ' "$TMP/dry.out" || { cat "$TMP/dry.out" >&2; fail "last cell"; }
+[ ! -e "$TMP/results" ] || fail "--dry-run wrote results"
+echo "ok: --dry-run listed $cells cells"

@@ -1,0 +1,107 @@
+#!/bin/bash
+# test_grid_resume.sh - SPEC 5: a grid killed (SIGKILL to mpirun's whole
+# process group) at random moments keeps every finished run, stays readable
+# (h5dump -H) after every kill, and once restarted to the end holds exactly
+# the runs of an uninterrupted grid with identical traces (all but the
+# timings, which are measured and differ from run to run).
+. "$(dirname "$0")/lib.sh"
+
+KILLS=${GRID_RESUME_KILLS:-20}
+export DSAGA_CACHE="$TMP/cache" # f* cache private to this test
+mkdir -p "$DSAGA_CACHE"
+
+# 20 short runs: 2 data sets x (saga + 4 dsaga + sgd + local-sgd + gd + 2 dsaga:sum).
+cat >"$TMP/g.ini" <<'INI'
+[grid]
+datasets   = synth-dense:n=1500,d=30,cond=50,seed=3
+             synth-sparse:n=2000,d=500,nnz=15,seed=4
+algorithms = saga dsaga dsaga:sum sgd local-sgd gd
+nodes      = 2
+max_epochs = 6
+eval_every = 0.5
+[dsaga]
+period     = 10 0.5n
+partition  = random label
+[dsaga:sum]
+aggregate  = sum
+period     = 1n
+step_scale = 1 3
+[sgd]
+batch      = 4
+INI
+
+grid() { # OUT.h5 : the grid on 2 ranks in its own process group
+    setsid $MPIRUN -q -np 2 "$EXE" grid "$TMP/g.ini" --quiet --out "$1"
+}
+
+start=$(date +%s%N)
+grid "$TMP/A.h5" 2>"$TMP/A.err" || { cat "$TMP/A.err" >&2; fail "uninterrupted grid failed"; }
+ms_a=$((($(date +%s%N) - start) / 1000000))
+n_a=$(py 'import h5py,sys; print(len(h5py.File(sys.argv[1])["runs"]))' "$TMP/A.h5")
+[ "$n_a" = 20 ] || fail "A.h5 has $n_a runs (expected 20)"
+echo "uninterrupted: $n_a runs in $ms_a ms"
+
+# Kill moments uniform in (0, 1.2 x the uninterrupted time), seeded for
+# reproducibility of the schedule (not of the process timing).
+RANDOM=12345
+prev=0
+for k in $(seq 1 "$KILLS"); do
+    delay_ms=$((RANDOM % (ms_a * 12 / 10 + 1)))
+    setsid $MPIRUN -q -np 2 "$EXE" grid "$TMP/g.ini" --quiet --out "$TMP/B.h5" \
+        >/dev/null 2>"$TMP/B.err" &
+    pid=$!
+    sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
+    kill -KILL -- -"$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    # the ranks are in mpirun's group: make sure nothing survived
+    for _ in 1 2 3 4 5 6 7 8 9 10; do
+        pgrep -g "$pid" >/dev/null || break
+        kill -KILL -- -"$pid" 2>/dev/null
+        sleep 0.1
+    done
+    pgrep -g "$pid" >/dev/null && fail "processes of group $pid survived SIGKILL"
+    now=0
+    if [ -e "$TMP/B.h5" ]; then
+        h5dump -H "$TMP/B.h5" >/dev/null 2>"$TMP/h5dump.err" ||
+            { cat "$TMP/h5dump.err" >&2; fail "kill $k after ${delay_ms} ms: h5dump cannot read B.h5"; }
+        now=$(py 'import h5py,sys
+f = h5py.File(sys.argv[1], "r")
+bad = [k for k in f if k != "runs"]
+assert not bad, "stray objects at the root: %s" % bad
+print(len(f["runs"]))' "$TMP/B.h5") || fail "kill $k: h5py cannot read B.h5"
+    fi
+    [ "$now" -ge "$prev" ] || fail "kill $k: runs went from $prev to $now"
+    echo "kill $k after $delay_ms ms: $now runs kept"
+    prev=$now
+done
+
+grid "$TMP/B.h5" 2>"$TMP/B.err" || { cat "$TMP/B.err" >&2; fail "final restart failed"; }
+
+py '
+import sys, h5py, numpy as np
+a, b = h5py.File(sys.argv[1], "r"), h5py.File(sys.argv[2], "r")
+ka, kb = sorted(a["runs"]), sorted(b["runs"])
+assert ka == kb, "runs differ: %s vs %s" % (ka, kb)
+assert a.attrs["config"] == b.attrs["config"]
+exact = ["epoch", "rounds", "bytes", "objective", "subopt", "grad_norm"]
+statuses = {}
+for k in ka:
+    ga, gb = a["runs"][k], b["runs"][k]
+    assert set(ga.attrs) == set(gb.attrs), k
+    for name in ga.attrs:
+        va, vb = ga.attrs[name], gb.attrs[name]
+        same = (va == vb) or (isinstance(va, float) and np.isnan(va) and np.isnan(vb))
+        assert same, "%s attr %s: %r vs %r" % (k, name, va, vb)
+    assert set(ga) == set(gb), k
+    for name in exact:
+        x, y = ga[name][:], gb[name][:]
+        assert x.shape == y.shape and x.size > 0, "%s/%s: shapes %s %s" % (k, name, x.shape, y.shape)
+        # bit for bit: same seed, same order of operations
+        assert np.array_equal(x, y, equal_nan=True), "%s/%s differs" % (k, name)
+    s = ga.attrs["status"]
+    statuses[s] = statuses.get(s, 0) + 1
+print("A and B: %d identical runs, statuses %s" % (len(ka), statuses))
+' "$TMP/A.h5" "$TMP/B.h5" || fail "B.h5 differs from A.h5"
+[ ! -e "$TMP/B.h5.tmp" ] || fail "B.h5.tmp left after a clean finish"
+total_ms=$((($(date +%s%N) - start) / 1000000))
+echo "resume test: $KILLS kills, ${total_ms} ms in all"
