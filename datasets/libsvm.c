@@ -37,25 +37,25 @@
 enum { CHUNK_BYTES = 1 << 20 }; /* read / decode granularity */
 
 struct parser {
-    const char *name;          /* path or buffer name, for messages */
-    enum label_mode labels;    /* binary mapping or raw */
-    int64_t line_no;           /* 1-based number of the line being parsed */
-    int64_t n_rows;            /* rows parsed so far */
-    int64_t rows_cap;          /* capacity of row_ptr (minus one) and y */
-    int64_t nnz;               /* pairs parsed so far */
-    int64_t nnz_cap;           /* capacity of col_idx and values */
-    int64_t *row_ptr;          /* n_rows + 1 offsets */
-    int32_t *col_idx;          /* 0-based indices */
-    double *values;            /* stored values */
-    double *y;                 /* labels as read */
-    int64_t max_index;         /* largest 1-based index seen */
-    double label_seen[2];      /* the distinct labels met (binary mode) */
-    int n_labels;              /* how many of label_seen are set */
-    EVP_MD_CTX *sha;           /* running SHA-256 of the text */
-    char *buf;                 /* working buffer: pending bytes of a line */
-    size_t len;                /* bytes in buf */
-    size_t cap;                /* size of buf */
-    int64_t total_bytes;       /* bytes of text seen */
+    const char *name;       /* path or buffer name, for messages */
+    enum label_mode labels; /* binary mapping or raw */
+    int64_t line_no;        /* 1-based number of the line being parsed */
+    int64_t n_rows;         /* rows parsed so far */
+    int64_t rows_cap;       /* capacity of row_ptr (minus one) and y */
+    int64_t nnz;            /* pairs parsed so far */
+    int64_t nnz_cap;        /* capacity of col_idx and values */
+    int64_t *row_ptr;       /* n_rows + 1 offsets */
+    int32_t *col_idx;       /* 0-based indices */
+    double *values;         /* stored values */
+    double *y;              /* labels as read */
+    int64_t max_index;      /* largest 1-based index seen */
+    double label_seen[2];   /* the distinct labels met (binary mode) */
+    int n_labels;           /* how many of label_seen are set */
+    EVP_MD_CTX *sha;        /* running SHA-256 of the text */
+    char *buf;              /* working buffer: pending bytes of a line */
+    size_t len;             /* bytes in buf */
+    size_t cap;             /* size of buf */
+    int64_t total_bytes;    /* bytes of text seen */
 };
 
 /* Writes at most 40 bytes of [s, s+n) into out as a printable token. */
@@ -77,7 +77,10 @@ static void quote_token(const char *s, size_t n, char *out, size_t size)
     out[k] = '\0';
 }
 
-static int is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+static int is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r';
+}
 
 /* Room for one more row; ERR_NOMEM if none. */
 static int parser_grow_rows(struct parser *p)
@@ -123,8 +126,7 @@ static int parser_note_label(struct parser *p, double label)
     if (p->n_labels == 2)
         INPUT_FAIL("%s:%lld: expected at most two label values for binary "
                    "classification, got a third: %.17g (already seen %.17g and %.17g)",
-                   p->name, (long long)p->line_no, label, p->label_seen[0],
-                   p->label_seen[1]);
+                   p->name, (long long)p->line_no, label, p->label_seen[0], p->label_seen[1]);
     p->label_seen[p->n_labels++] = label;
     return 0;
 }
@@ -145,8 +147,8 @@ static int parser_line(struct parser *p, char *s, size_t n)
     while (q < end && is_blank(*q))
         q++;
     if (q == end)
-        INPUT_FAIL("%s:%lld: expected a line \"label index:value ...\", got an empty line",
-                   name, ln);
+        INPUT_FAIL("%s:%lld: expected a line \"label index:value ...\", got an empty line", name,
+                   ln);
 
     /* the label */
     char *tok_end = q;
@@ -156,8 +158,8 @@ static int parser_line(struct parser *p, char *s, size_t n)
     double label = strtod(q, &num_end);
     if (num_end != tok_end) {
         quote_token(q, (size_t)(tok_end - q), tok, sizeof tok);
-        INPUT_FAIL("%s:%lld: expected a numeric label at the start of the line, got \"%s\"",
-                   name, ln, tok);
+        INPUT_FAIL("%s:%lld: expected a numeric label at the start of the line, got \"%s\"", name,
+                   ln, tok);
     }
     if (!isfinite(label)) {
         quote_token(q, (size_t)(tok_end - q), tok, sizeof tok);
@@ -183,8 +185,8 @@ static int parser_line(struct parser *p, char *s, size_t n)
         char *colon = memchr(q, ':', tok_len);
         if (!colon) {
             quote_token(q, tok_len, tok, sizeof tok);
-            INPUT_FAIL("%s:%lld: expected \"index:value\" after the label, got \"%s\"", name,
-                       ln, tok);
+            INPUT_FAIL("%s:%lld: expected \"index:value\" after the label, got \"%s\"", name, ln,
+                       tok);
         }
         int64_t index = 0;
         int ok = colon > q;
@@ -193,8 +195,8 @@ static int parser_line(struct parser *p, char *s, size_t n)
                 ok = 0;
             else if ((index = index * 10 + (*c - '0')) > INT32_MAX) {
                 quote_token(q, tok_len, tok, sizeof tok);
-                INPUT_FAIL("%s:%lld: expected an index at most %d, got \"%s\"", name, ln,
-                           INT32_MAX, tok);
+                INPUT_FAIL("%s:%lld: expected an index at most %d, got \"%s\"", name, ln, INT32_MAX,
+                           tok);
             }
         }
         if (!ok || index < 1) {
@@ -204,8 +206,8 @@ static int parser_line(struct parser *p, char *s, size_t n)
                        name, ln, tok);
         }
         if (index <= prev)
-            INPUT_FAIL("%s:%lld: expected indices in increasing order, got %lld after %lld",
-                       name, ln, (long long)index, (long long)prev);
+            INPUT_FAIL("%s:%lld: expected indices in increasing order, got %lld after %lld", name,
+                       ln, (long long)index, (long long)prev);
         /* colon + 1 is not blank (tokens end at blanks), so strtod skips nothing */
         double value = strtod(colon + 1, &num_end);
         if (colon + 1 == tok_end || num_end != tok_end) {
@@ -300,8 +302,7 @@ static int parser_finish(struct parser *p)
         p->len = 0;
     }
     if (p->n_rows == 0)
-        INPUT_FAIL("%s:1: expected a line \"label index:value ...\", got an empty file",
-                   p->name);
+        INPUT_FAIL("%s:1: expected a line \"label index:value ...\", got an empty file", p->name);
     return 0;
 }
 
@@ -485,8 +486,7 @@ static int read_xz(struct parser *p, int fd, const uint8_t *head, size_t head_le
         if (ret == LZMA_STREAM_END)
             break;
         if (ret == LZMA_BUF_ERROR && eof)
-            INPUT_FAIL_GOTO("%s: expected a complete .xz stream, got a truncated file",
-                            p->name);
+            INPUT_FAIL_GOTO("%s: expected a complete .xz stream, got a truncated file", p->name);
         if (ret != LZMA_OK)
             INPUT_FAIL_GOTO("%s: expected a valid .xz file, got liblzma error %d after "
                             "%lld bytes of text",
@@ -529,10 +529,9 @@ done:
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
     if (rc == 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
-        error_input("%s: expected a .bz2 file that `bzip2 -dc` decodes, got exit status %d%s",
-                    path, WIFEXITED(status) ? WEXITSTATUS(status) : -1,
-                    WIFEXITED(status) && WEXITSTATUS(status) == 127 ? " (bzip2 not found)"
-                                                                     : "");
+        error_input("%s: expected a .bz2 file that `bzip2 -dc` decodes, got exit status %d%s", path,
+                    WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+                    WIFEXITED(status) && WEXITSTATUS(status) == 127 ? " (bzip2 not found)" : "");
         rc = ERR_INPUT;
     }
     return rc;
@@ -655,8 +654,8 @@ int libsvm_write(const char *path, const struct dataset *ds)
     for (int64_t i = 0; i < ds->n_samples; i++) {
         w.len += (size_t)snprintf(w.buf + w.len, 32, "%.17g", ds->y[i]);
         for (int64_t k = ds->row_ptr[i]; k < ds->row_ptr[i + 1]; k++) {
-            w.len += (size_t)snprintf(w.buf + w.len, 48, " %d:%.17g", ds->col_idx[k] + 1,
-                                      ds->values[k]);
+            w.len +=
+                (size_t)snprintf(w.buf + w.len, 48, " %d:%.17g", ds->col_idx[k] + 1, ds->values[k]);
             if (w.len >= CHUNK_BYTES)
                 TRY_GOTO(writer_flush(&w, 0));
         }

@@ -51,7 +51,10 @@ static const struct manifest_entry manifest[] = {
     {NULL, NULL, NULL, NULL, 0, 0},
 };
 
-const struct manifest_entry *manifest_entries(void) { return manifest; }
+const struct manifest_entry *manifest_entries(void)
+{
+    return manifest;
+}
 
 const struct manifest_entry *manifest_find(const char *name)
 {
@@ -146,15 +149,13 @@ static int locate(const struct manifest_entry *e, char *path, size_t size)
             return 0;
         at += (size_t)snprintf(looked + at, sizeof looked - at, ", %s", path);
     } else {
-        at += (size_t)snprintf(looked + at, sizeof looked - at,
-                               ", $DSAGA_DATA_MIRROR (not set)");
+        at += (size_t)snprintf(looked + at, sizeof looked - at, ", $DSAGA_DATA_MIRROR (not set)");
     }
     const char *offline = getenv("DSAGA_OFFLINE");
     if (offline && *offline && strcmp(offline, "0") != 0) {
         snprintf(looked + at, sizeof looked - at, "; no download (DSAGA_OFFLINE is set)");
     } else if (make_dirs(dir) != 0) {
-        snprintf(looked + at, sizeof looked - at, "; cannot create %s: %s", dir,
-                 strerror(errno));
+        snprintf(looked + at, sizeof looked - at, "; cannot create %s: %s", dir, strerror(errno));
     } else {
         char part[1200];
         snprintf(path, size, "%s/%s", dir, url_base);
@@ -186,8 +187,7 @@ int dataset_load(const char *spec, enum label_mode labels, struct dataset **out)
         char names[512];
         size_t at = 0;
         for (const struct manifest_entry *m = manifest; m->name; m++)
-            at += (size_t)snprintf(names + at, sizeof names - at, "%s%s", at ? ", " : "",
-                                   m->name);
+            at += (size_t)snprintf(names + at, sizeof names - at, "%s%s", at ? ", " : "", m->name);
         INPUT_FAIL("data set \"%s\": no such file and not a known name (known: %s; or a "
                    "synthetic spec such as synth-sparse:n=20000,d=47000,nnz=75,seed=1)",
                    spec, names);
@@ -197,16 +197,16 @@ int dataset_load(const char *spec, enum label_mode labels, struct dataset **out)
     if (e->text_sha256[0] == '\0') {
         if (error_rank() == 0)
             fprintf(stderr,
-                "dsaga-bench: warning: %s: no checksum in the manifest, text sha256 %s not "
-                "verified\n",
-                path, ds->checksum);
+                    "dsaga-bench: warning: %s: no checksum in the manifest, text sha256 %s not "
+                    "verified\n",
+                    path, ds->checksum);
     } else if (strcmp(e->text_sha256, ds->checksum) != 0) {
-        INPUT_FAIL_GOTO("%s: text sha256 %s does not match the manifest's %s for \"%s\"",
-                        path, ds->checksum, e->text_sha256, e->name);
+        INPUT_FAIL_GOTO("%s: text sha256 %s does not match the manifest's %s for \"%s\"", path,
+                        ds->checksum, e->text_sha256, e->name);
     }
     if (ds->n_samples != e->rows)
-        INPUT_FAIL_GOTO("%s: expected %lld rows for \"%s\", got %lld", path,
-                        (long long)e->rows, e->name, (long long)ds->n_samples);
+        INPUT_FAIL_GOTO("%s: expected %lld rows for \"%s\", got %lld", path, (long long)e->rows,
+                        e->name, (long long)ds->n_samples);
     snprintf(ds->name, sizeof ds->name, "%s", e->name);
     *out = ds;
     ds = NULL;

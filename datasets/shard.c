@@ -17,8 +17,8 @@
 #include "../src/rng.h"
 
 struct label_key {
-    double y;      /* label */
-    int64_t row;   /* global row: the tie-break that makes qsort stable */
+    double y;    /* label */
+    int64_t row; /* global row: the tie-break that makes qsort stable */
 };
 
 static int cmp_label_key(const void *a, const void *b)
@@ -30,16 +30,15 @@ static int cmp_label_key(const void *a, const void *b)
     return (x->row > y->row) - (x->row < y->row);
 }
 
-int shard_assign(const struct dataset *ds, int nodes, enum partition how, uint64_t seed,
-                 int *owner)
+int shard_assign(const struct dataset *ds, int nodes, enum partition how, uint64_t seed, int *owner)
 {
     int rc = 0;
     int64_t n = ds->n_samples;
-    int64_t *order = NULL;          /* rows in the order that is cut */
-    struct label_key *keys = NULL;  /* by-label sort keys */
+    int64_t *order = NULL;         /* rows in the order that is cut */
+    struct label_key *keys = NULL; /* by-label sort keys */
     if (nodes < 1 || nodes > n)
-        INPUT_FAIL("%s: expected 1 <= nodes <= %lld rows, got nodes = %d", ds->name,
-                   (long long)n, nodes);
+        INPUT_FAIL("%s: expected 1 <= nodes <= %lld rows, got nodes = %d", ds->name, (long long)n,
+                   nodes);
     if (how != PARTITION_RANDOM && how != PARTITION_LABEL)
         FAIL(ERR_INTERNAL, "unknown partition %d", (int)how);
     order = malloc((size_t)n * sizeof *order);
@@ -83,11 +82,11 @@ done:
     return rc;
 }
 
-int shard_extract(const struct dataset *ds, int nodes, int k, enum partition how,
-                  uint64_t seed, struct dataset **out)
+int shard_extract(const struct dataset *ds, int nodes, int k, enum partition how, uint64_t seed,
+                  struct dataset **out)
 {
     int rc = 0;
-    int *owner = NULL;   /* part of each row */
+    int *owner = NULL;    /* part of each row */
     int64_t *rows = NULL; /* rows of part k, increasing */
     *out = NULL;
     if (k < 0 || k >= nodes)
@@ -125,8 +124,10 @@ int partition_parse(const char *name, enum partition *out)
 const char *partition_name(enum partition how)
 {
     switch (how) {
-    case PARTITION_RANDOM: return "random";
-    case PARTITION_LABEL: return "label";
+    case PARTITION_RANDOM:
+        return "random";
+    case PARTITION_LABEL:
+        return "label";
     }
     return "unknown";
 }

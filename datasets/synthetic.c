@@ -52,27 +52,27 @@ int synth_is_spec(const char *spec)
            strncmp(spec, dense_prefix, sizeof dense_prefix - 1) == 0;
 }
 
-static int parse_int(const char *spec, const char *key, const char *text, int64_t lo,
-                     int64_t hi, int64_t *out)
+static int parse_int(const char *spec, const char *key, const char *text, int64_t lo, int64_t hi,
+                     int64_t *out)
 {
     char *end = NULL;
     long long v = strtoll(text, &end, 10);
     if (end == text || *end != '\0' || text[0] == '-' || text[0] == '+' || text[0] == ' ' ||
         v < lo || v > hi)
-        INPUT_FAIL("%s: parameter \"%s\" expects an integer in [%lld, %lld], got \"%s\"", spec,
-                   key, (long long)lo, (long long)hi, text);
+        INPUT_FAIL("%s: parameter \"%s\" expects an integer in [%lld, %lld], got \"%s\"", spec, key,
+                   (long long)lo, (long long)hi, text);
     *out = v;
     return 0;
 }
 
-static int parse_real(const char *spec, const char *key, const char *text, double lo,
-                      double hi, double *out)
+static int parse_real(const char *spec, const char *key, const char *text, double lo, double hi,
+                      double *out)
 {
     char *end = NULL;
     double v = strtod(text, &end);
     if (end == text || *end != '\0' || text[0] == ' ' || !isfinite(v) || v < lo || v > hi)
-        INPUT_FAIL("%s: parameter \"%s\" expects a number in [%g, %g], got \"%s\"", spec, key,
-                   lo, hi, text);
+        INPUT_FAIL("%s: parameter \"%s\" expects a number in [%g, %g], got \"%s\"", spec, key, lo,
+                   hi, text);
     *out = v;
     return 0;
 }
@@ -135,12 +135,12 @@ static int synth_parse(const char *spec, struct synth_params *sp)
         if (++*seen > 1)
             INPUT_FAIL("%s: parameter \"%s\" given twice", spec, key);
     }
-    const char *missing = !seen_n                                 ? "n"
-                          : !seen_d                               ? "d"
-                          : sp->kind == SYNTH_SPARSE && !seen_k   ? "nnz"
-                          : sp->kind == SYNTH_DENSE && !seen_c    ? "cond"
-                          : !seen_s                               ? "seed"
-                                                                  : NULL;
+    const char *missing = !seen_n                               ? "n"
+                          : !seen_d                             ? "d"
+                          : sp->kind == SYNTH_SPARSE && !seen_k ? "nnz"
+                          : sp->kind == SYNTH_DENSE && !seen_c  ? "cond"
+                          : !seen_s                             ? "seed"
+                                                                : NULL;
     if (missing)
         INPUT_FAIL("%s: missing parameter \"%s\" (keys: %s; noise is optional)", spec, missing,
                    known);
@@ -148,8 +148,8 @@ static int synth_parse(const char *spec, struct synth_params *sp)
         INPUT_FAIL("%s: parameter \"nnz\" expects at most d = %lld non-zeros per row, got %lld",
                    spec, (long long)sp->d, (long long)sp->nnz);
     if (sp->kind == SYNTH_DENSE && sp->n * sp->d > (INT64_C(1) << 34))
-        INPUT_FAIL("%s: parameters \"n\" x \"d\" = %lld exceed the dense limit 2^34 entries",
-                   spec, (long long)(sp->n * sp->d));
+        INPUT_FAIL("%s: parameters \"n\" x \"d\" = %lld exceed the dense limit 2^34 entries", spec,
+                   (long long)(sp->n * sp->d));
     if (sp->kind == SYNTH_SPARSE && sp->n * sp->nnz > (INT64_C(1) << 34))
         INPUT_FAIL("%s: parameters \"n\" x \"nnz\" = %lld exceed the limit 2^34 entries", spec,
                    (long long)(sp->n * sp->nnz));
@@ -180,8 +180,7 @@ static int synth_checksum(const struct synth_params *sp, char *out, size_t size)
 }
 
 /* y_i = sign(<x_i, w_star>), then flipped with probability noise. */
-static void plant_labels(struct dataset *ds, const double *w_star, double noise,
-                         struct rng *r)
+static void plant_labels(struct dataset *ds, const double *w_star, double noise, struct rng *r)
 {
     for (int64_t i = 0; i < ds->n_samples; i++) {
         double m = 0.0;

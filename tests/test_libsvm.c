@@ -109,7 +109,7 @@ Test(libsvm, round_trip_xz_both_ways)
     snprintf(plain, sizeof plain, "%s/set.txt", dir);
     snprintf(ours, sizeof ours, "%s/ours.xz", dir);
     cr_assert_eq(libsvm_write(plain, a), 0);
-    cr_assert_eq(libsvm_write(ours, a), 0); /* liblzma encoder */
+    cr_assert_eq(libsvm_write(ours, a), 0);          /* liblzma encoder */
     snprintf(cmd, sizeof cmd, "xz -k -9 %s", plain); /* the xz program */
     cr_assert_eq(system(cmd), 0);
     char theirs[160];
@@ -171,8 +171,8 @@ Test(libsvm, truncated_xz_is_input_error)
     cr_assert_not_null(mkdtemp(dir));
     char cmd[512], path[160];
     snprintf(path, sizeof path, "%s/t.xz", dir);
-    snprintf(cmd, sizeof cmd,
-             "seq 1 20000 | sed 's/$/ 1:0.5 7:2/' | xz -c | head -c 2000 > %s", path);
+    snprintf(cmd, sizeof cmd, "seq 1 20000 | sed 's/$/ 1:0.5 7:2/' | xz -c | head -c 2000 > %s",
+             path);
     cr_assert_eq(system(cmd), 0);
     struct dataset *ds = NULL;
     cr_assert_eq(libsvm_read(path, LABELS_RAW, 0, &ds), ERR_INPUT);

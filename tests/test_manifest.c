@@ -58,8 +58,8 @@ static const char *mirror(void)
 
 Test(manifest, entries)
 {
-    const char *names[] = {"a9a", "a9a.t", "w8a", "mushrooms", "phishing", "real-sim",
-                           "rcv1.binary"};
+    const char *names[] = {"a9a",      "a9a.t",    "w8a",        "mushrooms",
+                           "phishing", "real-sim", "rcv1.binary"};
     int count = 0;
     for (const struct manifest_entry *e = manifest_entries(); e->name; e++)
         count++;

@@ -72,8 +72,8 @@ Test(shard, covers_every_row_once_balanced)
                     cr_assert_eq(memcmp(s->values + s->row_ptr[r], ds->values + ds->row_ptr[g],
                                         (size_t)len * 8),
                                  0);
-                    cr_assert_eq(memcmp(s->col_idx + s->row_ptr[r],
-                                        ds->col_idx + ds->row_ptr[g], (size_t)len * 4),
+                    cr_assert_eq(memcmp(s->col_idx + s->row_ptr[r], ds->col_idx + ds->row_ptr[g],
+                                        (size_t)len * 4),
                                  0);
                     cr_assert(s->y[r] == ds->y[g]);
                 }

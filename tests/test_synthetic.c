@@ -123,8 +123,7 @@ Test(synthetic, sparse_popularity_law)
         /* binomial sd sqrt(p (1-p) / n) <= 0.0004 here; 5 sd, plus the small
          * shuffle that sorting the frequencies of near-equal ranks causes */
         double sd = sqrt(law[j] * (1 - law[j]) / (double)n);
-        cr_assert_float_eq(freq[j], law[j], 5 * sd + 1e-4, "rank %d: %g vs %g", j, freq[j],
-                           law[j]);
+        cr_assert_float_eq(freq[j], law[j], 5 * sd + 1e-4, "rank %d: %g vs %g", j, freq[j], law[j]);
     }
     dataset_destroy(ds);
 }
@@ -286,8 +285,7 @@ Test(synthetic, bad_specs_name_the_parameter)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char msg[1024];
-        cr_assert_eq(gen_capture(cases[i].spec, msg, sizeof msg), ERR_INPUT, "%s",
-                     cases[i].spec);
+        cr_assert_eq(gen_capture(cases[i].spec, msg, sizeof msg), ERR_INPUT, "%s", cases[i].spec);
         cr_assert(strstr(msg, cases[i].what), "%s: %s", cases[i].spec, msg);
     }
 }
