@@ -441,7 +441,7 @@ static int cmd_run(int argc, char **argv, MPI_Comm launch, int *status_code)
     if (have_step_scale && cfg.step > 0)
         INPUT_FAIL("--step: cannot be combined with --step-scale (give one of them)");
     if (cfg.nodes > launch_size)
-        INPUT_FAIL("--nodes %d exceeds the %d ranks of the launch", cfg.nodes, launch_size);
+        INPUT_FAIL("--nodes %d exceeds the %d rank(s) of the launch", cfg.nodes, launch_size);
 
     /* The results file is checked before the run, on rank 0: a file of
      * another grid or one that already holds a run is bad input. */

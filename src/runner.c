@@ -481,7 +481,7 @@ int runner_run(const struct run_cfg *cfg, MPI_Comm launch, struct dataset_cache 
     if (!alg) {
         runner_fail(out, ERR_INPUT, "--algorithm: unknown algorithm \"%s\"", cfg->algorithm);
     } else if (cfg->nodes > launch_size) {
-        runner_fail(out, ERR_INPUT, "--nodes %d exceeds the %d ranks of the launch", cfg->nodes,
+        runner_fail(out, ERR_INPUT, "--nodes %d exceeds the %d rank(s) of the launch", cfg->nodes,
                     launch_size);
     } else if ((why = alg->check ? alg->check(cfg) : NULL) != NULL) {
         runner_fail(out, ERR_INPUT, "%s: %s", alg->name, why);

@@ -1,0 +1,68 @@
+# lib.sh - shared set-up of the MPI tests (sourced, not run).
+#
+# Environment (set by `make mpitest` through run_all.sh):
+#   EXE     path to bin/dsaga-bench
+#   MPIRUN  "mpirun --oversubscribe" (we add -q: mpirun's own banners would
+#           otherwise be mixed into the stderr we check)
+#   PYTHON  /usr/bin/python3 with h5py
+set -u
+: "${EXE:?EXE must point at bin/dsaga-bench}"
+: "${MPIRUN:=mpirun --oversubscribe}"
+: "${PYTHON:=/usr/bin/python3}"
+export OPENBLAS_NUM_THREADS=1
+if [ "$(id -u)" = 0 ]; then
+    export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+fi
+if [ -z "${DSAGA_DATA_MIRROR:-}" ] && [ -f "$(dirname "$0")/../../../shared/datasets/MANIFEST.tsv" ]; then
+    DSAGA_DATA_MIRROR=$(cd "$(dirname "$0")/../../../shared/datasets" && pwd)
+    export DSAGA_DATA_MIRROR
+fi
+
+TEST_NAME=$(basename "$0" .sh)
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/dsaga-$TEST_NAME.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+
+fail() {
+    echo "FAIL $TEST_NAME: $*" >&2
+    exit 1
+}
+
+skip() {
+    echo "SKIP $TEST_NAME: $*"
+    exit 0
+}
+
+# mpirun_np NP ARGS... : runs the executable on NP ranks; output to stdout.
+mpirun_np() {
+    local np=$1
+    shift
+    $MPIRUN -q -np "$np" "$EXE" "$@"
+}
+
+# run_h5 NP OUT.h5 ARGS... : one run written to OUT.h5; fails the test on a
+# non-zero exit status, showing the run's stderr.
+run_h5() {
+    local np=$1 out=$2
+    shift 2
+    rm -f "$out"
+    if ! mpirun_np "$np" run "$@" --quiet --out "$out" >"$TMP/last.out" 2>"$TMP/last.err"; then
+        cat "$TMP/last.err" >&2
+        fail "run failed: -np $np $*"
+    fi
+}
+
+# py SCRIPT ARGS... : runs Python code (h5py) given on stdin-free argv.
+py() {
+    local code=$1
+    shift
+    "$PYTHON" -c "$code" "$@"
+}
+
+# have_a9a : 0 when the a9a data set can be loaded without a download.
+have_a9a() {
+    if [ -n "${DSAGA_DATA_MIRROR:-}" ] && [ -f "$DSAGA_DATA_MIRROR/a9a.xz" ]; then
+        return 0
+    fi
+    local cache=${DSAGA_CACHE:-$HOME/.cache/dsaga-bench}
+    ls "$cache"/a9a* >/dev/null 2>&1
+}

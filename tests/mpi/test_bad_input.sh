@@ -1,0 +1,58 @@
+#!/bin/bash
+# test_bad_input.sh - SPEC 7: bad input exits with status 2 and exactly one
+# line on stderr that names the option (or path:line) and what was expected.
+. "$(dirname "$0")/lib.sh"
+
+S=synth-sparse:n=200,d=40,nnz=5,seed=1
+
+# expect_bad NP PATTERN ARGS... : status 2, one stderr line matching PATTERN
+# (an extended regular expression), nothing from a crash or traceback.
+expect_bad() {
+    local np=$1 pattern=$2
+    shift 2
+    local rc=0
+    if [ "$np" = 0 ]; then
+        "$EXE" "$@" >"$TMP/out" 2>"$TMP/err" || rc=$?
+    else
+        $MPIRUN -q -np "$np" "$EXE" "$@" >"$TMP/out" 2>"$TMP/err" || rc=$?
+    fi
+    local lines
+    lines=$(wc -l <"$TMP/err")
+    if [ "$rc" != 2 ]; then
+        cat "$TMP/err" >&2
+        fail "exit status $rc (expected 2) for: $*"
+    fi
+    if [ "$lines" != 1 ]; then
+        cat "$TMP/err" >&2
+        fail "$lines stderr lines (expected 1) for: $*"
+    fi
+    grep -Eq "^dsaga-bench: .*$pattern" "$TMP/err" ||
+        fail "stderr \"$(cat "$TMP/err")\" does not match /$pattern/ for: $*"
+    echo "ok (np ${np/#0/singleton}): $(cat "$TMP/err")"
+}
+
+# malformed option values and unknown names
+expect_bad 0 '--period: expected a number of steps or a fraction like 0\.5n, got "x"' \
+    run --algorithm dsaga --dataset "$S" --period x
+expect_bad 2 '--period: expected .*got "0\.5m"' \
+    run --algorithm dsaga --dataset "$S" --period 0.5m
+expect_bad 0 '--step-scale: expected a positive number, got "-1"' \
+    run --algorithm dsaga --dataset "$S" --step-scale -1
+expect_bad 0 'unknown option "--frobnicate"' \
+    run --algorithm dsaga --dataset "$S" --frobnicate 3
+expect_bad 0 'unknown command "frob"' frob
+expect_bad 2 '--algorithm: expected one of .*dsaga.*got "nope"' \
+    run --algorithm nope --dataset "$S"
+# more nodes than the launch has ranks
+expect_bad 0 '--nodes 2 exceeds the 1 rank' run --algorithm dsaga --dataset "$S" --nodes 2
+expect_bad 2 '--nodes 4 exceeds the 2 rank' run --algorithm dsaga --dataset "$S" --nodes 4
+# more nodes than samples: found only once the data are loaded, by the runner
+expect_bad 4 '--nodes 4 exceeds the 3 rows' \
+    run --algorithm dsaga --dataset synth-sparse:n=3,d=10,nnz=2,seed=1 --nodes 4
+# a malformed data file: path:line and what was expected
+printf '+1 1:0.5 3:1\n-1 2:0.25\n+1 4:x\n' >"$TMP/bad.svm"
+expect_bad 0 "$TMP/bad.svm:3:" run --algorithm saga --dataset "$TMP/bad.svm"
+expect_bad 2 "$TMP/bad.svm:3:" run --algorithm dsaga --dataset "$TMP/bad.svm"
+printf '+1 1:0.5 3:1\n-1 3:0.25 2:1\n' >"$TMP/order.svm"
+expect_bad 0 "$TMP/order.svm:2:" info "$TMP/order.svm"
+echo "ok"
