@@ -61,6 +61,7 @@ static int saga_round(void *state, struct run_ctx *ctx)
         n_steps = 1;
     saga_core_steps(s->core, n_steps);
     ctx->grads_total += n_steps;
+    comm_add_work(ctx->comm, (double)n_steps); /* network model: compute only */
     return 0;
 }
 
