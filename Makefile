@@ -51,7 +51,7 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 EXE := $(BIN)/dsaga-bench
 
-.PHONY: all run test unit mpitest bench figures regress regress-update sanitize lint \
+.PHONY: all run test unit mpitest bench figures regress regress-update regress-selftest sanitize lint \
         format format-check fuzz clean deps-build deps-run deps-test deps-bench FORCE
 
 all: $(EXE)
@@ -124,6 +124,14 @@ regress: all
 
 regress-update: all
 	EXE=$(abspath $(EXE)) MPIRUN="$(MPIRUN)" PYTHON=$(PYTHON) tests/regress/check.sh --update
+
+# The check must fail on a deliberately slowed dsaga (half its step).
+regress-selftest:
+	$(MAKE) BUILD=build-slow BIN=build-slow/bin CFLAGS="$(CFLAGS) -DDSAGA_REGRESS_SELFTEST" all
+	@if EXE=$(abspath build-slow/bin/dsaga-bench) MPIRUN="$(MPIRUN)" PYTHON=$(PYTHON) \
+	    tests/regress/check.sh; then \
+	  echo "regress-selftest: a dsaga with half its step passed the check" >&2; exit 1; \
+	else echo "regress-selftest: the slowed dsaga was caught, as it must be"; fi
 
 sanitize:
 	$(MAKE) BUILD=build-san BIN=build-san/bin CFLAGS="-O1 -g $(SAN_FLAGS)" \
