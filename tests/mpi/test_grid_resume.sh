@@ -13,11 +13,11 @@ mkdir -p "$DSAGA_CACHE"
 # 20 short runs: 2 data sets x (saga + 4 dsaga + sgd + local-sgd + gd + 2 dsaga:sum).
 cat >"$TMP/g.ini" <<'INI'
 [grid]
-datasets   = synth-dense:n=1500,d=30,cond=50,seed=3
-             synth-sparse:n=2000,d=500,nnz=15,seed=4
+datasets   = synth-dense:n=8000,d=40,cond=50,seed=3
+             synth-sparse:n=10000,d=2000,nnz=20,seed=4
 algorithms = saga dsaga dsaga:sum sgd local-sgd gd
 nodes      = 2
-max_epochs = 6
+max_epochs = 10
 eval_every = 0.5
 [dsaga]
 period     = 10 0.5n
@@ -41,15 +41,34 @@ n_a=$(py 'import h5py,sys; print(len(h5py.File(sys.argv[1])["runs"]))' "$TMP/A.h
 [ "$n_a" = 20 ] || fail "A.h5 has $n_a runs (expected 20)"
 echo "uninterrupted: $n_a runs in $ms_a ms"
 
-# Kill moments uniform in (0, 1.2 x the uninterrupted time), seeded for
-# reproducibility of the schedule (not of the process timing).
+# Kill moments, placed in progress rather than in seconds (the machine may
+# be busy): every 5th uniform in the first 0.5 s after launch (start-up,
+# data validation, file creation); the others once the attempt has started
+# its runs (its first stderr line), plus a delay uniform within one average
+# run, so the kills fall throughout the grid, inside runs and inside HDF5
+# appends.  The schedule is seeded; process timing is not.
 RANDOM=12345
 prev=0
+ms_per_run=$((ms_a / n_a + 1))
 for k in $(seq 1 "$KILLS"); do
-    delay_ms=$((RANDOM % (ms_a * 12 / 10 + 1)))
-    setsid $MPIRUN -q -np 2 "$EXE" grid "$TMP/g.ini" --quiet --out "$TMP/B.h5" \
+    : >"$TMP/B.err"
+    setsid $MPIRUN -q -np 2 "$EXE" grid "$TMP/g.ini" --out "$TMP/B.h5" \
         >/dev/null 2>"$TMP/B.err" &
     pid=$!
+    if [ $((k % 5)) = 0 ]; then
+        delay_ms=$((RANDOM % 500))
+        where="after launch"
+    else
+        want=0
+        for _ in $(seq 1 3000); do # at most 30 s
+            [ "$(grep -c '^\[' "$TMP/B.err")" -ge "$want" ] &&
+                grep -q ' to do -> ' "$TMP/B.err" && break
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.01
+        done
+        delay_ms=$((RANDOM % ms_per_run))
+        where="into the runs"
+    fi
     sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
     kill -KILL -- -"$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
@@ -63,7 +82,7 @@ for k in $(seq 1 "$KILLS"); do
     now=0
     if [ -e "$TMP/B.h5" ]; then
         h5dump -H "$TMP/B.h5" >/dev/null 2>"$TMP/h5dump.err" ||
-            { cat "$TMP/h5dump.err" >&2; fail "kill $k after ${delay_ms} ms: h5dump cannot read B.h5"; }
+            { cat "$TMP/h5dump.err" >&2; fail "kill $k: h5dump cannot read B.h5"; }
         now=$(py 'import h5py,sys
 f = h5py.File(sys.argv[1], "r")
 bad = [k for k in f if k != "runs"]
@@ -71,7 +90,7 @@ assert not bad, "stray objects at the root: %s" % bad
 print(len(f["runs"]))' "$TMP/B.h5") || fail "kill $k: h5py cannot read B.h5"
     fi
     [ "$now" -ge "$prev" ] || fail "kill $k: runs went from $prev to $now"
-    echo "kill $k after $delay_ms ms: $now runs kept"
+    echo "kill $k $delay_ms ms $where: $now runs kept"
     prev=$now
 done
 
