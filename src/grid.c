@@ -113,13 +113,31 @@ enum key_id {
     N_KEYS
 };
 
-static const char *const key_names[N_KEYS] = {
-    "datasets",   "optional_datasets", "algorithms",        "loss",          "lambda",
-    "bias",       "nodes",             "partition",         "period",        "aggregate",
-    "batch",      "step_rule",         "step_scale",        "step",          "max_epochs",
-    "eval_every", "tol",               "net_alpha_s",       "net_beta_s",    "compute_s",
-    "straggler_factor", "straggler_nodes", "straggler_delay_s", "straggler_sleep",
-    "seeds"};
+static const char *const key_names[N_KEYS] = {"datasets",
+                                              "optional_datasets",
+                                              "algorithms",
+                                              "loss",
+                                              "lambda",
+                                              "bias",
+                                              "nodes",
+                                              "partition",
+                                              "period",
+                                              "aggregate",
+                                              "batch",
+                                              "step_rule",
+                                              "step_scale",
+                                              "step",
+                                              "max_epochs",
+                                              "eval_every",
+                                              "tol",
+                                              "net_alpha_s",
+                                              "net_beta_s",
+                                              "compute_s",
+                                              "straggler_factor",
+                                              "straggler_nodes",
+                                              "straggler_delay_s",
+                                              "straggler_sleep",
+                                              "seeds"};
 
 /* One list item.  Strings (datasets, algorithms) in str; everything else in
  * num (enums as their value), seeds in u64; flag = period_is_fraction. */
@@ -131,9 +149,9 @@ struct item {
 };
 
 struct list {
-    int set;      /* given in this section */
-    int line;     /* of the key */
-    char *raw;    /* the text, continuation lines joined by ' ' */
+    int set;   /* given in this section */
+    int line;  /* of the key */
+    char *raw; /* the text, continuation lines joined by ' ' */
     int n;
     struct item *v;
 };
@@ -159,8 +177,8 @@ struct parser {
     int have_prev;      /* a key was seen since the last section header */
     struct section *sections;
     int n_sections;
-    struct list *prev;  /* the list of the previous key (continuations) */
-    int err_line;       /* first error found by the handler (0: none) */
+    struct list *prev; /* the list of the previous key (continuations) */
+    int err_line;      /* first error found by the handler (0: none) */
     char err[768];
     int nomem;
 };
@@ -172,8 +190,7 @@ static int key_find(const char *name)
     for (int k = 0; k < N_KEYS; k++)
         if (strcmp(key_names[k], name) == 0)
             return k;
-    if (strcmp(name, "seed") == 0 || strcmp(name, "dataset") == 0 ||
-        strcmp(name, "algorithm") == 0)
+    if (strcmp(name, "seed") == 0 || strcmp(name, "dataset") == 0 || strcmp(name, "algorithm") == 0)
         return -2; /* a likely typo: say so */
     return -1;
 }
@@ -201,15 +218,19 @@ static int key_relevant(const char *variant, int key)
     int is_saga = centralized || strcmp(alg, "saga") == 0;
     switch (key) {
     case K_NODES:
-    case K_PARTITION: return !is_saga;
-    case K_PERIOD: return !is_saga && strcmp(alg, "sgd") != 0 && strcmp(alg, "gd") != 0;
+    case K_PARTITION:
+        return !is_saga;
+    case K_PERIOD:
+        return !is_saga && strcmp(alg, "sgd") != 0 && strcmp(alg, "gd") != 0;
     case K_AGGREGATE:
         return !is_saga && strcmp(alg, "sgd") != 0 && strcmp(alg, "local-sgd") != 0 &&
                strcmp(alg, "gd") != 0;
-    case K_BATCH: return !is_saga && strcmp(alg, "dsaga") != 0 && strcmp(alg, "gd") != 0;
+    case K_BATCH:
+        return !is_saga && strcmp(alg, "dsaga") != 0 && strcmp(alg, "gd") != 0;
     case K_STEP_RULE:
         return !is_saga && strcmp(alg, "dsaga") != 0 && strcmp(alg, "gd") != 0;
-    default: return 1;
+    default:
+        return 1;
     }
 }
 
@@ -238,8 +259,8 @@ static void algorithm_names(char *buf, size_t size)
     size_t used = 0;
     buf[0] = '\0';
     for (int i = 0; algorithm_at(i) && used < size; i++)
-        used += (size_t)snprintf(buf + used, size - used, "%s%s", i ? ", " : "",
-                                 algorithm_at(i)->name);
+        used +=
+            (size_t)snprintf(buf + used, size - used, "%s%s", i ? ", " : "", algorithm_at(i)->name);
 }
 
 /* ---- line tracking ------------------------------------------------------ */
@@ -326,11 +347,11 @@ static int handler(void *user, const char *section, const char *name, const char
     locate(p, &lineno, &continuation);
     if (p->err_line || p->nomem)
         return 1;
-#define HERR(...)                                                                        \
-    do {                                                                                 \
-        p->err_line = lineno;                                                            \
-        snprintf(p->err, sizeof p->err, __VA_ARGS__);                                    \
-        return 1;                                                                        \
+#define HERR(...)                                                                                  \
+    do {                                                                                           \
+        p->err_line = lineno;                                                                      \
+        snprintf(p->err, sizeof p->err, __VA_ARGS__);                                              \
+        return 1;                                                                                  \
     } while (0)
     if (continuation && p->prev) {
         if (append_raw(p->prev, value) != 0)
@@ -356,12 +377,12 @@ static int handler(void *user, const char *section, const char *name, const char
     if (k == K_ALGORITHMS && !is_grid)
         HERR("%s:%d: algorithms: allowed in [grid] only", p->path, lineno);
     if (!is_grid && !key_relevant(section, k))
-        HERR("%s:%d: %s: not used by %s (remove it from [%s])", p->path, lineno, name,
-             section, section);
+        HERR("%s:%d: %s: not used by %s (remove it from [%s])", p->path, lineno, name, section,
+             section);
     struct list *l = &sec->keys[k];
     if (l->set)
-        HERR("%s:%d: %s: set twice in [%s] (first at line %d); give one list", p->path,
-             lineno, name, section, l->line);
+        HERR("%s:%d: %s: set twice in [%s] (first at line %d); give one list", p->path, lineno,
+             name, section, l->line);
     l->set = 1;
     l->line = lineno;
     if (append_raw(l, value) != 0)
@@ -562,18 +583,17 @@ static const char *parse_token(int k, const char *tok, struct item *it)
             it->num = -1; /* run_cfg: < 0 means no network model */
             return NULL;
         }
-        return parse_double(tok, &it->num) == 0 && it->num >= 0 ? NULL
-                                                                : "numbers >= 0 or none";
+        return parse_double(tok, &it->num) == 0 && it->num >= 0 ? NULL : "numbers >= 0 or none";
     case K_COMPUTE:
         if (strcmp(tok, "auto") == 0) {
             it->num = 0; /* run_cfg: <= 0 means calibrated */
             return NULL;
         }
-        return parse_double(tok, &it->num) == 0 && it->num >= 0 ? NULL
-                                                                : "numbers >= 0 or auto";
+        return parse_double(tok, &it->num) == 0 && it->num >= 0 ? NULL : "numbers >= 0 or auto";
     case K_STRAG_FACTOR:
         return parse_double(tok, &it->num) == 0 && it->num >= 1 ? NULL : "numbers >= 1";
-    default: return "nothing (internal: unhandled key)";
+    default:
+        return "nothing (internal: unhandled key)";
     }
 }
 
@@ -617,8 +637,8 @@ static int list_parse(const char *path, const char *section, int k, int launch_r
                 snprintf(num, sizeof num, "%llu", (unsigned long long)x);
                 const char *why = parse_token(k, num, &it);
                 if (why)
-                    INPUT_FAIL_GOTO("%s:%d: %s: \"%s\": expected %s", path, l->line,
-                                    key_names[k], num, why);
+                    INPUT_FAIL_GOTO("%s:%d: %s: \"%s\": expected %s", path, l->line, key_names[k],
+                                    num, why);
                 TRY_GOTO(list_push(l, &it));
             }
             continue;
@@ -626,8 +646,8 @@ static int list_parse(const char *path, const char *section, int k, int launch_r
         struct item it = {0};
         const char *why = parse_token(k, tok, &it);
         if (why)
-            INPUT_FAIL_GOTO("%s:%d: %s: \"%s\": expected %s", path, l->line, key_names[k],
-                            tok, why);
+            INPUT_FAIL_GOTO("%s:%d: %s: \"%s\": expected %s", path, l->line, key_names[k], tok,
+                            why);
         TRY_GOTO(list_push(l, &it));
     }
     if (l->n == 0)
@@ -661,32 +681,75 @@ static const struct list *effective(struct section *grid, struct section *own, i
 static void apply(struct run_cfg *c, int k, const struct item *it)
 {
     switch (k) {
-    case K_LOSS: c->loss = (enum loss_kind)it->num; break;
-    case K_LAMBDA: c->lambda = it->num; break;
-    case K_BIAS: c->bias = it->num; break;
-    case K_NODES: c->nodes = (int)it->num; break;
-    case K_PARTITION: c->partition = (enum partition)it->num; break;
+    case K_LOSS:
+        c->loss = (enum loss_kind)it->num;
+        break;
+    case K_LAMBDA:
+        c->lambda = it->num;
+        break;
+    case K_BIAS:
+        c->bias = it->num;
+        break;
+    case K_NODES:
+        c->nodes = (int)it->num;
+        break;
+    case K_PARTITION:
+        c->partition = (enum partition)it->num;
+        break;
     case K_PERIOD:
         c->period = it->num;
         c->period_is_fraction = it->flag;
         break;
-    case K_AGGREGATE: c->aggregate = (enum aggregate)it->num; break;
-    case K_BATCH: c->batch = (int)it->num; break;
-    case K_STEP_RULE: c->step_constant = (int)it->num; break;
-    case K_STEP_SCALE: c->step_scale = it->num; break;
-    case K_STEP: c->step = it->num; break;
-    case K_MAX_EPOCHS: c->max_epochs = it->num; break;
-    case K_EVAL_EVERY: c->eval_every = it->num; break;
-    case K_TOL: c->tol = it->num; break;
-    case K_NET_ALPHA: c->net_alpha_s = it->num; break;
-    case K_NET_BETA: c->net_beta_s = it->num; break;
-    case K_COMPUTE: c->compute_s = it->num; break;
-    case K_STRAG_FACTOR: c->straggler_factor = it->num; break;
-    case K_STRAG_NODES: c->straggler_nodes = (int)it->num; break;
-    case K_STRAG_DELAY: c->straggler_delay_s = it->num; break;
-    case K_STRAG_SLEEP: c->straggler_sleep = (int)it->num; break;
-    case K_SEEDS: c->seed = it->u64; break;
-    default: break;
+    case K_AGGREGATE:
+        c->aggregate = (enum aggregate)it->num;
+        break;
+    case K_BATCH:
+        c->batch = (int)it->num;
+        break;
+    case K_STEP_RULE:
+        c->step_constant = (int)it->num;
+        break;
+    case K_STEP_SCALE:
+        c->step_scale = it->num;
+        break;
+    case K_STEP:
+        c->step = it->num;
+        break;
+    case K_MAX_EPOCHS:
+        c->max_epochs = it->num;
+        break;
+    case K_EVAL_EVERY:
+        c->eval_every = it->num;
+        break;
+    case K_TOL:
+        c->tol = it->num;
+        break;
+    case K_NET_ALPHA:
+        c->net_alpha_s = it->num;
+        break;
+    case K_NET_BETA:
+        c->net_beta_s = it->num;
+        break;
+    case K_COMPUTE:
+        c->compute_s = it->num;
+        break;
+    case K_STRAG_FACTOR:
+        c->straggler_factor = it->num;
+        break;
+    case K_STRAG_NODES:
+        c->straggler_nodes = (int)it->num;
+        break;
+    case K_STRAG_DELAY:
+        c->straggler_delay_s = it->num;
+        break;
+    case K_STRAG_SLEEP:
+        c->straggler_sleep = (int)it->num;
+        break;
+    case K_SEEDS:
+        c->seed = it->u64;
+        break;
+    default:
+        break;
     }
 }
 
@@ -877,8 +940,7 @@ int grid_load(const char *path, int launch_ranks, struct grid **out)
     if (ini_rc == -2)
         FAIL_GOTO(ERR_NOMEM, "%s: inih", path);
     if (ini_rc > 0 && (!p.err_line || ini_rc < p.err_line))
-        INPUT_FAIL_GOTO("%s:%d: expected key = value, a [section] or a comment", path,
-                        ini_rc);
+        INPUT_FAIL_GOTO("%s:%d: expected key = value, a [section] or a comment", path, ini_rc);
     if (p.err_line)
         INPUT_FAIL_GOTO("%s", p.err);
 
@@ -889,8 +951,8 @@ int grid_load(const char *path, int launch_ranks, struct grid **out)
     for (int s = 0; s < p.n_sections; s++)
         for (int k = 0; k < N_KEYS; k++)
             if (p.sections[s].keys[k].set)
-                TRY_GOTO(list_parse(path, p.sections[s].name, k, launch_ranks,
-                                    &p.sections[s].keys[k]));
+                TRY_GOTO(
+                    list_parse(path, p.sections[s].name, k, launch_ranks, &p.sections[s].keys[k]));
     if (!grid->keys[K_ALGORITHMS].set)
         INPUT_FAIL_GOTO("%s:%d: algorithms: missing in [grid] (expected a list of registered "
                         "algorithms)",
@@ -973,14 +1035,14 @@ static void period_text(const struct run_cfg *c, char *buf, size_t size)
 static void print_cells(const struct grid *g, const char *out_path)
 {
     printf("# grid %s: %lld runs -> %s\n", g->path, (long long)g->n_runs, out_path);
-    printf("# %-6s %-10s %-40s %3s %-8s %-9s %-9s %10s %6s\n", "index", "algorithm", "dataset",
-           "K", "period", "aggregate", "partition", "step_scale", "seed");
+    printf("# %-6s %-10s %-40s %3s %-8s %-9s %-9s %10s %6s\n", "index", "algorithm", "dataset", "K",
+           "period", "aggregate", "partition", "step_scale", "seed");
     for (int64_t i = 0; i < g->n_runs; i++) {
         const struct run_cfg *c = &g->runs[i];
         char period[32];
         period_text(c, period, sizeof period);
-        printf("%06lld   %-10s %-40s %3d %-8s %-9s %-9s %10g %6llu%s\n", (long long)i,
-               c->algorithm, c->dataset, c->nodes, period,
+        printf("%06lld   %-10s %-40s %3d %-8s %-9s %-9s %10g %6llu%s\n", (long long)i, c->algorithm,
+               c->dataset, c->nodes, period,
                key_relevant(c->algorithm, K_AGGREGATE) ? aggregate_name(c->aggregate) : "-",
                key_relevant(c->algorithm, K_PARTITION) ? partition_name(c->partition) : "-",
                c->step_scale, (unsigned long long)c->seed,
@@ -1055,8 +1117,9 @@ static int validate_data(const struct grid *g, int quiet, unsigned char *skip)
         int lrc = dataset_load(name, any_logistic ? LABELS_BINARY : LABELS_RAW, &ds);
         if (lrc < 0 && all_optional) {
             if (!quiet)
-                fprintf(stderr, "grid: optional data set %s is not available (%s): its runs "
-                                "are skipped\n",
+                fprintf(stderr,
+                        "grid: optional data set %s is not available (%s): its runs "
+                        "are skipped\n",
                         name, error_name(lrc));
             for (int64_t j = i; j < g->n_runs; j++)
                 if (strcmp(g->runs[j].dataset, name) == 0)
@@ -1133,8 +1196,8 @@ int grid_main(const char *config_path, const char *out_path, int dry_run, int qu
                 to_run++;
         }
     if (rank == 0 && !quiet)
-        fprintf(stderr, "grid %s: %lld runs, %lld to do -> %s\n", g->path,
-                (long long)g->n_runs, (long long)to_run, out);
+        fprintf(stderr, "grid %s: %lld runs, %lld to do -> %s\n", g->path, (long long)g->n_runs,
+                (long long)to_run, out);
 
     for (int64_t i = 0; i < g->n_runs; i++) {
         if (skip[i]) {
@@ -1172,12 +1235,10 @@ int grid_main(const char *config_path, const char *out_path, int dry_run, int qu
         if (rank == 0 && !quiet) {
             char eta[32];
             double last = res.trace.n > 0 ? res.trace.subopt[res.trace.n - 1] : NAN;
-            format_duration(run_time / (double)n_run * (double)(to_run - n_run), eta,
-                            sizeof eta);
+            format_duration(run_time / (double)n_run * (double)(to_run - n_run), eta, sizeof eta);
             fprintf(stderr, "[%lld/%lld] %s %s K=%d %s subopt=%.3g %.1fs  ETA %s%s%s\n",
-                    (long long)(i + 1), (long long)g->n_runs, res.cfg.algorithm,
-                    res.cfg.dataset, res.cfg.nodes, status, last, dt, eta,
-                    res.message[0] ? "  " : "", res.message);
+                    (long long)(i + 1), (long long)g->n_runs, res.cfg.algorithm, res.cfg.dataset,
+                    res.cfg.nodes, status, last, dt, eta, res.message[0] ? "  " : "", res.message);
         }
         run_result_clear(&res);
     }

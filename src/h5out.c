@@ -91,8 +91,7 @@ done:
     return rc;
 }
 
-static int attr_num(hid_t obj, const char *name, hid_t mem_type, hid_t file_type,
-                    const void *value)
+static int attr_num(hid_t obj, const char *name, hid_t mem_type, hid_t file_type, const void *value)
 {
     int rc = 0;
     hid_t space = H5I_INVALID_HID;
@@ -185,8 +184,7 @@ static int write_column(hid_t group, const char *name, const double *v, int64_t 
     space = H5Screate_simple(1, dims, NULL);
     if (space < 0)
         FAIL_GOTO(ERR_IO, "dataspace for %s", name);
-    dset = H5Dcreate2(group, name, H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT,
-                      H5P_DEFAULT);
+    dset = H5Dcreate2(group, name, H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (dset < 0)
         FAIL_GOTO(ERR_IO, "cannot create dataset %s", name);
     if (n > 0 && H5Dwrite(dset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0)
@@ -232,8 +230,7 @@ static int check_dir(const char *path)
     if (!S_ISDIR(st.st_mode))
         FAIL(ERR_IO, "%s: %s is not a directory", path, dir);
     if (access(dir, W_OK | X_OK) != 0)
-        FAIL(ERR_IO, "%s: results directory %s is not writable: %s", path, dir,
-             strerror(errno));
+        FAIL(ERR_IO, "%s: results directory %s is not writable: %s", path, dir, strerror(errno));
     return 0;
 }
 

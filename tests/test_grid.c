@@ -60,8 +60,8 @@ static void expect_error(const char *text, int launch_ranks, int line, const cha
     cr_assert_not_null(fgets(buf, sizeof buf, err), "nothing on stderr");
     char prefix[256];
     snprintf(prefix, sizeof prefix, "dsaga-bench: %s:%d: ", path, line);
-    cr_assert(strncmp(buf, prefix, strlen(prefix)) == 0, "got \"%s\", expected prefix \"%s\"",
-              buf, prefix);
+    cr_assert(strncmp(buf, prefix, strlen(prefix)) == 0, "got \"%s\", expected prefix \"%s\"", buf,
+              prefix);
     cr_assert(strstr(buf + strlen(prefix), want) != NULL, "\"%s\" lacks \"%s\"", buf, want);
     char extra[256];
     cr_assert_null(fgets(extra, sizeof extra, err), "a second line: %s", extra);
@@ -77,8 +77,8 @@ Test(grid_errors, unknown_key)
 
 Test(grid_errors, unknown_key_in_algorithm_section)
 {
-    expect_error("[grid]\ndatasets = a9a\nalgorithms = dsaga\n\n[dsaga]\n; c\nperiodd = 3\n", 4,
-                 7, "periodd: unknown key");
+    expect_error("[grid]\ndatasets = a9a\nalgorithms = dsaga\n\n[dsaga]\n; c\nperiodd = 3\n", 4, 7,
+                 "periodd: unknown key");
 }
 
 Test(grid_errors, unknown_section)
@@ -178,15 +178,16 @@ Test(grid_expand, count_and_order)
 {
     /* Per data set: saga ignores nodes and period -> 2 seeds; dsaga:
      * 2 nodes x 2 periods x 2 seeds = 8.  Two data sets -> 20 cells. */
-    write_config("[grid]\n"
-                 "datasets = synth-dense:n=50,d=5,cond=10,seed=1   synth-dense:n=60,d=5,cond=10,seed=2\n"
-                 "algorithms = saga, dsaga\n"
-                 "nodes = 1 2\n"
-                 "seeds = 1..2\n"
-                 "max_epochs = 3 ; inline comment\n"
-                 "[dsaga]\n"
-                 "period = 10\n"
-                 "   0.5n\n");
+    write_config(
+        "[grid]\n"
+        "datasets = synth-dense:n=50,d=5,cond=10,seed=1   synth-dense:n=60,d=5,cond=10,seed=2\n"
+        "algorithms = saga, dsaga\n"
+        "nodes = 1 2\n"
+        "seeds = 1..2\n"
+        "max_epochs = 3 ; inline comment\n"
+        "[dsaga]\n"
+        "period = 10\n"
+        "   0.5n\n");
     struct grid *g = NULL;
     cr_assert_eq(grid_load(path, 4, &g), 0);
     cr_assert_eq(g->n_runs, 20);
@@ -210,8 +211,8 @@ Test(grid_expand, count_and_order)
         double period;
         int frac;
         unsigned seed;
-    } want[8] = {{1, 10, 0, 1},  {1, 10, 0, 2},  {1, 0.5, 1, 1}, {1, 0.5, 1, 2},
-                 {2, 10, 0, 1},  {2, 10, 0, 2},  {2, 0.5, 1, 1}, {2, 0.5, 1, 2}};
+    } want[8] = {{1, 10, 0, 1}, {1, 10, 0, 2}, {1, 0.5, 1, 1}, {1, 0.5, 1, 2},
+                 {2, 10, 0, 1}, {2, 10, 0, 2}, {2, 0.5, 1, 1}, {2, 0.5, 1, 2}};
     for (int i = 0; i < 8; i++) {
         const struct run_cfg *c = &r[2 + i];
         cr_assert_str_eq(c->algorithm, "dsaga");

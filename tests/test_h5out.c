@@ -173,8 +173,8 @@ Test(h5out, two_runs_read_back)
     cr_assert_eq(strlen(s), 20u);
     cr_assert(s[4] == '-' && s[10] == 'T' && s[19] == 'Z', "created = %s", s);
     free(s);
-    const char *root_strings[] = {"git_commit", "host", "cpu_model", "mpi_library",
-                                  "compiler", "blas"};
+    const char *root_strings[] = {"git_commit",  "host",     "cpu_model",
+                                  "mpi_library", "compiler", "blas"};
     for (int i = 0; i < 6; i++) {
         s = read_str(f, root_strings[i]);
         cr_assert(strlen(s) > 0, "%s is empty", root_strings[i]);
