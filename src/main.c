@@ -333,7 +333,6 @@ static int cmd_run(int argc, char **argv, MPI_Comm launch, int *status_code)
     int rc = 0;
     struct run_cfg cfg;
     struct run_result res;
-    struct dataset_cache *cache = NULL;
     char *description = NULL;
     const char *out_path = NULL;
     int quiet = 0;
@@ -470,10 +469,8 @@ static int cmd_run(int argc, char **argv, MPI_Comm launch, int *status_code)
         }
     }
 
-    cache = dataset_cache_create();
-    if (!cache)
-        FAIL_GOTO(ERR_NOMEM, "no memory for the data-set cache");
-    TRY_GOTO(runner_run(&cfg, launch, cache, !quiet, &res));
+    /* one run: no cache, so that each rank keeps only its shard's rows */
+    TRY_GOTO(runner_run(&cfg, launch, NULL, !quiet, &res));
     if (strcmp(res.status, "failed") == 0) {
         if (res.error_code == ERR_INPUT) {
             rc = ERR_INPUT; /* its line is already on stderr */
@@ -492,7 +489,6 @@ static int cmd_run(int argc, char **argv, MPI_Comm launch, int *status_code)
     }
 done:
     run_result_clear(&res);
-    dataset_cache_destroy(cache);
     free(description);
     return rc;
 }
