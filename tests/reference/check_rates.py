@@ -4,7 +4,8 @@ naive_dsaga.py (SPEC 2, 3.2), compared through rate_per_epoch (SPEC 4).
 
 The random streams differ (sharding and sampling), so per cell we compare the
 median rate over seeds: a relative difference above --tol-rel (default 10 %)
-fails the cell; a cell where both diverge agrees; one diverging alone fails.
+fails the cell; a cell where both implementations diverge or stall (median slower than 0.02
+decades per epoch) agrees; only one of them converging fails.
 
     EXE=bin/dsaga-bench tests/reference/check_rates.py [--data FILE.svm]
 
@@ -24,6 +25,7 @@ import h5py
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import naive_dsaga as nd  # noqa: E402
 
+STALL = 0.02  # decades per epoch: below this a cell has no usable rate
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
 
 
@@ -108,12 +110,16 @@ def main():
         nres = naive[ci * a.seeds:(ci + 1) * a.seeds]
         cm, cd = summarise(cres)
         nm, ndv = summarise(nres)
-        n = a.seeds
-        if cd == n and ndv == n:
+        # a cell without a linear rate (most runs diverged, no fit, or a median
+        # slower than STALL decades/epoch) is compared by that outcome only:
+        # a relative difference of two slopes near zero means nothing
+        c_conv = cd * 2 < a.seeds and cm == cm and cm < -STALL
+        n_conv = ndv * 2 < a.seeds and nm == nm and nm < -STALL
+        if not c_conv and not n_conv:
             rel, ok = float('nan'), True
-        elif cd != n and ndv != n and cm == cm and nm == nm:
+        elif c_conv and n_conv:
             rel = abs(cm - nm) / abs(nm)
-            ok = rel <= a.tol_rel and (cd > 0) == (ndv > 0)
+            ok = rel <= a.tol_rel
         else:
             rel, ok = float('nan'), False
         bad += not ok
