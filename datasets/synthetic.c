@@ -156,27 +156,34 @@ static int synth_parse(const char *spec, struct synth_params *sp)
     return 0;
 }
 
-/* "synth:" + sha256 of the canonical spec (fixed key order, %.17g reals):
- * two spellings of the same data get the same identity. */
-static int synth_checksum(const struct synth_params *sp, char *out, size_t size)
+/* "synth:" + sha256 of the generated data (row offsets, columns, values,
+ * labels).  The identity keys the f* cache: a digest of the data, not of the
+ * spec, so that a change to a generator can never reuse a stale f*. */
+static int synth_checksum(const struct dataset *ds, char *out, size_t size)
 {
-    char canon[256];
-    if (sp->kind == SYNTH_SPARSE)
-        snprintf(canon, sizeof canon, "synth-sparse:n=%lld,d=%lld,nnz=%lld,seed=%llu,noise=%.17g",
-                 (long long)sp->n, (long long)sp->d, (long long)sp->nnz,
-                 (unsigned long long)sp->seed, sp->noise);
-    else
-        snprintf(canon, sizeof canon, "synth-dense:n=%lld,d=%lld,cond=%.17g,seed=%llu,noise=%.17g",
-                 (long long)sp->n, (long long)sp->d, sp->cond, (unsigned long long)sp->seed,
-                 sp->noise);
+    int rc = 0;
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
-    if (EVP_Digest(canon, strlen(canon), digest, &len, EVP_sha256(), NULL) != 1)
-        FAIL(ERR_INTERNAL, "SHA-256 of %s", canon);
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    if (!md)
+        FAIL(ERR_NOMEM, "SHA-256 context");
+    size_t n = (size_t)ds->n_samples;
+    size_t nnz = (size_t)ds->nnz;
+    int64_t shape[3] = {ds->n_samples, ds->n_features, ds->nnz};
+    if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
+        EVP_DigestUpdate(md, shape, sizeof shape) != 1 ||
+        EVP_DigestUpdate(md, ds->row_ptr, (n + 1) * sizeof *ds->row_ptr) != 1 ||
+        EVP_DigestUpdate(md, ds->col_idx, nnz * sizeof *ds->col_idx) != 1 ||
+        EVP_DigestUpdate(md, ds->values, nnz * sizeof *ds->values) != 1 ||
+        EVP_DigestUpdate(md, ds->y, n * sizeof *ds->y) != 1 ||
+        EVP_DigestFinal_ex(md, digest, &len) != 1)
+        FAIL_GOTO(ERR_INTERNAL, "SHA-256 of %s", ds->name);
     size_t at = (size_t)snprintf(out, size, "synth:");
     for (unsigned int i = 0; i < len && at + 3 <= size; i++)
         at += (size_t)snprintf(out + at, size - at, "%02x", digest[i]);
-    return 0;
+done:
+    EVP_MD_CTX_free(md);
+    return rc;
 }
 
 /* y_i = sign(<x_i, w_star>), then flipped with probability noise. */
@@ -416,12 +423,12 @@ int synth_generate(const char *spec, struct dataset **out)
         FAIL(ERR_NOMEM, "%s: %lld entries", spec, (long long)nnz);
     ds->n_features = sp.d;
     snprintf(ds->name, sizeof ds->name, "%s", spec);
-    TRY_GOTO(synth_checksum(&sp, ds->checksum, sizeof ds->checksum));
     rng_seed(&r, sp.seed, RNG_STREAM_SYNTH);
     if (sp.kind == SYNTH_SPARSE)
         TRY_GOTO(gen_sparse(&sp, &r, ds));
     else
         TRY_GOTO(gen_dense(&sp, &r, ds));
+    TRY_GOTO(synth_checksum(ds, ds->checksum, sizeof ds->checksum));
     *out = ds;
     ds = NULL;
 done:
