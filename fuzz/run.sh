@@ -16,7 +16,7 @@ fi
 san="-fsanitize=address,undefined -fno-omit-frame-pointer"
 export OMPI_CC=clang
 make -s BUILD=build-fuzz BIN=build-fuzz/bin \
-  CFLAGS="-O1 -g -fsanitize=fuzzer-no-link $san -Wno-unused-command-line-argument" \
+  OPT="-O1 -g -fsanitize=fuzzer-no-link $san -Wno-unused-command-line-argument" \
   build-fuzz/libdsaga.a
 libs="$(pkg-config --libs hdf5) -linih -llzma -lcrypto -lopenblas -lm"
 mkdir -p fuzz/crashes
