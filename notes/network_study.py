@@ -242,9 +242,15 @@ def write_derived(base, out):
             if r.alg == "saga":
                 settings = [(a, b, 1.0) for (a, b) in PRESETS.values()]
             for a, b, s in dict.fromkeys(settings):
+                g = runs_g.create_group("%06d" % n)
+                # attributes and columns one by one (h5py's cross-file copy
+                # crashes on these files)
                 with h5py.File(r.path, "r") as fi:
-                    fi.copy(fi["runs"][r.name], runs_g, "%06d" % n)
-                g = runs_g["%06d" % n]
+                    src = fi["runs"][r.name]
+                    for k, v in src.attrs.items():
+                        g.attrs[k] = v
+                    for k in src:
+                        g[k] = src[k][()]
                 del g["model_s"]
                 g["model_s"] = r.model_at(a, b, s)
                 g.attrs["net_alpha_s"] = a

@@ -84,7 +84,7 @@ def make(runs, out_dir):
             ax.set_ylabel("suboptimality f(w) - f*")
             ax.set_title("%s\n%s" % (preset_label(alpha, beta), straggler_label(sk)))
             if i == 0 and j == 0:
-                ax.legend(loc="best")
+                ax.legend(loc="best", fontsize="x-small")
             used += sel
             groups_all += groups
     # best period against alpha, per straggler setting and K
@@ -112,7 +112,7 @@ def make(runs, out_dir):
     # 1e-8 where the budget got there, else the smallest decade that the
     # period sweep did reach (short budgets on slow sets), named on the axis
     thr = THR
-    for thr in (THR, 1e-6, 1e-4, 1e-3, 1e-2):
+    for thr in (THR, 1e-6, 1e-4, 1e-3, 1e-2, 1e-1):
         curves, g_used = best_curves(thr)
         if curves:
             break
@@ -127,7 +127,9 @@ def make(runs, out_dir):
         sk, K, agg, beta = key
         ax.plot(x, y, color=C.shade("dsaga", n, len(keys)), marker=C.marker("dsaga"),
                 ls="-" if sk == (1.0, 0.0, 0.0) else "--",
-                label="K=%d %s, %s" % (K, agg, straggler_label(sk)))
+                label="K=%d %s, %s%s" % (K, agg, straggler_label(sk),
+                                         (", \u03b2=%s s/B" % C.fmt_num(beta))
+                                         if len({k[3] for k in keys}) > 1 else ""))
         drawn += 1
     ax.set_xlabel("latency \u03b1 (s per message)")
     ax.set_ylabel("best period \u03c4 / n_k (fastest to %s in model_s)" % C.fmt_num(thr))
@@ -135,7 +137,7 @@ def make(runs, out_dir):
     if drawn:
         ax.legend(loc="best")
     else:
-        ax.text(0.5, 0.5, "no dsaga period sweep\nreaching 1e-2", ha="center",
+        ax.text(0.5, 0.5, "no dsaga period sweep\nreaching %s" % C.fmt_num(thr), ha="center",
                 transform=ax.transAxes)
     fig.suptitle("Network model: %s" % C.ds_name(ds, 80))
     fig.tight_layout()
