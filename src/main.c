@@ -328,6 +328,24 @@ static char *main_describe(int argc, char **argv)
     return s;
 }
 
+
+/* This process's peak resident set (VmHWM of /proc/self/status, KiB), -1
+ * where unknown.  Unlike getrusage's ru_maxrss it excludes whatever the
+ * parent held before exec, so a benchmark can read the suite's own peak. */
+static long long main_peak_rss_kib(void)
+{
+    long long kib = -1;
+    char line[256];
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f)
+        return -1;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "VmHWM: %lld kB", &kib) == 1)
+            break;
+    fclose(f);
+    return kib;
+}
+
 static int cmd_run(int argc, char **argv, MPI_Comm launch, int *status_code)
 {
     int rc = 0;
@@ -485,6 +503,7 @@ static int cmd_run(int argc, char **argv, MPI_Comm launch, int *status_code)
     if (launch_rank == 0 && !quiet) {
         printf("# status %s, rate_per_epoch %.6g%s%s\n", res.status, res.rate_per_epoch,
                out_path ? ", written to " : "", out_path ? out_path : "");
+        printf("# peak_rss_kib %lld (rank 0)\n", main_peak_rss_kib());
         fflush(stdout);
     }
 done:
