@@ -338,6 +338,8 @@ static int runner_execute(const algorithm *alg, MPI_Comm sub, struct dataset_cac
 
     TRY_GOTO(netmodel_create(cfg, &ctx.prob, &comm, &comm.model));
     out->has_model = comm.model != NULL;
+    if (comm.model) /* store the rate in force, calibrated or given */
+        cfg->compute_s = netmodel_compute_s(comm.model);
 
     b.w = malloc((size_t)d * sizeof(double));
     b.buf = malloc((size_t)(d + 1) * sizeof(double));
