@@ -7,9 +7,11 @@
 #include <criterion/redirect.h>
 #include <hdf5.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "../src/error.h"
@@ -267,24 +269,136 @@ Test(h5out, failed_run_keeps_message)
     free_result(&r);
 }
 
-Test(h5out, missing_directory_is_io_error_and_no_file)
+/* Reads the one stderr line of a bad-input error; fails on a second line. */
+static void one_stderr_line(char *line, size_t size)
+{
+    fflush(stderr);
+    FILE *err = cr_get_redirected_stderr();
+    char extra[512];
+    line[0] = '\0';
+    cr_assert_not_null(fgets(line, (int)size, err), "nothing on stderr");
+    cr_assert_null(fgets(extra, sizeof extra, err), "a second stderr line: %s", extra);
+}
+
+/* An --out location that cannot hold a file is bad input (SPEC 7): one
+ * line naming the path, ERR_INPUT (exit status 2), no file. */
+Test(h5out, missing_directory_is_bad_input)
 {
     char bad[256];
+    char want[512];
+    char line[512];
     snprintf(bad, sizeof bad, "%s/no/such/dir/r.h5", dir);
     cr_redirect_stderr();
-    cr_assert_eq(h5out_create(bad, "x"), ERR_IO);
+    cr_assert_eq(h5out_create(bad, "x"), ERR_INPUT);
     cr_assert_neq(access(bad, F_OK), 0);
-    /* A regular file where the directory should be. */
-    FILE *f = fopen(path, "w");
+    one_stderr_line(line, sizeof line);
+    snprintf(want, sizeof want, "dsaga-bench: --out %s: %s/no/such/dir: No such file", bad, dir);
+    cr_assert(strncmp(line, want, strlen(want)) == 0, "got \"%s\", expected \"%s\"", line, want);
+}
+
+Test(h5out, regular_file_as_directory_is_bad_input)
+{
+    char bad[256];
+    char want[512];
+    char line[512];
+    FILE *f = fopen(path, "w"); /* a regular file where the directory should be */
     fclose(f);
     snprintf(bad, sizeof bad, "%s/r.h5", path);
-    cr_assert_eq(h5out_create(bad, "x"), ERR_IO);
-    fflush(stderr);
-    /* the message names the path (first error) */
+    cr_redirect_stderr();
+    cr_assert_eq(h5out_create(bad, "x"), ERR_INPUT);
+    cr_assert_neq(access(bad, F_OK), 0);
+    one_stderr_line(line, sizeof line);
+    snprintf(want, sizeof want, "dsaga-bench: --out %s: %s is not a directory\n", bad, path);
+    cr_assert_str_eq(line, want);
+}
+
+/* The whole file, for "PATH untouched" checks. */
+static char *slurp(const char *p, long *size)
+{
+    FILE *f = fopen(p, "rb");
+    cr_assert_not_null(f, "%s", p);
+    fseek(f, 0, SEEK_END);
+    *size = ftell(f);
+    rewind(f);
+    char *buf = malloc((size_t)*size + 1);
+    cr_assert_eq(fread(buf, 1, (size_t)*size, f), (size_t)*size);
+    fclose(f);
+    return buf;
+}
+
+/* After a failed append: PATH byte for byte as before, no PATH.tmp, the
+ * run absent, the HDF5 library shuts down cleanly (the old writer left a
+ * half-closed file that crashed H5close at exit), and the next append
+ * works.  err_want: text the first stderr line must hold besides PATH. */
+static void check_failed_append(int rc, const char *before, long before_size, const char *err_want,
+                                struct run_result *r)
+{
+    char tmp[160];
     char line[512] = "";
-    FILE *err = cr_get_redirected_stderr();
-    cr_assert_not_null(fgets(line, sizeof line, err));
-    cr_assert(strstr(line, "no/such/dir") != NULL, "message: %s", line);
+    long after_size = 0;
+    int exists = 1;
+    cr_assert_eq(rc, ERR_IO);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    cr_assert_neq(access(tmp, F_OK), 0, "%s left behind", tmp);
+    char *after = slurp(path, &after_size);
+    cr_assert(after_size == before_size && memcmp(after, before, (size_t)before_size) == 0,
+              "%s changed by a failed append", path);
+    free(after);
+    H5close(); /* crashed here (or at exit) before the fix */
+    cr_assert_eq(h5out_run_exists(path, 1, &exists), 0);
+    cr_assert_eq(exists, 0);
+    fflush(stderr);
+    cr_assert_not_null(fgets(line, sizeof line, cr_get_redirected_stderr()));
+    cr_assert(strstr(line, path) && strstr(line, err_want), "message: %s", line);
+    cr_assert_eq(h5out_append_run(path, 1, r), 0);
+    cr_assert_eq(h5out_run_exists(path, 1, &exists), 0);
+    cr_assert_eq(exists, 1);
+}
+
+/* A full disk: PATH.tmp is a link to /dev/full, whose writes fail with
+ * ENOSPC (what a full file system gives). */
+Test(h5out, full_disk_keeps_file)
+{
+    struct run_result r;
+    char tmp[160];
+    long size = 0;
+    make_result(&r, "saga", 40, 5.0);
+    cr_assert_eq(h5out_create(path, "cfg"), 0);
+    cr_assert_eq(h5out_append_run(path, 0, &r), 0);
+    char *before = slurp(path, &size);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    cr_assert_eq(symlink("/dev/full", tmp), 0);
+    cr_redirect_stderr();
+    int rc = h5out_append_run(path, 1, &r);
+    check_failed_append(rc, before, size, "No space left on device", &r);
+    free(before);
+    free_result(&r);
+}
+
+/* A file-size limit as low as the current file: the old writer's copy of
+ * PATH fit, then HDF5's own writes failed (EFBIG, as on a disk that fills
+ * up during the append) and its file could not be closed. */
+Test(h5out, file_size_limit_keeps_file)
+{
+    struct run_result r;
+    struct rlimit old_lim;
+    struct rlimit lim;
+    long size = 0;
+    make_result(&r, "saga", 40, 5.0);
+    cr_assert_eq(h5out_create(path, "cfg"), 0);
+    cr_assert_eq(h5out_append_run(path, 0, &r), 0);
+    char *before = slurp(path, &size);
+    signal(SIGXFSZ, SIG_IGN); /* write() fails with EFBIG instead */
+    cr_assert_eq(getrlimit(RLIMIT_FSIZE, &old_lim), 0);
+    lim = old_lim;
+    lim.rlim_cur = (rlim_t)size;
+    cr_assert_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    cr_redirect_stderr();
+    int rc = h5out_append_run(path, 1, &r);
+    cr_assert_eq(setrlimit(RLIMIT_FSIZE, &old_lim), 0);
+    check_failed_append(rc, before, size, "File too large", &r);
+    free(before);
+    free_result(&r);
 }
 
 Test(h5out, stale_tmp_is_overwritten)
