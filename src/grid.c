@@ -73,6 +73,7 @@
 #include <errno.h>
 #include <ini.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,6 +84,106 @@
 #include "runner.h"
 
 #define GRID_MAX_RUNS 1000000 /* /runs/NNNNNN has six digits */
+#define GRID_MAX_LINE 65536   /* longest config line, in bytes (libinih's limit) */
+
+/* ---- bad-input messages ------------------------------------------------- */
+
+/* Length of the UTF-8 sequence at s that may be printed as it is, or 0
+ * when s starts a byte to escape: invalid UTF-8, or a C1 control (U+0080 to
+ * U+009F, which terminals may take as escape sequences). */
+static size_t utf8_printable(const unsigned char *s)
+{
+    unsigned char lo = 0x80; /* range of the second byte */
+    unsigned char hi = 0xBF;
+    size_t n = 0;
+    if (s[0] >= 0xC2 && s[0] <= 0xDF) {
+        n = 2;
+        if (s[0] == 0xC2)
+            lo = 0xA0;
+    } else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
+        n = 3;
+        if (s[0] == 0xE0)
+            lo = 0xA0;
+        if (s[0] == 0xED)
+            hi = 0x9F; /* no UTF-16 surrogates */
+    } else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
+        n = 4;
+        if (s[0] == 0xF0)
+            lo = 0x90;
+        if (s[0] == 0xF4)
+            hi = 0x8F;
+    } else {
+        return 0;
+    }
+    if (s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < n; i++)
+        if (s[i] < 0x80 || s[i] > 0xBF)
+            return 0;
+    return n;
+}
+
+/* Reports bad input (error_input, one line) whose text may echo the config
+ * (keys, values, section names, paths): every byte that is not printable
+ * ASCII or valid UTF-8 is written as \xHH, so that a binary or hostile file
+ * can neither put control sequences on the terminal nor break the one-line
+ * rule (STYLE 3). */
+static void grid_input(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void grid_input(const char *fmt, ...)
+{
+    va_list ap;
+    char *raw = NULL;
+    char *esc = NULL;
+    if (error_rank() != 0)
+        return; /* error_input prints on rank 0 only */
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n >= 0)
+        raw = malloc((size_t)n + 1);
+    if (raw) {
+        va_start(ap, fmt);
+        vsnprintf(raw, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+        esc = malloc(4 * (size_t)n + 1);
+    }
+    if (!esc) {
+        error_input("bad input in a grid config (no memory to say more)");
+        free(raw);
+        return;
+    }
+    size_t out = 0;
+    for (const unsigned char *s = (const unsigned char *)raw; *s;) {
+        size_t keep = *s >= 0x20 && *s < 0x7F ? 1 : utf8_printable(s);
+        if (keep) {
+            memcpy(esc + out, s, keep);
+            out += keep;
+            s += keep;
+        } else {
+            out += (size_t)sprintf(esc + out, "\\x%02X", *s);
+            s++;
+        }
+    }
+    esc[out] = '\0';
+    error_input("%s", esc);
+    free(esc);
+    free(raw);
+}
+
+/* INPUT_FAIL and INPUT_FAIL_GOTO (error.h), through grid_input. */
+#define GRID_INPUT_FAIL(...)                                                                       \
+    do {                                                                                           \
+        grid_input(__VA_ARGS__);                                                                   \
+        return ERR_INPUT;                                                                          \
+    } while (0)
+
+#define GRID_INPUT_FAIL_GOTO(...)                                                                  \
+    do {                                                                                           \
+        grid_input(__VA_ARGS__);                                                                   \
+        rc = ERR_INPUT;                                                                            \
+        goto done;                                                                                 \
+    } while (0)
 
 enum key_id {
     K_DATASETS,
@@ -408,16 +509,16 @@ static int scan_sections(struct parser *p)
             continue;
         char *close = strchr(t, ']');
         if (!close)
-            INPUT_FAIL("%s:%d: expected a section header [name]", p->path, lineno);
+            GRID_INPUT_FAIL("%s:%d: expected a section header [name]", p->path, lineno);
         *close = '\0';
         char *name = trim(t + 1);
         if (strcmp(name, "grid") != 0 && !variant_find(name)) {
             algorithm_names(names, sizeof names);
-            INPUT_FAIL("%s:%d: [%s]: unknown section (expected [grid] or an algorithm: %s)",
-                       p->path, lineno, name, names);
+            GRID_INPUT_FAIL("%s:%d: [%s]: unknown section (expected [grid] or an algorithm: %s)",
+                            p->path, lineno, name, names);
         }
         if (section_get(p, name))
-            INPUT_FAIL("%s:%d: [%s]: section given twice", p->path, lineno, name);
+            GRID_INPUT_FAIL("%s:%d: [%s]: section given twice", p->path, lineno, name);
         struct section *s = realloc(p->sections, (size_t)(p->n_sections + 1) * sizeof *s);
         if (!s)
             FAIL(ERR_NOMEM, "sections");
@@ -628,17 +729,17 @@ static int list_parse(const char *path, const char *section, int k, int launch_r
             uint64_t b = 0;
             if (parse_u64(tok, &a) != 0 || parse_u64(dots + 2, &b) != 0 || b < a ||
                 b - a >= GRID_MAX_RUNS)
-                INPUT_FAIL_GOTO("%s:%d: %s: \"%s..%s\": expected a range a..b of integers "
-                                "with a <= b",
-                                path, l->line, key_names[k], tok, dots + 2);
+                GRID_INPUT_FAIL_GOTO("%s:%d: %s: \"%s..%s\": expected a range a..b of integers "
+                                     "with a <= b",
+                                     path, l->line, key_names[k], tok, dots + 2);
             for (uint64_t x = a; x <= b; x++) {
                 char num[32];
                 struct item it = {0};
                 snprintf(num, sizeof num, "%llu", (unsigned long long)x);
                 const char *why = parse_token(k, num, &it);
                 if (why)
-                    INPUT_FAIL_GOTO("%s:%d: %s: \"%s\": expected %s", path, l->line, key_names[k],
-                                    num, why);
+                    GRID_INPUT_FAIL_GOTO("%s:%d: %s: \"%s\": expected %s", path, l->line,
+                                         key_names[k], num, why);
                 TRY_GOTO(list_push(l, &it));
             }
             continue;
@@ -646,20 +747,20 @@ static int list_parse(const char *path, const char *section, int k, int launch_r
         struct item it = {0};
         const char *why = parse_token(k, tok, &it);
         if (why)
-            INPUT_FAIL_GOTO("%s:%d: %s: \"%s\": expected %s", path, l->line, key_names[k], tok,
-                            why);
+            GRID_INPUT_FAIL_GOTO("%s:%d: %s: \"%s\": expected %s", path, l->line, key_names[k], tok,
+                                 why);
         TRY_GOTO(list_push(l, &it));
     }
     if (l->n == 0)
-        INPUT_FAIL_GOTO("%s:%d: %s: empty list in [%s] (expected at least one value)", path,
-                        l->line, key_names[k], section);
+        GRID_INPUT_FAIL_GOTO("%s:%d: %s: empty list in [%s] (expected at least one value)", path,
+                             l->line, key_names[k], section);
     if (k == K_NODES && launch_ranks > 0)
         for (int i = 0; i < l->n; i++)
             if (l->v[i].num > launch_ranks)
-                INPUT_FAIL_GOTO("%s:%d: nodes: %g exceeds the %d ranks of the launch "
-                                "(expected nodes <= %d, or mpirun -np %g)",
-                                path, l->line, l->v[i].num, launch_ranks, launch_ranks,
-                                l->v[i].num);
+                GRID_INPUT_FAIL_GOTO("%s:%d: nodes: %g exceeds the %d ranks of the launch "
+                                     "(expected nodes <= %d, or mpirun -np %g)",
+                                     path, l->line, l->v[i].num, launch_ranks, launch_ranks,
+                                     l->v[i].num);
 done:
     free(text);
     return rc;
@@ -797,9 +898,9 @@ static int expand_one(struct grid *g, struct section *grid, struct section *own,
         if (lists[k])
             cells *= lists[k]->n;
         if (cells + *count > GRID_MAX_RUNS)
-            INPUT_FAIL("%s: the grid has more than %d cells (expected fewer: /runs/NNNNNN "
-                       "has six digits)",
-                       g->path, GRID_MAX_RUNS);
+            GRID_INPUT_FAIL("%s: the grid has more than %d cells (expected fewer: /runs/NNNNNN "
+                            "has six digits)",
+                            g->path, GRID_MAX_RUNS);
     }
     if (!g->runs) {
         *count += cells;
@@ -865,6 +966,27 @@ done:
 
 /* ---- grid_load ---------------------------------------------------------- */
 
+/* libinih reads a line longer than its buffer in pieces and parses each
+ * piece as a line of its own, so the error would blame a wrong key (or
+ * none): such lines are refused first, naming their number.  The length is
+ * in bytes, without the line end ("\n" or "\r\n"). */
+static int check_line_lengths(const char *path, const char *text)
+{
+    int lineno = 1;
+    for (const char *s = text; *s; lineno++) {
+        const char *end = strchr(s, '\n');
+        size_t len = end ? (size_t)(end - s) : strlen(s);
+        if (len > 0 && s[len - 1] == '\r')
+            len--;
+        if (len > GRID_MAX_LINE)
+            GRID_INPUT_FAIL("%s:%d: line longer than %d characters", path, lineno, GRID_MAX_LINE);
+        if (!end)
+            break;
+        s = end + 1;
+    }
+    return 0;
+}
+
 static int read_text(const char *path, char **out)
 {
     FILE *f = fopen(path, "rb");
@@ -873,7 +995,7 @@ static int read_text(const char *path, char **out)
     size_t cap = 0;
     *out = NULL;
     if (!f)
-        INPUT_FAIL("%s: cannot open the grid config: %s", path, strerror(errno));
+        GRID_INPUT_FAIL("%s: cannot open the grid config: %s", path, strerror(errno));
     for (;;) {
         if (len + 4096 + 1 > cap) {
             cap = 2 * cap + 8192;
@@ -894,12 +1016,12 @@ static int read_text(const char *path, char **out)
     fclose(f);
     if (bad) {
         free(text);
-        INPUT_FAIL("%s: read error", path);
+        GRID_INPUT_FAIL("%s: read error", path);
     }
     text[len] = '\0';
     if (strlen(text) != len) {
         free(text);
-        INPUT_FAIL("%s: contains a NUL byte (expected a text INI file)", path);
+        GRID_INPUT_FAIL("%s: contains a NUL byte (expected a text INI file)", path);
     }
     *out = text;
     return 0;
@@ -917,9 +1039,10 @@ int grid_load(const char *path, int launch_ranks, struct grid **out)
     if (!g)
         FAIL_GOTO(ERR_NOMEM, "grid");
     if (strlen(path) >= sizeof g->path)
-        INPUT_FAIL_GOTO("%s: path too long", path);
+        GRID_INPUT_FAIL_GOTO("%s: path too long", path);
     snprintf(g->path, sizeof g->path, "%s", path);
     TRY_GOTO(read_text(path, &g->config_text));
+    TRY_GOTO(check_line_lengths(path, g->config_text));
 
     p.path = path;
     p.text = g->config_text;
@@ -932,41 +1055,43 @@ int grid_load(const char *path, int launch_ranks, struct grid **out)
      * these run-time settings. */
     ini_use_stack = false;
     ini_allow_realloc = true;
-    ini_max_line = 1 << 16;
+    ini_max_line = GRID_MAX_LINE + 3; /* the line, "\r\n" and a NUL */
     ini_allow_multiline = true;
     int ini_rc = ini_parse_string(g->config_text, handler, &p);
     if (p.nomem)
         FAIL_GOTO(ERR_NOMEM, "%s", path);
     if (ini_rc == -2)
         FAIL_GOTO(ERR_NOMEM, "%s: inih", path);
-    if (ini_rc > 0 && (!p.err_line || ini_rc < p.err_line))
-        INPUT_FAIL_GOTO("%s:%d: expected key = value, a [section] or a comment", path, ini_rc);
+    /* A line inih rejects gets no handler call, so a handler error on the
+     * same line number belongs to a later line (locate): inih's is first. */
+    if (ini_rc > 0 && (!p.err_line || ini_rc <= p.err_line))
+        GRID_INPUT_FAIL_GOTO("%s:%d: expected key = value, a [section] or a comment", path, ini_rc);
     if (p.err_line)
-        INPUT_FAIL_GOTO("%s", p.err);
+        GRID_INPUT_FAIL_GOTO("%s", p.err);
 
     struct section *grid = section_get(&p, "grid");
     if (!grid)
-        INPUT_FAIL_GOTO("%s: no [grid] section (expected [grid] with datasets and algorithms)",
-                        path);
+        GRID_INPUT_FAIL_GOTO("%s: no [grid] section (expected [grid] with datasets and algorithms)",
+                             path);
     for (int s = 0; s < p.n_sections; s++)
         for (int k = 0; k < N_KEYS; k++)
             if (p.sections[s].keys[k].set)
                 TRY_GOTO(
                     list_parse(path, p.sections[s].name, k, launch_ranks, &p.sections[s].keys[k]));
     if (!grid->keys[K_ALGORITHMS].set)
-        INPUT_FAIL_GOTO("%s:%d: algorithms: missing in [grid] (expected a list of registered "
-                        "algorithms)",
-                        path, grid->line);
+        GRID_INPUT_FAIL_GOTO("%s:%d: algorithms: missing in [grid] (expected a list of registered "
+                             "algorithms)",
+                             path, grid->line);
     if (!grid->keys[K_DATASETS].set && !grid->keys[K_OPTIONAL].set)
-        INPUT_FAIL_GOTO("%s:%d: datasets: missing in [grid] (expected a list of data set "
-                        "names, paths or synthetic specs)",
-                        path, grid->line);
+        GRID_INPUT_FAIL_GOTO("%s:%d: datasets: missing in [grid] (expected a list of data set "
+                             "names, paths or synthetic specs)",
+                             path, grid->line);
 
     TRY_GOTO(expand(g, grid, &p, &count));
     if (count == 0)
-        INPUT_FAIL_GOTO("%s: the grid has no cells (expected a data set that some algorithm "
-                        "runs on)",
-                        path);
+        GRID_INPUT_FAIL_GOTO("%s: the grid has no cells (expected a data set that some algorithm "
+                             "runs on)",
+                             path);
     g->runs = calloc((size_t)count, sizeof *g->runs);
     g->info = calloc((size_t)count, sizeof *g->info);
     if (!g->runs || !g->info)
@@ -984,9 +1109,9 @@ int grid_load(const char *path, int launch_ranks, struct grid **out)
         const char *why = a && a->check ? a->check(c) : NULL;
         if (why) {
             struct section *own = section_get(&p, c->algorithm);
-            INPUT_FAIL_GOTO("%s:%d: %s: cell %06lld: %s", path,
-                            own ? own->line : grid->keys[K_ALGORITHMS].line, c->algorithm,
-                            (long long)i, why);
+            GRID_INPUT_FAIL_GOTO("%s:%d: %s: cell %06lld: %s", path,
+                                 own ? own->line : grid->keys[K_ALGORITHMS].line, c->algorithm,
+                                 (long long)i, why);
         }
     }
 
@@ -998,7 +1123,7 @@ int grid_load(const char *path, int launch_ranks, struct grid **out)
         blen -= 4;
     if (snprintf(g->out_path, sizeof g->out_path, "results/%.*s.h5", (int)blen, base) >=
         (int)sizeof g->out_path)
-        INPUT_FAIL_GOTO("%s: name too long for a results file", path);
+        GRID_INPUT_FAIL_GOTO("%s: name too long for a results file", path);
     *out = g;
     g = NULL;
 done:
@@ -1132,9 +1257,9 @@ static int validate_data(const struct grid *g, int quiet, unsigned char *skip)
         int64_t n = ds->n_samples;
         dataset_destroy(ds);
         if (max_nodes > n)
-            INPUT_FAIL_GOTO("%s:%d: nodes: %d exceeds the %lld samples of %s (expected "
-                            "nodes <= samples)",
-                            g->path, g->info[worst].nodes_line, max_nodes, (long long)n, name);
+            GRID_INPUT_FAIL_GOTO("%s:%d: nodes: %d exceeds the %lld samples of %s (expected "
+                                 "nodes <= samples)",
+                                 g->path, g->info[worst].nodes_line, max_nodes, (long long)n, name);
     }
 done:
     free(seen);

@@ -63,6 +63,12 @@ static void expect_error(const char *text, int launch_ranks, int line, const cha
     cr_assert(strncmp(buf, prefix, strlen(prefix)) == 0, "got \"%s\", expected prefix \"%s\"", buf,
               prefix);
     cr_assert(strstr(buf + strlen(prefix), want) != NULL, "\"%s\" lacks \"%s\"", buf, want);
+    /* nothing of the input reaches the terminal raw: no control bytes */
+    size_t len = strlen(buf);
+    cr_assert(len > 0 && buf[len - 1] == '\n', "one whole line");
+    for (size_t i = 0; i + 1 < len; i++)
+        cr_assert((unsigned char)buf[i] >= 0x20 && buf[i] != 0x7F, "raw byte 0x%02X at %zu: %s",
+                  (unsigned char)buf[i], i, buf);
     char extra[256];
     cr_assert_null(fgets(extra, sizeof extra, err), "a second line: %s", extra);
 }
@@ -328,4 +334,89 @@ Test(grid_errors, unknown_variant_base)
 {
     expect_error("[grid]\ndatasets = a9a\nalgorithms = dsaga\n[adam:x]\n", 2, 4,
                  "[adam:x]: unknown section");
+}
+
+/* ---- long lines and raw bytes (issue 9 review) --------------------------- */
+
+/* "[grid]\ndatasets = <specs>" + eol + "algorithms = saga\n", the datasets
+ * line exactly len bytes long (eol not counted), its last token a spec
+ * ending in seed=99999 (a line cut short would lose or split it), spaces
+ * between the specs as padding.  The caller frees. */
+static char *config_with_line(size_t len, const char *eol)
+{
+    const char *last = "synth-dense:n=10,d=5,cond=10,seed=99999";
+    char *line = malloc(len + 1);
+    size_t used = (size_t)sprintf(line, "datasets = ");
+    for (int i = 1; used + 80 + strlen(last) < len; i++)
+        used += (size_t)sprintf(line + used, "synth-dense:n=10,d=5,cond=10,seed=%d ", i);
+    while (used + strlen(last) < len)
+        line[used++] = ' ';
+    strcpy(line + used, last);
+    cr_assert_eq(strlen(line), len);
+    char *text = malloc(len + 64);
+    sprintf(text, "[grid]\n%s%salgorithms = saga\n", line, eol);
+    free(line);
+    return text;
+}
+
+Test(grid_expand, line_of_max_length_is_read_whole)
+{
+    const char *eols[] = {"\n", "\r\n"};
+    for (int e = 0; e < 2; e++) {
+        char *text = config_with_line(65536, eols[e]);
+        write_config(text);
+        struct grid *g = NULL;
+        cr_assert_eq(grid_load(path, 1, &g), 0, "a 65536-byte line (eol %d)", e);
+        cr_assert_str_eq(g->runs[g->n_runs - 1].dataset, "synth-dense:n=10,d=5,cond=10,seed=99999");
+        cr_assert_str_eq(g->runs[0].dataset, "synth-dense:n=10,d=5,cond=10,seed=1");
+        grid_destroy(g);
+        free(text);
+    }
+}
+
+/* libinih used to split the line and parse its tail as a key: the error
+ * blamed "10,seed" (or a later line), never the long line. */
+Test(grid_errors, line_too_long)
+{
+    char *text = config_with_line(65537, "\n");
+    expect_error(text, 1, 2, "line longer than 65536 characters");
+    free(text);
+}
+
+Test(grid_errors, line_too_long_after_good_lines)
+{
+    char *long_text = config_with_line(100000, "\n");
+    char *text = malloc(strlen(long_text) + 64);
+    sprintf(text, "[grid]\nseeds = 1\n%s", long_text + strlen("[grid]\n"));
+    expect_error(text, 1, 3, "line longer than 65536 characters");
+    free(text);
+    free(long_text);
+}
+
+Test(grid_errors, control_bytes_are_escaped)
+{
+    expect_error("[grid]\ndatasets = a9a\ndata\x07set\x1b[2J = 3\nalgorithms = saga\n", 1, 3,
+                 "data\\x07set\\x1B[2J: unknown key");
+}
+
+Test(grid_errors, control_bytes_in_section_name_are_escaped)
+{
+    expect_error("[grid]\ndatasets = a9a\nalgorithms = saga\n[sa\x7fga\x01]\n", 1, 4,
+                 "[sa\\x7Fga\\x01]: unknown section");
+}
+
+Test(grid_errors, utf8_kept_invalid_bytes_and_c1_escaped)
+{
+    /* "lambdä" is valid UTF-8 and printed as such; 0xFF is no UTF-8, and
+     * U+009B (C2 9B) is the C1 control CSI. */
+    expect_error("[grid]\ndatasets = a9a\nalgorithms = saga\nlambd\xc3\xa4\xff\xc2\x9b = 1\n", 1, 4,
+                 "lambd\xc3\xa4\\xFF\\xC2\\x9B: unknown key");
+}
+
+/* A line inih rejects (binary junk, no '=') is the error, not the key line
+ * after it, which used to be reported under the junk line's number. */
+Test(grid_errors, junk_line_before_a_bad_key)
+{
+    expect_error("[grid]\n\x01\x02\x03\nfrobnicate = 3\n", 1, 2,
+                 "expected key = value, a [section] or a comment");
 }
