@@ -9,7 +9,8 @@
 #   (b) an unwritable results path (its "directory" is a regular file: we
 #       may run as root, so chmod would not bite) is one clear stderr line
 #       and no file; a full disk (a 64 KiB tmpfs, skipped where mount is not
-#       allowed) is an error, not a crash, and leaves a readable file;
+#       allowed) is an error naming the file, not a crash, and leaves a
+#       readable file and no PATH.tmp;
 #   (c) a diverging configuration (dsaga, aggregate sum, K=4, period 0.1n,
 #       large step) is recorded as `diverged` and the grid goes on;
 #   (d) NaN or inf in a data file is refused at load with path:line;
@@ -65,6 +66,11 @@ for k in f["runs"]:
 }
 
 # ---- (a) a rank killed in the middle of a grid ------------------------------
+# The runs take ~15 ms of compute each on a fast machine, less than one
+# poll of the file: the network model sleeps a random delay (mean 5 ms) in
+# every round for real, so that each run lasts ~0.1-0.2 s on any machine and
+# the kill lands inside the grid.  compute_s is given (not calibrated), so
+# the stored attributes of two grids are equal.
 cat >"$TMP/a.ini" <<'INI'
 [grid]
 datasets   = synth-dense:n=3000,d=40,cond=50,seed=3
@@ -73,6 +79,10 @@ nodes      = 2
 seeds      = 1..4
 max_epochs = 8
 eval_every = 0.5
+net_alpha_s       = 0
+compute_s         = 1e-9
+straggler_delay_s = 0.005
+straggler_sleep   = 1
 INI
 start=$(date +%s%N)
 setsid $MPIRUN -q -np 2 "$EXE" grid "$TMP/a.ini" --quiet --out "$TMP/A.h5" 2>"$TMP/A.err" ||
@@ -165,6 +175,9 @@ if mount -t tmpfs -o size=64k tmpfs "$TMP/full" 2>/dev/null; then
     if [ -e "$TMP/full/r.h5" ]; then
         check_intact "$TMP/full/r.h5" || fail "(b) full disk: r.h5 is not readable"
     fi
+    [ ! -e "$TMP/full/r.h5.tmp" ] || fail "(b) full disk: r.h5.tmp left behind"
+    head -1 "$TMP/err" | grep -q "$TMP/full/r.h5: .*No space left on device" ||
+        { cat "$TMP/err" >&2; fail "(b) full disk: the first stderr line does not name r.h5 and ENOSPC"; }
     ok b "full disk (64 KiB tmpfs): status $rc, $(runs_of "$TMP/full/r.h5") runs kept readable: $(head -1 "$TMP/err")"
     umount "$TMP/full"
 else

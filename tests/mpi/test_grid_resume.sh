@@ -1,6 +1,6 @@
 #!/bin/bash
-# test_grid_resume.sh - SPEC 5: a grid killed (SIGKILL to mpirun's whole
-# process group) at random moments keeps every finished run, stays readable
+# test_grid_resume.sh - SPEC 5: a grid killed (SIGKILL to every process of
+# its session: mpirun and the ranks) at random moments keeps every finished run, stays readable
 # (h5dump -H) after every kill, and once restarted to the end holds exactly
 # the runs of an uninterrupted grid with identical traces (all but the
 # timings, which are measured and differ from run to run).
@@ -30,8 +30,20 @@ step_scale = 1 3
 batch      = 4
 INI
 
-grid() { # OUT.h5 : the grid on 2 ranks in its own process group
+grid() { # OUT.h5 : the grid on 2 ranks in its own session
     setsid $MPIRUN -q -np 2 "$EXE" grid "$TMP/g.ini" --quiet --out "$1"
+}
+
+# Open MPI gives each rank a process group of its own, so a signal to
+# mpirun's group (kill -- -PID) or pgrep -g reach mpirun only, and ranks
+# left running would go on writing B.h5 beside the next attempt.  setsid
+# makes mpirun the leader of a new session (its pid is the session id, as
+# a background job of a script is no group leader and setsid does not
+# fork); every rank stays in that session.
+# alive SID: true while a process of session SID is not a zombie (a killed
+# rank may linger as a zombie of init until it is reaped).
+alive() {
+    ps -o stat= -s "$1" 2>/dev/null | grep -qv '^Z'
 }
 
 start=$(date +%s%N)
@@ -70,15 +82,18 @@ for k in $(seq 1 "$KILLS"); do
         where="into the runs"
     fi
     sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
-    kill -KILL -- -"$pid" 2>/dev/null
+    pkill -KILL -s "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
-    # the ranks are in mpirun's group: make sure nothing survived
+    # mpirun and both ranks: make sure nothing of the session survived
     for _ in 1 2 3 4 5 6 7 8 9 10; do
-        pgrep -g "$pid" >/dev/null || break
-        kill -KILL -- -"$pid" 2>/dev/null
+        alive "$pid" || break
+        pkill -KILL -s "$pid" 2>/dev/null
         sleep 0.1
     done
-    pgrep -g "$pid" >/dev/null && fail "processes of group $pid survived SIGKILL"
+    if alive "$pid"; then
+        ps -o pid,ppid,pgid,stat,args -s "$pid" >&2
+        fail "kill $k: processes of session $pid survived SIGKILL"
+    fi
     now=0
     if [ -e "$TMP/B.h5" ]; then
         h5dump -H "$TMP/B.h5" >/dev/null 2>"$TMP/h5dump.err" ||
