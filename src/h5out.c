@@ -14,9 +14,10 @@
  * Crash safety (SPEC 5, STYLE 9): PATH itself is never modified.  Every
  * change is made to an in-memory image of the file (HDF5 core driver, no
  * backing store): the existing bytes are read, a run is written under a
- * temporary group name and H5Lmove'd to /runs/NNNNNN, and the image is taken
- * with H5Fget_file_image.  Only then are the bytes written with write(2) to
- * PATH.tmp, fsync'ed and renamed over PATH, and the directory is fsync'ed.
+ * temporary group name and H5Lmove'd to /runs/NNNNNN, and the file is
+ * closed, its image kept (file image callbacks).  Only then are the bytes
+ * written with write(2) to PATH.tmp, fsync'ed and renamed over PATH, and the
+ * directory is fsync'ed.
  * rename(2) is atomic, so a reader or a restart after SIGKILL sees PATH with
  * or without the whole run.  HDF5 never writes to disk, so a full disk is a
  * failed write(2) we report (PATH.tmp is removed, PATH untouched), never an
@@ -314,9 +315,9 @@ static int commit_image(const char *path, const unsigned char *image, size_t siz
         ssize_t put = write(fd, image + off, size - off);
         if (put < 0 && errno == EINTR)
             continue;
-        if (put < 0)
-            FAIL_GOTO(ERR_IO, "%s: writing %s: %s (%s unchanged)", path, tmp, strerror(errno),
-                      path);
+        if (put <= 0) /* 0: nothing written, no errno; do not spin */
+            FAIL_GOTO(ERR_IO, "%s: writing %s: %s (%s unchanged)", path, tmp,
+                      strerror(put < 0 ? errno : EIO), path);
         off += (size_t)put;
     }
     if (fsync(fd) != 0)
