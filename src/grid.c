@@ -41,7 +41,9 @@
  *     eval_every  number > 0            [0.5]
  *     tol         number >= 0           [1e-10, relative to f(0)]
  *     seeds       integers >= 0         [1]
- *     network model (issue 10): net_alpha_s (>= 0 | none), net_beta_s,
+ *     network model (issue 10): network (datacenter|wan|none: a preset of
+ *     src/netmodel.h, setting net_alpha_s and net_beta_s, which override it
+ *     when given too), net_alpha_s (>= 0 | none), net_beta_s,
  *     compute_s (>= 0 | auto), straggler_factor (>= 1), straggler_nodes,
  *     straggler_delay_s, straggler_sleep (0|1).
  *
@@ -81,6 +83,7 @@
 
 #include "error.h"
 #include "h5out.h"
+#include "netmodel.h"
 #include "runner.h"
 
 #define GRID_MAX_RUNS 1000000 /* /runs/NNNNNN has six digits */
@@ -203,6 +206,7 @@ enum key_id {
     K_MAX_EPOCHS,
     K_EVAL_EVERY,
     K_TOL,
+    K_NETWORK, /* a preset: sets net_alpha_s and net_beta_s (explicit ones override) */
     K_NET_ALPHA,
     K_NET_BETA,
     K_COMPUTE,
@@ -231,6 +235,7 @@ static const char *const key_names[N_KEYS] = {"datasets",
                                               "max_epochs",
                                               "eval_every",
                                               "tol",
+                                              "network",
                                               "net_alpha_s",
                                               "net_beta_s",
                                               "compute_s",
@@ -245,6 +250,7 @@ static const char *const key_names[N_KEYS] = {"datasets",
 struct item {
     char *str;
     double num;
+    double num2; /* network: beta (num is alpha) */
     uint64_t u64;
     int flag;
 };
@@ -470,7 +476,7 @@ static int handler(void *user, const char *section, const char *name, const char
     if (k < 0)
         HERR("%s:%d: %s: unknown key (expected one of datasets, optional_datasets, "
              "algorithms, loss, lambda, bias, nodes, partition, period, aggregate, batch, "
-             "step_rule, step_scale, step, max_epochs, eval_every, tol, seeds, net_alpha_s, "
+             "step_rule, step_scale, step, max_epochs, eval_every, tol, seeds, network, net_alpha_s, "
              "net_beta_s, compute_s, straggler_factor, straggler_nodes, straggler_delay_s, "
              "straggler_sleep)",
              p->path, lineno, name);
@@ -679,6 +685,15 @@ static const char *parse_token(int k, const char *tok, struct item *it)
         else
             return "decaying or constant";
         return NULL;
+    case K_NETWORK:
+        if (strcmp(tok, "none") == 0) {
+            it->num = -1; /* run_cfg: < 0 means no network model */
+            it->num2 = 0;
+            return NULL;
+        }
+        return netmodel_preset(tok, &it->num, &it->num2) == 0
+                   ? NULL
+                   : "a network preset: datacenter, wan or none";
     case K_NET_ALPHA:
         if (strcmp(tok, "none") == 0) {
             it->num = -1; /* run_cfg: < 0 means no network model */
@@ -824,6 +839,10 @@ static void apply(struct run_cfg *c, int k, const struct item *it)
         break;
     case K_TOL:
         c->tol = it->num;
+        break;
+    case K_NETWORK:
+        c->net_alpha_s = it->num;
+        c->net_beta_s = it->num2;
         break;
     case K_NET_ALPHA:
         c->net_alpha_s = it->num;

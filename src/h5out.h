@@ -5,10 +5,11 @@
  *                           cpu_model, cores, mpi_library, compiler, blas
  *     /runs/NNNNNN   attrs of the run, 1-D float64 datasets per checkpoint
  *
- * Crash safety: a run is appended to a copy of the file (PATH.tmp), written
- * under a temporary group name and H5Lmove'd to /runs/NNNNNN, the copy is
- * flushed, fsync'ed and renamed over PATH.  A reader, or a restart after
- * SIGKILL at any moment, sees the file with or without the whole run, never
+ * Crash safety: the new file is built in memory (HDF5 core driver: the old
+ * file's bytes plus the run, written under a temporary group name and
+ * H5Lmove'd to /runs/NNNNNN), then written with write() to PATH.tmp,
+ * fsync'ed and renamed over PATH.  A reader, or a restart after SIGKILL at
+ * any moment, sees the file with or without the whole run, never
  * half of it.  Called on one rank only (rank 0 of the launch).
  */
 #ifndef DSAGA_H5OUT_H

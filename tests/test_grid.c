@@ -420,3 +420,41 @@ Test(grid_errors, junk_line_before_a_bad_key)
     expect_error("[grid]\n\x01\x02\x03\nfrobnicate = 3\n", 1, 2,
                  "expected key = value, a [section] or a comment");
 }
+
+Test(grid_errors, unknown_network_preset)
+{
+    expect_error("[grid]\ndatasets = a9a\nalgorithms = gd\nnetwork = lan\n", 4, 4,
+                 "network: \"lan\": expected a network preset: datacenter, wan or none");
+}
+
+/* network = preset sets alpha and beta (netmodel_preset's values); an
+ * explicit net_beta_s overrides the preset's, as documented. */
+TestSuite(grid_expand_net, .init = setup, .fini = teardown);
+
+Test(grid_expand_net, presets_set_alpha_and_beta)
+{
+    write_config("[grid]\n"
+                 "datasets = a9a\n"
+                 "algorithms = gd\n"
+                 "network = datacenter wan none\n");
+    struct grid *g = NULL;
+    cr_assert_eq(grid_load(path, 2, &g), 0);
+    cr_assert_eq(g->n_runs, 3);
+    cr_assert_eq(g->runs[0].net_alpha_s, 5e-6);
+    cr_assert_eq(g->runs[0].net_beta_s, 1e-10);
+    cr_assert_eq(g->runs[1].net_alpha_s, 50e-3);
+    cr_assert_eq(g->runs[1].net_beta_s, 8.0 / 100e6);
+    cr_assert(g->runs[2].net_alpha_s < 0, "none: no model");
+    grid_destroy(g);
+
+    write_config("[grid]\n"
+                 "datasets = a9a\n"
+                 "algorithms = gd\n"
+                 "network = wan\n"
+                 "net_beta_s = 1e-9\n");
+    cr_assert_eq(grid_load(path, 2, &g), 0);
+    cr_assert_eq(g->n_runs, 1);
+    cr_assert_eq(g->runs[0].net_alpha_s, 50e-3);
+    cr_assert_eq(g->runs[0].net_beta_s, 1e-9, "explicit net_beta_s wins");
+    grid_destroy(g);
+}
