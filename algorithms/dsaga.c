@@ -118,23 +118,15 @@ static int dsaga_round(void *state, struct run_ctx *ctx)
     saga_core_steps(s->core, s->tau);
     comm_add_work(ctx->comm, (double)s->tau);
     /* step 2: one allreduce of (w_k - w, g_k - g_bar) */
-    saga_core_get_w(s->core, s->buf);
-    saga_core_get_g(s->core, s->buf + d);
-    for (int64_t j = 0; j < d; j++) {
-        s->buf[j] -= s->w[j];
-        s->buf[d + j] -= s->g_bar[j];
-    }
+    saga_core_delta(s->core, s->w, s->g_bar, s->buf); /* one pass over the state */
     TRY(comm_allreduce_sum(ctx->comm, s->buf, 2 * d));
     if (ctx->comm->size == 1) {
         /* exact copy, lazy state untouched: K = 1 is saga bit for bit */
         saga_core_get_w(s->core, s->w);
         saga_core_get_g(s->core, s->g_bar);
     } else {
-        for (int64_t j = 0; j < d; j++) {
-            s->g_bar[j] += s->buf[d + j]; /* g_bar += sum_k (g_k - g_bar) */
-            s->w[j] += s->s * s->buf[j];  /* w += s sum_k (w_k - w) */
-        }
-        saga_core_reset(s->core, s->w, s->g_bar);
+        /* g_bar += sum_k (g_k - g_bar), w += s sum_k (w_k - w), restart */
+        saga_core_apply(s->core, s->w, s->g_bar, s->buf, s->s);
     }
     ctx->grads_total += s->tau_sum;
     return 0;

@@ -287,6 +287,47 @@ void saga_core_reset(struct saga_core *c, const double *w, const double *g)
     c->cum = 0.0;
 }
 
+void saga_core_delta(const struct saga_core *c, const double *w, const double *g, double *buf)
+{
+    int64_t d = c->ds->n_features;
+    if (!c->lazy) {
+        for (int64_t j = 0; j < d; j++) {
+            buf[j] = c->w[j] - w[j];
+            buf[d + j] = c->g[j] - g[j];
+        }
+        return;
+    }
+    const double *coord = c->coord;
+    for (int64_t j = 0; j < d; j++) {
+        buf[j] = c->scale * (V(j) - G(j) * (c->cum - LAST(j))) - w[j]; /* as get_w */
+        buf[d + j] = G(j) - g[j];
+    }
+}
+
+void saga_core_apply(struct saga_core *c, double *w, double *g, const double *buf, double s)
+{
+    int64_t d = c->ds->n_features;
+    if (!c->lazy) {
+        for (int64_t j = 0; j < d; j++) {
+            g[j] += buf[d + j]; /* g_bar += sum_k (g_k - g_bar) */
+            w[j] += s * buf[j]; /* w += s sum_k (w_k - w) */
+            c->g[j] = g[j];
+            c->w[j] = w[j];
+        }
+        return;
+    }
+    double *coord = c->coord;
+    for (int64_t j = 0; j < d; j++) {
+        g[j] += buf[d + j]; /* g_bar += sum_k (g_k - g_bar) */
+        w[j] += s * buf[j]; /* w += s sum_k (w_k - w) */
+        V(j) = w[j];        /* and restart the lazy state there */
+        G(j) = g[j];
+        LAST(j) = 0.0;
+    }
+    c->scale = 1.0;
+    c->cum = 0.0;
+}
+
 int64_t saga_core_n_steps(const struct saga_core *c)
 {
     return c->n_steps;

@@ -49,6 +49,15 @@ void saga_core_get_g(const struct saga_core *c, double *g);
  * SPEC 3.2 step 2); the alpha_i and the RNG are kept. */
 void saga_core_reset(struct saga_core *c, const double *w, const double *g);
 
+/* dsaga's synchronisation in two passes over the state instead of five
+ * (SPEC 3.2 step 2):
+ *   saga_core_delta: buf[j] = w_k[j] - w[j], buf[d + j] = g_k[j] - g[j],
+ *                    read-only, the same values get_w / get_g give;
+ *   saga_core_apply: g += buf[d..2d), w += s buf[0..d), then restart the
+ *                    lazy state at (w, g) as saga_core_reset does. */
+void saga_core_delta(const struct saga_core *c, const double *w, const double *g, double *buf);
+void saga_core_apply(struct saga_core *c, double *w, double *g, const double *buf, double s);
+
 /* Steps made so far and lazy renormalisations of the scale (tests). */
 int64_t saga_core_n_steps(const struct saga_core *c);
 int64_t saga_core_n_rescales(const struct saga_core *c);
