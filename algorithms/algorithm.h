@@ -37,30 +37,30 @@ struct run_cfg {
     char algorithm[32];
     char dataset[512];
     enum loss_kind loss;
-    double lambda;           /* <= 0: the default 1/N (SPEC 1) */
-    double bias;             /* > 0: constant feature appended (SPEC 1) */
-    int nodes;               /* K; 0 = every rank of the launch */
-    double period;           /* tau: local steps per round, or a fraction of
-                              * n_k when period_is_fraction (SPEC 3.2) */
+    double lambda; /* <= 0: the default 1/N (SPEC 1) */
+    double bias;   /* > 0: constant feature appended (SPEC 1) */
+    int nodes;     /* K; 0 = every rank of the launch */
+    double period; /* tau: local steps per round, or a fraction of
+                    * n_k when period_is_fraction (SPEC 3.2) */
     int period_is_fraction;
     enum aggregate aggregate;
     enum partition partition;
-    int batch;               /* rows per SGD step per node (SPEC 3.3) */
-    double step_scale;       /* multiplies the default step (SPEC 4) */
-    double step;             /* > 0: this step, ignoring the rule and scale */
-    int step_constant;       /* sgd, local-sgd: constant eta0, not decaying */
+    int batch;         /* rows per SGD step per node (SPEC 3.3) */
+    double step_scale; /* multiplies the default step (SPEC 4) */
+    double step;       /* > 0: this step, ignoring the rule and scale */
+    int step_constant; /* sgd, local-sgd: constant eta0, not decaying */
     uint64_t seed;
-    double eval_every;       /* epochs between checkpoints */
+    double eval_every; /* epochs between checkpoints */
     double max_epochs;
-    double tol;              /* relative: stop when subopt <= tol f(0) */
+    double tol; /* relative: stop when subopt <= tol f(0) */
     /* network model (issue 10); alpha_s < 0 means no model */
-    double net_alpha_s;      /* latency per message */
-    double net_beta_s;       /* seconds per byte */
-    double compute_s;        /* seconds per unit of work; <= 0: calibrated */
-    double straggler_factor; /* slow nodes run this many times slower */
-    int straggler_nodes;     /* how many nodes are slow */
-    double straggler_delay_s;/* mean random extra delay per round (exponential) */
-    int straggler_sleep;     /* also really sleep in measured runs */
+    double net_alpha_s;       /* latency per message */
+    double net_beta_s;        /* seconds per byte */
+    double compute_s;         /* seconds per unit of work; <= 0: calibrated */
+    double straggler_factor;  /* slow nodes run this many times slower */
+    int straggler_nodes;      /* how many nodes are slow */
+    double straggler_delay_s; /* mean random extra delay per round (exponential) */
+    int straggler_sleep;      /* also really sleep in measured runs */
 };
 
 /* Fills cfg with SPEC's defaults (logistic, lambda 1/N, mean, random, ...). */

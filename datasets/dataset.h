@@ -101,7 +101,7 @@ int dataset_load(const char *spec, enum label_mode labels, struct dataset **out)
 /* 1 and the manifest row's fields if `name` is in the manifest, else 0. */
 struct manifest_entry {
     const char *name;
-    const char *file;        /* file name in the mirror, e.g. a9a.xz */
+    const char *file; /* file name in the mirror, e.g. a9a.xz */
     const char *origin_url;
     const char *text_sha256;
     int64_t rows;
@@ -125,8 +125,8 @@ int shard_assign(const struct dataset *ds, int nodes, enum partition how, uint64
 /* Part k of that assignment as its own dataset: rows in increasing global
  * order (so with nodes = 1 the shard is the data set, row for row), with
  * global_row set.  The caller owns *out. */
-int shard_extract(const struct dataset *ds, int nodes, int k, enum partition how,
-                  uint64_t seed, struct dataset **out);
+int shard_extract(const struct dataset *ds, int nodes, int k, enum partition how, uint64_t seed,
+                  struct dataset **out);
 /* "random" / "label"; 0, or -1 for an unknown name. */
 int partition_parse(const char *name, enum partition *out);
 const char *partition_name(enum partition how);

@@ -24,12 +24,12 @@ struct comm_stats {
 };
 
 struct comm {
-    MPI_Comm mpi;            /* the run's K ranks, MPI_ERRORS_RETURN set */
-    int rank;                /* in mpi */
-    int size;                /* K */
+    MPI_Comm mpi; /* the run's K ranks, MPI_ERRORS_RETURN set */
+    int rank;     /* in mpi */
+    int size;     /* K */
     struct comm_stats stats;
-    struct netmodel *model;  /* NULL, or the network/straggler model */
-    double pending_work;     /* model: work units since the last collective */
+    struct netmodel *model; /* NULL, or the network/straggler model */
+    double pending_work;    /* model: work units since the last collective */
 };
 
 /* Wraps an existing communicator (not freed by comm).  MPI_COMM_NULL gives
@@ -51,6 +51,9 @@ int comm_model_flush(struct comm *c);
 
 /* Records `units` of compute work (component gradients, weighted as the
  * model says) done by this rank since the last collective (model only). */
-static inline void comm_add_work(struct comm *c, double units) { c->pending_work += units; }
+static inline void comm_add_work(struct comm *c, double units)
+{
+    c->pending_work += units;
+}
 
 #endif

@@ -20,13 +20,20 @@ int error_rank(void)
 const char *error_name(int code)
 {
     switch (code) {
-    case ERR_OK: return "ok";
-    case ERR_INPUT: return "bad input";
-    case ERR_NOMEM: return "out of memory";
-    case ERR_IO: return "I/O error";
-    case ERR_MPI: return "MPI error";
-    case ERR_NUMERIC: return "numerical failure";
-    default: return "internal error";
+    case ERR_OK:
+        return "ok";
+    case ERR_INPUT:
+        return "bad input";
+    case ERR_NOMEM:
+        return "out of memory";
+    case ERR_IO:
+        return "I/O error";
+    case ERR_MPI:
+        return "MPI error";
+    case ERR_NUMERIC:
+        return "numerical failure";
+    default:
+        return "internal error";
     }
 }
 

@@ -40,72 +40,72 @@ int error_rank(void);
 /* Text for an ERR_* code. */
 const char *error_name(int code);
 
-#define FAIL(code, ...)                                                                  \
-    do {                                                                                 \
-        error_report(__FILE__, __LINE__, __func__, __VA_ARGS__);                         \
-        return (code);                                                                   \
+#define FAIL(code, ...)                                                                            \
+    do {                                                                                           \
+        error_report(__FILE__, __LINE__, __func__, __VA_ARGS__);                                   \
+        return (code);                                                                             \
     } while (0)
 
-#define FAIL_GOTO(code, ...)                                                             \
-    do {                                                                                 \
-        error_report(__FILE__, __LINE__, __func__, __VA_ARGS__);                         \
-        rc = (code);                                                                     \
-        goto done;                                                                       \
+#define FAIL_GOTO(code, ...)                                                                       \
+    do {                                                                                           \
+        error_report(__FILE__, __LINE__, __func__, __VA_ARGS__);                                   \
+        rc = (code);                                                                               \
+        goto done;                                                                                 \
     } while (0)
 
 /* Bad input: one line, no traceback. */
-#define INPUT_FAIL(...)                                                                  \
-    do {                                                                                 \
-        error_input(__VA_ARGS__);                                                        \
-        return ERR_INPUT;                                                                \
+#define INPUT_FAIL(...)                                                                            \
+    do {                                                                                           \
+        error_input(__VA_ARGS__);                                                                  \
+        return ERR_INPUT;                                                                          \
     } while (0)
 
-#define INPUT_FAIL_GOTO(...)                                                             \
-    do {                                                                                 \
-        error_input(__VA_ARGS__);                                                        \
-        rc = ERR_INPUT;                                                                  \
-        goto done;                                                                       \
+#define INPUT_FAIL_GOTO(...)                                                                       \
+    do {                                                                                           \
+        error_input(__VA_ARGS__);                                                                  \
+        rc = ERR_INPUT;                                                                            \
+        goto done;                                                                                 \
     } while (0)
 
-#define TRY(call)                                                                        \
-    do {                                                                                 \
-        int try_rc_ = (call);                                                            \
-        if (try_rc_ < 0) {                                                               \
-            error_trace(__FILE__, __LINE__, __func__, try_rc_);                          \
-            return try_rc_;                                                              \
-        }                                                                                \
+#define TRY(call)                                                                                  \
+    do {                                                                                           \
+        int try_rc_ = (call);                                                                      \
+        if (try_rc_ < 0) {                                                                         \
+            error_trace(__FILE__, __LINE__, __func__, try_rc_);                                    \
+            return try_rc_;                                                                        \
+        }                                                                                          \
     } while (0)
 
-#define TRY_GOTO(call)                                                                   \
-    do {                                                                                 \
-        rc = (call);                                                                     \
-        if (rc < 0) {                                                                    \
-            error_trace(__FILE__, __LINE__, __func__, rc);                               \
-            goto done;                                                                   \
-        }                                                                                \
+#define TRY_GOTO(call)                                                                             \
+    do {                                                                                           \
+        rc = (call);                                                                               \
+        if (rc < 0) {                                                                              \
+            error_trace(__FILE__, __LINE__, __func__, rc);                                         \
+            goto done;                                                                             \
+        }                                                                                          \
     } while (0)
 
 /* Every MPI call goes through MPI_TRY (PetscCallMPI).  The communicators we
  * create carry MPI_ERRORS_RETURN so that we get here instead of aborting. */
 void error_mpi(const char *file, int line, const char *func, const char *call, int mpi_rc);
 
-#define MPI_TRY(call)                                                                    \
-    do {                                                                                 \
-        int mpi_rc_ = (call);                                                            \
-        if (mpi_rc_ != 0) {                                                              \
-            error_mpi(__FILE__, __LINE__, __func__, #call, mpi_rc_);                     \
-            return ERR_MPI;                                                              \
-        }                                                                                \
+#define MPI_TRY(call)                                                                              \
+    do {                                                                                           \
+        int mpi_rc_ = (call);                                                                      \
+        if (mpi_rc_ != 0) {                                                                        \
+            error_mpi(__FILE__, __LINE__, __func__, #call, mpi_rc_);                               \
+            return ERR_MPI;                                                                        \
+        }                                                                                          \
     } while (0)
 
-#define MPI_TRY_GOTO(call)                                                               \
-    do {                                                                                 \
-        int mpi_rc_ = (call);                                                            \
-        if (mpi_rc_ != 0) {                                                              \
-            error_mpi(__FILE__, __LINE__, __func__, #call, mpi_rc_);                     \
-            rc = ERR_MPI;                                                                \
-            goto done;                                                                   \
-        }                                                                                \
+#define MPI_TRY_GOTO(call)                                                                         \
+    do {                                                                                           \
+        int mpi_rc_ = (call);                                                                      \
+        if (mpi_rc_ != 0) {                                                                        \
+            error_mpi(__FILE__, __LINE__, __func__, #call, mpi_rc_);                               \
+            rc = ERR_MPI;                                                                          \
+            goto done;                                                                             \
+        }                                                                                          \
     } while (0)
 
 #endif

@@ -476,7 +476,8 @@ static int handler(void *user, const char *section, const char *name, const char
     if (k < 0)
         HERR("%s:%d: %s: unknown key (expected one of datasets, optional_datasets, "
              "algorithms, loss, lambda, bias, nodes, partition, period, aggregate, batch, "
-             "step_rule, step_scale, step, max_epochs, eval_every, tol, seeds, network, net_alpha_s, "
+             "step_rule, step_scale, step, max_epochs, eval_every, tol, seeds, network, "
+             "net_alpha_s, "
              "net_beta_s, compute_s, straggler_factor, straggler_nodes, straggler_delay_s, "
              "straggler_sleep)",
              p->path, lineno, name);

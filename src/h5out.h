@@ -22,17 +22,17 @@
 
 /* What one finished (or failed) run leaves. */
 struct run_result {
-    struct run_cfg cfg;     /* as run: lambda and nodes resolved */
-    const char *status;     /* "done" | "diverged" | "failed" */
-    char message[256];      /* why, for failed runs ("" otherwise) */
-    int error_code;         /* failed runs: the ERR_* code (ERR_INPUT: bad
-                             * input, already reported on stderr); else 0 */
-    double step_size;       /* the step in force */
+    struct run_cfg cfg; /* as run: lambda and nodes resolved */
+    const char *status; /* "done" | "diverged" | "failed" */
+    char message[256];  /* why, for failed runs ("" otherwise) */
+    int error_code;     /* failed runs: the ERR_* code (ERR_INPUT: bad
+                         * input, already reported on stderr); else 0 */
+    double step_size;   /* the step in force */
     double fstar;
-    double rate_per_epoch;  /* trace_fit_rate, NaN when not defined */
+    double rate_per_epoch; /* trace_fit_rate, NaN when not defined */
     int64_t n_samples;
-    int64_t n_features;     /* bias column included */
-    int has_model;          /* write model_s */
+    int64_t n_features; /* bias column included */
+    int has_model;      /* write model_s */
     struct trace trace;
 };
 

@@ -14,4 +14,7 @@ int loss_parse(const char *name, enum loss_kind *out)
     return 0;
 }
 
-const char *loss_name(enum loss_kind kind) { return kind == LOSS_SQUARED ? "squared" : "logistic"; }
+const char *loss_name(enum loss_kind kind)
+{
+    return kind == LOSS_SQUARED ? "squared" : "logistic";
+}

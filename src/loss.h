@@ -47,7 +47,10 @@ static inline double loss_deriv2(enum loss_kind kind, double y, double z)
 }
 
 /* c in L_i = c ||x_i||^2 + lambda (SPEC 1). */
-static inline double loss_curvature(enum loss_kind kind) { return kind == LOSS_SQUARED ? 1.0 : 0.25; }
+static inline double loss_curvature(enum loss_kind kind)
+{
+    return kind == LOSS_SQUARED ? 1.0 : 0.25;
+}
 
 /* "logistic" / "squared"; returns 0, or -1 for an unknown name. */
 int loss_parse(const char *name, enum loss_kind *out);

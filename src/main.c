@@ -328,7 +328,6 @@ static char *main_describe(int argc, char **argv)
     return s;
 }
 
-
 /* This process's peak resident set (VmHWM of /proc/self/status, KiB), -1
  * where unknown.  Unlike getrusage's ru_maxrss it excludes whatever the
  * parent held before exec, so a benchmark can read the suite's own peak. */

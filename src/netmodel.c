@@ -16,25 +16,25 @@
 #include "rng.h"
 
 struct netmodel {
-    double alpha_s;       /* latency per collective step */
-    double beta_s;        /* seconds per byte */
-    double compute_s;     /* seconds per component gradient */
-    double slow;          /* this node's slowdown factor (1 or straggler_factor) */
-    double delay_mean_s;  /* mean of the exponential delay per round */
-    int sleep_for_real;   /* also sleep the extra time in measured runs */
-    int nodes;            /* K */
-    struct rng rng;       /* this node's delays */
-    int64_t n_logged;     /* rounds logged since the last flush */
+    double alpha_s;      /* latency per collective step */
+    double beta_s;       /* seconds per byte */
+    double compute_s;    /* seconds per component gradient */
+    double slow;         /* this node's slowdown factor (1 or straggler_factor) */
+    double delay_mean_s; /* mean of the exponential delay per round */
+    int sleep_for_real;  /* also sleep the extra time in measured runs */
+    int nodes;           /* K */
+    struct rng rng;      /* this node's delays */
+    int64_t n_logged;    /* rounds logged since the last flush */
     int64_t cap;
-    double *compute_log;  /* this node's modelled compute per logged round */
-    double *network_log;  /* T_allreduce of each logged round */
+    double *compute_log; /* this node's modelled compute per logged round */
+    double *network_log; /* T_allreduce of each logged round */
 };
 
 int netmodel_preset(const char *name, double *alpha_s, double *beta_s)
 {
     if (strcmp(name, "datacenter") == 0) {
-        *alpha_s = 5e-6;       /* MPI latency over a datacenter fabric */
-        *beta_s = 1.0 / 10e9;  /* 10 GB/s per link */
+        *alpha_s = 5e-6;      /* MPI latency over a datacenter fabric */
+        *beta_s = 1.0 / 10e9; /* 10 GB/s per link */
     } else if (strcmp(name, "wan") == 0) {
         *alpha_s = 50e-3;      /* one wide-area round trip */
         *beta_s = 8.0 / 100e6; /* 100 Mbit/s */
@@ -154,7 +154,10 @@ void netmodel_destroy(struct netmodel *m)
     free(m);
 }
 
-double netmodel_compute_s(const struct netmodel *m) { return m->compute_s; }
+double netmodel_compute_s(const struct netmodel *m)
+{
+    return m->compute_s;
+}
 
 int netmodel_before_collective(struct netmodel *m, struct comm *c, int64_t n)
 {
@@ -203,8 +206,8 @@ int netmodel_flush(struct netmodel *m, struct comm *c)
     if (c->mpi != MPI_COMM_NULL && c->size > 1) {
         if (m->n_logged > INT32_MAX)
             FAIL(ERR_INTERNAL, "network model log too long");
-        MPI_TRY(MPI_Allreduce(MPI_IN_PLACE, m->compute_log, (int)m->n_logged, MPI_DOUBLE,
-                              MPI_MAX, c->mpi));
+        MPI_TRY(MPI_Allreduce(MPI_IN_PLACE, m->compute_log, (int)m->n_logged, MPI_DOUBLE, MPI_MAX,
+                              c->mpi));
     }
     for (int64_t r = 0; r < m->n_logged; r++)
         c->stats.model_s += m->compute_log[r] + m->network_log[r];

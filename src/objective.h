@@ -16,8 +16,8 @@
 struct problem {
     const struct dataset *data; /* rows held here (all, or a shard) */
     enum loss_kind loss;
-    double lambda;              /* SPEC 1; mu = lambda */
-    int64_t n_total;            /* N: the rows of the whole set */
+    double lambda;   /* SPEC 1; mu = lambda */
+    int64_t n_total; /* N: the rows of the whole set */
 };
 
 /* Margins z_i = <x_i, w> for every row held, into z (n_samples). */

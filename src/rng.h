@@ -23,7 +23,10 @@ enum {
 
 void rng_seed(struct rng *r, uint64_t seed, uint64_t stream);
 
-static inline uint64_t rng_rotl_(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+static inline uint64_t rng_rotl_(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
 
 static inline uint64_t rng_next(struct rng *r)
 {
@@ -55,7 +58,10 @@ static inline uint64_t rng_below(struct rng *r, uint64_t n)
 }
 
 /* Uniform double in [0, 1) with 53 random bits. */
-static inline double rng_uniform(struct rng *r) { return (double)(rng_next(r) >> 11) * 0x1.0p-53; }
+static inline double rng_uniform(struct rng *r)
+{
+    return (double)(rng_next(r) >> 11) * 0x1.0p-53;
+}
 
 /* Standard normal deviate (Box-Muller; one draw per call, deterministic). */
 double rng_normal(struct rng *r);

@@ -22,8 +22,7 @@ struct checkpoint {
 struct trace {
     int64_t n;   /* checkpoints stored */
     int64_t cap; /* allocated */
-    double *epoch, *rounds, *bytes, *wall_s, *comm_s, *objective, *subopt, *grad_norm,
-        *model_s;
+    double *epoch, *rounds, *bytes, *wall_s, *comm_s, *objective, *subopt, *grad_norm, *model_s;
 };
 
 /* Appends one checkpoint; ERR_NOMEM leaves the trace unchanged. */
