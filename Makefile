@@ -53,7 +53,7 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 EXE := $(BIN)/dsaga-bench
 
-.PHONY: all run test unit mpitest bench figures regress regress-update regress-selftest sanitize lint \
+.PHONY: all run test unit mpitest bench figures regress regress-update regress-selftest sanitize memcheck lint \
         format format-check fuzz clean deps-build deps-run deps-test deps-bench FORCE
 
 all: $(EXE)
@@ -150,6 +150,11 @@ sanitize:
 	$(MAKE) BUILD=build-san BIN=build-san/bin OPT="-O1 -g $(SAN_FLAGS)" unit
 	ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	$(MAKE) BUILD=build-san BIN=build-san/bin OPT="-O1 -g $(SAN_FLAGS)" mpitest
+
+# valgrind memcheck over one small grid, singleton and 2 ranks (issue 9):
+# leaks and memory errors in MPI processes, which LeakSanitizer cannot judge.
+memcheck: all
+	EXE=$(abspath $(EXE)) MPIRUN="$(MPIRUN)" tests/valgrind/memcheck.sh 2
 
 lint:
 	$(MAKE) BUILD=build-lint BIN=build-lint/bin EXTRA_CFLAGS=-Wconversion all
