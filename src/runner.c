@@ -112,20 +112,47 @@ void run_result_clear(struct run_result *r)
 
 static const char *const runner_status_names[] = {"done", "diverged", "failed"};
 
-/* Marks the run failed with a message.  ERR_INPUT messages are also the one
- * line on stderr of SPEC 7 (rank 0 of the world prints it). */
+/* Marks the run failed with a message.  `report`: print it too, as the one
+ * line on stderr of SPEC 7, for ERR_INPUT (rank 0 of the world prints it);
+ * 0 when the callee has already said it (the data loader names path:line). */
+static void runner_vfail(struct run_result *out, int code, int report, const char *fmt, va_list ap)
+{
+    vsnprintf(out->message, sizeof out->message, fmt, ap);
+    out->status = "failed";
+    out->error_code = code;
+    if (report && code == ERR_INPUT)
+        error_input("%s", out->message);
+}
+
 static void runner_fail(struct run_result *out, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void runner_fail(struct run_result *out, int code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(out->message, sizeof out->message, fmt, ap);
+    runner_vfail(out, code, 1, fmt, ap);
     va_end(ap);
-    out->status = "failed";
-    out->error_code = code;
-    if (code == ERR_INPUT)
-        error_input("%s", out->message);
+}
+
+static void runner_fail_reported(struct run_result *out, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void runner_fail_reported(struct run_result *out, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    runner_vfail(out, code, 0, fmt, ap);
+    va_end(ap);
+}
+
+/* The worst of the run's ranks' rc (uncounted), or ERR_MPI when the
+ * reduction itself fails.  A set-up step that can fail on one rank only
+ * (loading, sharding, create) must fail on all, or the others would wait
+ * forever in the next collective. */
+static int runner_agree(struct comm *comm, int rc)
+{
+    double worst = rc;
+    TRY(comm_allreduce_uncounted(comm, &worst, 1, MPI_MIN));
+    return (int)worst;
 }
 
 /* An error from a setup call: bad input, no memory or MPI are passed up as
@@ -230,17 +257,13 @@ static int runner_execute(const algorithm *alg, MPI_Comm sub, struct dataset_cac
     struct dataset *ds = NULL;
     enum label_mode labels = cfg->loss == LOSS_LOGISTIC ? LABELS_BINARY : LABELS_RAW;
     rc = runner_load(cache, cfg->dataset, labels, cfg->bias, &ds, &owned);
-    double agree = rc;
-    TRY_GOTO(comm_allreduce_uncounted(&comm, &agree, 1, MPI_MIN));
-    if (agree < 0) {
-        rc = (int)agree;
+    rc = runner_agree(&comm, rc); /* ERR_MPI is fatal below */
+    if (rc < 0) {
         if (runner_fatal(rc))
             goto done;
         /* dataset_load has printed its one line (path:line, SPEC 7) */
-        snprintf(out->message, sizeof out->message, "--dataset %.200s: could not be loaded (%s)",
-                 cfg->dataset, error_name(rc));
-        out->status = "failed";
-        out->error_code = rc;
+        runner_fail_reported(out, rc, "--dataset %.200s: could not be loaded (%s)", cfg->dataset,
+                             error_name(rc));
         rc = 0;
         goto done;
     }
@@ -289,16 +312,12 @@ static int runner_execute(const algorithm *alg, MPI_Comm sub, struct dataset_cac
     } else {
         rc = shard_extract(ds, K, rank, cfg->partition, cfg->seed, &shard);
     }
-    agree = rc;
-    TRY_GOTO(comm_allreduce_uncounted(&comm, &agree, 1, MPI_MIN));
-    if (agree < 0) {
-        rc = (int)agree;
+    rc = runner_agree(&comm, rc); /* ERR_MPI is fatal below */
+    if (rc < 0) {
         if (runner_fatal(rc))
             goto done;
-        snprintf(out->message, sizeof out->message, "sharding %.200s over %d nodes failed (%s)",
-                 cfg->dataset, K, error_name(rc));
-        out->status = "failed";
-        out->error_code = rc;
+        runner_fail_reported(out, rc, "sharding %.200s over %d nodes failed (%s)", cfg->dataset, K,
+                             error_name(rc));
         rc = 0;
         goto done;
     }
@@ -344,11 +363,9 @@ static int runner_execute(const algorithm *alg, MPI_Comm sub, struct dataset_cac
         FAIL_GOTO(ERR_NOMEM, "no memory for the evaluation buffers (d = %lld)", (long long)d);
 
     rc = alg->create(&ctx, &state);
-    agree = rc;
-    TRY_GOTO(comm_allreduce_uncounted(&comm, &agree, 1, MPI_MIN));
-    state_made = rc == 0;
-    if (agree < 0) {
-        rc = (int)agree;
+    state_made = rc == 0;         /* this rank's own outcome: destroy what it made */
+    rc = runner_agree(&comm, rc); /* ERR_MPI is fatal below */
+    if (rc < 0) {
         if (runner_fatal(rc))
             goto done;
         runner_fail(out, rc, "%s: set-up failed (%s)", alg->name, error_name(rc));
