@@ -389,8 +389,8 @@ static int runner_execute(const algorithm *alg, MPI_Comm sub, struct dataset_cac
             double gnorm = 0.0;
             TRY_GOTO(runner_evaluate(alg, state, &ctx, &b, &f, &gnorm));
             /* wall time is the slowest rank's (STYLE 9, OSU's max) */
-            if (comm.model) /* fold the logged rounds into model_s (uncounted) */
-                TRY_GOTO(netmodel_flush(comm.model, &comm));
+            /* fold the network model's logged rounds into model_s (uncounted) */
+            TRY_GOTO(comm_model_flush(&comm));
             double times[3] = {wall_local, comm.stats.comm_s, comm.stats.model_s};
             TRY_GOTO(comm_allreduce_uncounted(&comm, times, 3, MPI_MAX));
             if (next_index == 0)
