@@ -93,7 +93,7 @@
 #ifndef GRID_MAX_RUNS
 #define GRID_MAX_RUNS 1000000
 #endif
-#define GRID_MAX_LINE 65536   /* longest config line, in bytes (libinih's limit) */
+#define GRID_MAX_LINE 65536 /* longest config line, in bytes (libinih's limit) */
 
 /* ---- bad-input messages ------------------------------------------------- */
 
