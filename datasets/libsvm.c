@@ -34,7 +34,13 @@
 
 #include "../src/error.h"
 
-enum { CHUNK_BYTES = 1 << 20 }; /* read / decode granularity */
+/* Read / decode granularity.  The fuzz build (fuzz/run.sh) makes it a few
+ * bytes, so that lines, tokens and .xz blocks straddle chunk boundaries in
+ * inputs of fuzzer size. */
+#ifndef LIBSVM_CHUNK_BYTES
+#define LIBSVM_CHUNK_BYTES (1 << 20)
+#endif
+enum { CHUNK_BYTES = LIBSVM_CHUNK_BYTES };
 
 struct parser {
     const char *name;       /* path or buffer name, for messages */

@@ -16,10 +16,15 @@ if [ ${#targets[@]} -eq 0 ]; then
 fi
 san="-fsanitize=address,undefined -fno-omit-frame-pointer"
 export OMPI_CC=clang
-make -s BUILD=build-fuzz BIN=build-fuzz/bin \
-  OPT="-O1 -g -fsanitize=fuzzer-no-link $san -Wno-unused-command-line-argument" \
-  EXTRA_CFLAGS="-DGRID_MAX_RUNS=4096" \
-  build-fuzz/libdsaga.a
+# Fuzz-only limits (see grid.c and libsvm.c): grids of at most 4096 cells,
+# files read and decoded 61 bytes at a time.  make does not track flags, so
+# a build made with other flags is thrown away.
+opt="-O1 -g -fsanitize=fuzzer-no-link $san -Wno-unused-command-line-argument"
+extra="-DGRID_MAX_RUNS=4096 -DLIBSVM_CHUNK_BYTES=61"
+if [ "$(cat build-fuzz/flags 2>/dev/null)" != "$opt $extra" ]; then
+  rm -rf build-fuzz && mkdir -p build-fuzz && echo "$opt $extra" >build-fuzz/flags
+fi
+make -s BUILD=build-fuzz BIN=build-fuzz/bin OPT="$opt" EXTRA_CFLAGS="$extra" build-fuzz/libdsaga.a
 libs="$(pkg-config --libs hdf5) -linih -llzma -lcrypto -lopenblas -lm"
 mkdir -p fuzz/crashes
 jobs=${FUZZ_JOBS:-1}

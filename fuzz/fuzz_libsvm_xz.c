@@ -1,0 +1,164 @@
+/*
+ * fuzz_libsvm_xz.c - libFuzzer target for the LIBSVM file reader
+ * (libsvm_read: magic bytes, the streaming .xz decoder, plain reads; issue
+ * 9).  The fuzz build reads and decodes in chunks of a few bytes, so every
+ * input crosses many chunk boundaries.  The first input byte picks a mode;
+ * the rest is the payload:
+ *   0  the payload is the file itself (raw .xz seeds, or plain text);
+ *   1  the payload is text, written as a valid .xz file (stored in LZMA2
+ *      uncompressed chunks: an LZ encoder per execution allocates
+ *      megabytes and ran ~85 executions per second);
+ *   2  as 1, then truncated (bytes 1-2 pick where): must be refused;
+ *   3  as 1, then one byte flipped (bytes 1-2 pick which).
+ * Oracle: whenever the file's decoded text is the payload (modes 0 plain
+ * and 1), the result must equal libsvm_parse of the same text in memory,
+ * array for array and checksum included; any success must be a consistent
+ * CSR; any failure must be ERR_INPUT.
+ */
+#include <lzma.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../datasets/dataset.h"
+#include "../src/error.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static char fuzz_path[256]; /* the temporary data file, one per process */
+static int fuzz_fd = -1;
+
+static void cleanup(void)
+{
+    if (fuzz_path[0])
+        unlink(fuzz_path);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    const char *dir = getenv("TMPDIR");
+    snprintf(fuzz_path, sizeof fuzz_path, "%s/dsaga-fuzz-libsvm.XXXXXX",
+             dir && *dir ? dir : "/tmp");
+    fuzz_fd = mkstemp(fuzz_path);
+    if (fuzz_fd < 0) {
+        perror("fuzz_libsvm_xz: mkstemp");
+        abort();
+    }
+    atexit(cleanup);
+    return 0;
+}
+
+static void put_file(const uint8_t *data, size_t size)
+{
+    if (ftruncate(fuzz_fd, 0) != 0 || pwrite(fuzz_fd, data, size, 0) != (ssize_t)size) {
+        perror("fuzz_libsvm_xz: write");
+        abort();
+    }
+}
+
+static void check(const struct dataset *ds)
+{
+    if (ds->n_samples < 1 || ds->row_ptr[0] != 0 || ds->row_ptr[ds->n_samples] != ds->nnz)
+        abort();
+    for (int64_t i = 0; i < ds->n_samples; i++)
+        for (int64_t p = ds->row_ptr[i]; p < ds->row_ptr[i + 1]; p++)
+            if (ds->col_idx[p] < 0 || ds->col_idx[p] >= ds->n_features ||
+                (p > ds->row_ptr[i] && ds->col_idx[p] <= ds->col_idx[p - 1]) ||
+                ds->values[p] - ds->values[p] != 0)
+                abort();
+}
+
+/* The file's result against the in-memory parser's on the same text. */
+static void same(int rc_file, const struct dataset *f, int rc_mem, const struct dataset *m)
+{
+    if (rc_file != rc_mem)
+        abort();
+    if (rc_file != 0)
+        return;
+    size_t nz = (size_t)f->nnz;
+    size_t n = (size_t)f->n_samples;
+    if (f->n_samples != m->n_samples || f->n_features != m->n_features || f->nnz != m->nnz ||
+        strcmp(f->checksum, m->checksum) != 0 ||
+        memcmp(f->row_ptr, m->row_ptr, (n + 1) * sizeof *f->row_ptr) != 0 ||
+        memcmp(f->y, m->y, n * sizeof *f->y) != 0 ||
+        (nz && (memcmp(f->col_idx, m->col_idx, nz * sizeof *f->col_idx) != 0 ||
+                memcmp(f->values, m->values, nz * sizeof *f->values) != 0)))
+        abort();
+}
+
+/* TEXT as one .xz stream (CRC64) of one block of uncompressed LZMA2
+ * chunks, into a malloc'd *out: liblzma's single-call encoders, no heap. */
+static size_t xz_store(const uint8_t *text, size_t len, uint8_t **out)
+{
+    size_t cap = 12 + lzma_block_buffer_bound(len) + 64 + 12;
+    uint8_t *z = malloc(cap);
+    lzma_stream_flags flags = {.version = 0, .check = LZMA_CHECK_CRC64};
+    lzma_filter filters[2] = {{.id = LZMA_FILTER_LZMA2, .options = NULL},
+                              {.id = LZMA_VLI_UNKNOWN, .options = NULL}};
+    lzma_block block = {.version = 0, .check = LZMA_CHECK_CRC64, .filters = filters};
+    size_t pos = 12;
+    lzma_index *idx = lzma_index_init(NULL);
+    if (!z || !idx || lzma_stream_header_encode(&flags, z) != LZMA_OK ||
+        lzma_block_uncomp_encode(&block, text, len, z, &pos, cap) != LZMA_OK ||
+        lzma_index_append(idx, NULL, lzma_block_unpadded_size(&block), block.uncompressed_size) !=
+            LZMA_OK ||
+        lzma_index_buffer_encode(idx, z, &pos, cap) != LZMA_OK)
+        abort();
+    flags.backward_size = lzma_index_size(idx);
+    if (pos + 12 > cap || lzma_stream_footer_encode(&flags, z + pos) != LZMA_OK)
+        abort();
+    lzma_index_end(idx, NULL);
+    *out = z;
+    return pos + 12;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 3)
+        return 0;
+    int mode = data[0] & 3;
+    size_t where = (size_t)data[1] << 8 | data[2];
+    const uint8_t *text = data + 3;
+    size_t len = size - 3;
+    static const uint8_t xz_magic[6] = {0xfd, '7', 'z', 'X', 'Z', 0x00};
+    int is_xz = len >= 6 && memcmp(text, xz_magic, 6) == 0;
+    if (mode == 0 && len >= 3 && memcmp(text, "BZh", 3) == 0)
+        return 0; /* .bz2 forks bzip2: not for a fuzzer's loop */
+
+    uint8_t *z = NULL;
+    size_t zlen = 0;
+    if (mode == 0) {
+        put_file(text, len);
+    } else {
+        zlen = xz_store(text, len, &z);
+        if (mode == 2)
+            zlen = where % zlen; /* a proper prefix */
+        if (mode == 3)
+            z[where % zlen] ^= (uint8_t)(1u << (data[0] >> 2 & 7));
+        put_file(z, zlen);
+    }
+
+    struct dataset *f = NULL;
+    int rc = libsvm_read(fuzz_path, LABELS_BINARY, 0, &f);
+    if (rc != 0 && (rc != ERR_INPUT || f))
+        abort();
+    if (rc == 0)
+        check(f);
+    if (mode == 2 && rc != ERR_INPUT)
+        abort(); /* a truncated file must never load */
+    if (mode == 1 || (mode == 0 && !is_xz)) {
+        struct dataset *m = NULL;
+        int rc_mem = libsvm_parse(fuzz_path, (const char *)text, len, LABELS_BINARY, 0, &m);
+        same(rc, f, rc_mem, m);
+        dataset_destroy(m);
+    }
+    dataset_destroy(f);
+    free(z);
+    return 0;
+}
