@@ -148,10 +148,10 @@ regress-selftest:
 # target.
 SAN_PRELOAD := build-san/nodlclose.so
 SAN_REPORTS := $(abspath build-san/reports)
+SAN_ASAN := detect_leaks=1:verify_asan_link_order=0
+SAN_UBSAN := print_stacktrace=1:halt_on_error=1
 SAN_ENV := LD_PRELOAD=$(abspath $(SAN_PRELOAD)) \
-  ASAN_OPTIONS=detect_leaks=1:verify_asan_link_order=0 \
-  LSAN_OPTIONS=suppressions=$(abspath tests/sanitize/lsan.supp):print_suppressions=0 \
-  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  LSAN_OPTIONS=suppressions=$(abspath tests/sanitize/lsan.supp):print_suppressions=0
 
 $(SAN_PRELOAD): tests/sanitize/nodlclose.c
 	mkdir -p $(@D)
@@ -163,10 +163,11 @@ build-san/leak_probe: tests/sanitize/leak_probe.c
 
 sanitize: $(SAN_PRELOAD) build-san/leak_probe
 	$(MAKE) BUILD=build-san BIN=build-san/bin OPT="-O1 -g $(SAN_FLAGS)" all $(TEST_BIN:$(BUILD)/%=build-san/%)
-	$(SAN_ENV) MPIRUN="$(MPIRUN)" tests/sanitize/check_probe.sh build-san/leak_probe
+	$(SAN_ENV) ASAN_OPTIONS=$(SAN_ASAN) UBSAN_OPTIONS=$(SAN_UBSAN) MPIRUN="$(MPIRUN)" \
+	  tests/sanitize/check_probe.sh build-san/leak_probe
 	rm -rf $(SAN_REPORTS) && mkdir -p $(SAN_REPORTS)
-	$(SAN_ENV) ASAN_OPTIONS=detect_leaks=1:verify_asan_link_order=0:log_path=$(SAN_REPORTS)/report \
-	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$(SAN_REPORTS)/report \
+	$(SAN_ENV) ASAN_OPTIONS=$(SAN_ASAN):log_path=$(SAN_REPORTS)/report \
+	  UBSAN_OPTIONS=$(SAN_UBSAN):log_path=$(SAN_REPORTS)/report \
 	  $(MAKE) BUILD=build-san BIN=build-san/bin OPT="-O1 -g $(SAN_FLAGS)" unit mpitest
 	@if [ -n "$$(ls -A $(SAN_REPORTS))" ]; then \
 	  for f in $(SAN_REPORTS)/*; do echo "== $$f"; cat "$$f"; done; \
@@ -186,10 +187,10 @@ lint:
 	  echo "lint: asprintf/vasprintf is not used here (see tests/sanitize/lsan.supp)" >&2; exit 1; fi
 
 format:
-	clang-format -i $(wildcard src/*.[ch] algorithms/*.[ch] datasets/*.[ch] tests/*.c tests/sanitize/*.c bench/*.c fuzz/*.c)
+	clang-format -i $(wildcard src/*.[ch] algorithms/*.[ch] datasets/*.[ch] tests/*.c tests/sanitize/*.c bench/*.c fuzz/*.[ch])
 
 format-check:
-	clang-format --dry-run -Werror $(wildcard src/*.[ch] algorithms/*.[ch] datasets/*.[ch] tests/*.c tests/sanitize/*.c bench/*.c fuzz/*.c)
+	clang-format --dry-run -Werror $(wildcard src/*.[ch] algorithms/*.[ch] datasets/*.[ch] tests/*.c tests/sanitize/*.c bench/*.c fuzz/*.[ch])
 
 fuzz:
 	scripts/deps.sh fuzz

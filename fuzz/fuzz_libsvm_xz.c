@@ -25,6 +25,7 @@
 
 #include "../datasets/dataset.h"
 #include "../src/error.h"
+#include "csr_check.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -60,18 +61,6 @@ static void put_file(const uint8_t *data, size_t size)
         perror("fuzz_libsvm_xz: write");
         abort();
     }
-}
-
-static void check(const struct dataset *ds)
-{
-    if (ds->n_samples < 1 || ds->row_ptr[0] != 0 || ds->row_ptr[ds->n_samples] != ds->nnz)
-        abort();
-    for (int64_t i = 0; i < ds->n_samples; i++)
-        for (int64_t p = ds->row_ptr[i]; p < ds->row_ptr[i + 1]; p++)
-            if (ds->col_idx[p] < 0 || ds->col_idx[p] >= ds->n_features ||
-                (p > ds->row_ptr[i] && ds->col_idx[p] <= ds->col_idx[p - 1]) ||
-                ds->values[p] - ds->values[p] != 0)
-                abort();
 }
 
 /* The file's result against the in-memory parser's on the same text. */
@@ -149,7 +138,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (rc != 0 && (rc != ERR_INPUT || f))
         abort();
     if (rc == 0)
-        check(f);
+        csr_check(f);
     if (mode == 2 && rc != ERR_INPUT)
         abort(); /* a truncated file must never load */
     if (mode == 1 || (mode == 0 && !is_xz)) {
