@@ -2,9 +2,8 @@
  * fuzz_config.c - libFuzzer target for the grid config loader (src/grid.c,
  * issue 6 / issue 9, SPEC 7: a malformed config is one ERR_INPUT line, never
  * a crash, a hang or a leak).  grid.h offers only a path entry point, so
- * each input is written to one private temporary file (rewritten in place,
- * not re-created, to keep the executions per second high) and loaded as if
- * launched on 4 ranks.  A success must give a consistent grid: checked here,
+ * each input is written to one private temporary file (fuzz_file.h) and
+ * loaded as if launched on 4 ranks.  A success must give a consistent grid: checked here,
  * so the fuzzer finds wrong expansions as well as crashes.
  */
 #include <stddef.h>
@@ -16,6 +15,7 @@
 
 #include "../src/error.h"
 #include "../src/grid.h"
+#include "fuzz_file.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 const char *__asan_default_options(void);
@@ -29,28 +29,11 @@ const char *__asan_default_options(void)
 }
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static char fuzz_path[256]; /* the temporary config, one per process */
-static int fuzz_fd = -1;    /* open on fuzz_path for the process's life */
-
-static void cleanup(void)
-{
-    if (fuzz_path[0])
-        unlink(fuzz_path);
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    const char *dir = getenv("TMPDIR");
-    snprintf(fuzz_path, sizeof fuzz_path, "%s/dsaga-fuzz-config.XXXXXX.ini",
-             dir && *dir ? dir : "/tmp");
-    fuzz_fd = mkstemps(fuzz_path, 4);
-    if (fuzz_fd < 0) {
-        perror("fuzz_config: mkstemps");
-        abort();
-    }
-    atexit(cleanup);
+    fuzz_file_create("config", ".ini");
     return 0;
 }
 
@@ -69,10 +52,7 @@ static void check(const struct grid *g)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (ftruncate(fuzz_fd, 0) != 0 || pwrite(fuzz_fd, data, size, 0) != (ssize_t)size) {
-        perror("fuzz_config: write");
-        abort();
-    }
+    fuzz_file_put(data, size);
     struct grid *g = NULL;
     int rc = grid_load(fuzz_path, 4, &g);
     if (rc == 0)

@@ -26,41 +26,17 @@
 #include "../datasets/dataset.h"
 #include "../src/error.h"
 #include "csr_check.h"
+#include "fuzz_file.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static char fuzz_path[256]; /* the temporary data file, one per process */
-static int fuzz_fd = -1;
-
-static void cleanup(void)
-{
-    if (fuzz_path[0])
-        unlink(fuzz_path);
-}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    const char *dir = getenv("TMPDIR");
-    snprintf(fuzz_path, sizeof fuzz_path, "%s/dsaga-fuzz-libsvm.XXXXXX",
-             dir && *dir ? dir : "/tmp");
-    fuzz_fd = mkstemp(fuzz_path);
-    if (fuzz_fd < 0) {
-        perror("fuzz_libsvm_xz: mkstemp");
-        abort();
-    }
-    atexit(cleanup);
+    fuzz_file_create("libsvm", "");
     return 0;
-}
-
-static void put_file(const uint8_t *data, size_t size)
-{
-    if (ftruncate(fuzz_fd, 0) != 0 || pwrite(fuzz_fd, data, size, 0) != (ssize_t)size) {
-        perror("fuzz_libsvm_xz: write");
-        abort();
-    }
 }
 
 /* The file's result against the in-memory parser's on the same text. */
@@ -123,14 +99,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t *z = NULL;
     size_t zlen = 0;
     if (mode == 0) {
-        put_file(text, len);
+        fuzz_file_put(text, len);
     } else {
         zlen = xz_store(text, len, &z);
         if (mode == 2)
             zlen = where % zlen; /* a proper prefix */
         if (mode == 3)
             z[where % zlen] ^= (uint8_t)(1u << (data[0] >> 2 & 7));
-        put_file(z, zlen);
+        fuzz_file_put(z, zlen);
     }
 
     struct dataset *f = NULL;

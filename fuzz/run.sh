@@ -5,8 +5,8 @@
 # fuzz/fuzz_<name>.c; seeds in fuzz/corpus/<name>/, the growing corpus in
 # fuzz/corpus-work/<name>/ (not committed), crashes in fuzz/crashes/.
 # A crash found is minimised, then kept in fuzz/regressions/<name>/ where
-# tests/test_fuzz_regressions.c and tests/test_fuzz_xz.c replay it in every
-# `make test`; the script then exits 1.
+# tests/test_fuzz_regressions.c replays it in every `make test`; the
+# script then exits 1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-60}
@@ -58,7 +58,7 @@ for t in "${targets[@]}"; do
     status=1
   fi
   # Every crash file: minimised into fuzz/regressions/$t/, replayed by
-  # `make test` (tests/test_fuzz_regressions.c, tests/test_fuzz_xz.c).
+  # `make test` (tests/test_fuzz_regressions.c).
   for c in fuzz/crashes/$t-*; do
     [ -e "$c" ] || continue
     keep=fuzz/regressions/$t/$(basename "$c" | sed "s/^$t-//")

@@ -9,6 +9,13 @@
  * or ERR_INPUT (with no result and a "dsaga-bench: " line), never crash
  * (ASan/UBSan under `make sanitize`) or return another code.  Empty or
  * missing folders pass: a clean fuzzer finds nothing to keep.
+ *
+ * The .xz path of the file reader: this file includes the target
+ * fuzz/fuzz_libsvm_xz.c itself, so its seeds and fuzz/regressions/libsvm_xz/
+ * replay through the very code and oracle the fuzzer ran, and checks the
+ * target's .xz writer and the reader against each other exhaustively on one
+ * small stream: it loads equal to the text parsed in memory, every proper
+ * prefix of it is refused, and so is every one-bit flip.
  */
 #include <criterion/criterion.h>
 #include <dirent.h>
@@ -22,16 +29,18 @@
 #include "../src/error.h"
 #include "../src/grid.h"
 
-/* The repository root from this file's path (compiled as
+#include "../fuzz/fuzz_libsvm_xz.c"
+
+/* fuzz/SUB/TARGET from this file's path (compiled as
  * tests/test_fuzz_regressions.c from the root, or with an absolute path). */
-static void regressions_dir(const char *target, char *buf, size_t size)
+static void fuzz_dir(const char *sub, const char *target, char *buf, size_t size)
 {
     const char *file = __FILE__;
     const char *slash = strrchr(file, '/');
     if (slash)
-        snprintf(buf, size, "%.*s/../fuzz/regressions/%s", (int)(slash - file), file, target);
+        snprintf(buf, size, "%.*s/../fuzz/%s/%s", (int)(slash - file), file, sub, target);
     else
-        snprintf(buf, size, "../fuzz/regressions/%s", target);
+        snprintf(buf, size, "../fuzz/%s/%s", sub, target);
 }
 
 /* Sorted regular files of dir into *names (the caller frees each and the
@@ -102,7 +111,7 @@ Test(fuzz_regressions, libsvm_inputs_are_data_or_one_input_error, .init = quiet_
 {
     char dir[4096];
     char **files = NULL;
-    regressions_dir("libsvm", dir, sizeof dir);
+    fuzz_dir("regressions", "libsvm", dir, sizeof dir);
     int n = list_files(dir, &files);
     for (int i = 0; i < n; i++) {
         size_t len = 0;
@@ -132,7 +141,7 @@ Test(fuzz_regressions, config_inputs_are_grids_or_one_input_error, .init = quiet
 {
     char dir[4096];
     char **files = NULL;
-    regressions_dir("config", dir, sizeof dir);
+    fuzz_dir("regressions", "config", dir, sizeof dir);
     int n = list_files(dir, &files);
     for (int i = 0; i < n; i++) {
         cr_log_info("config: %s", files[i]);
@@ -153,4 +162,95 @@ Test(fuzz_regressions, config_inputs_are_grids_or_one_input_error, .init = quiet
         free(files[i]);
     }
     free(files);
+}
+
+/* ---- the .xz path (fuzz/fuzz_libsvm_xz.c) ------------------------------- */
+
+static void xz_setup(void)
+{
+    cr_assert_eq(LLVMFuzzerInitialize(NULL, NULL), 0);
+    quiet_stderr();
+}
+
+/* Every file of fuzz/SUB/libsvm_xz through the fuzz target, which aborts
+ * on a wrong result; returns how many. */
+static int xz_replay(const char *sub)
+{
+    char dir[4096];
+    char **files = NULL;
+    fuzz_dir(sub, "libsvm_xz", dir, sizeof dir);
+    int n = list_files(dir, &files);
+    for (int i = 0; i < n; i++) {
+        size_t len = 0;
+        char *data = read_all(files[i], &len);
+        cr_log_info("libsvm_xz: %s (%zu bytes)", files[i], len);
+        LLVMFuzzerTestOneInput((const uint8_t *)data, len);
+        free(data);
+        free(files[i]);
+    }
+    free(files);
+    return n;
+}
+
+Test(fuzz_xz, seeds_and_kept_crashes_replay_clean, .init = xz_setup, .timeout = 120)
+{
+    cr_assert_geq(xz_replay("corpus"), 10, "the committed seeds are missing");
+    xz_replay("regressions");
+}
+
+static const char xz_text[] = "+1 3:1 11:0.5 14:1\n-1 5:1 7:2.5e-3\n+1 1:1 123:1\n";
+
+static int xz_load(const uint8_t *z, size_t zlen, struct dataset **ds)
+{
+    fuzz_file_put(z, zlen);
+    *ds = NULL;
+    return libsvm_read(fuzz_path, LABELS_BINARY, 0, ds);
+}
+
+Test(fuzz_xz, stored_stream_loads_as_the_text, .init = xz_setup)
+{
+    uint8_t *z = NULL;
+    size_t zlen = xz_store((const uint8_t *)xz_text, strlen(xz_text), &z);
+    struct dataset *f = NULL;
+    struct dataset *m = NULL;
+    cr_assert_eq(xz_load(z, zlen, &f), 0);
+    cr_assert_eq(libsvm_parse("mem", xz_text, strlen(xz_text), LABELS_BINARY, 0, &m), 0);
+    cr_assert_eq(f->n_samples, 3);
+    cr_assert_eq(f->n_features, 123);
+    cr_assert_eq(f->nnz, 7);
+    same(0, f, 0, m); /* aborts unless arrays and checksum agree */
+    dataset_destroy(f);
+    dataset_destroy(m);
+    free(z);
+}
+
+Test(fuzz_xz, every_proper_prefix_is_refused, .init = xz_setup)
+{
+    uint8_t *z = NULL;
+    size_t zlen = xz_store((const uint8_t *)xz_text, strlen(xz_text), &z);
+    for (size_t cut = 0; cut < zlen; cut++) {
+        struct dataset *ds = NULL;
+        int rc = xz_load(z, cut, &ds);
+        cr_assert_eq(rc, ERR_INPUT, "prefix of %zu of %zu bytes: rc %d", cut, zlen, rc);
+        cr_assert_null(ds);
+    }
+    free(z);
+}
+
+/* CRC32 guards the headers, index and footer, CRC64 the text: no single
+ * bit flip anywhere may load. */
+Test(fuzz_xz, every_bit_flip_is_refused, .init = xz_setup)
+{
+    uint8_t *z = NULL;
+    size_t zlen = xz_store((const uint8_t *)xz_text, strlen(xz_text), &z);
+    for (size_t at = 0; at < zlen; at++)
+        for (int bit = 0; bit < 8; bit++) {
+            z[at] ^= (uint8_t)(1u << bit);
+            struct dataset *ds = NULL;
+            int rc = xz_load(z, zlen, &ds);
+            cr_assert_eq(rc, ERR_INPUT, "bit %d of byte %zu of %zu: rc %d", bit, at, zlen, rc);
+            cr_assert_null(ds);
+            z[at] ^= (uint8_t)(1u << bit);
+        }
+    free(z);
 }
