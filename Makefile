@@ -47,8 +47,12 @@ CFLAGS := $(OPT) -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -ffp-contr
 LDLIBS := $(HDF5_LIBS) -linih -llzma -lcrypto -lopenblas -lm
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-LIB_SRC := $(filter-out src/main.c,$(wildcard src/*.c)) $(wildcard algorithms/*.c) \
-           $(wildcard datasets/*.c)
+# The layers, bottom up (README "Architecture"): base, then data sets and
+# methods, then the harness, then the CLI.  scripts/layers.sh checks that no
+# include points up.
+LAYERS := base datasets algorithms harness cli
+LIB_SRC := $(wildcard base/*.c datasets/*.c algorithms/*.c harness/*.c) \
+           $(filter-out cli/main.c,$(wildcard cli/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/version.o
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
@@ -62,7 +66,7 @@ all: $(EXE)
 deps-build deps-run deps-test deps-bench deps-fuzz:
 	@scripts/deps.sh $(@:deps-%=%)
 
-$(EXE): $(BUILD)/src/main.o $(BUILD)/libdsaga.a | $(BIN)
+$(EXE): $(BUILD)/cli/main.o $(BUILD)/libdsaga.a | $(BIN)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/libdsaga.a: $(LIB_OBJ)
@@ -183,14 +187,14 @@ memcheck: all
 lint:
 	$(MAKE) BUILD=build-lint BIN=build-lint/bin EXTRA_CFLAGS=-Wconversion all
 	@# tests/sanitize/lsan.supp may suppress vasprintf only while we never call it
-	@if grep -nE '\bv?asprintf\s*\(' src/*.[ch] algorithms/*.[ch] datasets/*.[ch]; then \
+	@if grep -nE '\bv?asprintf\s*\(' $(LAYERS:%=%/*.[ch]); then \
 	  echo "lint: asprintf/vasprintf is not used here (see tests/sanitize/lsan.supp)" >&2; exit 1; fi
 
 format:
-	clang-format -i $(wildcard src/*.[ch] algorithms/*.[ch] datasets/*.[ch] tests/*.c tests/sanitize/*.c bench/*.c fuzz/*.[ch])
+	clang-format -i $(wildcard $(LAYERS:%=%/*.[ch]) tests/*.c tests/sanitize/*.c bench/*.c fuzz/*.[ch])
 
 format-check:
-	clang-format --dry-run -Werror $(wildcard src/*.[ch] algorithms/*.[ch] datasets/*.[ch] tests/*.c tests/sanitize/*.c bench/*.c fuzz/*.[ch])
+	clang-format --dry-run -Werror $(wildcard $(LAYERS:%=%/*.[ch]) tests/*.c tests/sanitize/*.c bench/*.c fuzz/*.[ch])
 
 fuzz:
 	scripts/deps.sh fuzz
@@ -201,4 +205,4 @@ clean:
 
 FORCE:
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/src/main.d
+-include $(LIB_OBJ:.o=.d) $(BUILD)/cli/main.d

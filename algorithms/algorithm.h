@@ -2,7 +2,7 @@
  * algorithm.h - the one interface every method implements (STYLE 1), and the
  * run configuration it reads.
  *
- * The runner (src/runner.c) loads and shards the data, computes f*, picks the
+ * The runner (harness/runner.c) loads and shards the data, computes f*, picks the
  * step and then calls, on every rank of the run's communicator:
  *
  *     check(cfg)            NULL, or a sentence naming the key and bound
@@ -25,10 +25,10 @@
 
 #include <stdint.h>
 
-#include "../datasets/dataset.h"
-#include "../src/comm.h"
-#include "../src/loss.h"
-#include "../src/objective.h"
+#include "datasets/dataset.h"
+#include "base/comm.h"
+#include "base/loss.h"
+#include "base/objective.h"
 
 enum aggregate { AGG_MEAN = 0, AGG_SUM = 1 };
 

@@ -21,9 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/error.h"
-#include "algorithm.h"
-#include "saga_core.h"
+#include "base/error.h"
+#include "algorithms/algorithm.h"
+#include "algorithms/saga_core.h"
 
 struct dsaga_state {
     struct saga_core *core; /* w_k, g_k, this node's alpha_i */

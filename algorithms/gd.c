@@ -19,9 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/error.h"
-#include "../src/rng.h"
-#include "algorithm.h"
+#include "base/error.h"
+#include "base/rng.h"
+#include "algorithms/algorithm.h"
 
 #define GD_POWER_ITERS  200  /* at most */
 #define GD_POWER_RTOL   1e-6 /* stop when the Rayleigh quotient moves less */

@@ -22,9 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/error.h"
-#include "../src/rng.h"
-#include "algorithm.h"
+#include "base/error.h"
+#include "base/rng.h"
+#include "algorithms/algorithm.h"
 
 #define LOCAL_SGD_MIN_SCALE 1e-9
 

@@ -7,7 +7,7 @@
  */
 #include <string.h>
 
-#include "algorithm.h"
+#include "algorithms/algorithm.h"
 
 extern const algorithm algorithm_saga;
 extern const algorithm algorithm_dsaga;

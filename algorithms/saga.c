@@ -10,9 +10,9 @@
  */
 #include <stdlib.h>
 
-#include "../src/error.h"
-#include "algorithm.h"
-#include "saga_core.h"
+#include "base/error.h"
+#include "algorithms/algorithm.h"
+#include "algorithms/saga_core.h"
 
 struct saga_state {
     struct saga_core *core;

@@ -28,14 +28,14 @@
  * beta < 1/2, where the scale would underflow every few steps) updates the
  * whole w each step, O(d).
  */
-#include "saga_core.h"
+#include "algorithms/saga_core.h"
 
 #include <cblas.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/error.h"
-#include "../src/rng.h"
+#include "base/error.h"
+#include "base/rng.h"
 
 struct saga_core {
     const struct dataset *ds; /* this node's rows */

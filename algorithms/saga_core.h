@@ -16,8 +16,8 @@
 
 #include <stdint.h>
 
-#include "../datasets/dataset.h"
-#include "../src/loss.h"
+#include "base/csr.h"
+#include "base/loss.h"
 
 struct saga_core;
 

@@ -19,9 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/error.h"
-#include "../src/rng.h"
-#include "algorithm.h"
+#include "base/error.h"
+#include "base/rng.h"
+#include "algorithms/algorithm.h"
 
 struct sgd_state {
     const struct dataset *ds;

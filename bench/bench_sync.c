@@ -28,9 +28,9 @@
 #include "algorithms/algorithm.h"
 #include "algorithms/saga_core.h"
 #include "datasets/dataset.h"
-#include "src/comm.h"
-#include "src/error.h"
-#include "src/objective.h"
+#include "base/comm.h"
+#include "base/error.h"
+#include "base/objective.h"
 
 enum { Q_ROUND, Q_LOCAL, Q_CATCHUP, Q_ALLREDUCE, Q_SYNC, Q_GETW, Q_BARE, Q_COUNT };
 static const char *const q_names[Q_COUNT] = {

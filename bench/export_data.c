@@ -8,7 +8,7 @@
 #include <stdio.h>
 
 #include "datasets/dataset.h"
-#include "src/error.h"
+#include "base/error.h"
 
 int main(int argc, char **argv)
 {

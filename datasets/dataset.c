@@ -2,12 +2,12 @@
  * dataset.c - CSR helpers shared by the reader, the generators and the
  * sharding (SPEC 1: the data; the bias column of liblinear's -B).
  */
-#include "dataset.h"
+#include "datasets/dataset.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/error.h"
+#include "base/error.h"
 
 /* The caller owns the result (dataset_destroy); NULL on no memory. */
 struct dataset *dataset_alloc(int64_t n_samples, int64_t nnz)
@@ -111,17 +111,4 @@ int dataset_subset(const struct dataset *ds, const int64_t *rows, int64_t n_rows
     }
     *out = sub;
     return 0;
-}
-
-double dataset_max_row_norm2(const struct dataset *ds)
-{
-    double best = 0.0;
-    for (int64_t i = 0; i < ds->n_samples; i++) {
-        double s = 0.0;
-        for (int64_t p = ds->row_ptr[i]; p < ds->row_ptr[i + 1]; p++)
-            s += ds->values[p] * ds->values[p];
-        if (s > best)
-            best = s;
-    }
-    return best;
 }

@@ -12,22 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Compressed sparse rows.  One object owns all its arrays. */
-struct dataset {
-    int64_t n_samples;   /* rows */
-    int64_t n_features;  /* columns, the bias column included once added */
-    int64_t nnz;         /* stored entries */
-    int64_t *row_ptr;    /* n_samples + 1 offsets into col_idx / values */
-    int32_t *col_idx;    /* 0-based, strictly increasing within a row */
-    double *values;      /* finite */
-    double *y;           /* labels; -1/+1 after binary mapping (SPEC 1) */
-    int64_t *global_row; /* NULL, or (for a shard) each row's index in the full set */
-    int is_dense;        /* every row stores all n_features columns in order, so
-                          * values is the row-major n_samples x n_features matrix */
-    char name[512];      /* the spec it was loaded from */
-    char checksum[80];   /* sha256 of the LIBSVM text, or "synth:" + spec digest:
-                          * the identity of the data in the f* cache key */
-};
+#include "base/csr.h"
+
 
 enum label_mode {
     LABELS_BINARY = 0, /* exactly two label values, mapped to -1/+1 (larger = +1);
@@ -53,8 +39,6 @@ int dataset_add_bias(struct dataset *ds, double bias);
  * dataset with global_row set; the caller owns *out. */
 int dataset_subset(const struct dataset *ds, const int64_t *rows, int64_t n_rows,
                    struct dataset **out);
-/* max_i ||x_i||^2 over the rows (SPEC 1's L_max is c times this + lambda). */
-double dataset_max_row_norm2(const struct dataset *ds);
 
 /* ---- datasets/libsvm.c: the LIBSVM text reader --------------------------- */
 

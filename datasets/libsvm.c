@@ -17,7 +17,7 @@
  * 4203 of them).  Anything else is ERR_INPUT with one line naming
  * path:line and what was expected: no line is ever skipped.
  */
-#include "dataset.h"
+#include "datasets/dataset.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -32,7 +32,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../src/error.h"
+#include "base/error.h"
 
 /* Read / decode granularity.  The fuzz build (fuzz/run.sh) makes it a few
  * bytes, so that lines, tokens and .xz blocks straddle chunk boundaries in

@@ -15,7 +15,7 @@
  * download from origin_url into the cache with the curl program (skipped
  * when DSAGA_OFFLINE is set).
  */
-#include "dataset.h"
+#include "datasets/dataset.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -26,7 +26,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../src/error.h"
+#include "base/error.h"
 
 static const struct manifest_entry manifest[] = {
     {"a9a", "a9a.xz", "https://www.csie.ntu.edu.tw/~cjlin/libsvmtools/datasets/binary/a9a",

@@ -8,13 +8,13 @@
  * first N mod K parts get one row more.  A shard keeps its rows in
  * increasing global order, so with K = 1 it is the data set row for row.
  */
-#include "dataset.h"
+#include "datasets/dataset.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/error.h"
-#include "../src/rng.h"
+#include "base/error.h"
+#include "base/rng.h"
 
 struct label_key {
     double y;    /* label */

@@ -20,7 +20,7 @@
  * Everything is drawn from rng stream RNG_STREAM_SYNTH of `seed`, in a
  * fixed order and without BLAS, so the bytes are the same everywhere.
  */
-#include "dataset.h"
+#include "datasets/dataset.h"
 
 #include <math.h>
 #include <openssl/evp.h>
@@ -28,8 +28,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/error.h"
-#include "../src/rng.h"
+#include "base/error.h"
+#include "base/rng.h"
 
 enum synth_kind { SYNTH_SPARSE, SYNTH_DENSE };
 

@@ -9,7 +9,7 @@
 
 #include <stdlib.h>
 
-#include "../datasets/dataset.h"
+#include "datasets/dataset.h"
 
 static void csr_check(const struct dataset *ds)
 {

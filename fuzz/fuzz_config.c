@@ -1,5 +1,5 @@
 /*
- * fuzz_config.c - libFuzzer target for the grid config loader (src/grid.c,
+ * fuzz_config.c - libFuzzer target for the grid config loader (harness/grid.c,
  * issue 6 / issue 9, SPEC 7: a malformed config is one ERR_INPUT line, never
  * a crash, a hang or a leak).  grid.h offers only a path entry point, so
  * each input is written to one private temporary file (fuzz_file.h) and
@@ -13,9 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../src/error.h"
-#include "../src/grid.h"
-#include "fuzz_file.h"
+#include "base/error.h"
+#include "harness/grid.h"
+#include "fuzz/fuzz_file.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 const char *__asan_default_options(void);

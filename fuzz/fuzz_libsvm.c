@@ -8,9 +8,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "../datasets/dataset.h"
-#include "../src/error.h"
-#include "csr_check.h"
+#include "datasets/dataset.h"
+#include "base/error.h"
+#include "fuzz/csr_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -23,10 +23,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../datasets/dataset.h"
-#include "../src/error.h"
-#include "csr_check.h"
-#include "fuzz_file.h"
+#include "datasets/dataset.h"
+#include "base/error.h"
+#include "fuzz/csr_check.h"
+#include "fuzz/fuzz_file.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -4,7 +4,7 @@
 The network model never changes the iterates (nothing is slept unless
 straggler_sleep), so one run per configuration gives its trace; the modelled
 time under any (alpha, beta, straggler factor) follows from the stored rounds
-and epochs by the closed form of src/netmodel.h (checked to 1e-12 by
+and epochs by the closed form of base/netmodel.h (checked to 1e-12 by
 tests/mpi/test_netmodel.sh):
 
     model_s = rounds * (max_k work_k * compute_s * slow_k + T_allreduce(n))
@@ -233,7 +233,7 @@ def write_derived(base, out):
     n = 0
     with h5py.File(out, "w") as fo:
         fo.attrs["note"] = ("model_s derived from stored rounds/epochs by notes/network_study.py "
-                            "(closed form of src/netmodel.h); traces are real runs")
+                            "(closed form of base/netmodel.h); traces are real runs")
         runs_g = fo.create_group("runs")
         for r in base:
             settings = [(a, b, s) for (a, b) in PRESETS.values() for s in (1.0, STRAG)]

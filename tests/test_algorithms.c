@@ -15,8 +15,8 @@
 
 #include "algorithms/algorithm.h"
 #include "datasets/dataset.h"
-#include "src/comm.h"
-#include "src/rng.h"
+#include "base/comm.h"
+#include "base/rng.h"
 
 #define N_ROWS 60
 #define N_COLS 8
@@ -50,7 +50,7 @@ static struct dataset *make_set(enum loss_kind loss)
     return ds;
 }
 
-/* f(w) of SPEC 1 written out here, independent of src/objective.c. */
+/* f(w) of SPEC 1 written out here, independent of base/objective.c. */
 static double f_ref(const struct dataset *ds, enum loss_kind loss, double lambda, const double *w)
 {
     double s = 0.0;
@@ -79,7 +79,7 @@ static void make_ctx(struct run_ctx *ctx, const struct run_cfg *cfg, struct comm
     ctx->prob.n_total = ds->n_samples;
     ctx->n_total = ds->n_samples;
     ctx->n_features = ds->n_features;
-    ctx->l_max = loss_curvature(cfg->loss) * dataset_max_row_norm2(ds) + ctx->prob.lambda;
+    ctx->l_max = loss_curvature(cfg->loss) * csr_max_row_norm2(ds) + ctx->prob.lambda;
     ctx->comm = comm;
 }
 

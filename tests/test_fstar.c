@@ -1,5 +1,5 @@
 /*
- * test_fstar.c - the exact optimum of SPEC 1 (src/fstar.c) against
+ * test_fstar.c - the exact optimum of SPEC 1 (harness/fstar.c) against
  * independent references: the ridge closed form solved by LAPACK, and
  * liblinear's L2-regularised logistic regression (Debian liblinear-tools
  * 2.3.0, `liblinear-train -s 0`) on a9a and w8a; and the f* cache.
@@ -19,9 +19,9 @@
 #include <unistd.h>
 
 #include "datasets/dataset.h"
-#include "src/error.h"
-#include "src/fstar.h"
-#include "src/rng.h"
+#include "base/error.h"
+#include "harness/fstar.h"
+#include "base/rng.h"
 
 /* LAPACK (OpenBLAS): Cholesky solve of a symmetric positive definite system. */
 extern void dposv_(const char *uplo, const int *n, const int *nrhs, double *a, const int *lda,

@@ -25,11 +25,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../datasets/dataset.h"
-#include "../src/error.h"
-#include "../src/grid.h"
+#include "datasets/dataset.h"
+#include "base/error.h"
+#include "harness/grid.h"
 
-#include "../fuzz/fuzz_libsvm_xz.c"
+#include "fuzz/fuzz_libsvm_xz.c"
 
 /* fuzz/SUB/TARGET from this file's path (compiled as
  * tests/test_fuzz_regressions.c from the root, or with an absolute path). */

@@ -11,8 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../src/error.h"
-#include "../src/grid.h"
+#include "base/error.h"
+#include "harness/grid.h"
 
 static char dir[64];
 static char path[128];

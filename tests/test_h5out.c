@@ -14,8 +14,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "../src/error.h"
-#include "../src/h5out.h"
+#include "base/error.h"
+#include "harness/h5out.h"
 
 static char dir[64];
 static char path[128];

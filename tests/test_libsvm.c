@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "datasets/dataset.h"
-#include "src/error.h"
+#include "base/error.h"
 
 /* Runs libsvm_parse with stderr captured into msg. */
 static int parse_capture(const char *text, enum label_mode mode, char *msg, size_t size,

@@ -1,12 +1,12 @@
 /*
- * test_loss.c - the losses of SPEC 1 (src/loss.h): closed forms, finite
+ * test_loss.c - the losses of SPEC 1 (base/loss.h): closed forms, finite
  * differences, and finiteness at |z| = 1e300 (STYLE 6).
  */
 #include <criterion/criterion.h>
 #include <float.h>
 #include <math.h>
 
-#include "src/loss.h"
+#include "base/loss.h"
 
 Test(loss, logistic_closed_forms_at_zero)
 {

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "datasets/dataset.h"
-#include "src/error.h"
+#include "base/error.h"
 
 /* dataset_load with stderr captured into msg. */
 static int load_capture(const char *spec, char *msg, size_t size, struct dataset **out)

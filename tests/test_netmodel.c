@@ -4,8 +4,8 @@
 #include <math.h>
 
 #include "algorithms/algorithm.h"
-#include "src/comm.h"
-#include "src/netmodel.h"
+#include "base/comm.h"
+#include "base/netmodel.h"
 
 static struct run_cfg model_cfg(double alpha, double beta, double compute_s)
 {

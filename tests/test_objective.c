@@ -1,6 +1,6 @@
 /*
  * test_objective.c - f, its gradient and Hessian-vector product (SPEC 1,
- * src/objective.c) against an independent dense evaluation and against
+ * base/objective.c) against an independent dense evaluation and against
  * central finite differences, on sparse CSR data and on a dense block
  * (the OpenBLAS path), with and without the bias column.
  */
@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "datasets/dataset.h"
-#include "src/objective.h"
-#include "src/rng.h"
+#include "base/objective.h"
+#include "base/rng.h"
 
 /* A random n x d set; entries kept with probability `density` (dense:
  * all, is_dense = 1).  Labels -1/+1 for logistic, real for squared.

@@ -14,9 +14,9 @@
 #include "algorithms/algorithm.h"
 #include "algorithms/saga_core.h"
 #include "datasets/dataset.h"
-#include "src/comm.h"
-#include "src/objective.h"
-#include "src/rng.h"
+#include "base/comm.h"
+#include "base/objective.h"
+#include "base/rng.h"
 
 #define N_ROWS 30
 #define N_COLS 12
@@ -168,7 +168,7 @@ static double default_eta(enum loss_kind loss, double bias, double lambda)
 {
     struct dataset *ds = make_set(0, 11);
     cr_assert_eq(dataset_add_bias(ds, bias), 0);
-    double l_max = loss_curvature(loss) * dataset_max_row_norm2(ds) + lambda;
+    double l_max = loss_curvature(loss) * csr_max_row_norm2(ds) + lambda;
     dataset_destroy(ds);
     return 1.0 / (3.0 * l_max);
 }
@@ -284,7 +284,7 @@ static void make_ctx(struct run_ctx *ctx, struct run_cfg *cfg, struct comm *comm
     ctx->prob.n_total = ds->n_samples;
     ctx->n_total = ds->n_samples;
     ctx->n_features = ds->n_features;
-    ctx->l_max = loss_curvature(loss) * dataset_max_row_norm2(ds) + ctx->prob.lambda;
+    ctx->l_max = loss_curvature(loss) * csr_max_row_norm2(ds) + ctx->prob.lambda;
     ctx->comm = comm;
 }
 

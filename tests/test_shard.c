@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "datasets/dataset.h"
-#include "src/error.h"
+#include "base/error.h"
 
 /* n rows, row i = (i+1) at column i % 5 plus a second entry on odd rows;
  * labels: the first n_pos rows +1, the rest -1, interleaved when mix. */

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "datasets/dataset.h"
-#include "src/error.h"
+#include "base/error.h"
 
 static struct dataset *gen(const char *spec)
 {

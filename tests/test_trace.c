@@ -4,7 +4,7 @@
 #include <criterion/criterion.h>
 #include <math.h>
 
-#include "src/trace.h"
+#include "harness/trace.h"
 
 static void push(struct trace *t, double epoch, double subopt)
 {

@@ -1,5 +1,5 @@
 #!/bin/bash
-# test_netmodel.sh - issue 10: the modelled time model_s (src/netmodel.h)
+# test_netmodel.sh - issue 10: the modelled time model_s (base/netmodel.h)
 # equals its closed form, computed here independently in Python, at every
 # checkpoint of tiny runs:
 #

@@ -1,10 +1,10 @@
 /*
  * comm.c - counted collectives (SPEC 4) over the run's communicator.
  */
-#include "comm.h"
+#include "base/comm.h"
 
-#include "error.h"
-#include "netmodel.h"
+#include "base/error.h"
+#include "base/netmodel.h"
 
 int comm_init(struct comm *c, MPI_Comm mpi)
 {

@@ -2,12 +2,12 @@
  * trace.c - the checkpoint columns of one run (SPEC 4) and the linear-rate
  * fit stored as rate_per_epoch (SPEC 4, last paragraph).
  */
-#include "trace.h"
+#include "harness/trace.h"
 
 #include <math.h>
 #include <stdlib.h>
 
-#include "error.h"
+#include "base/error.h"
 
 /* Grows every column to `cap` entries; on failure the trace is unchanged
  * (columns already grown keep their old content, n is untouched). */

@@ -7,7 +7,7 @@
 #ifndef DSAGA_FSTAR_H
 #define DSAGA_FSTAR_H
 
-#include "objective.h"
+#include "base/objective.h"
 
 struct fstar_result {
     double fstar;      /* f(w*) */

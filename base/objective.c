@@ -12,7 +12,7 @@
  * of corrections), so their round-off stays at a few ulps whatever N.
  * Without that memory (allocation failure) we fall back to plain sums.
  */
-#include "objective.h"
+#include "base/objective.h"
 
 #include <cblas.h>
 #include <math.h>
@@ -171,5 +171,5 @@ void objective_hvp(const struct problem *p, const double *z, const double *v, do
 /* SPEC 1: L_max = c max_i ||x_i||^2 + lambda. */
 double objective_lmax(const struct problem *p)
 {
-    return loss_curvature(p->loss) * dataset_max_row_norm2(p->data) + p->lambda;
+    return loss_curvature(p->loss) * csr_max_row_norm2(p->data) + p->lambda;
 }

@@ -2,18 +2,18 @@
  * netmodel.c - the network and straggler cost model of netmodel.h
  * (issue 10).  Formulas and calibration are described in the header.
  */
-#include "netmodel.h"
+#include "base/netmodel.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "../algorithms/algorithm.h"
-#include "comm.h"
-#include "error.h"
-#include "objective.h"
-#include "rng.h"
+#include "algorithms/algorithm.h"
+#include "base/comm.h"
+#include "base/error.h"
+#include "base/objective.h"
+#include "base/rng.h"
 
 struct netmodel {
     double alpha_s;      /* latency per collective step */

@@ -25,7 +25,7 @@
  * PATH.tmp left by a killed writer is simply overwritten (O_TRUNC).
  * Only one process (rank 0 of the launch) writes a given PATH.
  */
-#include "h5out.h"
+#include "harness/h5out.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -39,8 +39,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "version.h"
+#include "base/error.h"
+#include "base/version.h"
 
 /* OpenBLAS (cblas.h declares it too, but which cblas.h is installed varies). */
 char *openblas_get_config(void);

@@ -17,8 +17,8 @@
 
 #include <stdint.h>
 
-#include "../algorithms/algorithm.h"
-#include "trace.h"
+#include "algorithms/algorithm.h"
+#include "harness/trace.h"
 
 /* What one finished (or failed) run leaves. */
 struct run_result {

@@ -1,5 +1,5 @@
 /* loss.c - names of the losses of SPEC 1 (the maths is inline in loss.h). */
-#include "loss.h"
+#include "base/loss.h"
 
 #include <string.h>
 

@@ -9,7 +9,7 @@
  * algorithm's own (SPEC 4).  Every rank of the run takes the same decisions
  * because they are taken on reduced (hence identical) numbers.
  */
-#include "runner.h"
+#include "harness/runner.h"
 
 #include <float.h>
 #include <math.h>
@@ -19,11 +19,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "error.h"
-#include "fstar.h"
-#include "netmodel.h"
-#include "objective.h"
-#include "version.h"
+#include "base/error.h"
+#include "harness/fstar.h"
+#include "base/netmodel.h"
+#include "base/objective.h"
+#include "base/version.h"
 
 /* ---- the data-set cache ------------------------------------------------- */
 

@@ -10,8 +10,8 @@
 #ifndef DSAGA_OBJECTIVE_H
 #define DSAGA_OBJECTIVE_H
 
-#include "../datasets/dataset.h"
-#include "loss.h"
+#include "base/csr.h"
+#include "base/loss.h"
 
 struct problem {
     const struct dataset *data; /* rows held here (all, or a shard) */

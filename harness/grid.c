@@ -42,7 +42,7 @@
  *     tol         number >= 0           [1e-10, relative to f(0)]
  *     seeds       integers >= 0         [1]
  *     network model (issue 10): network (datacenter|wan|none: a preset of
- *     src/netmodel.h, setting net_alpha_s and net_beta_s, which override it
+ *     base/netmodel.h, setting net_alpha_s and net_beta_s, which override it
  *     when given too), net_alpha_s (>= 0 | none), net_beta_s,
  *     compute_s (>= 0 | auto), straggler_factor (>= 1), straggler_nodes,
  *     straggler_delay_s, straggler_sleep (0|1).
@@ -69,7 +69,7 @@
  * Every problem is reported before anything runs, as one line
  * "path:line: key: what was expected" (STYLE 3, SPEC 7).
  */
-#include "grid.h"
+#include "harness/grid.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -81,10 +81,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "error.h"
-#include "h5out.h"
-#include "netmodel.h"
-#include "runner.h"
+#include "base/error.h"
+#include "harness/h5out.h"
+#include "base/netmodel.h"
+#include "harness/runner.h"
 
 /* /runs/NNNNNN has six digits.  The fuzz build (fuzz/run.sh) lowers the
  * cap so that one execution stays near a millisecond: a fuzzed grid of a

@@ -7,7 +7,7 @@
 
 #include <mpi.h>
 
-#include "h5out.h"
+#include "harness/h5out.h"
 
 struct dataset_cache; /* data sets kept loaded across the runs of a grid */
 

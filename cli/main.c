@@ -17,13 +17,13 @@
 
 #include "algorithms/algorithm.h"
 #include "datasets/dataset.h"
-#include "src/error.h"
-#include "src/fstar.h"
-#include "src/grid.h"
-#include "src/h5out.h"
-#include "src/loss.h"
-#include "src/objective.h"
-#include "src/runner.h"
+#include "base/error.h"
+#include "harness/fstar.h"
+#include "harness/grid.h"
+#include "harness/h5out.h"
+#include "base/loss.h"
+#include "base/objective.h"
+#include "harness/runner.h"
 
 /* OpenBLAS: one thread per rank (STYLE 6); the Makefile also exports
  * OPENBLAS_NUM_THREADS=1 for runs started outside make. */
@@ -220,7 +220,7 @@ static int cmd_info(int argc, char **argv)
             more = 1;
     }
     double c = loss_curvature(LOSS_LOGISTIC);
-    double l_max = c * dataset_max_row_norm2(ds) + 1.0 / (double)ds->n_samples;
+    double l_max = c * csr_max_row_norm2(ds) + 1.0 / (double)ds->n_samples;
     if (error_rank() == 0) {
         printf("rows %" PRId64 "\n", ds->n_samples);
         printf("features %" PRId64 "\n", ds->n_features);

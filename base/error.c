@@ -1,5 +1,5 @@
 /* error.c - the reporters behind error.h (STYLE 3). */
-#include "error.h"
+#include "base/error.h"
 
 #include <mpi.h>
 #include <stdarg.h>

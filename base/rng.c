@@ -1,5 +1,5 @@
 /* rng.c - seeding and the normal deviate of rng.h. */
-#include "rng.h"
+#include "base/rng.h"
 
 #include <math.h>
 

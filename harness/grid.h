@@ -9,7 +9,7 @@
 #include <mpi.h>
 #include <stdint.h>
 
-#include "../algorithms/algorithm.h"
+#include "algorithms/algorithm.h"
 
 struct grid {
     char path[1024];      /* the config file */

@@ -25,7 +25,7 @@
  * processes add whole lines; a line that does not parse (truncated,
  * hand-edited, another format) is ignored.
  */
-#include "fstar.h"
+#include "harness/fstar.h"
 
 #include <cblas.h>
 #include <errno.h>
@@ -38,7 +38,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "error.h"
+#include "base/error.h"
 
 enum {
     FSTAR_MAX_NEWTON = 200,  /* outer iterations; Newton needs ~10-30 */
