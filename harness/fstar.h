@@ -7,6 +7,8 @@
 #ifndef DSAGA_FSTAR_H
 #define DSAGA_FSTAR_H
 
+#include <stddef.h>
+
 #include "base/objective.h"
 
 struct fstar_result {
