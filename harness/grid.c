@@ -1298,6 +1298,28 @@ done:
     return rc;
 }
 
+/* Rank 0: a run of the file that ran with another implicit K (issue 17).
+ * A cell without a `nodes` key runs on every rank of the launch, so its
+ * identity depends on -np: resuming under another -np would mix K in one
+ * file.  Refused in one line naming the key to set. */
+static int check_implicit_nodes(const struct grid *g, const struct h5out_store *store,
+                                const char *out)
+{
+    for (int64_t i = 0; i < g->n_runs; i++) {
+        int stored = 0;
+        const struct run_cfg *c = &g->runs[i];
+        if (g->info[i].nodes_line != 0 || !key_relevant(c->algorithm, K_NODES))
+            continue;
+        h5out_store_has(store, i, &stored);
+        if (stored > 0 && stored != c->nodes)
+            GRID_INPUT_FAIL("%s: nodes: run %06lld of %s ran with nodes = %d, this launch gives "
+                            "nodes = %d (the config sets no nodes, so K is the number of ranks); "
+                            "set nodes = %d in [grid] or run mpirun -np %d",
+                            g->path, (long long)i, out, stored, c->nodes, stored, stored);
+    }
+    return 0;
+}
+
 int grid_main(const char *config_path, const char *out_path, int dry_run, int quiet,
               MPI_Comm launch)
 {
@@ -1306,6 +1328,7 @@ int grid_main(const char *config_path, const char *out_path, int dry_run, int qu
     int size = 1;
     struct grid *g = NULL;
     struct dataset_cache *cache = NULL;
+    struct h5out_store *store = NULL; /* rank 0 only */
     unsigned char *skip = NULL;
     char out[1100];
     int shared = 0;
@@ -1328,8 +1351,12 @@ int grid_main(const char *config_path, const char *out_path, int dry_run, int qu
         shared = validate_data(g, quiet, skip);
         if (shared == 0 && !out_path)
             shared = make_parent(out);
+        /* One writer per file (SPEC 5): the store holds its lock until the
+         * grid ends. */
         if (shared == 0)
-            shared = h5out_create(out, g->config_text);
+            shared = h5out_open(out, g->config_text, 1, &store);
+        if (shared == 0)
+            shared = check_implicit_nodes(g, store, out);
     }
     MPI_TRY_GOTO(MPI_Bcast(&shared, 1, MPI_INT, 0, launch));
     TRY_GOTO(shared);
@@ -1344,12 +1371,14 @@ int grid_main(const char *config_path, const char *out_path, int dry_run, int qu
     int64_t n_skipped = 0;
     int64_t counts[3] = {0, 0, 0}; /* done, diverged, failed */
     int64_t to_run = 0;
-    double run_time = 0;
-    /* How many cells are left (for the ETA), decided on rank 0. */
+    double run_time = 0; /* runs and their writes: the ETA's basis */
+    /* How many cells are left (for the ETA), decided on rank 0.  A run
+     * stored as failed for a reason outside its cell counts as left (SPEC
+     * 5: it is run again). */
     if (rank == 0)
         for (int64_t i = 0; i < g->n_runs; i++) {
-            int exists = 0;
-            if (!skip[i] && h5out_run_exists(out, i, &exists) == 0 && !exists)
+            int nodes = 0;
+            if (!skip[i] && !h5out_store_has(store, i, &nodes))
                 to_run++;
         }
     if (rank == 0 && !quiet)
@@ -1361,12 +1390,10 @@ int grid_main(const char *config_path, const char *out_path, int dry_run, int qu
             n_skipped++;
             continue;
         }
-        int exists = 0;
+        int nodes = 0;
         if (rank == 0)
-            shared = h5out_run_exists(out, i, &exists) < 0 ? -1 : exists;
+            shared = h5out_store_has(store, i, &nodes);
         MPI_TRY_GOTO(MPI_Bcast(&shared, 1, MPI_INT, 0, launch));
-        if (shared < 0)
-            FAIL_GOTO(ERR_IO, "%s: cannot read", out);
         if (shared == 1) {
             n_present++;
             continue;
@@ -1378,7 +1405,7 @@ int grid_main(const char *config_path, const char *out_path, int dry_run, int qu
         if (rank == 0) {
             if (!res.cfg.algorithm[0])
                 res.cfg = g->runs[i];
-            shared = h5out_append_run(out, i, &res);
+            shared = h5out_store_append(store, i, &res);
         }
         MPI_TRY_GOTO(MPI_Bcast(&shared, 1, MPI_INT, 0, launch));
         if (shared < 0) {
@@ -1386,7 +1413,7 @@ int grid_main(const char *config_path, const char *out_path, int dry_run, int qu
             TRY_GOTO(shared);
         }
         n_run++;
-        run_time += dt;
+        run_time += MPI_Wtime() - t0; /* the ETA includes the write (issue 17) */
         const char *status = res.status ? res.status : "failed";
         counts[strcmp(status, "done") == 0 ? 0 : strcmp(status, "diverged") == 0 ? 1 : 2]++;
         if (rank == 0 && !quiet) {
@@ -1399,6 +1426,13 @@ int grid_main(const char *config_path, const char *out_path, int dry_run, int qu
         }
         run_result_clear(&res);
     }
+    /* The pending runs into PATH, PATH.d removed, the lock released. */
+    if (rank == 0) {
+        shared = h5out_close(store, 1);
+        store = NULL;
+    }
+    MPI_TRY_GOTO(MPI_Bcast(&shared, 1, MPI_INT, 0, launch));
+    TRY_GOTO(shared);
     if (rank == 0 && !quiet)
         fprintf(stderr,
                 "grid %s: %lld runs now (%lld done, %lld diverged, %lld failed), %lld "
@@ -1406,6 +1440,8 @@ int grid_main(const char *config_path, const char *out_path, int dry_run, int qu
                 g->path, (long long)n_run, (long long)counts[0], (long long)counts[1],
                 (long long)counts[2], (long long)n_present, (long long)n_skipped, out);
 done:
+    /* on an error: runs already stored stay in PATH.d for the next start */
+    h5out_close(store, 0);
     dataset_cache_destroy(cache);
     free(skip);
     grid_destroy(g);
