@@ -73,6 +73,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ini.h>
 #include <math.h>
 #include <stdarg.h>
@@ -80,6 +81,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/error.h"
 #include "harness/h5out.h"
@@ -93,7 +95,8 @@
 #ifndef GRID_MAX_RUNS
 #define GRID_MAX_RUNS 1000000
 #endif
-#define GRID_MAX_LINE 65536 /* longest config line, in bytes (libinih's limit) */
+#define GRID_MAX_LINE  65536     /* longest config line, in bytes (libinih's limit) */
+#define GRID_MAX_BYTES (1 << 20) /* largest config file (issue 17: grid /dev/zero) */
 
 /* ---- bad-input messages ------------------------------------------------- */
 
@@ -755,11 +758,17 @@ static int list_parse(const char *path, const char *section, int k, int launch_r
             *dots = '\0';
             uint64_t a = 0;
             uint64_t b = 0;
-            if (parse_u64(tok, &a) != 0 || parse_u64(dots + 2, &b) != 0 || b < a ||
-                b - a >= GRID_MAX_RUNS)
+            if (parse_u64(tok, &a) != 0 || parse_u64(dots + 2, &b) != 0 || b < a)
                 GRID_INPUT_FAIL_GOTO("%s:%d: %s: \"%s..%s\": expected a range a..b of integers "
                                      "with a <= b",
                                      path, l->line, key_names[k], tok, dots + 2);
+            /* the list's length against the cell cap before expanding
+             * (issue 17: 300 ranges 0..999999 took 12 GB per rank first) */
+            if (b - a >= (uint64_t)GRID_MAX_RUNS - (uint64_t)l->n)
+                GRID_INPUT_FAIL_GOTO("%s:%d: %s: \"%s..%s\": the list would exceed %d values "
+                                     "(expected a grid of at most %d cells)",
+                                     path, l->line, key_names[k], tok, dots + 2, GRID_MAX_RUNS,
+                                     GRID_MAX_RUNS);
             for (uint64_t x = a; x <= b; x++) {
                 char num[32];
                 struct item it = {0};
@@ -1019,44 +1028,58 @@ static int check_line_lengths(const char *path, const char *text)
     return 0;
 }
 
+/* Reads the config into *out (malloc'ed, NUL-terminated).  Refused in one
+ * line (issue 17): a directory, a FIFO or device (O_NONBLOCK: a FIFO
+ * without a writer must not block), a file over GRID_MAX_BYTES (read no
+ * further than that), a NUL byte. */
 static int read_text(const char *path, char **out)
 {
-    FILE *f = fopen(path, "rb");
+    int rc = 0;
+    int fd = -1;
     char *text = NULL;
     size_t len = 0;
-    size_t cap = 0;
+    struct stat st;
     *out = NULL;
-    if (!f)
-        GRID_INPUT_FAIL("%s: cannot open the grid config: %s", path, strerror(errno));
-    for (;;) {
-        if (len + 4096 + 1 > cap) {
-            cap = 2 * cap + 8192;
-            char *t = realloc(text, cap);
-            if (!t) {
-                free(text);
-                fclose(f);
-                FAIL(ERR_NOMEM, "%s", path);
-            }
-            text = t;
-        }
-        size_t got = fread(text + len, 1, 4096, f);
-        len += got;
-        if (got < 4096)
+    fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        GRID_INPUT_FAIL_GOTO("%s: cannot open the grid config: %s", path, strerror(errno));
+    if (fstat(fd, &st) != 0)
+        GRID_INPUT_FAIL_GOTO("%s: cannot stat the grid config: %s", path, strerror(errno));
+    if (S_ISDIR(st.st_mode))
+        GRID_INPUT_FAIL_GOTO("%s: is a directory (expected a grid config, an INI file)", path);
+    if (!S_ISREG(st.st_mode))
+        GRID_INPUT_FAIL_GOTO("%s: is not a regular file (expected a grid config, an INI file)",
+                             path);
+    if (st.st_size > GRID_MAX_BYTES)
+        GRID_INPUT_FAIL_GOTO("%s: %lld bytes, larger than the %d a grid config may have", path,
+                             (long long)st.st_size, GRID_MAX_BYTES);
+    text = malloc(GRID_MAX_BYTES + 2);
+    if (!text)
+        FAIL_GOTO(ERR_NOMEM, "%s", path);
+    /* to the end, or one byte past the cap (the file may grow meanwhile) */
+    while (len <= GRID_MAX_BYTES) {
+        ssize_t got = read(fd, text + len, GRID_MAX_BYTES + 1 - len);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            GRID_INPUT_FAIL_GOTO("%s: read error: %s", path, strerror(errno));
+        if (got == 0)
             break;
+        len += (size_t)got;
     }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(text);
-        GRID_INPUT_FAIL("%s: read error", path);
-    }
+    if (len > GRID_MAX_BYTES)
+        GRID_INPUT_FAIL_GOTO("%s: larger than the %d bytes a grid config may have", path,
+                             GRID_MAX_BYTES);
     text[len] = '\0';
-    if (strlen(text) != len) {
-        free(text);
-        GRID_INPUT_FAIL("%s: contains a NUL byte (expected a text INI file)", path);
-    }
+    if (strlen(text) != len)
+        GRID_INPUT_FAIL_GOTO("%s: contains a NUL byte (expected a text INI file)", path);
     *out = text;
-    return 0;
+    text = NULL;
+done:
+    free(text);
+    if (fd >= 0)
+        close(fd);
+    return rc;
 }
 
 int grid_load(const char *path, int launch_ranks, struct grid **out)
