@@ -84,6 +84,7 @@
 #include <unistd.h>
 
 #include "base/error.h"
+#include "harness/cfgcheck.h"
 #include "harness/h5out.h"
 #include "base/netmodel.h"
 #include "harness/runner.h"
@@ -1161,7 +1162,10 @@ int grid_load(const char *path, int launch_ranks, struct grid **out)
         if (c->nodes > g->max_nodes)
             g->max_nodes = c->nodes;
         const algorithm *a = algorithm_find(c->algorithm);
-        const char *why = a && a->check ? a->check(c) : NULL;
+        char bound[400];
+        const char *why = cfgcheck_run(c, 0, bound, sizeof bound); /* issue 17 */
+        if (!why && a && a->check)
+            why = a->check(c);
         if (why) {
             struct section *own = section_get(&p, c->algorithm);
             GRID_INPUT_FAIL_GOTO("%s:%d: %s: cell %06lld: %s", path,

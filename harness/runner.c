@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "base/error.h"
+#include "harness/cfgcheck.h"
 #include "harness/fstar.h"
 #include "base/netmodel.h"
 #include "base/objective.h"
@@ -278,6 +279,11 @@ static int runner_execute(const algorithm *alg, MPI_Comm sub, struct dataset_cac
     if (K > N) {
         runner_fail(out, ERR_INPUT, "--nodes %d exceeds the %lld rows of %s", K, (long long)N,
                     cfg->dataset);
+        goto done;
+    }
+    char bound[400]; /* the common keys' bounds that need N (issue 17) */
+    if (cfgcheck_run(cfg, N, bound, sizeof bound)) {
+        runner_fail(out, ERR_INPUT, "%s", bound);
         goto done;
     }
 
