@@ -868,8 +868,8 @@ static int check_existing(const struct h5out_store *s)
                         s->path);
     TRY_GOTO(attr_read_str(file, "config", &old_config));
     if (s->config && (!old_config || strcmp(old_config, s->config) != 0))
-        INPUT_FAIL_GOTO("%s: results file belongs to another configuration (its "
-                        "config attribute differs); remove it or use --out",
+        INPUT_FAIL_GOTO("--out %s: results file of another configuration (its config "
+                        "attribute differs); remove it or choose another file",
                         s->path);
 done:
     free(old_config);
