@@ -1315,6 +1315,11 @@ static int validate_data(const struct grid *g, int quiet, unsigned char *skip)
         TRY_GOTO(lrc);
         int64_t n = ds->n_samples;
         dataset_destroy(ds);
+        if (max_nodes > n && g->info[worst].nodes_line == 0) /* issue 17: not "line 0" */
+            GRID_INPUT_FAIL_GOTO("%s: nodes: not set, so every one of the %d ranks of the launch, "
+                                 "which exceeds the %lld samples of %s (expected nodes <= "
+                                 "samples: set nodes or use fewer ranks)",
+                                 g->path, max_nodes, (long long)n, name);
         if (max_nodes > n)
             GRID_INPUT_FAIL_GOTO("%s:%d: nodes: %d exceeds the %lld samples of %s (expected "
                                  "nodes <= samples)",

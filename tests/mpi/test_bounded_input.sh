@@ -101,4 +101,8 @@ refused "failed run --out" "period (--period) 1e+308n" "${run[@]}" --period 1e30
 left=$(ls -a | grep '^new\.h5' || true)
 [ -z "$left" ] || fail "a failed run --out left: $left"
 echo "ok no file left by the failed run --out"
+printf '1 1:1\n-1 2:1\n' >two.txt
+printf '[grid]\ndatasets = two.txt\nalgorithms = dsaga\n' >n0.ini
+refused "implicit nodes > rows" "n0.ini: nodes: not set, so every one of the 3 ranks" \
+    "${mpirun_words[@]}" -q -np 3 "$EXE" grid n0.ini --quiet --out n0.h5
 echo "bounded input: $checks checks passed"
