@@ -88,6 +88,18 @@ $(BUILD)/version.c: FORCE
 $(BUILD)/version.o: $(BUILD)/version.c
 	$(CC) -std=c11 -c -o $@ $<
 
+# The same program plus a method defined only in a test file, linked after
+# the registry (algorithm_extra): issue 15's proof that a method is one file.
+PLUGIN_EXE := $(BUILD)/tests/dsaga-bench-plugin
+$(PLUGIN_EXE): $(BUILD)/cli/main.o tests/plugin/toy_method.c $(BUILD)/libdsaga.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $(BUILD)/cli/main.o tests/plugin/toy_method.c $(BUILD)/libdsaga.a $(LDLIBS)
+
+# test_algorithms runs every registered method, the test-only one included.
+$(BUILD)/tests/test_algorithms: tests/test_algorithms.c tests/plugin/toy_method.c $(BUILD)/libdsaga.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< tests/plugin/toy_method.c $(BUILD)/libdsaga.a -lcriterion $(LDLIBS)
+
 $(BUILD)/tests/%: tests/%.c $(BUILD)/libdsaga.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libdsaga.a -lcriterion $(LDLIBS)
@@ -114,8 +126,8 @@ test: deps-test
 unit: $(TEST_BIN)
 	@set -e; for t in $(TEST_BIN); do echo "== $$t"; $$t --jobs 2; done
 
-mpitest: $(EXE)
-	EXE=$(abspath $(EXE)) MPIRUN="$(MPIRUN)" PYTHON=$(PYTHON) tests/mpi/run_all.sh
+mpitest: $(EXE) $(PLUGIN_EXE)
+	EXE=$(abspath $(EXE)) PLUGIN_EXE=$(abspath $(PLUGIN_EXE)) MPIRUN="$(MPIRUN)" PYTHON=$(PYTHON) tests/mpi/run_all.sh
 
 # ---- the rest --------------------------------------------------------------
 
