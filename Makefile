@@ -204,6 +204,7 @@ memcheck: all
 	EXE=$(abspath $(EXE)) MPIRUN="$(MPIRUN)" tests/valgrind/memcheck.sh 2
 
 lint:
+	scripts/layers.sh
 	$(MAKE) BUILD=build-lint BIN=build-lint/bin EXTRA_CFLAGS=-Wconversion all
 	@# tests/sanitize/lsan.supp may suppress vasprintf only while we never call it
 	@if grep -nE '\bv?asprintf\s*\(' $(LAYERS:%=%/*.[ch]); then \
