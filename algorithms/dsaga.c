@@ -14,7 +14,8 @@
  * is a fraction of the local epoch.
  *
  * Counters (closed forms, checked by the MPI tests), per round:
- *     rounds += 1,  bytes += 16 d K  (2d doubles, 8 bytes each, K nodes),
+ *     rounds += 1,  bytes += 16 d K  (2d doubles, 8 bytes each, K nodes;
+ *     0 when K = 1: one node sends nothing, base/comm.c),
  *     grads_total += sum_k tau_k.
  */
 #include <math.h>

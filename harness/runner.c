@@ -451,6 +451,8 @@ static int runner_execute(const algorithm *alg, MPI_Comm sub, struct dataset_cac
             FAIL_GOTO(ERR_INTERNAL, "%s: a round evaluated no component gradient", alg->name);
     }
     out->rate_per_epoch = trace_fit_rate(&out->trace);
+    out->tail_rate_per_epoch = trace_fit_tail_rate(&out->trace); /* SPEC 4 */
+    out->bent = trace_bent(out->rate_per_epoch, out->tail_rate_per_epoch);
 
 done:
     if (state_made)
@@ -494,6 +496,8 @@ int runner_run(const struct run_cfg *cfg, MPI_Comm launch, struct dataset_cache 
     out->status = "failed";
     out->fstar = NAN;
     out->rate_per_epoch = NAN;
+    out->tail_rate_per_epoch = NAN;
+    out->predicted_rate_per_epoch = NAN;
     MPI_TRY(MPI_Comm_set_errhandler(launch, MPI_ERRORS_RETURN));
     MPI_TRY(MPI_Comm_rank(launch, &launch_rank));
     MPI_TRY(MPI_Comm_size(launch, &launch_size));
