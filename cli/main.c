@@ -23,6 +23,7 @@
 #include "harness/h5out.h"
 #include "base/loss.h"
 #include "base/objective.h"
+#include "cli/cmd_predict.h"
 #include "harness/runner.h"
 
 /* OpenBLAS: one thread per rank (STYLE 6); the Makefile also exports
@@ -294,7 +295,7 @@ static int cmd_fstar(int argc, char **argv)
     }
     if (!spec)
         INPUT_FAIL("fstar: expected a DATASET (name, LIBSVM path or synthetic spec)");
-    TRY_GOTO(dataset_load(spec, loss == LOSS_LOGISTIC ? LABELS_BINARY : LABELS_RAW, &ds));
+    TRY_GOTO(dataset_load(spec, loss == LOSS_LOGISTIC ? LABELS_BINARY : LABELS_AUTO, &ds));
     TRY_GOTO(dataset_add_bias(ds, bias));
     if (!(lambda > 0))
         lambda = 1.0 / (double)ds->n_samples; /* SPEC 1 default */
@@ -588,6 +589,8 @@ int main(int argc, char **argv)
         }
     } else if (strcmp(cmd, "grid") == 0) {
         rc = cmd_grid(argc, argv, launch);
+    } else if (strcmp(cmd, "predict") == 0) {
+        rc = cmd_predict(argc - 1, argv + 1);
     } else {
         error_input("unknown command \"%s\" (expected info, fstar, run or grid)", cmd);
         rc = ERR_INPUT;

@@ -255,7 +255,9 @@ static int runner_execute(const algorithm *alg, MPI_Comm sub, struct dataset_cac
      * rank agrees on success), keeps its shard, and the cache keeps the
      * full set for the next runs of a grid. */
     struct dataset *ds = NULL;
-    enum label_mode labels = cfg->loss == LOSS_LOGISTIC ? LABELS_BINARY : LABELS_RAW;
+    /* SPEC 1: -1/+1 for both losses on a set with at most two label values;
+     * the squared loss keeps raw targets only on a regression set */
+    enum label_mode labels = cfg->loss == LOSS_LOGISTIC ? LABELS_BINARY : LABELS_AUTO;
     rc = runner_load(cache, cfg->dataset, labels, cfg->bias, &ds, &owned);
     rc = runner_agree(&comm, rc); /* ERR_MPI is fatal below */
     if (rc < 0) {
@@ -269,6 +271,7 @@ static int runner_execute(const algorithm *alg, MPI_Comm sub, struct dataset_cac
     }
     int64_t N = ds->n_samples;
     int64_t d = ds->n_features;
+    out->labels_pm1 = ds->labels_pm1; /* stored as `labels` (SPEC 1) */
     out->n_samples = N;
     out->n_features = d;
     if (!(cfg->lambda > 0))
