@@ -82,6 +82,7 @@
 #include <sys/stat.h>
 
 #include "base/error.h"
+#include "harness/predict.h"
 #include "base/netmodel.h"
 #include "base/suggest.h"
 #include "harness/h5out.h"
@@ -297,6 +298,7 @@ struct parser {
     int err_line; /* first error found by the handler (0: none) */
     char err[768];
     int nomem;
+    int predict; /* [grid] predict = yes (issue 14) */
 };
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -519,6 +521,17 @@ static int handler(void *user, const char *section, const char *name, const char
     if (continuation && p->prev) {
         if (append_raw(p->prev, value) != 0)
             p->nomem = 1;
+        return 1;
+    }
+    /* issue 14: `predict = yes|no` in [grid] stores predicted_rate_per_epoch
+     * (SPEC 4.1) with every run; a setting of the grid, not crossed */
+    if (strcmp(name, "predict") == 0) {
+        if (strcmp(section, "grid") != 0 || continuation)
+            HERR("%s:%d: predict: expected one value, yes or no, in [grid]", p->path, lineno);
+        if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0)
+            HERR("%s:%d: predict: expected yes or no, got \"%s\"", p->path, lineno, value);
+        p->predict = strcmp(value, "yes") == 0;
+        p->prev = NULL;
         return 1;
     }
     struct section *sec = section_get(p, section);
@@ -1186,6 +1199,7 @@ int grid_load(const char *path, int launch_ranks, struct grid **out)
     if (p.err_line)
         GRID_INPUT_FAIL_GOTO("%s", p.err);
 
+    g->predict = p.predict;
     struct section *grid = section_get(&p, "grid");
     if (!grid)
         GRID_INPUT_FAIL_GOTO("%s: no [grid] section (expected [grid] with datasets and algorithms)",
@@ -1462,6 +1476,13 @@ int grid_main(const char *config_path, const char *out_path, int dry_run, int qu
         if (rank == 0) {
             if (!res.cfg.algorithm[0])
                 res.cfg = g->runs[i];
+            if (g->predict && strcmp(res.status, "failed") != 0) {
+                /* SPEC 4.1 on rank 0 (issue 14); a refusal or failure is NaN */
+                struct predict_result pr;
+                res.has_predicted = 1;
+                if (predict_run(&res.cfg, &pr) == 0)
+                    res.predicted_rate_per_epoch = pr.predicted_rate_per_epoch;
+            }
             shared = h5out_append_run(out, i, &res);
         }
         MPI_TRY_GOTO(MPI_Bcast(&shared, 1, MPI_INT, 0, launch));

@@ -747,6 +747,13 @@ static int write_run(hid_t g, const struct run_result *r)
         TRY(attr_f64(g, "straggler_delay_s", c->net.straggler_delay_s));
         TRY(attr_i64(g, "straggler_sleep", c->net.straggler_sleep));
     }
+    /* issue 14: the tail fit and bent (SPEC 4), the labels used (SPEC 1),
+     * the predicted rate when the grid asked for it (SPEC 4.1) */
+    TRY(attr_str(g, "labels", r->labels_pm1 ? "pm1" : "raw"));
+    TRY(attr_f64(g, "tail_rate_per_epoch", r->tail_rate_per_epoch));
+    TRY(attr_i64(g, "bent", r->bent));
+    if (r->has_predicted)
+        TRY(attr_f64(g, "predicted_rate_per_epoch", r->predicted_rate_per_epoch));
     TRY(write_column(g, "epoch", t->epoch, t->n));
     TRY(write_column(g, "rounds", t->rounds, t->n));
     TRY(write_column(g, "bytes", t->bytes, t->n));

@@ -276,7 +276,9 @@ static int runner_execute(const algorithm *alg, MPI_Comm sub, struct dataset_cac
      * rank agrees on success), keeps its shard, and the cache keeps the
      * full set for the next runs of a grid. */
     struct dataset *ds = NULL;
-    enum label_mode labels = cfg->loss == LOSS_LOGISTIC ? LABELS_BINARY : LABELS_RAW;
+    /* SPEC 1: -1/+1 for both losses on a set with at most two label values;
+     * the squared loss keeps raw targets only on a regression set */
+    enum label_mode labels = cfg->loss == LOSS_LOGISTIC ? LABELS_BINARY : LABELS_AUTO;
     rc = runner_load(cache, cfg->dataset, labels, cfg->bias, &ds, &owned);
     rc = runner_agree(&comm, rc); /* ERR_MPI is fatal below */
     if (rc < 0) {
@@ -290,6 +292,7 @@ static int runner_execute(const algorithm *alg, MPI_Comm sub, struct dataset_cac
     }
     int64_t N = ds->n_samples;
     int64_t d = ds->n_features;
+    out->labels_pm1 = ds->labels_pm1; /* stored as `labels` (SPEC 1) */
     out->n_samples = N;
     out->n_features = d;
     if (!(cfg->lambda > 0))
@@ -474,6 +477,8 @@ static int runner_execute(const algorithm *alg, MPI_Comm sub, struct dataset_cac
             FAIL_GOTO(ERR_INTERNAL, "%s: a round evaluated no component gradient", alg->name);
     }
     out->rate_per_epoch = trace_fit_rate(&out->trace);
+    out->tail_rate_per_epoch = trace_fit_tail_rate(&out->trace); /* SPEC 4 */
+    out->bent = trace_bent(out->rate_per_epoch, out->tail_rate_per_epoch);
 
 done:
     if (state_made)
@@ -517,6 +522,8 @@ int runner_run(const struct run_cfg *cfg, MPI_Comm launch, struct dataset_cache 
     out->status = "failed";
     out->fstar = NAN;
     out->rate_per_epoch = NAN;
+    out->tail_rate_per_epoch = NAN;
+    out->predicted_rate_per_epoch = NAN;
     MPI_TRY(MPI_Comm_set_errhandler(launch, MPI_ERRORS_RETURN));
     MPI_TRY(MPI_Comm_rank(launch, &launch_rank));
     MPI_TRY(MPI_Comm_size(launch, &launch_size));

@@ -50,6 +50,11 @@ static void make_result(struct run_result *r, const char *alg, int n, double bas
     r->step_size = 0.125;
     r->fstar = 0.3;
     r->rate_per_epoch = -1.5;
+    r->tail_rate_per_epoch = -0.25;
+    r->bent = 1;
+    r->labels_pm1 = 1;
+    r->has_predicted = 1;
+    r->predicted_rate_per_epoch = -0.375;
     r->n_samples = 50;
     r->n_features = 5;
     r->trace.n = n;
@@ -148,6 +153,10 @@ Test(h5out, two_runs_read_back)
     cr_assert_null(params_set(&r1.cfg.params, "period", "100"));
     r1.status = "diverged";
     r1.rate_per_epoch = NAN;
+    r1.tail_rate_per_epoch = NAN;
+    r1.bent = 0;
+    r1.labels_pm1 = 0;
+    r1.has_predicted = 0;
 
     cr_assert_eq(h5out_create(path, config), 0);
     int exists = 1;
@@ -210,6 +219,13 @@ Test(h5out, two_runs_read_back)
     cr_assert(read_f64(g, "period") == 0.5);
     cr_assert(read_f64(g, "step_size") == 0.125);
     cr_assert(read_f64(g, "rate_per_epoch") == -1.5);
+    /* issue 14: tail fit, bent, labels, the predicted rate (SPEC 1, 4, 4.1) */
+    cr_assert(read_f64(g, "tail_rate_per_epoch") == -0.25);
+    cr_assert_eq(read_i64(g, "bent"), 1);
+    cr_assert(read_f64(g, "predicted_rate_per_epoch") == -0.375);
+    s = read_str(g, "labels");
+    cr_assert_str_eq(s, "pm1");
+    free(s);
     cr_assert_eq(read_i64(g, "nodes"), 4);
     cr_assert_eq(read_i64(g, "seed"), 7);
     cr_assert_eq(read_i64(g, "n_samples"), 50);
@@ -239,6 +255,12 @@ Test(h5out, two_runs_read_back)
     cr_assert_str_eq(s, "decaying");
     free(s);
     cr_assert(isnan(read_f64(g, "rate_per_epoch")));
+    cr_assert(isnan(read_f64(g, "tail_rate_per_epoch")));
+    cr_assert_eq(read_i64(g, "bent"), 0);
+    s = read_str(g, "labels");
+    cr_assert_str_eq(s, "raw");
+    free(s);
+    cr_assert_eq(H5Aexists(g, "predicted_rate_per_epoch"), 0, "not asked for");
     cr_assert(read_f64(g, "net_alpha_s") == 1e-5); /* exact round trip */
     check_column(g, "objective", r1.trace.objective, 3);
     check_column(g, "model_s", r1.trace.model_s, 3);
