@@ -23,6 +23,7 @@
 #include "harness/h5out.h"
 #include "base/loss.h"
 #include "base/objective.h"
+#include "cli/commands.h"
 #include "harness/runner.h"
 
 /* OpenBLAS: one thread per rank (STYLE 6); the Makefile also exports
@@ -42,6 +43,8 @@ static const char main_usage[] =
     "                                one run, checkpoint table on stdout\n"
     "  grid  CONFIG [--out FILE.h5] [--dry-run] [--quiet]\n"
     "                                every cell of an experiment grid\n"
+    "  export RESULTS.h5 [--format csv|tsv] [--out FILE]\n"
+    "                                a row per checkpoint, for pandas\n"
     "\n"
     "DATASET: a manifest name (a9a), a LIBSVM file (plain or .xz), or a\n"
     "synthetic spec such as synth-sparse:n=20000,d=47000,nnz=75,seed=1.\n"
@@ -588,6 +591,8 @@ int main(int argc, char **argv)
         }
     } else if (strcmp(cmd, "grid") == 0) {
         rc = cmd_grid(argc, argv, launch);
+    } else if (strcmp(cmd, "export") == 0) {
+        rc = cmd_export(argc - 1, argv + 1);
     } else {
         error_input("unknown command \"%s\" (expected info, fstar, run or grid)", cmd);
         rc = ERR_INPUT;
