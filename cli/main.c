@@ -45,6 +45,7 @@ static const char main_usage[] =
     "                                every cell of an experiment grid\n"
     "  export RESULTS.h5 [--format csv|tsv] [--out FILE]\n"
     "                                a row per checkpoint, for pandas\n"
+    "  report RESULTS.h5 [--out DIR]  one HTML page: figures, table, runs\n"
     "\n"
     "DATASET: a manifest name (a9a), a LIBSVM file (plain or .xz), or a\n"
     "synthetic spec such as synth-sparse:n=20000,d=47000,nnz=75,seed=1.\n"
@@ -593,6 +594,8 @@ int main(int argc, char **argv)
         rc = cmd_grid(argc, argv, launch);
     } else if (strcmp(cmd, "export") == 0) {
         rc = cmd_export(argc - 1, argv + 1);
+    } else if (strcmp(cmd, "report") == 0) {
+        rc = cmd_report(argc - 1, argv + 1);
     } else {
         error_input("unknown command \"%s\" (expected info, fstar, run or grid)", cmd);
         rc = ERR_INPUT;
