@@ -31,10 +31,12 @@ def pairs(runs):
 
 
 def style(group, i, n):
+    """A configuration and its by-label twin are adjacent (pairs()): the
+    pair shares a shade of the method's colour (darker for the first
+    configurations), random shards solid, by-label dashed."""
     r = group[0]
-    c = C.color(r.algorithm) if r.get("partition") == "random" else \
-        C.shade(r.algorithm, 1, 2)
-    return c, "-" if r.get("partition") == "random" else "--"
+    return (C.shade(r.algorithm, i // 2, max(1, (n + 1) // 2)),
+            "-" if r.get("partition") == "random" else "--")
 
 
 def make(runs, out_dir):
@@ -56,8 +58,9 @@ def make(runs, out_dir):
     fig.suptitle("Data split: random vs by-label shards")
     C.shared_legend(fig, axes)
     caption = ("Figure 5. Suboptimality f(w) - f* (log) against epochs for dsaga and "
-               "local-sgd on random shards (solid) and by-label shards (dashed, lighter: "
-               "each node holds rows of as few labels as possible), same K, period and "
+               "local-sgd on random shards (solid) and by-label shards (dashed: each node "
+               "holds rows of as few labels as possible); a configuration and its twin share "
+               "a shade, same K, period and "
                "step otherwise. dsaga's local direction has zero mean at the optimum "
                "whatever the split (SPEC 3.2); local SGD's does not. %s %s" %
                (C.seeds_note(groups_all), C.datasets_note(sel)))
