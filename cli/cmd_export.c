@@ -15,12 +15,13 @@
  * separator, a quote, CR or LF); integers in decimal; doubles in the
  * shortest of %.15g..%.17g that reads back to the same double; NaN as
  * `nan`, infinities as `inf` / `-inf` (pandas reads all three).  Attributes
- * that are not strings, integers or floats, or hold more than one element,
- * are left out (as by dsaga_results).
+ * that are not strings, integers or floats are left out; a 1-D integer or
+ * float attribute of 2 to 10 elements gives one column per element, NAME_0
+ * .. NAME_9, and longer arrays are left out (as by dsaga_results).
  *
  * Reads HDF5 only; runs on rank 0 of any launch (the other ranks return).
  */
-#include "cli/commands.h"
+#include "cli/cli.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -60,6 +61,13 @@ static const char export_usage[] =
     "  --format csv|tsv   separator: comma (default) or tab\n"
     "  --out FILE         write FILE (atomically) instead of stdout\n"
     "  --help             this text\n";
+
+struct export_out {
+    FILE *f;
+    char sep; /* ',' or '\t' */
+};
+
+static void export_field_double(const struct export_out *o, double v);
 
 /* ---- columns ---------------------------------------------------------------- */
 
@@ -157,6 +165,61 @@ done:
     return kind;
 }
 
+/* The length of a 1-D integer or float attribute of 2 to EXPORT_MAX_ARRAY
+ * elements (exported as NAME_0 .. NAME_{n-1}); 0 for anything else. */
+#define EXPORT_MAX_ARRAY 10
+
+static int export_array_len(hid_t attr)
+{
+    int n = 0;
+    hid_t type = H5Aget_type(attr);
+    hid_t space = H5Aget_space(attr);
+    if (type >= 0 && space >= 0 && H5Sget_simple_extent_ndims(space) == 1) {
+        H5T_class_t cls = H5Tget_class(type);
+        hssize_t np = H5Sget_simple_extent_npoints(space);
+        if ((cls == H5T_INTEGER || cls == H5T_FLOAT) && np >= 2 && np <= EXPORT_MAX_ARRAY)
+            n = (int)np;
+    }
+    if (type >= 0)
+        H5Tclose(type);
+    if (space >= 0)
+        H5Sclose(space);
+    return n;
+}
+
+/* Element i of a short numeric array attribute (see export_array_len). */
+static int export_field_element(const struct export_out *o, hid_t run, const char *base, int i)
+{
+    int rc = 0;
+    double v[EXPORT_MAX_ARRAY];
+    hid_t attr = H5Aopen(run, base, H5P_DEFAULT);
+    if (attr < 0)
+        FAIL(ERR_IO, "cannot open attribute %s", base);
+    int n = export_array_len(attr);
+    if (i < n) {
+        hid_t type = H5Aget_type(attr);
+        int is_int = H5Tget_class(type) == H5T_INTEGER;
+        int is_unsigned = is_int && H5Tget_sign(type) == H5T_SGN_NONE;
+        H5Tclose(type);
+        if (is_int) {
+            long long iv[EXPORT_MAX_ARRAY];
+            if (H5Aread(attr, is_unsigned ? H5T_NATIVE_ULLONG : H5T_NATIVE_LLONG, iv) < 0)
+                FAIL_GOTO(ERR_IO, "cannot read attribute %s", base);
+            if (is_unsigned)
+                fprintf(o->f, "%llu", (unsigned long long)iv[i]);
+            else
+                fprintf(o->f, "%lld", iv[i]);
+        } else {
+            if (H5Aread(attr, H5T_NATIVE_DOUBLE, v) < 0)
+                FAIL_GOTO(ERR_IO, "cannot read attribute %s", base);
+            export_field_double(o, v[i]);
+        }
+    }
+done:
+    H5Aclose(attr);
+    return rc;
+}
+
 /* A 1-D numeric dataset: a series. */
 static int export_is_series(hid_t group, const char *name)
 {
@@ -208,7 +271,17 @@ static herr_t export_collect_attr(hid_t obj, const char *name, const H5A_info_t 
     if (attr < 0)
         return -1;
     int kind = export_attr_kind(attr);
+    int n = export_array_len(attr);
     H5Aclose(attr);
+    if (n > 0) { /* a short numeric array: one column per element */
+        char col[512];
+        for (int i = 0; i < n; i++) {
+            snprintf(col, sizeof col, "%s_%d", name, i);
+            if (export_add_name(&c->attr, &c->n_attr, &c->cap_attr, col) < 0)
+                return -1;
+        }
+        return 0;
+    }
     if (kind == KIND_SKIP)
         return 0;
     return export_add_name(&c->attr, &c->n_attr, &c->cap_attr, name) < 0 ? -1 : 0;
@@ -224,11 +297,6 @@ static herr_t export_collect_series(hid_t group, const char *name, const H5L_inf
 }
 
 /* ---- writing -------------------------------------------------------------- */
-
-struct export_out {
-    FILE *f;
-    char sep; /* ',' or '\t' */
-};
 
 static void export_field_str(const struct export_out *o, const char *s)
 {
@@ -312,8 +380,18 @@ static int export_field_attr(const struct export_out *o, hid_t run, const char *
 {
     int rc = 0;
     char *s = NULL;
-    if (H5Aexists(run, name) <= 0)
-        return 0;
+    if (H5Aexists(run, name) <= 0) { /* NAME_i: element i of an array */
+        const char *us = strrchr(name, '_');
+        char base[512];
+        if (!us || us == name || us[1] < '0' || us[1] > '9' || us[2] != '\0' ||
+            (size_t)(us - name) >= sizeof base)
+            return 0;
+        memcpy(base, name, (size_t)(us - name));
+        base[us - name] = '\0';
+        if (H5Aexists(run, base) <= 0)
+            return 0;
+        return export_field_element(o, run, base, us[1] - '0');
+    }
     hid_t attr = H5Aopen(run, name, H5P_DEFAULT);
     if (attr < 0)
         FAIL(ERR_IO, "cannot open attribute %s", name);
@@ -530,8 +608,9 @@ done:
     return rc;
 }
 
-int cmd_export(int argc, char **argv)
+int cmd_export(int argc, char **argv, int *status)
 {
+    (void)status; /* reading a file has no result to fail */
     int rc = 0;
     const char *format = "csv";
     const char *out_path = NULL;

@@ -11,7 +11,7 @@
  * EXE_DIR/.., EXE_DIR/../.. and the working directory that holds
  * python/dsaga_report.py.  Runs on rank 0 of any launch.
  */
-#include "cli/commands.h"
+#include "cli/cli.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -77,8 +77,9 @@ static int report_find_root(char *root, size_t size)
     INPUT_FAIL("report: cannot find " REPORT_SCRIPT " (set DSAGA_ROOT to the dsaga-bench tree)");
 }
 
-int cmd_report(int argc, char **argv)
+int cmd_report(int argc, char **argv, int *status)
 {
+    (void)status;
     const char *out_dir = NULL;
     static const struct option opts[] = {{"out", required_argument, NULL, 'o'},
                                          {"help", no_argument, NULL, 'h'},
@@ -138,14 +139,14 @@ int cmd_report(int argc, char **argv)
         INPUT_FAIL("report: cannot run %s: %s (apt-get install python3-matplotlib "
                    "python3-h5py python3-pandas)",
                    python, strerror(err));
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0)
+    int wstatus = 0;
+    while (waitpid(pid, &wstatus, 0) < 0)
         if (errno != EINTR)
             FAIL(ERR_INTERNAL, "waitpid for %s: %s", script, strerror(errno));
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+    if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0)
         return 0;
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 2)
+    if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 2)
         return ERR_INPUT; /* the script printed its one line */
-    FAIL(ERR_INTERNAL, "%s failed (%s %d)", script, WIFEXITED(status) ? "exit status" : "signal",
-         WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+    FAIL(ERR_INTERNAL, "%s failed (%s %d)", script, WIFEXITED(wstatus) ? "exit status" : "signal",
+         WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : WTERMSIG(wstatus));
 }

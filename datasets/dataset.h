@@ -14,7 +14,6 @@
 
 #include "base/csr.h"
 
-
 enum label_mode {
     LABELS_BINARY = 0, /* exactly two label values, mapped to -1/+1 (larger = +1);
                         * one value is allowed and kept as +1 if > 0 else -1;

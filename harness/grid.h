@@ -9,7 +9,7 @@
 #include <mpi.h>
 #include <stdint.h>
 
-#include "algorithms/algorithm.h"
+#include "harness/run_cfg.h"
 
 struct grid {
     char path[1024];      /* the config file */

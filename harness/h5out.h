@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "algorithms/algorithm.h"
+#include "harness/run_cfg.h"
 #include "harness/trace.h"
 
 /* What one finished (or failed) run leaves. */
@@ -31,8 +32,10 @@ struct run_result {
     double fstar;
     double rate_per_epoch; /* trace_fit_rate, NaN when not defined */
     int64_t n_samples;
-    int64_t n_features; /* bias column included */
-    int has_model;      /* write model_s */
+    int64_t n_features;         /* bias column included */
+    int has_model;              /* write model_s */
+    struct round_counts counts; /* the method's closed form per round, for
+                                 * these shards (SPEC 4; tests compare) */
     struct trace trace;
 };
 

@@ -84,6 +84,10 @@ def register_methods(runs):
         a = r.algorithm
         if a not in METHODS:
             METHODS.append(a)
+    # the suite's own order (/algorithms/<name>/order, the registry's) when
+    # the files give it; first appearance otherwise
+    METHODS.sort(key=lambda a: (_num((_META.get(a) or {}).get("order"), 1e9),
+                                METHODS.index(a)))
     for i, a in enumerate(METHODS):
         c = (_META.get(a) or {}).get("color")
         try:
@@ -95,8 +99,18 @@ def register_methods(runs):
     for r in runs:
         nodes.setdefault(r.algorithm, set()).add(r.get("nodes", 1.0))
     _CENTRAL.clear()
-    _CENTRAL.update(a for a, ks in nodes.items() if ks <= {1.0})
+    for a, ks in nodes.items():  # declared by the file, else: every run on one node
+        declared = (_META.get(a) or {}).get("centralized")
+        if (declared == 1) if declared is not None else ks <= {1.0}:
+            _CENTRAL.add(a)
     _register_datasets(sorted({r.dataset for r in runs}))
+
+
+def _num(v, default):
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return default
 
 
 def color(alg):
@@ -465,6 +479,8 @@ FALLBACK_LEGEND_KEYS = ["period", "aggregate", "batch", "step_rule"]
 def key_text(run, key):
     """'period=0.5n', 'aggregate=sum', 'batch=16' (period as written in the
     config when the file has period_text)."""
+    if key == "period_text":  # the suite's legend key for the period
+        key = "period"
     v = run.get(key)
     if key == "period":
         t = run.get("period_text")

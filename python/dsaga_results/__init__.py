@@ -21,8 +21,10 @@ carry (a method's own keys, `message`, the network keys) is empty (NaN)
 elsewhere.
 
 Values: string attributes are str; integer attributes int; floating point
-ones float; attributes of other kinds (enums, compound) and attributes with
-more than one element are left out, as by the C export.  Series are float64.
+ones float; a 1-D integer or float attribute of 2 to 10 elements gives one
+column per element (NAME_0, NAME_1, ...); attributes of other kinds (enums,
+compound, longer arrays) are left out, as by the C export.  Series are
+float64.
 
 Nothing here draws or computes results: it only reads HDF5 (h5py).
 """
@@ -96,6 +98,21 @@ def _value(v):
     return None
 
 
+MAX_ARRAY = 10  # longer array attributes are left out, as by the C export
+
+
+def _elements(v):
+    """The elements of a 1-D integer or float attribute of 2..MAX_ARRAY
+    values (one column each, NAME_0, NAME_1, ...); [] for anything else."""
+    if not isinstance(v, np.ndarray) or v.ndim != 1 or not 2 <= v.size <= MAX_ARRAY:
+        return []
+    if v.dtype.kind in "iu":
+        return [int(x) for x in v]
+    if v.dtype.kind == "f":
+        return [float(x) for x in v]
+    return []
+
+
 def _paths(path):
     if isinstance(path, (list, tuple)):
         out = []
@@ -160,6 +177,9 @@ def iter_runs(path):
                     val = _value(v)
                     if val is not None:
                         attrs[k] = val
+                    else:
+                        for i, x in enumerate(_elements(v)):
+                            attrs["%s_%d" % (k, i)] = x
                 series = {}
                 for k in g:
                     d = g[k]

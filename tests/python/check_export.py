@@ -71,7 +71,14 @@ def main(h5, csv_path, tsv_path):
     with h5py.File(h5, "r") as f:
         groups = [f["runs"][k] for k in sorted(f["runs"])]
         n_rows = sum(max(max((len(g[k]) for k in g), default=0), 1) for g in groups)
-        attrs = set().union(*(set(g.attrs) for g in groups))
+        attrs = set()
+        for g in groups:  # scalars by name; short numeric arrays by element
+            for k, v in g.attrs.items():
+                a = np.asarray(v)
+                if a.ndim == 1 and 2 <= a.size <= 10 and a.dtype.kind in "iuf":
+                    attrs |= {"%s_%d" % (k, i) for i in range(a.size)}
+                elif a.size == 1 and a.dtype.kind != "b":
+                    attrs.add(k)
         series = set().union(*(set(g.keys()) for g in groups))
         statuses = sorted({str(g.attrs["status"]) for g in groups})
     check(len(df) == n_rows, "load(): %d rows, one per checkpoint (%d runs)" % (len(df),
