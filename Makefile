@@ -119,6 +119,7 @@ run: deps-run
 	$(MAKE) all
 	$(MPIRUN) -np $(NP) $(EXE) grid experiments/default.ini
 	$(MAKE) figures
+	@page=$$($(EXE) report results/default.h5) && echo "report: $$page"
 
 test: deps-test
 	$(MAKE) unit mpitest

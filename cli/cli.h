@@ -56,5 +56,7 @@ int cmd_fstar(int argc, char **argv, int *status);
 int cmd_run(int argc, char **argv, int *status);
 int cmd_grid(int argc, char **argv, int *status);
 int cmd_predict(int argc, char **argv, int *status);
+int cmd_export(int argc, char **argv, int *status); /* cmd_export.c */
+int cmd_report(int argc, char **argv, int *status); /* cmd_report.c */
 
 #endif
