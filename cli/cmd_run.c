@@ -347,6 +347,7 @@ int cmd_run(int argc, char **argv, int *status_code)
     struct run_cfg cfg;
     struct run_result res;
     char *description = NULL;
+    struct h5out_store *store = NULL; /* rank 0, with --out */
     const char *out_path = NULL;
     int quiet = 0;
     int help = 0;
@@ -359,8 +360,10 @@ int cmd_run(int argc, char **argv, int *status_code)
     if (help)
         return 0;
 
-    /* The results file is checked before the run, on rank 0: a file of
-     * another grid or one that already holds a run is bad input. */
+    /* The results file is checked (and locked) before the run, on rank 0:
+     * a file of another grid or one that already holds a run is bad input.
+     * The file is made only when the run is written (issue 17: a failed
+     * run leaves no empty file). */
     if (out_path) {
         int frc = 0;
         if (launch_rank == 0) {
@@ -368,11 +371,9 @@ int cmd_run(int argc, char **argv, int *status_code)
             if (!description)
                 frc = ERR_NOMEM;
             else
-                frc = h5out_create(out_path, description);
-            int exists = 0;
-            if (frc == 0)
-                frc = h5out_run_exists(out_path, 0, &exists);
-            if (frc == 0 && exists) {
+                frc = h5out_open(out_path, description, 0, &store);
+            int nodes = 0;
+            if (frc == 0 && h5out_store_has(store, 0, &nodes)) {
                 error_input("--out %s: already holds /runs/000000; remove it or choose another "
                             "file",
                             out_path);
@@ -397,8 +398,12 @@ int cmd_run(int argc, char **argv, int *status_code)
             fprintf(stderr, "dsaga-bench: run failed: %s\n", res.message);
         *status_code = 1;
     }
-    if (out_path && launch_rank == 0)
-        TRY_GOTO(h5out_append_run(out_path, 0, &res));
+    if (store) {
+        TRY_GOTO(h5out_store_append(store, 0, &res));
+        rc = h5out_close(store, 1);
+        store = NULL;
+        TRY_GOTO(rc);
+    }
     if (launch_rank == 0 && !quiet) {
         printf("# status %s, rate_per_epoch %.6g%s%s\n", res.status, res.rate_per_epoch,
                out_path ? ", written to " : "", out_path ? out_path : "");
@@ -406,6 +411,7 @@ int cmd_run(int argc, char **argv, int *status_code)
         fflush(stdout);
     }
 done:
+    h5out_close(store, 0); /* after an error: no file made */
     run_result_clear(&res);
     free(description);
     return rc;

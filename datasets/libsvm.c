@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -41,6 +42,14 @@
 #define LIBSVM_CHUNK_BYTES (1 << 20)
 #endif
 enum { CHUNK_BYTES = LIBSVM_CHUNK_BYTES };
+
+/* The longest line accepted, in bytes (issue 17: a file without newlines,
+ * such as 10 GB of NULs in an .xz, grew one buffer until memory ran out).
+ * The widest LIBSVM set in use (rcv1, real-sim) has lines below 100 KB; a
+ * dense row of 500 000 features fits. */
+#ifndef LIBSVM_MAX_LINE
+#define LIBSVM_MAX_LINE (16 << 20)
+#endif
 
 struct parser {
     const char *name;       /* path or buffer name, for messages */
@@ -272,6 +281,15 @@ static int parser_commit(struct parser *p, size_t n)
     if (EVP_DigestUpdate(p->sha, p->buf + p->len, n) != 1)
         FAIL(ERR_INTERNAL, "SHA-256 update");
     size_t scan = p->len; /* bytes before it hold no newline */
+    /* A NUL is reported at once, with its line (issue 17): binary input
+     * would otherwise be read to its end, or to the line cap. */
+    const char *nul = memchr(p->buf + p->len, '\0', n);
+    if (nul) {
+        int64_t ln = p->line_no + 1;
+        for (const char *c = p->buf; c < nul; c++)
+            ln += *c == '\n';
+        INPUT_FAIL("%s:%lld: expected LIBSVM text, got a NUL byte", p->name, (long long)ln);
+    }
     p->len += n;
     p->total_bytes += (int64_t)n;
     size_t start = 0;
@@ -288,6 +306,9 @@ static int parser_commit(struct parser *p, size_t n)
         memmove(p->buf, p->buf + start, p->len - start);
         p->len -= start;
     }
+    if (p->len > LIBSVM_MAX_LINE)
+        INPUT_FAIL("%s:%lld: line longer than %d bytes (expected LIBSVM text, one row per line)",
+                   p->name, (long long)p->line_no + 1, LIBSVM_MAX_LINE);
     return 0;
 }
 
@@ -498,9 +519,15 @@ static int read_xz(struct parser *p, int fd, const uint8_t *head, size_t head_le
         strm.avail_out = CHUNK_BYTES;
         lzma_ret ret = lzma_code(&strm, eof ? LZMA_FINISH : LZMA_RUN);
         size_t made = CHUNK_BYTES - strm.avail_out;
-        TRY_GOTO(parser_commit(p, made));
+        /* a corrupt stream is an .xz error, not a LIBSVM one at some line */
+        if (ret == LZMA_OK || ret == LZMA_STREAM_END)
+            TRY_GOTO(parser_commit(p, made));
         if (ret == LZMA_STREAM_END)
             break;
+        if (ret == LZMA_DATA_ERROR || ret == LZMA_FORMAT_ERROR)
+            INPUT_FAIL_GOTO("%s: corrupt .xz data after %lld bytes of text (expected a valid .xz "
+                            "file)",
+                            p->name, (long long)p->total_bytes);
         if (ret == LZMA_BUF_ERROR && eof)
             INPUT_FAIL_GOTO("%s: expected a complete .xz stream, got a truncated file", p->name);
         if (ret != LZMA_OK)
@@ -565,9 +592,19 @@ int libsvm_read(const char *path, enum label_mode labels, int64_t min_features,
     *out = NULL;
     memset(&p, 0, sizeof p);
     c_locale_enter(&loc);
-    fd = open(path, O_RDONLY);
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer (issue 17) */
+    fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
         INPUT_FAIL_GOTO("%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        INPUT_FAIL_GOTO("%s: cannot stat: %s", path, strerror(errno));
+    if (S_ISDIR(st.st_mode))
+        INPUT_FAIL_GOTO("%s: is a directory (expected a LIBSVM file)", path);
+    if (!S_ISREG(st.st_mode))
+        INPUT_FAIL_GOTO("%s: is not a regular file (expected a LIBSVM file)", path);
+    if (fcntl(fd, F_SETFL, 0) != 0)
+        FAIL_GOTO(ERR_IO, "%s: fcntl: %s", path, strerror(errno));
     TRY_GOTO(parser_init(&p, path, labels));
     /* the format by its magic bytes, not its name */
     while (head_len < sizeof head) {

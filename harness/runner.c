@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "base/error.h"
+#include "harness/cfgcheck.h"
 #include "harness/fstar.h"
 #include "base/netmodel.h"
 #include "base/objective.h"
@@ -155,12 +156,14 @@ static int runner_agree(struct comm *comm, int rc)
     return (int)worst;
 }
 
-/* An error from a setup call: bad input, no memory or MPI are passed up as
- * they are (they are collective failures of the launch, or input already
- * reported), anything else becomes a failed run. */
+/* An error from a setup call that every rank of the run agreed on: only MPI
+ * is passed up (the launch is unusable); anything else, out of memory
+ * included, becomes a failed run and the grid goes on (issue 17: a cell too
+ * big for the machine aborted the grid on every resume).  Whether the grid
+ * runs it again on resume is h5out_failure_kind's decision. */
 static int runner_fatal(int rc)
 {
-    return rc == ERR_NOMEM || rc == ERR_MPI;
+    return rc == ERR_MPI;
 }
 
 /* ---- evaluation --------------------------------------------------------- */
@@ -302,6 +305,11 @@ static int runner_execute(const algorithm *alg, MPI_Comm sub, struct dataset_cac
                     cfg->dataset);
         goto done;
     }
+    char bound[400]; /* the common keys' bounds that need N (issue 17) */
+    if (cfgcheck_run(cfg, N, bound, sizeof bound)) {
+        runner_fail(out, ERR_INPUT, "%s", bound);
+        goto done;
+    }
 
     /* f*: once, on rank 0 of the run (the cache makes repeats free), then
      * broadcast; not counted (setup). */
@@ -385,8 +393,14 @@ static int runner_execute(const algorithm *alg, MPI_Comm sub, struct dataset_cac
     b.w = malloc((size_t)d * sizeof(double));
     b.buf = malloc((size_t)(d + 1) * sizeof(double));
     b.z = malloc((size_t)(shard->n_samples > 0 ? shard->n_samples : 1) * sizeof(double));
-    if (!b.w || !b.buf || !b.z)
-        FAIL_GOTO(ERR_NOMEM, "no memory for the evaluation buffers (d = %lld)", (long long)d);
+    rc = runner_agree(&comm, !b.w || !b.buf || !b.z ? ERR_NOMEM : 0);
+    if (rc < 0) {
+        if (runner_fatal(rc))
+            goto done;
+        runner_fail(out, rc, "no memory for the evaluation buffers (d = %lld)", (long long)d);
+        rc = 0;
+        goto done;
+    }
 
     rc = alg->create(&ctx, &state);
     state_made = rc == 0;         /* this rank's own outcome: destroy what it made */
