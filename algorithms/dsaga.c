@@ -14,16 +14,17 @@
  * is a fraction of the local epoch.
  *
  * Counters (closed forms, checked by the MPI tests), per round:
- *     rounds += 1,  bytes += 16 d K  (2d doubles, 8 bytes each, K nodes),
+ *     rounds += 1,  bytes += 16 d K  (2d doubles, 8 bytes each, K nodes;
+ *                                    0 for K = 1: one node sends nothing),
  *     grads_total += sum_k tau_k.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/error.h"
 #include "algorithms/algorithm.h"
 #include "algorithms/saga_core.h"
+#include "base/error.h"
 
 struct dsaga_state {
     struct saga_core *core; /* w_k, g_k, this node's alpha_i */
@@ -36,20 +37,16 @@ struct dsaga_state {
     double *buf;     /* 2d: (w_k - w, g_k - g_bar), the one allreduce */
 };
 
-static const char *dsaga_check(const struct run_cfg *cfg)
-{
-    if (!(cfg->period > 0) || !isfinite(cfg->period))
-        return "period must be > 0: local steps per round (e.g. 100) or a fraction "
-               "of the local epoch (e.g. 0.5n)";
-    if (!cfg->period_is_fraction && cfg->period < 0.5)
-        return "period in steps must be at least 1 (write a fraction of the local "
-               "epoch as 0.5n)";
-    if (cfg->aggregate != AGG_MEAN && cfg->aggregate != AGG_SUM)
-        return "aggregate must be mean or sum";
-    if (!(cfg->step_scale > 0) || !isfinite(cfg->step_scale))
-        return "step_scale must be a finite number > 0";
-    return NULL;
-}
+/* SPEC 3.10: dsaga's own keys. */
+static const struct param_def dsaga_params[] = {
+    {"period", PARAM_PERIOD, "0.5n", 1, 1e9, NULL,
+     "tau: local steps per round (100), or a fraction of the local epoch (0.5n)", 1},
+    {"aggregate", PARAM_ENUM, "mean", 0, 0, "mean|sum",
+     "w += s sum_k (w_k - w) with s = 1/K (mean) or 1 (sum)", 1},
+    {NULL, 0, NULL, 0, 0, NULL, NULL, 0},
+};
+
+enum { DSAGA_MEAN = 0, DSAGA_SUM = 1 }; /* index in "mean|sum" */
 
 /* SPEC 3.2: the step of saga, eta = 1 / (3 L_max) (times step_scale). */
 static int dsaga_default_step(const struct run_ctx *ctx, double *step)
@@ -57,11 +54,6 @@ static int dsaga_default_step(const struct run_ctx *ctx, double *step)
     if (!(ctx->l_max > 0))
         FAIL(ERR_INTERNAL, "L_max = %g is not positive", ctx->l_max);
     *step = 1.0 / (3.0 * ctx->l_max);
-#ifdef DSAGA_REGRESS_SELFTEST
-    /* `make regress-selftest` only: a deliberately slower dsaga (half the
-     * step), which `make regress` must catch (issue 8). */
-    *step *= 0.5;
-#endif
     return 0;
 }
 
@@ -89,18 +81,13 @@ static int dsaga_create(const struct run_ctx *ctx, void **state)
     s->g_bar = s->w + d;
     s->buf = s->w + 2 * d;
     s->d = (int64_t)d;
-    const struct run_cfg *cfg = ctx->cfg;
-    double tau =
-        cfg->period_is_fraction ? cfg->period * (double)ctx->shard->n_samples : cfg->period;
-    s->tau = llround(tau);
-    if (s->tau < 1)
-        s->tau = 1;
+    s->tau = period_steps(params_period(ctx->params, "period"), ctx->shard->n_samples);
     double tau_sum = (double)s->tau; /* setup traffic: not counted (SPEC 4) */
     TRY_GOTO(comm_allreduce_uncounted(ctx->comm, &tau_sum, 1, MPI_SUM));
     s->tau_sum = (int64_t)tau_sum;
-    s->s = cfg->aggregate == AGG_SUM ? 1.0 : 1.0 / (double)ctx->comm->size;
+    s->s = params_enum(ctx->params, "aggregate") == DSAGA_SUM ? 1.0 : 1.0 / (double)ctx->comm->size;
     TRY_GOTO(saga_core_create(ctx->shard, ctx->prob.loss, ctx->prob.lambda, ctx->n_total,
-                              ctx->step_size, cfg->seed, ctx->comm->rank, &s->core));
+                              ctx->step_size, ctx->seed, ctx->comm->rank, &s->core));
 done:
     if (rc < 0) {
         dsaga_destroy(s);
@@ -139,11 +126,30 @@ static int dsaga_get_w(const void *state, double *w)
     return 0;
 }
 
+/* Per round: one allreduce of 2d doubles from K nodes (16 d K bytes; a single
+ * node sends nothing), sum_k tau_k component gradients. */
+static void dsaga_counters(const struct params *p, int K, int64_t d, int64_t n_total,
+                           const int64_t *n_k, struct round_counts *out)
+{
+    (void)n_total;
+    struct period per = params_period(p, "period");
+    double grads = 0.0;
+    for (int k = 0; k < K; k++)
+        grads += (double)period_steps(per, n_k[k]);
+    out->rounds = 1;
+    out->bytes = K > 1 ? 16.0 * (double)d * K : 0.0;
+    out->grads = grads;
+}
+
 const algorithm algorithm_dsaga = {
     .name = "dsaga",
     .summary = "distributed SAGA: tau local steps, one allreduce of (w, g_bar) (SPEC 3.2)",
     .centralized = 0,
-    .check = dsaga_check,
+    .params = dsaga_params,
+    .color = "#d62728",
+    .step_rule = "constant",
+    .counters = dsaga_counters,
+    .check = NULL,
     .default_step = dsaga_default_step,
     .create = dsaga_create,
     .round = dsaga_round,

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "algorithms/algorithm.h"
+#include "harness/run_cfg.h"
 #include "algorithms/saga_core.h"
 #include "datasets/dataset.h"
 #include "base/comm.h"
@@ -65,12 +66,13 @@ static int bench(const char *spec, double period, int is_fraction, int rounds, i
     TRY(comm_init(&comm, MPI_COMM_WORLD));
 
     struct run_cfg cfg;
-    run_cfg_defaults(&cfg);
-    snprintf(cfg.algorithm, sizeof cfg.algorithm, "dsaga");
+    char period_text[40];
+    TRY(run_cfg_init(&cfg, "dsaga"));
     snprintf(cfg.dataset, sizeof cfg.dataset, "%s", spec);
     cfg.nodes = K;
-    cfg.period = period;
-    cfg.period_is_fraction = is_fraction;
+    snprintf(period_text, sizeof period_text, is_fraction ? "%.17gn" : "%.17g", period);
+    if (params_set(&cfg.params, "period", period_text))
+        FAIL(ERR_INPUT, "period %s: not a period", period_text);
     cfg.seed = 1;
 
     TRY_GOTO(dataset_load(spec, LABELS_BINARY, &ds));
@@ -80,7 +82,8 @@ static int bench(const char *spec, double period, int is_fraction, int rounds, i
 
     struct run_ctx ctx;
     memset(&ctx, 0, sizeof ctx);
-    ctx.cfg = &cfg;
+    ctx.params = &cfg.params;
+    ctx.seed = cfg.seed;
     ctx.shard = shard;
     ctx.prob = (struct problem){shard, cfg.loss, cfg.lambda, N};
     ctx.n_total = N;

@@ -64,8 +64,9 @@ struct parser {
     double *values;         /* stored values */
     double *y;              /* labels as read */
     int64_t max_index;      /* largest 1-based index seen */
-    double label_seen[2];   /* the distinct labels met (binary mode) */
-    int n_labels;           /* how many of label_seen are set */
+    double label_seen[2];   /* the distinct labels met (binary, auto mode) */
+    int n_labels;           /* how many of label_seen are set; 3 in auto
+                             * mode once a third value was met */
     EVP_MD_CTX *sha;        /* running SHA-256 of the text */
     char *buf;              /* working buffer: pending bytes of a line */
     size_t len;             /* bytes in buf */
@@ -132,12 +133,19 @@ static int parser_grow_nnz(struct parser *p)
     return 0;
 }
 
-/* Binary mode: remembers the label, ERR_INPUT on a third distinct value. */
+/* Binary mode: remembers the label, ERR_INPUT on a third distinct value.
+ * Auto mode: a third value marks the file as regression (n_labels = 3). */
 static int parser_note_label(struct parser *p, double label)
 {
+    if (p->n_labels > 2)
+        return 0;
     for (int k = 0; k < p->n_labels; k++)
         if (p->label_seen[k] == label)
             return 0;
+    if (p->n_labels == 2 && p->labels == LABELS_AUTO) {
+        p->n_labels = 3;
+        return 0;
+    }
     if (p->n_labels == 2)
         INPUT_FAIL("%s:%lld: expected at most two label values for binary "
                    "classification, got a third: %.17g (already seen %.17g and %.17g)",
@@ -180,7 +188,7 @@ static int parser_line(struct parser *p, char *s, size_t n)
         quote_token(q, (size_t)(tok_end - q), tok, sizeof tok);
         INPUT_FAIL("%s:%lld: expected a finite label, got \"%s\"", name, ln, tok);
     }
-    if (p->labels == LABELS_BINARY)
+    if (p->labels != LABELS_RAW)
         TRY(parser_note_label(p, label));
     TRY(parser_grow_rows(p));
     p->y[p->n_rows] = label;
@@ -374,8 +382,10 @@ static int parser_build(struct parser *p, int64_t min_features, struct dataset *
     for (unsigned int i = 0; i < digest_len && 2 * i + 2 < sizeof ds->checksum; i++)
         snprintf(ds->checksum + 2 * i, 3, "%02x", digest[i]);
     /* SPEC 1: the larger of two label values is +1; a single value keeps
-     * its sign (dataset.h) */
-    if (p->labels == LABELS_BINARY) {
+     * its sign (dataset.h); for both losses whenever there are at most two
+     * values (LABELS_AUTO: the squared loss on a binary set) */
+    ds->labels_pm1 = p->labels == LABELS_BINARY || (p->labels == LABELS_AUTO && p->n_labels <= 2);
+    if (ds->labels_pm1) {
         double hi = p->label_seen[0];
         if (p->n_labels == 2 && p->label_seen[1] > hi)
             hi = p->label_seen[1];

@@ -38,17 +38,24 @@ const char *cfgcheck_run(const struct run_cfg *c, int64_t n_samples, char *buf, 
         snprintf(buf, size, "tol (--tol) %g: expected a finite number >= 0", c->tol);
         return buf;
     }
-    if (c->period_is_fraction && !(c->period <= c->max_epochs)) {
-        snprintf(buf, size,
-                 "period (--period) %gn: one round of %g local epochs is longer than the whole "
-                 "run (expected a period of at most max_epochs = %gn)",
-                 c->period, c->period, c->max_epochs);
-        return buf;
-    }
-    if (!c->period_is_fraction && !(c->period <= CFG_EXACT)) {
-        snprintf(buf, size, "period (--period) %g: expected at most %.0f local steps", c->period,
-                 CFG_EXACT);
-        return buf;
+    /* every period the method declares (SPEC 3.10: a PARAM_PERIOD key) */
+    for (int i = 0; i < c->params.n; i++) {
+        const struct param_def *def = &c->params.defs[i];
+        const struct param_value *v = &c->params.v[i];
+        if (def->type != PARAM_PERIOD)
+            continue;
+        if (v->is_fraction && !(v->num <= c->max_epochs)) {
+            snprintf(buf, size,
+                     "%s (--%s) %s: one round of %g local epochs is longer than the whole run "
+                     "(expected a period of at most max_epochs = %gn)",
+                     def->name, def->name, v->text, v->num, c->max_epochs);
+            return buf;
+        }
+        if (!v->is_fraction && !(v->num <= CFG_EXACT)) {
+            snprintf(buf, size, "%s (--%s) %s: expected at most %.0f local steps", def->name,
+                     def->name, v->text, CFG_EXACT);
+            return buf;
+        }
     }
     if (n_samples <= 0)
         return NULL;
@@ -66,12 +73,16 @@ const char *cfgcheck_run(const struct run_cfg *c, int64_t n_samples, char *buf, 
                  c->eval_every, (long long)n_samples, 1.0 / n);
         return buf;
     }
-    if (!c->period_is_fraction && !(c->period <= c->max_epochs * n)) {
-        snprintf(buf, size,
-                 "period (--period) %g: one round of %g local steps is longer than the whole run "
-                 "(expected at most max_epochs N = %g steps)",
-                 c->period, c->period, c->max_epochs * n);
-        return buf;
+    for (int i = 0; i < c->params.n; i++) {
+        const struct param_def *def = &c->params.defs[i];
+        const struct param_value *v = &c->params.v[i];
+        if (def->type == PARAM_PERIOD && !v->is_fraction && !(v->num <= c->max_epochs * n)) {
+            snprintf(buf, size,
+                     "%s (--%s) %s: one round of %g local steps is longer than the whole run "
+                     "(expected at most max_epochs N = %g steps)",
+                     def->name, def->name, v->text, v->num, c->max_epochs * n);
+            return buf;
+        }
     }
     return NULL;
 }

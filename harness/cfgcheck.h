@@ -8,9 +8,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "algorithms/algorithm.h"
+#include "harness/run_cfg.h"
 
-/* NULL when cfg's common keys (max_epochs, eval_every, tol, period) are
+/* NULL when cfg's common keys (max_epochs, eval_every, tol) and every
+ * period the method declares are
  * within their bounds, else a sentence naming the key, as a config key and
  * as an option, and the bound, written into buf.  n_samples: N when the
  * data are loaded (the bounds that need N are then checked too), 0 before. */

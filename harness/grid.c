@@ -85,8 +85,10 @@
 
 #include "base/error.h"
 #include "harness/cfgcheck.h"
-#include "harness/h5out.h"
+#include "harness/predict.h"
 #include "base/netmodel.h"
+#include "base/suggest.h"
+#include "harness/h5out.h"
 #include "harness/runner.h"
 
 /* /runs/NNNNNN has six digits.  The fuzz build (fuzz/run.sh) lowers the
@@ -198,6 +200,9 @@ static void grid_input(const char *fmt, ...)
         goto done;                                                                                 \
     } while (0)
 
+/* The keys every run has (harness/run_cfg.h).  A method's own keys (SPEC
+ * 3.10) follow them at N_COMMON + j, j indexing the union of the registry's
+ * declared keys in registry order (struct parser: method_keys). */
 enum key_id {
     K_DATASETS,
     K_OPTIONAL,
@@ -206,11 +211,7 @@ enum key_id {
     K_LAMBDA,
     K_BIAS,
     K_NODES,
-    K_PARTITION,
-    K_PERIOD,
-    K_AGGREGATE,
-    K_BATCH,
-    K_STEP_RULE,
+    K_PARTITION, /* the method's own keys are crossed after this one */
     K_STEP_SCALE,
     K_STEP,
     K_MAX_EPOCHS,
@@ -225,44 +226,43 @@ enum key_id {
     K_STRAG_DELAY,
     K_STRAG_SLEEP,
     K_SEEDS, /* innermost */
-    N_KEYS
+    N_COMMON
 };
 
-static const char *const key_names[N_KEYS] = {"datasets",
-                                              "optional_datasets",
-                                              "algorithms",
-                                              "loss",
-                                              "lambda",
-                                              "bias",
-                                              "nodes",
-                                              "partition",
-                                              "period",
-                                              "aggregate",
-                                              "batch",
-                                              "step_rule",
-                                              "step_scale",
-                                              "step",
-                                              "max_epochs",
-                                              "eval_every",
-                                              "tol",
-                                              "network",
-                                              "net_alpha_s",
-                                              "net_beta_s",
-                                              "compute_s",
-                                              "straggler_factor",
-                                              "straggler_nodes",
-                                              "straggler_delay_s",
-                                              "straggler_sleep",
-                                              "seeds"};
+#define MAX_METHOD_KEYS 48
+#define N_KEYS          (N_COMMON + MAX_METHOD_KEYS)
 
-/* One list item.  Strings (datasets, algorithms) in str; everything else in
- * num (enums as their value), seeds in u64; flag = period_is_fraction. */
+static const char *const key_names[N_COMMON] = {"datasets",
+                                                "optional_datasets",
+                                                "algorithms",
+                                                "loss",
+                                                "lambda",
+                                                "bias",
+                                                "nodes",
+                                                "partition",
+                                                "step_scale",
+                                                "step",
+                                                "max_epochs",
+                                                "eval_every",
+                                                "tol",
+                                                "network",
+                                                "net_alpha_s",
+                                                "net_beta_s",
+                                                "compute_s",
+                                                "straggler_factor",
+                                                "straggler_nodes",
+                                                "straggler_delay_s",
+                                                "straggler_sleep",
+                                                "seeds"};
+
+/* One list item.  Strings (datasets, algorithms, a method key's value as
+ * written) in str; common numbers in num (enums as their value), seeds in
+ * u64. */
 struct item {
     char *str;
     double num;
     double num2; /* network: beta (num is alpha) */
     uint64_t u64;
-    int flag;
 };
 
 struct list {
@@ -296,21 +296,66 @@ struct parser {
     int have_prev;      /* a key was seen since the last section header */
     struct section *sections;
     int n_sections;
-    struct list *prev; /* the list of the previous key (continuations) */
-    int err_line;      /* first error found by the handler (0: none) */
+    struct list *prev;                        /* the list of the previous key (continuations) */
+    const char *method_keys[MAX_METHOD_KEYS]; /* the registry's declared keys */
+    int n_method_keys;
+    int err_line; /* first error found by the handler (0: none) */
     char err[768];
     int nomem;
+    int predict; /* [grid] predict = yes (issue 14) */
 };
 
 /* ---- small helpers ------------------------------------------------------ */
 
-static int key_find(const char *name)
+/* The name of key k. */
+static const char *key_name(const struct parser *p, int k)
 {
-    for (int k = 0; k < N_KEYS; k++)
+    return k < N_COMMON ? key_names[k] : p->method_keys[k - N_COMMON];
+}
+
+/* Every key name, common and declared, in key order (for suggestions). */
+static int key_all_names(const struct parser *p, const char **names)
+{
+    int n = 0;
+    for (int k = 0; k < N_COMMON; k++)
+        names[n++] = key_names[k];
+    for (int j = 0; j < p->n_method_keys; j++)
+        names[n++] = p->method_keys[j];
+    return n;
+}
+
+/* The union of the registry's declared keys, first appearance first. */
+static int key_collect(struct parser *p)
+{
+    for (int i = 0; algorithm_at(i); i++) {
+        const struct param_def *defs = algorithm_at(i)->params;
+        for (int j = 0; defs && defs[j].name; j++) {
+            int seen = 0;
+            for (int k = 0; k < N_COMMON && !seen; k++)
+                seen = strcmp(key_names[k], defs[j].name) == 0;
+            if (seen)
+                FAIL(ERR_INTERNAL, "%s declares key %s, which every run has", algorithm_at(i)->name,
+                     defs[j].name);
+            for (int k = 0; k < p->n_method_keys && !seen; k++)
+                seen = strcmp(p->method_keys[k], defs[j].name) == 0;
+            if (seen)
+                continue;
+            if (p->n_method_keys == MAX_METHOD_KEYS)
+                FAIL(ERR_INTERNAL, "more than %d distinct method keys", MAX_METHOD_KEYS);
+            p->method_keys[p->n_method_keys++] = defs[j].name;
+        }
+    }
+    return 0;
+}
+
+static int key_find(const struct parser *p, const char *name)
+{
+    for (int k = 0; k < N_COMMON; k++)
         if (strcmp(key_names[k], name) == 0)
             return k;
-    if (strcmp(name, "seed") == 0 || strcmp(name, "dataset") == 0 || strcmp(name, "algorithm") == 0)
-        return -2; /* a likely typo: say so */
+    for (int j = 0; j < p->n_method_keys; j++)
+        if (strcmp(p->method_keys[j], name) == 0)
+            return N_COMMON + j;
     return -1;
 }
 
@@ -327,30 +372,35 @@ static const algorithm *variant_find(const char *name)
     return algorithm_find(base);
 }
 
-/* Which keys change what an algorithm computes (see the file comment). */
-static int key_relevant(const char *variant, int key)
+/* The declaration of method key k by the algorithm of `variant`, or NULL. */
+static const struct param_def *key_def(const struct parser *p, const char *variant, int k)
 {
-    char alg[64];
-    base_name(variant, alg, sizeof alg);
-    const algorithm *a = algorithm_find(alg);
-    int centralized = a && a->centralized;
-    int is_saga = centralized || strcmp(alg, "saga") == 0;
-    switch (key) {
-    case K_NODES:
-    case K_PARTITION:
-        return !is_saga;
-    case K_PERIOD:
-        return !is_saga && strcmp(alg, "sgd") != 0 && strcmp(alg, "gd") != 0;
-    case K_AGGREGATE:
-        return !is_saga && strcmp(alg, "sgd") != 0 && strcmp(alg, "local-sgd") != 0 &&
-               strcmp(alg, "gd") != 0;
-    case K_BATCH:
-        return !is_saga && strcmp(alg, "dsaga") != 0 && strcmp(alg, "gd") != 0;
-    case K_STEP_RULE:
-        return !is_saga && strcmp(alg, "dsaga") != 0 && strcmp(alg, "gd") != 0;
-    default:
-        return 1;
-    }
+    const algorithm *a = variant_find(variant);
+    return a && k >= N_COMMON ? params_def(a->params, key_name(p, k)) : NULL;
+}
+
+/* Which keys change what an algorithm computes (see the file comment): a
+ * method's own keys only for the methods that declare them (SPEC 3.10);
+ * nodes and partition not for a centralized method. */
+static int key_relevant(const struct parser *p, const char *variant, int key)
+{
+    const algorithm *a = variant_find(variant);
+    if (key >= N_COMMON)
+        return key_def(p, variant, key) != NULL;
+    if (key == K_NODES || key == K_PARTITION)
+        return !(a && a->centralized);
+    return 1;
+}
+
+/* "period, aggregate" : the keys `a` declares, for messages. */
+static void key_declared(const algorithm *a, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int j = 0; a->params && a->params[j].name && used < size; j++)
+        used += (size_t)snprintf(buf + used, size - used, "%s%s", j ? ", " : "", a->params[j].name);
+    if (!buf[0])
+        snprintf(buf, size, "none");
 }
 
 static void list_free(struct list *l)
@@ -477,26 +527,46 @@ static int handler(void *user, const char *section, const char *name, const char
             p->nomem = 1;
         return 1;
     }
+    /* issue 14: `predict = yes|no` in [grid] stores predicted_rate_per_epoch
+     * (SPEC 4.1) with every run; a setting of the grid, not crossed */
+    if (strcmp(name, "predict") == 0) {
+        if (strcmp(section, "grid") != 0 || continuation)
+            HERR("%s:%d: predict: expected one value, yes or no, in [grid]", p->path, lineno);
+        if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0)
+            HERR("%s:%d: predict: expected yes or no, got \"%s\"", p->path, lineno, value);
+        p->predict = strcmp(value, "yes") == 0;
+        p->prev = NULL;
+        return 1;
+    }
     struct section *sec = section_get(p, section);
     if (!sec) /* only keys before the first header: sections were checked */
         HERR("%s:%d: %s: key outside a section (expected it under [grid] or an "
              "algorithm's section)",
              p->path, lineno, name);
-    int k = key_find(name);
-    if (k == -2)
-        HERR("%s:%d: %s: unknown key (did you mean %ss?)", p->path, lineno, name, name);
-    if (k < 0)
-        HERR("%s:%d: %s: unknown key (expected one of datasets, optional_datasets, "
-             "algorithms, loss, lambda, bias, nodes, partition, period, aggregate, batch, "
-             "step_rule, step_scale, step, max_epochs, eval_every, tol, seeds, network, "
-             "net_alpha_s, "
-             "net_beta_s, compute_s, straggler_factor, straggler_nodes, straggler_delay_s, "
-             "straggler_sleep)",
-             p->path, lineno, name);
+    int k = key_find(p, name);
+    if (k < 0) {
+        const char *names[N_KEYS];
+        int n = key_all_names(p, names);
+        const char *close = suggest_closest(name, names, n);
+        if (close)
+            HERR("%s:%d: %s: unknown key (did you mean %s?)", p->path, lineno, name, close);
+        char all[600];
+        size_t used = 0;
+        for (int i = 0; i < n && used < sizeof all; i++)
+            used +=
+                (size_t)snprintf(all + used, sizeof all - used, "%s%s", i ? ", " : "", names[i]);
+        HERR("%s:%d: %s: unknown key (expected one of %s)", p->path, lineno, name, all);
+    }
     int is_grid = strcmp(section, "grid") == 0;
     if (k == K_ALGORITHMS && !is_grid)
         HERR("%s:%d: algorithms: allowed in [grid] only", p->path, lineno);
-    if (!is_grid && !key_relevant(section, k))
+    if (!is_grid && k >= N_COMMON && !key_relevant(p, section, k)) {
+        char keys[512];
+        key_declared(variant_find(section), keys, sizeof keys);
+        HERR("%s:%d: %s: not a key of %s (its keys: %s; remove it from [%s])", p->path, lineno,
+             name, section, keys, section);
+    }
+    if (!is_grid && !key_relevant(p, section, k))
         HERR("%s:%d: %s: not used by %s (remove it from [%s])", p->path, lineno, name, section,
              section);
     struct list *l = &sec->keys[k];
@@ -588,7 +658,6 @@ static int parse_int(const char *s, long lo, long *out)
 /* Parses one token of key k into it; NULL, or what was expected. */
 static const char *parse_token(int k, const char *tok, struct item *it)
 {
-    double v = 0;
     long n = 0;
     switch (k) {
     case K_DATASETS:
@@ -633,7 +702,6 @@ static const char *parse_token(int k, const char *tok, struct item *it)
                    ? NULL
                    : "numbers > 0 or default (the method's rule times step_scale)";
     case K_NODES:
-    case K_BATCH:
         if (parse_int(tok, 1, &n) != 0)
             return "integers >= 1 (a..b for a range)";
         it->num = (double)n;
@@ -653,36 +721,6 @@ static const char *parse_token(int k, const char *tok, struct item *it)
         return NULL;
     case K_SEEDS:
         return parse_u64(tok, &it->u64) == 0 ? NULL : "integers >= 0 (a..b for a range)";
-    case K_PERIOD: {
-        size_t len = strlen(tok);
-        if (len > 0 && tok[len - 1] == 'n') {
-            char num[64];
-            if (len == 1) {
-                v = 1.0; /* "n": one local epoch */
-            } else {
-                snprintf(num, sizeof num, "%.*s", (int)(len - 1), tok);
-                if (len - 1 >= sizeof num || parse_double(num, &v) != 0 || !(v > 0))
-                    return "local steps (an integer >= 1, e.g. 100) or a fraction of the "
-                           "local epoch (e.g. 0.5n)";
-            }
-            it->num = v;
-            it->flag = 1;
-            return NULL;
-        }
-        if (parse_int(tok, 1, &n) != 0)
-            return "local steps (an integer >= 1, e.g. 100) or a fraction of the local "
-                   "epoch (e.g. 0.5n)";
-        it->num = (double)n;
-        it->flag = 0;
-        return NULL;
-    }
-    case K_AGGREGATE: {
-        enum aggregate a;
-        if (aggregate_parse(tok, &a) != 0)
-            return "mean or sum";
-        it->num = a;
-        return NULL;
-    }
     case K_PARTITION: {
         enum partition pa;
         if (partition_parse(tok, &pa) != 0)
@@ -690,14 +728,6 @@ static const char *parse_token(int k, const char *tok, struct item *it)
         it->num = pa;
         return NULL;
     }
-    case K_STEP_RULE:
-        if (strcmp(tok, "decaying") == 0)
-            it->num = 0;
-        else if (strcmp(tok, "constant") == 0)
-            it->num = 1;
-        else
-            return "decaying or constant";
-        return NULL;
     case K_NETWORK:
         if (strcmp(tok, "none") == 0) {
             it->num = -1; /* run_cfg: < 0 means no network model */
@@ -742,10 +772,66 @@ static int list_push(struct list *l, struct item *it)
     return 0;
 }
 
-/* Splits l->raw and parses every token; errors name path:line and key. */
-static int list_parse(const char *path, const char *section, int k, int launch_ranks,
-                      struct list *l)
+/* A method key's value (SPEC 3.10), kept as written in it->str and checked
+ * against the declaration of every algorithm it applies to: the section's
+ * own, or in [grid] each listed algorithm that declares the key (`algs`,
+ * parsed first).  NULL, or what was expected (in why). */
+static const char *method_token(const struct parser *p, const char *section,
+                                const struct list *algs, int k, const char *tok, struct item *it,
+                                char *why, size_t size)
 {
+    int checked = 0;
+    int is_grid = strcmp(section, "grid") == 0;
+    for (int i = 0; i < (is_grid ? algs->n : 1); i++) {
+        const char *variant = is_grid ? algs->v[i].str : section;
+        const struct param_def *def = key_def(p, variant, k);
+        if (!def)
+            continue;
+        struct param_value v;
+        const char *bad = params_parse(def, tok, &v);
+        if (bad) {
+            snprintf(why, size, "%s (for %s)", bad, variant);
+            return why;
+        }
+        checked = 1;
+    }
+    if (!checked) {
+        snprintf(why, size,
+                 "a key of one of this grid's algorithms (no listed algorithm "
+                 "declares it)");
+        return why;
+    }
+    return (it->str = strdup(tok)) ? NULL : "memory";
+}
+
+/* 1 if some registered method declares key k as an integer (a..b ranges). */
+static int key_is_int(const struct parser *p, int k)
+{
+    if (k == K_SEEDS || k == K_NODES || k == K_STRAG_NODES)
+        return 1;
+    for (int i = 0; k >= N_COMMON && algorithm_at(i); i++) {
+        const struct param_def *def = params_def(algorithm_at(i)->params, key_name(p, k));
+        if (def && def->type == PARAM_INT)
+            return 1;
+    }
+    return 0;
+}
+
+/* One token of key k: a common key's parse_token, or method_token. */
+static const char *token(const struct parser *p, const char *section, const struct list *algs,
+                         int k, const char *tok, struct item *it, char *why, size_t size)
+{
+    return k < N_COMMON ? parse_token(k, tok, it)
+                        : method_token(p, section, algs, k, tok, it, why, size);
+}
+
+/* Splits l->raw and parses every token; errors name path:line and key. */
+static int list_parse(const struct parser *p, const char *section, const struct list *algs, int k,
+                      int launch_ranks, struct list *l)
+{
+    const char *path = p->path;
+    const char *name = key_name(p, k);
+    char why_buf[256];
     const char *seps = (k == K_DATASETS || k == K_OPTIONAL) ? " \t\r\n" : " \t\r\n,";
     char *text = strdup(l->raw ? l->raw : "");
     char *save = NULL;
@@ -754,7 +840,7 @@ static int list_parse(const char *path, const char *section, int k, int launch_r
         FAIL(ERR_NOMEM, "list");
     for (char *tok = strtok_r(text, seps, &save); tok; tok = strtok_r(NULL, seps, &save)) {
         char *dots = strstr(tok, "..");
-        if (dots && (k == K_SEEDS || k == K_NODES || k == K_BATCH || k == K_STRAG_NODES)) {
+        if (dots && key_is_int(p, k)) {
             /* a..b, inclusive */
             *dots = '\0';
             uint64_t a = 0;
@@ -762,36 +848,35 @@ static int list_parse(const char *path, const char *section, int k, int launch_r
             if (parse_u64(tok, &a) != 0 || parse_u64(dots + 2, &b) != 0 || b < a)
                 GRID_INPUT_FAIL_GOTO("%s:%d: %s: \"%s..%s\": expected a range a..b of integers "
                                      "with a <= b",
-                                     path, l->line, key_names[k], tok, dots + 2);
+                                     path, l->line, name, tok, dots + 2);
             /* the list's length against the cell cap before expanding
              * (issue 17: 300 ranges 0..999999 took 12 GB per rank first) */
             if (b - a >= (uint64_t)GRID_MAX_RUNS - (uint64_t)l->n)
                 GRID_INPUT_FAIL_GOTO("%s:%d: %s: \"%s..%s\": the list would exceed %d values "
                                      "(expected a grid of at most %d cells)",
-                                     path, l->line, key_names[k], tok, dots + 2, GRID_MAX_RUNS,
+                                     path, l->line, name, tok, dots + 2, GRID_MAX_RUNS,
                                      GRID_MAX_RUNS);
             for (uint64_t x = a; x <= b; x++) {
                 char num[32];
                 struct item it = {0};
                 snprintf(num, sizeof num, "%llu", (unsigned long long)x);
-                const char *why = parse_token(k, num, &it);
+                const char *why = token(p, section, algs, k, num, &it, why_buf, sizeof why_buf);
                 if (why)
-                    GRID_INPUT_FAIL_GOTO("%s:%d: %s: \"%s\": expected %s", path, l->line,
-                                         key_names[k], num, why);
+                    GRID_INPUT_FAIL_GOTO("%s:%d: %s: \"%s\": expected %s", path, l->line, name, num,
+                                         why);
                 TRY_GOTO(list_push(l, &it));
             }
             continue;
         }
         struct item it = {0};
-        const char *why = parse_token(k, tok, &it);
+        const char *why = token(p, section, algs, k, tok, &it, why_buf, sizeof why_buf);
         if (why)
-            GRID_INPUT_FAIL_GOTO("%s:%d: %s: \"%s\": expected %s", path, l->line, key_names[k], tok,
-                                 why);
+            GRID_INPUT_FAIL_GOTO("%s:%d: %s: \"%s\": expected %s", path, l->line, name, tok, why);
         TRY_GOTO(list_push(l, &it));
     }
     if (l->n == 0)
         GRID_INPUT_FAIL_GOTO("%s:%d: %s: empty list in [%s] (expected at least one value)", path,
-                             l->line, key_names[k], section);
+                             l->line, name, section);
     if (k == K_NODES && launch_ranks > 0)
         for (int i = 0; i < l->n; i++)
             if (l->v[i].num > launch_ranks)
@@ -817,8 +902,13 @@ static const struct list *effective(struct section *grid, struct section *own, i
     return NULL;
 }
 
-static void apply(struct run_cfg *c, int k, const struct item *it)
+static void apply(const struct parser *p, struct run_cfg *c, int k, const struct item *it)
 {
+    if (k >= N_COMMON) { /* checked against this method's table (list_parse) */
+        const char *why = params_set(&c->params, key_name(p, k), it->str);
+        (void)why;
+        return;
+    }
     switch (k) {
     case K_LOSS:
         c->loss = (enum loss_kind)it->num;
@@ -834,19 +924,6 @@ static void apply(struct run_cfg *c, int k, const struct item *it)
         break;
     case K_PARTITION:
         c->partition = (enum partition)it->num;
-        break;
-    case K_PERIOD:
-        c->period = it->num;
-        c->period_is_fraction = it->flag;
-        break;
-    case K_AGGREGATE:
-        c->aggregate = (enum aggregate)it->num;
-        break;
-    case K_BATCH:
-        c->batch = (int)it->num;
-        break;
-    case K_STEP_RULE:
-        c->step_constant = (int)it->num;
         break;
     case K_STEP_SCALE:
         c->step_scale = it->num;
@@ -864,29 +941,29 @@ static void apply(struct run_cfg *c, int k, const struct item *it)
         c->tol = it->num;
         break;
     case K_NETWORK:
-        c->net_alpha_s = it->num;
-        c->net_beta_s = it->num2;
+        c->net.alpha_s = it->num;
+        c->net.beta_s = it->num2;
         break;
     case K_NET_ALPHA:
-        c->net_alpha_s = it->num;
+        c->net.alpha_s = it->num;
         break;
     case K_NET_BETA:
-        c->net_beta_s = it->num;
+        c->net.beta_s = it->num;
         break;
     case K_COMPUTE:
-        c->compute_s = it->num;
+        c->net.compute_s = it->num;
         break;
     case K_STRAG_FACTOR:
-        c->straggler_factor = it->num;
+        c->net.straggler_factor = it->num;
         break;
     case K_STRAG_NODES:
-        c->straggler_nodes = (int)it->num;
+        c->net.straggler_nodes = (int)it->num;
         break;
     case K_STRAG_DELAY:
-        c->straggler_delay_s = it->num;
+        c->net.straggler_delay_s = it->num;
         break;
     case K_STRAG_SLEEP:
-        c->straggler_sleep = (int)it->num;
+        c->net.straggler_sleep = (int)it->num;
         break;
     case K_SEEDS:
         c->seed = it->u64;
@@ -928,15 +1005,33 @@ static int names_add(struct names *ns, const struct list *l)
 
 /* Appends every cell of (dataset, alg), or only counts them when g->runs
  * is NULL. */
-static int expand_one(struct grid *g, struct section *grid, struct section *own,
-                      const char *dataset, const char *alg, int optional, int dataset_line,
-                      int64_t *count)
+/* The crossing order of the keys after the data set and the algorithm:
+ * loss .. partition, the method's own keys, then step_scale .. seeds (seeds
+ * fastest).  Returns the number of keys in order[]. */
+static int key_order(const struct parser *p, int *order)
+{
+    int n = 0;
+    for (int k = K_LOSS; k <= K_PARTITION; k++)
+        order[n++] = k;
+    for (int j = 0; j < p->n_method_keys; j++)
+        order[n++] = N_COMMON + j;
+    for (int k = K_STEP_SCALE; k < N_COMMON; k++)
+        order[n++] = k;
+    return n;
+}
+
+static int expand_one(struct grid *g, const struct parser *p, struct section *grid,
+                      struct section *own, const char *dataset, const char *alg, int optional,
+                      int dataset_line, int64_t *count)
 {
     const struct list *lists[N_KEYS] = {0};
     int idx[N_KEYS] = {0};
+    int order[N_KEYS];
+    int n_order = key_order(p, order);
     int64_t cells = 1;
-    for (int k = K_LOSS; k < N_KEYS; k++) {
-        lists[k] = key_relevant(alg, k) ? effective(grid, own, k) : NULL;
+    for (int o = 0; o < n_order; o++) {
+        int k = order[o];
+        lists[k] = key_relevant(p, alg, k) ? effective(grid, own, k) : NULL;
         if (lists[k])
             cells *= lists[k]->n;
         if (cells + *count > GRID_MAX_RUNS)
@@ -948,23 +1043,25 @@ static int expand_one(struct grid *g, struct section *grid, struct section *own,
         *count += cells;
         return 0;
     }
+    char base[64];
+    base_name(alg, base, sizeof base);
     for (int64_t c = 0; c < cells; c++) {
         struct run_cfg *cfg = &g->runs[*count];
         struct grid_cell_info *info = &g->info[*count];
-        run_cfg_defaults(cfg);
-        base_name(alg, cfg->algorithm, sizeof cfg->algorithm);
+        TRY(run_cfg_init(cfg, base));
         snprintf(cfg->dataset, sizeof cfg->dataset, "%s", dataset);
-        for (int k = K_LOSS; k < N_KEYS; k++)
-            if (lists[k])
-                apply(cfg, k, &lists[k]->v[idx[k]]);
-        if (!key_relevant(alg, K_NODES))
+        for (int o = 0; o < n_order; o++)
+            if (lists[order[o]])
+                apply(p, cfg, order[o], &lists[order[o]]->v[idx[order[o]]]);
+        if (!key_relevant(p, alg, K_NODES))
             cfg->nodes = 1; /* SPEC 3.1: saga runs on one node */
         info->optional = optional;
         info->dataset_line = dataset_line;
         info->nodes_line = lists[K_NODES] ? lists[K_NODES]->line : 0;
         (*count)++;
         /* odometer, seeds fastest */
-        for (int k = N_KEYS - 1; k >= K_LOSS; k--) {
+        for (int o = n_order - 1; o >= 0; o--) {
+            int k = order[o];
             if (!lists[k])
                 continue;
             if (++idx[k] < lists[k]->n)
@@ -998,7 +1095,7 @@ static int expand(struct grid *g, struct section *grid, struct parser *p, int64_
             if (!in_list(req, datasets.v[d]) && !optional)
                 continue;
             int line = optional ? opt->line : req->line;
-            TRY_GOTO(expand_one(g, grid, own, datasets.v[d], alg, optional, line, count));
+            TRY_GOTO(expand_one(g, p, grid, own, datasets.v[d], alg, optional, line, count));
         }
     }
 done:
@@ -1104,6 +1201,7 @@ int grid_load(const char *path, int launch_ranks, struct grid **out)
     p.text = g->config_text;
     p.cursor = g->config_text;
     p.line = 1;
+    TRY_GOTO(key_collect(&p));
     TRY_GOTO(scan_sections(&p));
 
     /* Long lines (many synthetic specs on one line): a heap buffer that may
@@ -1125,15 +1223,23 @@ int grid_load(const char *path, int launch_ranks, struct grid **out)
     if (p.err_line)
         GRID_INPUT_FAIL_GOTO("%s", p.err);
 
+    g->predict = p.predict;
     struct section *grid = section_get(&p, "grid");
     if (!grid)
         GRID_INPUT_FAIL_GOTO("%s: no [grid] section (expected [grid] with datasets and algorithms)",
                              path);
+    /* the common keys first: [grid]'s algorithms decide which methods a
+     * method key of [grid] is checked for */
     for (int s = 0; s < p.n_sections; s++)
-        for (int k = 0; k < N_KEYS; k++)
+        for (int k = 0; k < N_COMMON + p.n_method_keys; k++)
+            if (p.sections[s].keys[k].set && k < N_COMMON)
+                TRY_GOTO(list_parse(&p, p.sections[s].name, &grid->keys[K_ALGORITHMS], k,
+                                    launch_ranks, &p.sections[s].keys[k]));
+    for (int s = 0; s < p.n_sections; s++)
+        for (int k = N_COMMON; k < N_COMMON + p.n_method_keys; k++)
             if (p.sections[s].keys[k].set)
-                TRY_GOTO(
-                    list_parse(path, p.sections[s].name, k, launch_ranks, &p.sections[s].keys[k]));
+                TRY_GOTO(list_parse(&p, p.sections[s].name, &grid->keys[K_ALGORITHMS], k,
+                                    launch_ranks, &p.sections[s].keys[k]));
     if (!grid->keys[K_ALGORITHMS].set)
         GRID_INPUT_FAIL_GOTO("%s:%d: algorithms: missing in [grid] (expected a list of registered "
                              "algorithms)",
@@ -1163,9 +1269,13 @@ int grid_load(const char *path, int launch_ranks, struct grid **out)
             g->max_nodes = c->nodes;
         const algorithm *a = algorithm_find(c->algorithm);
         char bound[400];
-        const char *why = cfgcheck_run(c, 0, bound, sizeof bound); /* issue 17 */
+        const char *why = run_cfg_check(c);
+        if (!why)
+            why = cfgcheck_run(c, 0, bound, sizeof bound); /* issue 17 */
         if (!why && a && a->check)
-            why = a->check(c);
+            why = a->check(&c->params);
+        if (c->step > 0)
+            c->step_scale = NAN; /* a given step: no scale (SPEC 5 stores what was asked) */
         if (why) {
             struct section *own = section_get(&p, c->algorithm);
             GRID_INPUT_FAIL_GOTO("%s:%d: %s: cell %06lld: %s", path,
@@ -1206,30 +1316,18 @@ void grid_destroy(struct grid *g)
 
 /* ---- grid_main ---------------------------------------------------------- */
 
-static void period_text(const struct run_cfg *c, char *buf, size_t size)
-{
-    if (!key_relevant(c->algorithm, K_PERIOD))
-        snprintf(buf, size, "-");
-    else if (c->period_is_fraction)
-        snprintf(buf, size, "%gn", c->period);
-    else
-        snprintf(buf, size, "%g", c->period);
-}
-
 static void print_cells(const struct grid *g, const char *out_path)
 {
     printf("# grid %s: %lld runs -> %s\n", g->path, (long long)g->n_runs, out_path);
-    printf("# %-6s %-10s %-40s %3s %-8s %-9s %-9s %10s %6s\n", "index", "algorithm", "dataset", "K",
-           "period", "aggregate", "partition", "step_scale", "seed");
+    printf("# %-6s %-10s %-40s %3s %-9s %s\n", "index", "algorithm", "dataset", "K", "partition",
+           "keys");
     for (int64_t i = 0; i < g->n_runs; i++) {
         const struct run_cfg *c = &g->runs[i];
-        char period[32];
-        period_text(c, period, sizeof period);
-        printf("%06lld   %-10s %-40s %3d %-8s %-9s %-9s %10g %6llu%s\n", (long long)i, c->algorithm,
-               c->dataset, c->nodes, period,
-               key_relevant(c->algorithm, K_AGGREGATE) ? aggregate_name(c->aggregate) : "-",
-               key_relevant(c->algorithm, K_PARTITION) ? partition_name(c->partition) : "-",
-               c->step_scale, (unsigned long long)c->seed,
+        char keys[512];
+        run_cfg_describe(c, keys, sizeof keys);
+        const algorithm *a = algorithm_find(c->algorithm);
+        printf("%06lld   %-10s %-40s %3d %-9s %s%s\n", (long long)i, c->algorithm, c->dataset,
+               c->nodes, a && a->centralized ? "-" : partition_name(c->partition), keys,
                g->info[i].optional ? "  (optional)" : "");
     }
     fflush(stdout);
@@ -1340,7 +1438,8 @@ static int check_implicit_nodes(const struct grid *g, const struct h5out_store *
     for (int64_t i = 0; i < g->n_runs; i++) {
         int stored = 0;
         const struct run_cfg *c = &g->runs[i];
-        if (g->info[i].nodes_line != 0 || !key_relevant(c->algorithm, K_NODES))
+        const algorithm *alg = algorithm_find(c->algorithm);
+        if (g->info[i].nodes_line != 0 || (alg && alg->centralized)) /* saga: always K = 1 */
             continue;
         h5out_store_has(store, i, &stored);
         if (stored > 0 && stored != c->nodes)
@@ -1437,6 +1536,13 @@ int grid_main(const char *config_path, const char *out_path, int dry_run, int qu
         if (rank == 0) {
             if (!res.cfg.algorithm[0])
                 res.cfg = g->runs[i];
+            if (g->predict && strcmp(res.status, "failed") != 0) {
+                /* SPEC 4.1 on rank 0 (issue 14); a refusal or failure is NaN */
+                struct predict_result pr;
+                res.has_predicted = 1;
+                if (predict_run(&res.cfg, &pr) == 0)
+                    res.predicted_rate_per_epoch = pr.predicted_rate_per_epoch;
+            }
             shared = h5out_store_append(store, i, &res);
         }
         MPI_TRY_GOTO(MPI_Bcast(&shared, 1, MPI_INT, 0, launch));
@@ -1452,9 +1558,12 @@ int grid_main(const char *config_path, const char *out_path, int dry_run, int qu
             char eta[32];
             double last = res.trace.n > 0 ? res.trace.subopt[res.trace.n - 1] : NAN;
             format_duration(run_time / (double)n_run * (double)(to_run - n_run), eta, sizeof eta);
-            fprintf(stderr, "[%lld/%lld] %s %s K=%d %s subopt=%.3g %.1fs  ETA %s%s%s\n",
+            char keys[512];
+            run_cfg_describe(&g->runs[i], keys, sizeof keys);
+            fprintf(stderr, "[%lld/%lld] %s %s K=%d %s %s subopt=%.3g %.1fs  ETA %s%s%s\n",
                     (long long)(i + 1), (long long)g->n_runs, res.cfg.algorithm, res.cfg.dataset,
-                    res.cfg.nodes, status, last, dt, eta, res.message[0] ? "  " : "", res.message);
+                    res.cfg.nodes, keys, status, last, dt, eta, res.message[0] ? "  " : "",
+                    res.message);
         }
         run_result_clear(&res);
     }

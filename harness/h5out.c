@@ -139,6 +139,25 @@ static int attr_u64(hid_t obj, const char *name, uint64_t v)
     return attr_num(obj, name, H5T_NATIVE_UINT64, H5T_STD_U64LE, &v);
 }
 
+/* A 1-D float64 attribute of n values. */
+static int attr_vec(hid_t obj, const char *name, const double *v, hsize_t n)
+{
+    int rc = 0;
+    hid_t space = H5Screate_simple(1, &n, NULL);
+    hid_t attr = H5I_INVALID_HID;
+    if (space < 0)
+        FAIL_GOTO(ERR_IO, "dataspace for attribute %s", name);
+    attr = H5Acreate2(obj, name, H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT);
+    if (attr < 0 || H5Awrite(attr, H5T_NATIVE_DOUBLE, v) < 0)
+        FAIL_GOTO(ERR_IO, "cannot write attribute %s", name);
+done:
+    if (attr >= 0)
+        H5Aclose(attr);
+    if (space >= 0)
+        H5Sclose(space);
+    return rc;
+}
+
 /* Reads a string attribute (fixed or variable length) into a malloc'ed
  * buffer the caller frees; *out = NULL when absent. */
 static int attr_read_str(hid_t obj, const char *name, char **out)
@@ -563,16 +582,95 @@ static int write_root_attrs(hid_t file, const char *config_text)
     return 0;
 }
 
-/* Writes everything of r into the (new, empty) group g. */
+/* /algorithms/<name> for every registered method (SPEC 3.10): its summary,
+ * colour, keys and the keys that tell its runs apart in a legend, so that
+ * figures take names, colours and labels from the results file alone. */
+static int write_algorithms(hid_t file)
+{
+    int rc = 0;
+    hid_t top = H5Gcreate2(file, "algorithms", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t g = H5I_INVALID_HID;
+    if (top < 0)
+        FAIL_GOTO(ERR_IO, "cannot create /algorithms");
+    for (int i = 0; algorithm_at(i); i++) {
+        const algorithm *a = algorithm_at(i);
+        char keys[512] = "";
+        char legend[512] = "";
+        size_t nk = 0;
+        size_t nl = 0;
+        for (int j = 0; a->params && a->params[j].name; j++) {
+            const struct param_def *def = &a->params[j];
+            nk += (size_t)snprintf(keys + nk, nk < sizeof keys ? sizeof keys - nk : 0, "%s%s",
+                                   nk ? "," : "", def->name);
+            if (def->legend)
+                nl += (size_t)snprintf(legend + nl, nl < sizeof legend ? sizeof legend - nl : 0,
+                                       "%s%s%s", nl ? "," : "", def->name,
+                                       def->type == PARAM_PERIOD ? "_text" : "");
+        }
+        g = H5Gcreate2(top, a->name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        if (g < 0)
+            FAIL_GOTO(ERR_IO, "cannot create /algorithms/%s", a->name);
+        TRY_GOTO(attr_str(g, "summary", a->summary ? a->summary : ""));
+        TRY_GOTO(attr_str(g, "color", a->color ? a->color : ""));
+        TRY_GOTO(attr_str(g, "keys", keys));
+        TRY_GOTO(attr_str(g, "legend_keys", legend));
+        TRY_GOTO(attr_i64(g, "centralized", a->centralized));
+        TRY_GOTO(attr_i64(g, "order", i));
+        H5Gclose(g);
+        g = H5I_INVALID_HID;
+    }
+done:
+    if (g >= 0)
+        H5Gclose(g);
+    if (top >= 0)
+        H5Gclose(top);
+    return rc;
+}
+
+/* The method's own keys (SPEC 3.10), as their types say: numbers as float64
+ * (int64 for integers), choices as strings; a period also keeps its unit
+ * and its text as written ("0.1n"). */
+static int write_params(hid_t g, const struct params *p)
+{
+    char name[96];
+    for (int i = 0; i < p->n; i++) {
+        const struct param_def *def = &p->defs[i];
+        const struct param_value *v = &p->v[i];
+        if (H5Aexists(g, def->name) > 0)
+            continue; /* a common attr says it already (step_rule) */
+        switch (def->type) {
+        case PARAM_INT:
+            TRY(attr_i64(g, def->name, (int64_t)v->num));
+            break;
+        case PARAM_REAL:
+            TRY(attr_f64(g, def->name, v->num));
+            break;
+        case PARAM_ENUM:
+            TRY(attr_str(g, def->name, v->text));
+            break;
+        case PARAM_PERIOD:
+            TRY(attr_f64(g, def->name, v->num));
+            snprintf(name, sizeof name, "%s_unit", def->name);
+            TRY(attr_str(g, name, v->is_fraction ? "n_k fraction" : "steps"));
+            snprintf(name, sizeof name, "%s_text", def->name);
+            TRY(attr_str(g, name, v->text));
+            break;
+        }
+    }
+    return 0;
+}
+
+/* Writes everything of r into the (new, empty) group g: the common attrs
+ * of SPEC 5, the keys the method declares and no others, the series. */
 static int write_run(hid_t g, const struct run_result *r)
 {
     const struct run_cfg *c = &r->cfg;
     const struct trace *t = &r->trace;
-    char period_text[64];
-    if (c->period_is_fraction)
-        snprintf(period_text, sizeof period_text, "%.17gn", c->period);
-    else
-        snprintf(period_text, sizeof period_text, "%.17g", c->period);
+    const algorithm *alg = algorithm_find(c->algorithm);
+    /* SPEC 5: what the method really did; a method with a choice declares
+     * the key step_rule */
+    const char *step_rule =
+        alg && alg->step_rule ? alg->step_rule : params_text(&c->params, "step_rule");
 
     TRY(attr_str(g, "algorithm", c->algorithm));
     TRY(attr_str(g, "dataset", c->dataset));
@@ -580,17 +678,14 @@ static int write_run(hid_t g, const struct run_result *r)
     TRY(attr_f64(g, "lambda", c->lambda));
     TRY(attr_f64(g, "bias", c->bias));
     TRY(attr_i64(g, "nodes", c->nodes));
-    TRY(attr_f64(g, "period", c->period));
-    TRY(attr_str(g, "period_unit", c->period_is_fraction ? "n_k fraction" : "steps"));
-    TRY(attr_str(g, "period_text", period_text));
-    TRY(attr_str(g, "aggregate", c->aggregate == AGG_SUM ? "sum" : "mean"));
-    TRY(attr_i64(g, "batch", c->batch));
-    TRY(attr_f64(g, "step_scale", c->step_scale));
-    TRY(attr_f64(g, "step_size", r->step_size));
-    TRY(attr_f64(g, "step_requested", c->step));
-    TRY(attr_str(g, "step_rule", c->step_constant ? "constant" : "decaying"));
-    TRY(attr_u64(g, "seed", c->seed));
     TRY(attr_str(g, "partition", c->partition == PARTITION_LABEL ? "label" : "random"));
+    /* what was asked: a given step and no scale (NaN), or the scale */
+    TRY(attr_f64(g, "step_scale", c->step > 0 ? NAN : c->step_scale));
+    TRY(attr_f64(g, "step_size", r->step_size));
+    if (c->step > 0)
+        TRY(attr_f64(g, "step_requested", c->step));
+    TRY(attr_str(g, "step_rule", step_rule ? step_rule : "constant"));
+    TRY(attr_u64(g, "seed", c->seed));
     TRY(attr_f64(g, "eval_every", c->eval_every));
     TRY(attr_f64(g, "max_epochs", c->max_epochs));
     TRY(attr_f64(g, "tol", c->tol));
@@ -601,15 +696,27 @@ static int write_run(hid_t g, const struct run_result *r)
     TRY(attr_f64(g, "rate_per_epoch", r->rate_per_epoch));
     TRY(attr_i64(g, "n_samples", r->n_samples));
     TRY(attr_i64(g, "n_features", r->n_features));
-    if (c->net_alpha_s >= 0) { /* network model configured (issue 10) */
-        TRY(attr_f64(g, "net_alpha_s", c->net_alpha_s));
-        TRY(attr_f64(g, "net_beta_s", c->net_beta_s));
-        TRY(attr_f64(g, "compute_s", c->compute_s));
-        TRY(attr_f64(g, "straggler_factor", c->straggler_factor));
-        TRY(attr_i64(g, "straggler_nodes", c->straggler_nodes));
-        TRY(attr_f64(g, "straggler_delay_s", c->straggler_delay_s));
-        TRY(attr_i64(g, "straggler_sleep", c->straggler_sleep));
+    TRY(write_params(g, &c->params));
+    /* the method's closed-form counters per round (SPEC 4), read by the
+     * counter tests: rounds, bytes, gradients (< 0: not fixed per round) */
+    double counts[3] = {r->counts.rounds, r->counts.bytes, r->counts.grads};
+    TRY(attr_vec(g, "counters_per_round", counts, 3));
+    if (c->net.alpha_s >= 0) { /* network model configured (issue 10) */
+        TRY(attr_f64(g, "net_alpha_s", c->net.alpha_s));
+        TRY(attr_f64(g, "net_beta_s", c->net.beta_s));
+        TRY(attr_f64(g, "compute_s", c->net.compute_s));
+        TRY(attr_f64(g, "straggler_factor", c->net.straggler_factor));
+        TRY(attr_i64(g, "straggler_nodes", c->net.straggler_nodes));
+        TRY(attr_f64(g, "straggler_delay_s", c->net.straggler_delay_s));
+        TRY(attr_i64(g, "straggler_sleep", c->net.straggler_sleep));
     }
+    /* issue 14: the tail fit and bent (SPEC 4), the labels used (SPEC 1),
+     * the predicted rate when the grid asked for it (SPEC 4.1) */
+    TRY(attr_str(g, "labels", r->labels_pm1 ? "pm1" : "raw"));
+    TRY(attr_f64(g, "tail_rate_per_epoch", r->tail_rate_per_epoch));
+    TRY(attr_i64(g, "bent", r->bent));
+    if (r->has_predicted)
+        TRY(attr_f64(g, "predicted_rate_per_epoch", r->predicted_rate_per_epoch));
     TRY(write_column(g, "epoch", t->epoch, t->n));
     TRY(write_column(g, "rounds", t->rounds, t->n));
     TRY(write_column(g, "bytes", t->bytes, t->n));
@@ -972,6 +1079,7 @@ static int store_merge(struct h5out_store *s)
         if (file < 0)
             FAIL_GOTO(ERR_IO, "%s: cannot create the HDF5 file in memory", s->path);
         TRY_GOTO(write_root_attrs(file, s->config ? s->config : ""));
+        TRY_GOTO(write_algorithms(file)); /* SPEC 3.10: the method table */
         runs = H5Gcreate2(file, "runs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     }
     if (runs < 0)

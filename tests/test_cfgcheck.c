@@ -3,6 +3,7 @@
  * each refusal names the key and its bound; the defaults pass.
  */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "harness/cfgcheck.h"
@@ -11,14 +12,20 @@ static const char *check(const char *key, double v, int fraction, int64_t n)
 {
     static char buf[400];
     struct run_cfg c;
-    run_cfg_defaults(&c);
+    cr_assert_eq(run_cfg_init(&c, "dsaga"), 0);
     if (strcmp(key, "eval_every") == 0)
         c.eval_every = v;
     else if (strcmp(key, "max_epochs") == 0)
         c.max_epochs = v;
     else if (strcmp(key, "period") == 0) {
-        c.period = v;
-        c.period_is_fraction = fraction;
+        /* set behind the parser's back: cfgcheck must hold on its own */
+        for (int i = 0; i < c.params.n; i++) {
+            if (strcmp(c.params.defs[i].name, "period") != 0)
+                continue;
+            c.params.v[i].num = v;
+            c.params.v[i].is_fraction = fraction;
+            snprintf(c.params.v[i].text, sizeof c.params.v[i].text, fraction ? "%gn" : "%g", v);
+        }
     }
     return cfgcheck_run(&c, n, buf, sizeof buf);
 }

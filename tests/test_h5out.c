@@ -41,19 +41,22 @@ static void teardown(void)
 static void make_result(struct run_result *r, const char *alg, int n, double base)
 {
     memset(r, 0, sizeof *r);
-    run_cfg_defaults(&r->cfg);
-    snprintf(r->cfg.algorithm, sizeof r->cfg.algorithm, "%s", alg);
+    cr_assert_eq(run_cfg_init(&r->cfg, alg), 0);
     snprintf(r->cfg.dataset, sizeof r->cfg.dataset, "synth-dense:n=50,d=5,cond=10,seed=1");
     r->cfg.lambda = 0.02;
     r->cfg.nodes = 4;
-    r->cfg.period = 0.5;
-    r->cfg.period_is_fraction = 1;
-    r->cfg.aggregate = AGG_SUM;
+    if (params_def(r->cfg.params.defs, "aggregate"))
+        cr_assert_null(params_set(&r->cfg.params, "aggregate", "sum"));
     r->cfg.seed = 7;
     r->status = "done";
     r->step_size = 0.125;
     r->fstar = 0.3;
     r->rate_per_epoch = -1.5;
+    r->tail_rate_per_epoch = -0.25;
+    r->bent = 1;
+    r->labels_pm1 = 1;
+    r->has_predicted = 1;
+    r->predicted_rate_per_epoch = -0.375;
     r->n_samples = 50;
     r->n_features = 5;
     r->trace.n = n;
@@ -146,13 +149,16 @@ Test(h5out, two_runs_read_back)
     const char *config = "[grid]\ndatasets = a b\n";
     struct run_result r0, r1;
     make_result(&r0, "dsaga", 5, 0.0);
-    make_result(&r1, "sgd", 3, 1000.0);
+    make_result(&r1, "local-sgd", 3, 1000.0);
     r1.has_model = 1;
-    r1.cfg.net_alpha_s = 1e-5;
-    r1.cfg.period = 100;
-    r1.cfg.period_is_fraction = 0;
+    r1.cfg.net.alpha_s = 1e-5;
+    cr_assert_null(params_set(&r1.cfg.params, "period", "100"));
     r1.status = "diverged";
     r1.rate_per_epoch = NAN;
+    r1.tail_rate_per_epoch = NAN;
+    r1.bent = 0;
+    r1.labels_pm1 = 0;
+    r1.has_predicted = 0;
 
     cr_assert_eq(h5out_create(path, config), 0);
     int exists = 1;
@@ -202,11 +208,26 @@ Test(h5out, two_runs_read_back)
     free(s);
     cr_assert_eq(H5Aexists(g, "message"), 0, "message only for failed runs");
     cr_assert_eq(H5Aexists(g, "net_alpha_s"), 0, "no network model configured");
+    /* SPEC 3.10: only the keys dsaga declares, the period as written */
+    cr_assert_eq(H5Aexists(g, "batch"), 0, "dsaga does not declare batch");
+    s = read_str(g, "period_text");
+    cr_assert_str_eq(s, "0.5n");
+    free(s);
+    s = read_str(g, "step_rule");
+    cr_assert_str_eq(s, "constant");
+    free(s);
     /* exact: stored and read as float64 */
     cr_assert(read_f64(g, "lambda") == 0.02);
     cr_assert(read_f64(g, "period") == 0.5);
     cr_assert(read_f64(g, "step_size") == 0.125);
     cr_assert(read_f64(g, "rate_per_epoch") == -1.5);
+    /* issue 14: tail fit, bent, labels, the predicted rate (SPEC 1, 4, 4.1) */
+    cr_assert(read_f64(g, "tail_rate_per_epoch") == -0.25);
+    cr_assert_eq(read_i64(g, "bent"), 1);
+    cr_assert(read_f64(g, "predicted_rate_per_epoch") == -0.375);
+    s = read_str(g, "labels");
+    cr_assert_str_eq(s, "pm1");
+    free(s);
     cr_assert_eq(read_i64(g, "nodes"), 4);
     cr_assert_eq(read_i64(g, "seed"), 7);
     cr_assert_eq(read_i64(g, "n_samples"), 50);
@@ -230,7 +251,18 @@ Test(h5out, two_runs_read_back)
     cr_assert_str_eq(s, "steps");
     free(s);
     cr_assert(read_f64(g, "period") == 100.0); /* exact: an integer in float64 */
+    cr_assert_eq(H5Aexists(g, "aggregate"), 0, "local-sgd does not declare aggregate");
+    cr_assert_eq(read_i64(g, "batch"), 1);
+    s = read_str(g, "step_rule");
+    cr_assert_str_eq(s, "decaying");
+    free(s);
     cr_assert(isnan(read_f64(g, "rate_per_epoch")));
+    cr_assert(isnan(read_f64(g, "tail_rate_per_epoch")));
+    cr_assert_eq(read_i64(g, "bent"), 0);
+    s = read_str(g, "labels");
+    cr_assert_str_eq(s, "raw");
+    free(s);
+    cr_assert_eq(H5Aexists(g, "predicted_rate_per_epoch"), 0, "not asked for");
     cr_assert(read_f64(g, "net_alpha_s") == 1e-5); /* exact round trip */
     check_column(g, "objective", r1.trace.objective, 3);
     check_column(g, "model_s", r1.trace.model_s, 3);
@@ -241,7 +273,22 @@ Test(h5out, two_runs_read_back)
     cr_assert(H5Gget_info_by_name(f, "/runs", &info, H5P_DEFAULT) >= 0);
     cr_assert_eq((int)info.nlinks, 2);
     cr_assert(H5Gget_info(f, &info) >= 0);
-    cr_assert_eq((int)info.nlinks, 1, "root holds only /runs");
+    cr_assert_eq((int)info.nlinks, 2, "root holds only /runs and /algorithms");
+    /* SPEC 3.10: the method table, for figures: every registered method with
+     * its colour and keys */
+    for (int a = 0; algorithm_at(a); a++) {
+        char name[96];
+        snprintf(name, sizeof name, "/algorithms/%s", algorithm_at(a)->name);
+        hid_t ag = H5Gopen2(f, name, H5P_DEFAULT);
+        cr_assert(ag >= 0, "%s missing", name);
+        s = read_str(ag, "color");
+        cr_assert_str_eq(s, algorithm_at(a)->color);
+        free(s);
+        s = read_str(ag, "keys");
+        cr_assert_eq(strlen(s) > 0, params_count(algorithm_at(a)->params) > 0, "%s keys", name);
+        free(s);
+        H5Gclose(ag);
+    }
     H5Fclose(f);
     free_result(&r0);
     free_result(&r1);
