@@ -21,7 +21,8 @@
     X(gd)                                                                                          \
     X(scaffold)                                                                                    \
     X(scaffnew)                                                                                    \
-    X(local_svrg)
+    X(local_svrg)                                                                                  \
+    /* one X(name) line per method, above this line */
 
 #define REGISTRY_DECLARE(name) extern const algorithm algorithm_##name;
 #define REGISTRY_ENTRY(name)   &algorithm_##name,
