@@ -16,9 +16,11 @@ extern const algorithm algorithm_dsaga;
 extern const algorithm algorithm_sgd;
 extern const algorithm algorithm_local_sgd;
 extern const algorithm algorithm_gd;
+extern const algorithm algorithm_dsaga_async;
 
 static const algorithm *const registry[] = {
-    &algorithm_saga, &algorithm_dsaga, &algorithm_sgd, &algorithm_local_sgd, &algorithm_gd,
+    &algorithm_saga,      &algorithm_dsaga, &algorithm_sgd,
+    &algorithm_local_sgd, &algorithm_gd,    &algorithm_dsaga_async,
 };
 
 #define REGISTRY_SIZE ((int)(sizeof registry / sizeof registry[0]))

@@ -337,6 +337,14 @@ int cmd_run(int argc, char **argv, int *status_code)
                    alg->name);
     if (a.cfg.nodes > launch_size)
         INPUT_FAIL("--nodes %d exceeds the %d rank(s) of the launch", a.cfg.nodes, launch_size);
+    if (alg->server_ranks > 0) { /* SPEC 3.9: K workers + the server ranks */
+        int K = a.cfg.nodes > 0 ? a.cfg.nodes : launch_size - alg->server_ranks;
+        if (K < 1 || K + alg->server_ranks > launch_size)
+            INPUT_FAIL("%s: %d worker(s) need %d ranks (K + %d server), the launch has %d "
+                       "(mpirun -np %d)",
+                       alg->name, K < 1 ? 1 : K, (K < 1 ? 1 : K) + alg->server_ranks,
+                       alg->server_ranks, launch_size, (K < 1 ? 1 : K) + alg->server_ranks);
+    }
     struct run_cfg cfg = a.cfg;
     const char *out_path = a.out_path;
     int quiet = a.quiet;
