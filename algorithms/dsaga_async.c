@@ -184,13 +184,16 @@ done:
     return 0;
 }
 
-/* Sleeps up to ASYNC_SLICE_S of what is owed. */
+/* Sleeps up to ASYNC_SLICE_S of what is owed and takes off the time that
+ * really passed: a wake-up late on a loaded machine is paid back by the
+ * next slices (owed may go negative: a credit for the next update). */
 static void async_sleep_slice(double *owed_s)
 {
     double t = *owed_s < ASYNC_SLICE_S ? *owed_s : ASYNC_SLICE_S;
     struct timespec ts = {0, (long)(t * 1e9)};
+    double t0 = MPI_Wtime();
     nanosleep(&ts, NULL);
-    *owed_s -= t;
+    *owed_s -= MPI_Wtime() - t0;
 }
 
 /* One worker's part of a round: updates until the server says STOP.
@@ -202,11 +205,11 @@ static int async_worker_round(struct async_state *s, struct run_ctx *ctx)
     for (;;) {
         if (!s->in_update) { /* a fresh update: tau steps and its delay */
             s->left = s->tau;
-            s->sleep_left_s = netmodel_update_start(c->model);
+            s->sleep_left_s += netmodel_update_start(c->model); /* keeps a credit */
             s->in_update = 1;
         }
         /* SPEC 3.2 step 1, in chunks, answering a STOP between them */
-        while (s->left > 0 || s->sleep_left_s > 0) {
+        while (s->left > 0 || s->sleep_left_s > 1e-6) {
             if (s->left > 0) {
                 int64_t chunk = s->left < ASYNC_CHUNK ? s->left : ASYNC_CHUNK;
                 saga_core_steps(s->core, chunk);
@@ -214,7 +217,7 @@ static int async_worker_round(struct async_state *s, struct run_ctx *ctx)
                 comm_add_work(c, (double)chunk);
                 s->sleep_left_s += netmodel_sleep_owed(c->model, (double)chunk);
             }
-            if (s->sleep_left_s > 0)
+            if (s->sleep_left_s > 1e-6)
                 async_sleep_slice(&s->sleep_left_s);
             int stopped = 0;
             MPI_TRY(MPI_Test(&s->stop_req, &stopped, MPI_STATUS_IGNORE));

@@ -34,6 +34,7 @@ struct netmodel {
     double async_work;    /* its component gradients, all updates */
     double async_updates; /* its updates */
     int64_t msg_doubles;  /* n of the last point-to-point message */
+    double sleep_debt_s;  /* slept beyond what was owed (< 0) or short of it */
 };
 
 int netmodel_preset(const char *name, double *alpha_s, double *beta_s)
@@ -191,12 +192,20 @@ int netmodel_before_collective(struct netmodel *m, struct comm *c, int64_t n)
     c->pending_work = 0.0;
     /* straggler_sleep 2 emulates the whole compute, 1 only the extra */
     double sleep_s = m->sleep_for_real == 2 ? base + extra : m->sleep_for_real ? extra : 0.0;
-    if (sleep_s > 0) {
-        struct timespec ts;
-        ts.tv_sec = (time_t)sleep_s;
-        ts.tv_nsec = (long)((sleep_s - (double)ts.tv_sec) * 1e9);
-        while (nanosleep(&ts, &ts) != 0)
-            ; /* resume after a signal */
+    if (m->sleep_for_real) {
+        /* a late wake-up on a loaded machine is taken off the next sleep,
+         * so that the slept time matches the model on average */
+        double want = sleep_s + m->sleep_debt_s;
+        if (want > 0) {
+            struct timespec ts;
+            ts.tv_sec = (time_t)want;
+            ts.tv_nsec = (long)((want - (double)ts.tv_sec) * 1e9);
+            double t0 = MPI_Wtime();
+            while (nanosleep(&ts, &ts) != 0)
+                ; /* resume after a signal */
+            want -= MPI_Wtime() - t0;
+        }
+        m->sleep_debt_s = want;
     }
     return 0;
 }
