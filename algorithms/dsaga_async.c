@@ -136,7 +136,7 @@ static int async_create(const struct run_ctx *ctx, void **state)
     int rc = 0;
     *state = NULL;
     const struct comm *c = ctx->comm;
-    int K = c->nodes;
+    int K = comm_nodes(c);
     size_t d = (size_t)ctx->n_features;
     if (c->size != K + 1)
         FAIL(ERR_INTERNAL, "dsaga-async: %d ranks for %d workers", c->size, K);

@@ -13,7 +13,7 @@ int comm_init(struct comm *c, MPI_Comm mpi)
     c->mpi = mpi;
     c->rank = 0;
     c->size = 1;
-    c->nodes = 1;
+    c->servers = 0;
     c->stats = (struct comm_stats){0, 0, 0.0, 0.0, 0, 0};
     c->model = NULL;
     c->pending_work = 0.0;
@@ -22,7 +22,6 @@ int comm_init(struct comm *c, MPI_Comm mpi)
     MPI_TRY(MPI_Comm_set_errhandler(mpi, MPI_ERRORS_RETURN));
     MPI_TRY(MPI_Comm_rank(mpi, &c->rank));
     MPI_TRY(MPI_Comm_size(mpi, &c->size));
-    c->nodes = c->size;
     return 0;
 }
 

@@ -37,12 +37,18 @@ struct comm {
     MPI_Comm mpi; /* the run's K ranks, MPI_ERRORS_RETURN set */
     int rank;     /* in mpi */
     int size;     /* ranks of the run: K, plus server ranks (SPEC 3.9) */
-    int nodes;    /* K: the data nodes, ranks 0..K-1 (= size unless the
-                   * method has server ranks; set by the runner) */
+    int servers;  /* ranks after the K data nodes (SPEC 3.9: dsaga-async's
+                   * server); 0 for most methods, set by the runner */
     struct comm_stats stats;
     struct netmodel *model; /* NULL, or the network/straggler model */
     double pending_work;    /* model: work units since the last collective */
 };
+
+/* K: the data nodes, ranks 0..K-1 (the run's ranks minus its servers). */
+static inline int comm_nodes(const struct comm *c)
+{
+    return c->size - c->servers;
+}
 
 /* Wraps an existing communicator (not freed by comm).  MPI_COMM_NULL gives
  * a serial communicator of size 1 that never calls MPI (unit tests run

@@ -104,8 +104,8 @@ int netmodel_create(const struct netmodel_cfg *cfg, uint64_t seed, const struct 
     m->beta_s = cfg->beta_s > 0 ? cfg->beta_s : 0.0;
     m->delay_mean_s = cfg->straggler_delay_s > 0 ? cfg->straggler_delay_s : 0.0;
     m->sleep_for_real = cfg->straggler_sleep;
-    m->nodes = c->nodes;
-    m->async = c->nodes < c->size;
+    m->nodes = comm_nodes(c);
+    m->async = c->servers > 0;
     m->slow = 1.0;
 
     /* The slow nodes: the first straggler_nodes of a seeded permutation,
@@ -114,8 +114,8 @@ int netmodel_create(const struct netmodel_cfg *cfg, uint64_t seed, const struct 
         struct rng pick;
         rng_seed(&pick, seed, RNG_STREAM_STRAGGLER);
         int slow_left = cfg->straggler_nodes;
-        int nodes_left = c->nodes; /* data nodes only: a server is never slow */
-        for (int k = 0; k < c->nodes; k++, nodes_left--) {
+        int nodes_left = comm_nodes(c); /* data nodes only: a server is never slow */
+        for (int k = 0; k < comm_nodes(c); k++, nodes_left--) {
             /* selection sampling (Knuth 3.4.2 S): each k kept w.p. left/remaining */
             int chosen = (int)rng_below(&pick, (uint64_t)nodes_left) < slow_left;
             if (chosen) {
@@ -283,7 +283,7 @@ int netmodel_flush(struct netmodel *m, struct comm *c)
         sums[3 * c->rank] = m->async_compute;
         sums[3 * c->rank + 1] = m->async_work;
         sums[3 * c->rank + 2] = m->async_updates;
-        sums[3 * c->size] = (double)m->msg_doubles;
+        sums[3 * c->size] = m->async_updates > 0 ? (double)m->msg_doubles : 0.0;
         int rc = 0;
         if (c->mpi != MPI_COMM_NULL && c->size > 1) {
             int mpi_rc =
@@ -296,10 +296,13 @@ int netmodel_flush(struct netmodel *m, struct comm *c)
         if (rc == 0) {
             double target = 0.0;
             int64_t n_doubles = 0;
-            for (int k = 0; k < K; k++)
+            int senders = 0; /* workers that sent: each logged its message size */
+            for (int k = 0; k < K; k++) {
                 target += sums[3 * k + 1];
-            /* every worker sent messages of the same size */
-            n_doubles = (int64_t)(sums[3 * c->size] / (K > 0 ? K : 1));
+                senders += sums[3 * k + 2] > 0;
+            }
+            /* every worker sends messages of the same size */
+            n_doubles = senders > 0 ? (int64_t)(sums[3 * c->size] / senders) : 0;
             c->stats.model_s =
                 netmodel_async_time(m, sums, K, n_doubles, target, sums + 3 * c->size + 1);
         }

@@ -236,7 +236,7 @@ static void runner_print_row(const struct checkpoint *c)
 static int runner_counts(const algorithm *alg, const struct run_ctx *ctx, struct round_counts *out)
 {
     int rc = 0;
-    int K = ctx->comm->nodes; /* data nodes only (a server holds no rows) */
+    int K = comm_nodes(ctx->comm); /* data nodes only (a server holds no rows) */
     double *n_k = calloc((size_t)ctx->comm->size, sizeof *n_k);
     int64_t *n_k_int = calloc((size_t)K, sizeof *n_k_int);
     if (!n_k || !n_k_int)
@@ -269,8 +269,8 @@ static int runner_execute(const algorithm *alg, MPI_Comm sub, struct dataset_cac
 
     comm.model = NULL;
     TRY_GOTO(comm_init(&comm, sub));
-    comm.nodes = comm.size - alg->server_ranks; /* SPEC 3.9: servers follow the K nodes */
-    int K = comm.nodes;
+    comm.servers = alg->server_ranks; /* SPEC 3.9: servers follow the K nodes */
+    int K = comm_nodes(&comm);
     int rank = comm.rank;
 
     /* Data: every rank of the run reads the set (deterministic, so every
