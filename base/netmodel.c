@@ -307,7 +307,8 @@ int netmodel_flush(struct netmodel *m, struct comm *c)
                 netmodel_async_time(m, sums, K, n_doubles, target, sums + 3 * c->size + 1);
         }
         free(sums);
-        c->pending_work = 0.0;
+        /* c->pending_work is kept: a worker paused by a checkpoint in the
+         * middle of an update logs that work with the update */
         return rc;
     }
     /* Work since the last collective on a single node (saga has none) is one
