@@ -38,7 +38,13 @@
  * the updates applied since the last checkpoint, of the other workers'
  * updates applied between the worker's read and its write), server_busy_s
  * (seconds the server spent applying and replying, cumulative) and
- * worker_updates (K numbers: updates applied per worker, cumulative).
+ * worker_updates (K numbers: updates applied per worker, cumulative) and
+ * worker_staleness (K numbers: each worker's mean staleness since the
+ * start).  In a steady state where every worker always has one update
+ * under way, every applied update falls inside the read-to-write window of
+ * each of the K - 1 other workers once, so the mean over all updates is
+ * close to K - 1 whatever the speeds: the per-worker means show who is
+ * stale (a worker f times slower sees about f (K - 1) updates).
  *
  * Stragglers (base/netmodel.h, straggler_sleep): a worker sleeps what the
  * model owes for its steps, in slices, still answering a STOP.
@@ -55,7 +61,7 @@
 
 #define ASYNC_CHUNK   256  /* steps between two checks for a STOP */
 #define ASYNC_SLICE_S 1e-3 /* longest sleep between two checks */
-#define ASYNC_SERIES  3    /* staleness, server_busy_s, then worker_updates */
+#define ASYNC_SERIES  4    /* staleness, server_busy_s, worker_updates, worker_staleness */
 
 enum {
     TAG_UPDATE = 1,       /* worker -> server: 2d doubles */
@@ -78,7 +84,8 @@ struct async_state {
     double *w;      /* server: w; worker: w_seen (its last read) */
     double *g_bar;  /* server: g_bar; worker: g_seen */
     double *msg;    /* 2d: an update or a reply */
-    double *bcast;  /* d + 3 + K: w, grads_total, staleness, busy, updates */
+    double *bcast;  /* d + 3 + 2K: w, grads_total, staleness, busy,
+                     * updates, each worker's mean staleness */
     /* worker */
     int64_t left;        /* steps owed for the current update */
     double sleep_left_s; /* straggler sleep owed for it */
@@ -92,6 +99,7 @@ struct async_state {
     double stale_sum;      /* staleness summed since the last checkpoint */
     double stale_n;        /* updates since the last checkpoint */
     double *updates;       /* per worker, cumulative */
+    double *stale_k;       /* per worker: staleness summed, cumulative */
 };
 
 /* SPEC 3.10: the keys of dsaga, meaning the same. */
@@ -140,8 +148,8 @@ static int async_create(const struct run_ctx *ctx, void **state)
     size_t d = (size_t)ctx->n_features;
     if (c->size != K + 1)
         FAIL(ERR_INTERNAL, "dsaga-async: %d ranks for %d workers", c->size, K);
-    /* STYLE 4: the state, its 4d + 3 + 2K doubles in one block */
-    struct async_state *s = calloc(1, sizeof *s + (5 * d + 3 + 2 * (size_t)K) * sizeof(double));
+    /* STYLE 4: the state, its 5d + 3 + 4K doubles in one block */
+    struct async_state *s = calloc(1, sizeof *s + (5 * d + 3 + 4 * (size_t)K) * sizeof(double));
     if (!s)
         FAIL(ERR_NOMEM, "dsaga-async state for %zu features", d);
     s->stop_req = MPI_REQUEST_NULL;
@@ -149,7 +157,8 @@ static int async_create(const struct run_ctx *ctx, void **state)
     s->g_bar = s->w + d;
     s->msg = s->w + 2 * d;
     s->bcast = s->w + 4 * d;
-    s->updates = s->bcast + d + 3 + K; /* K more after bcast's d + 3 + K */
+    s->updates = s->bcast + d + 3 + 2 * (size_t)K; /* after bcast's d + 3 + 2K */
+    s->stale_k = s->updates + K;
     s->d = (int64_t)d;
     s->K = K;
     s->server = K;
@@ -287,6 +296,7 @@ static int async_server_round(struct async_state *s, struct run_ctx *ctx)
             }
             /* the other workers' updates applied since k read */
             s->stale_sum += (double)(s->version - s->read_version[k]);
+            s->stale_k[k] += (double)(s->version - s->read_version[k]);
             s->stale_n += 1.0;
             s->version++;
             s->updates[k] += 1.0;
@@ -322,6 +332,8 @@ static int async_server_round(struct async_state *s, struct run_ctx *ctx)
     s->stale_n = 0.0;
     memcpy(s->bcast, s->w, (size_t)d * sizeof *s->w);
     memcpy(s->bcast + d + 3, s->updates, (size_t)s->K * sizeof *s->updates);
+    for (int k = 0; k < s->K; k++) /* each worker's mean, since the start */
+        s->bcast[d + 3 + s->K + k] = s->updates[k] > 0 ? s->stale_k[k] / s->updates[k] : 0.0;
     return 0;
 }
 
@@ -334,7 +346,7 @@ static int async_round(void *state, struct run_ctx *ctx)
         TRY(async_worker_round(s, ctx));
     /* checkpoint machinery (uncounted): the server's w, the gradients
      * applied and the series, so that every rank agrees */
-    MPI_TRY(MPI_Bcast(s->bcast, (int)(s->d + 3 + s->K), MPI_DOUBLE, s->server, ctx->comm->mpi));
+    MPI_TRY(MPI_Bcast(s->bcast, (int)(s->d + 3 + 2 * s->K), MPI_DOUBLE, s->server, ctx->comm->mpi));
     ctx->grads_total = (int64_t)s->bcast[s->d];
     return 0;
 }
@@ -360,6 +372,9 @@ static int async_extra_series(const void *state, struct series_out *out)
     out->col[2].name = "worker_updates";
     out->col[2].width = s->K;
     out->col[2].values = b + 3;
+    out->col[3].name = "worker_staleness";
+    out->col[3].width = s->K;
+    out->col[3].values = b + 3 + s->K;
     return 0;
 }
 

@@ -63,6 +63,7 @@ def summary(run):
         "model_per_epoch": (model[-1] / ep[-1] if model is not None and len(model) and ep[-1] > 0
                             else math.nan),
         "staleness": math.nan,
+        "slow_staleness": math.nan,
         "updates": None,
         "status": run.get("status"),
     }
@@ -75,6 +76,10 @@ def summary(run):
         out["staleness"] = float(np.sum(stale[1:] * w) / np.sum(w))
     if upd is not None and upd.ndim == 2 and len(upd):
         out["updates"] = upd[-1].astype(int).tolist()
+        ws = extra_series(run, "worker_staleness")
+        if ws is not None and ws.ndim == 2 and len(ws):
+            # the worker with the fewest updates: the straggler
+            out["slow_staleness"] = float(ws[-1][int(np.argmin(upd[-1]))])
     return out
 
 
@@ -147,7 +152,10 @@ def make(runs, out_dir):
         tw = ax_e.twinx()
         xs = sorted(ab)
         tw.plot(xs, [ab[x]["staleness"] for x in xs], linestyle="--", marker="x",
-                color=ASYNC_COLOR, label="dsaga-async staleness")
+                color=ASYNC_COLOR, label="staleness, mean over updates")
+        tw.plot(xs, [ab[x]["slow_staleness"] for x in xs], linestyle=":", marker="+",
+                color=ASYNC_COLOR, label="staleness of the slow worker")
+        tw.set_ylim(bottom=0)
         tw.set_ylabel("mean staleness (updates)")
         tw.legend(loc="lower right")
     ax_e.legend(loc="upper left")
@@ -173,7 +181,8 @@ def make(runs, out_dir):
                "by real sleeps (straggler_sleep; experiments/stragglers.ini), dsaga and "
                "dsaga-async each at their best period per slowdown, sgd as the reference "
                "(hollow: never reached 1e-8).  Middle: epochs to 1e-8 and dsaga-async's "
-               "mean staleness.  Right: the slowest worker's share of dsaga-async's updates "
+               "staleness (the mean over all updates stays near K - 1 by construction; the "
+               "slow worker's grows with its slowdown).  Right: the slowest worker's share of dsaga-async's updates "
                "(slowdowns %s)." % ", ".join(C.fmt_num(s) for s in slows))
     return C.save_figure(fig, out_dir, STEM, "Figure 10: stragglers", caption, sel)
 
@@ -182,21 +191,23 @@ def print_table(runs, out=sys.stdout):
     """The figure-10 table as Markdown (notes/stragglers.md)."""
     _, rows, best = table(runs)
     out.write("| slowdown | method | period | wall to 1e-8 (s) | epochs to 1e-8 | "
-              "rate/epoch (window) | tail rate | mean staleness | updates per worker | "
+              "rate/epoch (window) | tail rate | mean staleness | slow worker's staleness | "
+              "updates per worker | "
               "s/epoch measured | s/epoch model | model/measured |\n")
-    out.write("|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+    out.write("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
     for s in sorted({r["slowdown"] for r in rows}):
         for alg in METHODS:
             r = best[alg].get(s)
             if r is None:
                 continue
             ratio = r["model_per_epoch"] / r["s_per_epoch"] if r["s_per_epoch"] > 0 else math.nan
-            out.write("| %sx | %s | %s | %s | %s | %.3f | %.3f | %s | %s | %.4f | %.4f | %.2f |\n" % (
+            out.write("| %sx | %s | %s | %s | %s | %.3f | %.3f | %s | %s | %s | %.4f | %.4f | %.2f |\n" % (
                 C.fmt_num(s), alg, r["period"],
                 "%.2f" % r["wall_to_thr"] if np.isfinite(r["wall_to_thr"]) else "not reached",
                 "%.1f" % r["epochs_to_thr"] if np.isfinite(r["epochs_to_thr"]) else "-",
                 r["rate"], r["tail_rate"],
                 "%.2f" % r["staleness"] if np.isfinite(r["staleness"]) else "-",
+                "%.1f" % r["slow_staleness"] if np.isfinite(r["slow_staleness"]) else "-",
                 r["updates"] if r["updates"] else "-",
                 r["s_per_epoch"], r["model_per_epoch"], ratio))
     out.write("\nEvery run (all periods):\n\n")
