@@ -128,9 +128,10 @@ def make(runs, out_dir):
         ys = [b[x]["wall_to_thr"] for x in xs]
         reached = [np.isfinite(y) for y in ys]
         c, mk = color_of(alg), C.marker(alg)
-        ax_t.plot([x for x, ok in zip(xs, reached) if ok],
-                  [y for y, ok in zip(ys, reached) if ok], marker=mk, color=c,
-                  label=alg + (" (best period)" if alg != "sgd" else ""))
+        if any(reached):
+            ax_t.plot([x for x, ok in zip(xs, reached) if ok],
+                      [y for y, ok in zip(ys, reached) if ok], marker=mk, color=c,
+                      label=alg + (" (best period)" if alg != "sgd" else ""))
         miss = [x for x, ok in zip(xs, reached) if not ok]
         if miss:
             ax_t.plot(miss, [top] * len(miss), linestyle="none", marker=mk, color=c,
@@ -142,8 +143,12 @@ def make(runs, out_dir):
     ax_t.set_xlabel("slowdown of one worker (x)")
     ax_t.set_ylabel("wall time to 1e-8 (s)")
     ax_t.set_title("time to 1e-8 (hollow: not reached)")
-    ax_t.legend(loc="upper left")
+    ax_t.legend(loc="lower right")
     ax_e.set_xscale("log", base=2)
+    for ax in (ax_t, ax_e):
+        ax.set_xticks(slows)
+        ax.set_xticklabels(["%sx" % C.fmt_num(x) for x in slows])
+        ax.minorticks_off()
     ax_e.set_xlabel("slowdown of one worker (x)")
     ax_e.set_ylabel("epochs to 1e-8")
     ax_e.set_title("epoch cost and staleness")
