@@ -223,6 +223,7 @@ Test(trace, tail_skips_divergence_sentinels_and_bent_handles_nan)
     cr_assert_eq(trace_bent(NAN, -0.01), 0);
     cr_assert_eq(trace_bent(-0.1, NAN), 0);
     cr_assert_eq(trace_bent(0.01, 0.5), 0); /* no decrease to compare with */
+}
 
 /* A method's own series (issue 19): 1-D and [checkpoints x width] columns
  * grow with the trace; a series first seen after checkpoint 0, or whose
