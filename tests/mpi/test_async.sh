@@ -111,12 +111,30 @@ with h5py.File(sys.argv[1], "r") as f:
         stale = r["staleness"][1:]
         if not (stale.max() > 1):
             sys.exit(f"staleness {stale}: the slow worker reads should be stale")
+        ws = r["worker_staleness"][-1]
+        slow_k = int(upd[-1].argmin())
+        if not (ws[slow_k] >= 10 and ws[1 - slow_k] < 1):
+            sys.exit(f"worker_staleness {ws}: the slow worker ({slow_k}) should see >= 10 "
+                     f"updates between read and write, the fast one < 1")
         busy, wall = r["server_busy_s"][-1], r["wall_s"][-1]
         if not (0 < busy <= wall):
             sys.exit(f"server_busy_s {busy}, wall {wall}")
         print(f"dsaga-async, one worker 100x slower: updates {upd[-1].astype(int).tolist()}, "
               f"max staleness {stale.max():.1f}, {int(rounds[-1])} rounds, counters consistent")
 ' "$TMP/slow.h5" || fail "100x straggler: see above"
+
+# figure 10 from these real-straggler runs: drawn, and its table names both
+# methods with per-worker update counts
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+"$PYTHON" "$ROOT/paper-figures/fig10_stragglers.py" "$TMP/slow.h5" "$TMP/fig" >"$TMP/fig.log" 2>&1 \
+    || { cat "$TMP/fig.log"; fail "fig10_stragglers.py on the straggler runs"; }
+[ "$(head -c 4 "$TMP/fig/fig10_stragglers.png" | tail -c 3)" = PNG ] || fail "fig10: no PNG"
+"$PYTHON" "$ROOT/paper-figures/fig10_stragglers.py" --table "$TMP/slow.h5" >"$TMP/table.md" \
+    || fail "fig10 --table"
+grep -q '^| 100x | dsaga-async | .* | \[[0-9]*, [0-9]*\] |' "$TMP/table.md" \
+    || { cat "$TMP/table.md"; fail "fig10 table: no dsaga-async row with per-worker updates"; }
+grep -q '^| 100x | dsaga |' "$TMP/table.md" || fail "fig10 table: no dsaga row"
+echo "figure 10 and its table drawn from the straggler runs"
 
 # ---- 4b. counters with K = 3 workers, no straggler -------------------------
 run_h5 4 "$TMP/k3.h5" --algorithm dsaga-async --dataset synth-sparse:n=900,d=60,nnz=6,seed=2 \
