@@ -86,8 +86,9 @@ def register_methods(runs):
             METHODS.append(a)
     # the suite's own order (/algorithms/<name>/order, the registry's) when
     # the files give it; first appearance otherwise
+    seen = list(METHODS)  # list.sort empties METHODS while it sorts
     METHODS.sort(key=lambda a: (_num((_META.get(a) or {}).get("order"), 1e9),
-                                METHODS.index(a)))
+                                seen.index(a)))
     for i, a in enumerate(METHODS):
         c = (_META.get(a) or {}).get("color")
         try:
