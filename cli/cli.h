@@ -42,11 +42,20 @@ int cli_u64(const char *opt, const char *text, uint64_t *out);
 /* 1 if argv holds --help or -h. */
 int cli_wants_help(int argc, char **argv);
 
+/* The options of `run` (also `predict`'s): the keys every run has and the
+ * chosen method's own keys, into *cfg (made for that method).  `cmd` names
+ * the command in messages.  *help = 1 when --help was given (printed on
+ * rank 0; nothing else done).  ERR_INPUT after one line. */
+struct run_cfg;
+int run_parse(const char *cmd, int argc, char **argv, struct run_cfg *cfg, const char **out_path,
+              int *quiet, int *help);
+
 /* Commands (each in its own file). */
 int cmd_info(int argc, char **argv, int *status);
 int cmd_fstar(int argc, char **argv, int *status);
 int cmd_run(int argc, char **argv, int *status);
 int cmd_grid(int argc, char **argv, int *status);
+int cmd_predict(int argc, char **argv, int *status);
 int cmd_export(int argc, char **argv, int *status); /* cmd_export.c */
 int cmd_report(int argc, char **argv, int *status); /* cmd_report.c */
 

@@ -129,7 +129,7 @@ int cmd_fstar(int argc, char **argv, int *status)
     TRY(cli_parse("fstar", argc, argv, fstar_opts, "", fstar_opt, fstar_arg, &a));
     if (!a.spec)
         INPUT_FAIL("fstar: expected a DATASET (name, LIBSVM path or synthetic spec)");
-    TRY_GOTO(dataset_load(a.spec, a.loss == LOSS_LOGISTIC ? LABELS_BINARY : LABELS_RAW, &ds));
+    TRY_GOTO(dataset_load(a.spec, a.loss == LOSS_LOGISTIC ? LABELS_BINARY : LABELS_AUTO, &ds));
     TRY_GOTO(dataset_add_bias(ds, a.bias));
     if (!(a.lambda > 0))
         a.lambda = 1.0 / (double)ds->n_samples; /* SPEC 1 default */

@@ -175,11 +175,12 @@ static int run_arg(const char *text, void *user)
 }
 
 /* `run --help`, and with --algorithm X the keys of X. */
-static void run_help(const char *alg_name, const struct run_keys *keys)
+static void run_help(const char *cmd, const char *alg_name, const struct run_keys *keys)
 {
     const algorithm *alg = alg_name ? algorithm_find(alg_name) : NULL;
-    printf("usage: dsaga-bench run --algorithm NAME --dataset DATASET [options]\n\n"
-           "options every run has:\n");
+    printf("usage: dsaga-bench %s --algorithm NAME --dataset DATASET [options]\n\n"
+           "options every run has:\n",
+           cmd);
     for (int i = 0; i < RUN_N_COMMON; i++)
         printf("  --%-14s %s\n", run_common[i].name, run_common[i].help);
     if (alg) {
@@ -247,20 +248,16 @@ static long long main_peak_rss_kib(void)
     return kib;
 }
 
-int cmd_run(int argc, char **argv, int *status_code)
+int run_parse(const char *cmd, int argc, char **argv, struct run_cfg *cfg, const char **out_path,
+              int *quiet, int *help)
 {
-    int rc = 0;
     struct run_keys keys;
     struct option opts[RUN_N_COMMON + RUN_MAX_KEYS + 1];
-    struct run_result res;
     struct run_args a;
-    char *description = NULL;
     int launch_rank = 0;
     int launch_size = 1;
-    MPI_Comm launch = MPI_COMM_WORLD;
-    memset(&res, 0, sizeof res);
     memset(&a, 0, sizeof a);
-    *status_code = 0;
+    *help = 0;
 
     TRY(run_keys_collect(&keys));
     a.keys = &keys;
@@ -272,8 +269,8 @@ int cmd_run(int argc, char **argv, int *status_code)
     opts[n] = (struct option){NULL, 0, NULL, 0};
     opts[O_QUIET].val = 'q';
 
-    MPI_TRY(MPI_Comm_rank(launch, &launch_rank));
-    MPI_TRY(MPI_Comm_size(launch, &launch_size));
+    MPI_TRY(MPI_Comm_rank(MPI_COMM_WORLD, &launch_rank));
+    MPI_TRY(MPI_Comm_size(MPI_COMM_WORLD, &launch_size));
     TRY(run_cfg_init(&a.cfg, NULL));
     if (cli_wants_help(argc, argv)) {
         /* --algorithm X --help: X's keys */
@@ -284,12 +281,13 @@ int cmd_run(int argc, char **argv, int *status_code)
             else if (strncmp(argv[i], "--algorithm=", 12) == 0)
                 alg = argv[i] + 12;
         if (launch_rank == 0)
-            run_help(alg, &keys);
+            run_help(cmd, alg, &keys);
+        *help = 1;
         return 0;
     }
-    TRY(cli_parse("run", argc, argv, opts, "q", run_opt, run_arg, &a));
+    TRY(cli_parse(cmd, argc, argv, opts, "q", run_opt, run_arg, &a));
     if (!a.algorithm)
-        INPUT_FAIL("run: --algorithm is required (see dsaga-bench run --help)");
+        INPUT_FAIL("%s: --algorithm is required (see dsaga-bench %s --help)", cmd, cmd);
     const algorithm *alg = algorithm_find(a.algorithm);
     if (!alg) {
         char names[256];
@@ -300,7 +298,7 @@ int cmd_run(int argc, char **argv, int *status_code)
         INPUT_FAIL("--algorithm: expected one of %s, got \"%s\"", names, a.algorithm);
     }
     if (!a.dataset)
-        INPUT_FAIL("run: --dataset is required (see dsaga-bench run --help)");
+        INPUT_FAIL("%s: --dataset is required (see dsaga-bench %s --help)", cmd, cmd);
     /* the common keys as parsed, then the method's table and its keys */
     struct run_cfg common = a.cfg;
     TRY(run_cfg_init(&a.cfg, alg->name));
@@ -335,14 +333,37 @@ int cmd_run(int argc, char **argv, int *status_code)
     if (alg->centralized && a.cfg.partition != PARTITION_RANDOM)
         INPUT_FAIL("--partition: %s holds all the data on one node; leave --partition out",
                    alg->name);
-    if (a.cfg.nodes > launch_size)
+    if (a.cfg.nodes > launch_size && strcmp(cmd, "run") == 0) /* predict: theory, any K */
         INPUT_FAIL("--nodes %d exceeds the %d rank(s) of the launch", a.cfg.nodes, launch_size);
-    struct run_cfg cfg = a.cfg;
-    const char *out_path = a.out_path;
-    int quiet = a.quiet;
+    *cfg = a.cfg;
+    *out_path = a.out_path;
+    *quiet = a.quiet;
+    return 0;
+}
 
-    /* The results file is checked before the run, on rank 0: a file of
-     * another grid or one that already holds a run is bad input. */
+int cmd_run(int argc, char **argv, int *status_code)
+{
+    int rc = 0;
+    struct run_cfg cfg;
+    struct run_result res;
+    char *description = NULL;
+    struct h5out_store *store = NULL; /* rank 0, with --out */
+    const char *out_path = NULL;
+    int quiet = 0;
+    int help = 0;
+    int launch_rank = 0;
+    MPI_Comm launch = MPI_COMM_WORLD;
+    memset(&res, 0, sizeof res);
+    *status_code = 0;
+    MPI_TRY(MPI_Comm_rank(launch, &launch_rank));
+    TRY(run_parse("run", argc, argv, &cfg, &out_path, &quiet, &help));
+    if (help)
+        return 0;
+
+    /* The results file is checked (and locked) before the run, on rank 0:
+     * a file of another grid or one that already holds a run is bad input.
+     * The file is made only when the run is written (issue 17: a failed
+     * run leaves no empty file). */
     if (out_path) {
         int frc = 0;
         if (launch_rank == 0) {
@@ -350,11 +371,9 @@ int cmd_run(int argc, char **argv, int *status_code)
             if (!description)
                 frc = ERR_NOMEM;
             else
-                frc = h5out_create(out_path, description);
-            int exists = 0;
-            if (frc == 0)
-                frc = h5out_run_exists(out_path, 0, &exists);
-            if (frc == 0 && exists) {
+                frc = h5out_open(out_path, description, 0, &store);
+            int nodes = 0;
+            if (frc == 0 && h5out_store_has(store, 0, &nodes)) {
                 error_input("--out %s: already holds /runs/000000; remove it or choose another "
                             "file",
                             out_path);
@@ -379,8 +398,12 @@ int cmd_run(int argc, char **argv, int *status_code)
             fprintf(stderr, "dsaga-bench: run failed: %s\n", res.message);
         *status_code = 1;
     }
-    if (out_path && launch_rank == 0)
-        TRY_GOTO(h5out_append_run(out_path, 0, &res));
+    if (store) {
+        TRY_GOTO(h5out_store_append(store, 0, &res));
+        rc = h5out_close(store, 1);
+        store = NULL;
+        TRY_GOTO(rc);
+    }
     if (launch_rank == 0 && !quiet) {
         printf("# status %s, rate_per_epoch %.6g%s%s\n", res.status, res.rate_per_epoch,
                out_path ? ", written to " : "", out_path ? out_path : "");
@@ -388,6 +411,7 @@ int cmd_run(int argc, char **argv, int *status_code)
         fflush(stdout);
     }
 done:
+    h5out_close(store, 0); /* after an error: no file made */
     run_result_clear(&res);
     free(description);
     return rc;

@@ -32,6 +32,8 @@ static const struct cli_command main_commands[] = {
      "one run, checkpoint table on stdout", cmd_run},
     {"grid", "grid CONFIG [--out FILE.h5] [--dry-run] [--quiet]",
      "every cell of an experiment grid, resumable", cmd_grid},
+    {"predict", "predict --algorithm saga|dsaga|gd --dataset DATASET [run options]",
+     "the asymptotic rate from theory (SPEC 4.1)", cmd_predict},
     {"export", "export RESULTS.h5 [--format csv|tsv] [--out FILE]",
      "a row per checkpoint, for pandas.read_csv", cmd_export},
     {"report", "report RESULTS.h5 [--out DIR]", "one HTML page: figures, table, runs", cmd_report},

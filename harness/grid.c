@@ -73,6 +73,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ini.h>
 #include <math.h>
 #include <stdarg.h>
@@ -80,8 +81,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/error.h"
+#include "harness/cfgcheck.h"
+#include "harness/predict.h"
 #include "base/netmodel.h"
 #include "base/suggest.h"
 #include "harness/h5out.h"
@@ -94,7 +98,8 @@
 #ifndef GRID_MAX_RUNS
 #define GRID_MAX_RUNS 1000000
 #endif
-#define GRID_MAX_LINE 65536 /* longest config line, in bytes (libinih's limit) */
+#define GRID_MAX_LINE  65536     /* longest config line, in bytes (libinih's limit) */
+#define GRID_MAX_BYTES (1 << 20) /* largest config file (issue 17: grid /dev/zero) */
 
 /* ---- bad-input messages ------------------------------------------------- */
 
@@ -297,6 +302,7 @@ struct parser {
     int err_line; /* first error found by the handler (0: none) */
     char err[768];
     int nomem;
+    int predict; /* [grid] predict = yes (issue 14) */
 };
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -519,6 +525,17 @@ static int handler(void *user, const char *section, const char *name, const char
     if (continuation && p->prev) {
         if (append_raw(p->prev, value) != 0)
             p->nomem = 1;
+        return 1;
+    }
+    /* issue 14: `predict = yes|no` in [grid] stores predicted_rate_per_epoch
+     * (SPEC 4.1) with every run; a setting of the grid, not crossed */
+    if (strcmp(name, "predict") == 0) {
+        if (strcmp(section, "grid") != 0 || continuation)
+            HERR("%s:%d: predict: expected one value, yes or no, in [grid]", p->path, lineno);
+        if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0)
+            HERR("%s:%d: predict: expected yes or no, got \"%s\"", p->path, lineno, value);
+        p->predict = strcmp(value, "yes") == 0;
+        p->prev = NULL;
         return 1;
     }
     struct section *sec = section_get(p, section);
@@ -828,11 +845,17 @@ static int list_parse(const struct parser *p, const char *section, const struct 
             *dots = '\0';
             uint64_t a = 0;
             uint64_t b = 0;
-            if (parse_u64(tok, &a) != 0 || parse_u64(dots + 2, &b) != 0 || b < a ||
-                b - a >= GRID_MAX_RUNS)
+            if (parse_u64(tok, &a) != 0 || parse_u64(dots + 2, &b) != 0 || b < a)
                 GRID_INPUT_FAIL_GOTO("%s:%d: %s: \"%s..%s\": expected a range a..b of integers "
                                      "with a <= b",
                                      path, l->line, name, tok, dots + 2);
+            /* the list's length against the cell cap before expanding
+             * (issue 17: 300 ranges 0..999999 took 12 GB per rank first) */
+            if (b - a >= (uint64_t)GRID_MAX_RUNS - (uint64_t)l->n)
+                GRID_INPUT_FAIL_GOTO("%s:%d: %s: \"%s..%s\": the list would exceed %d values "
+                                     "(expected a grid of at most %d cells)",
+                                     path, l->line, name, tok, dots + 2, GRID_MAX_RUNS,
+                                     GRID_MAX_RUNS);
             for (uint64_t x = a; x <= b; x++) {
                 char num[32];
                 struct item it = {0};
@@ -1103,47 +1126,66 @@ static int check_line_lengths(const char *path, const char *text)
     return 0;
 }
 
+/* Reads the config into *out (malloc'ed, NUL-terminated).  Refused in one
+ * line (issue 17): a directory, a FIFO or device (O_NONBLOCK: a FIFO
+ * without a writer must not block), a file over GRID_MAX_BYTES (read no
+ * further than that), a NUL byte. */
 static int read_text(const char *path, char **out)
 {
-    FILE *f = fopen(path, "rb");
+    int rc = 0;
+    int fd = -1;
     char *text = NULL;
     size_t len = 0;
-    size_t cap = 0;
+    struct stat st;
     *out = NULL;
-    if (!f)
-        GRID_INPUT_FAIL("%s: cannot open the grid config: %s", path, strerror(errno));
-    for (;;) {
-        if (len + 4096 + 1 > cap) {
-            cap = 2 * cap + 8192;
-            char *t = realloc(text, cap);
-            if (!t) {
-                free(text);
-                fclose(f);
-                FAIL(ERR_NOMEM, "%s", path);
-            }
-            text = t;
-        }
-        size_t got = fread(text + len, 1, 4096, f);
-        len += got;
-        if (got < 4096)
+    fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        GRID_INPUT_FAIL_GOTO("%s: cannot open the grid config: %s", path, strerror(errno));
+    if (fstat(fd, &st) != 0)
+        GRID_INPUT_FAIL_GOTO("%s: cannot stat the grid config: %s", path, strerror(errno));
+    if (S_ISDIR(st.st_mode))
+        GRID_INPUT_FAIL_GOTO("%s: is a directory (expected a grid config, an INI file)", path);
+    if (!S_ISREG(st.st_mode))
+        GRID_INPUT_FAIL_GOTO("%s: is not a regular file (expected a grid config, an INI file)",
+                             path);
+    if (st.st_size > GRID_MAX_BYTES)
+        GRID_INPUT_FAIL_GOTO("%s: %lld bytes, larger than the %d a grid config may have", path,
+                             (long long)st.st_size, GRID_MAX_BYTES);
+    text = malloc(GRID_MAX_BYTES + 2);
+    if (!text)
+        FAIL_GOTO(ERR_NOMEM, "%s", path);
+    /* to the end, or one byte past the cap (the file may grow meanwhile) */
+    while (len <= GRID_MAX_BYTES) {
+        ssize_t got = read(fd, text + len, GRID_MAX_BYTES + 1 - len);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            GRID_INPUT_FAIL_GOTO("%s: read error: %s", path, strerror(errno));
+        if (got == 0)
             break;
+        len += (size_t)got;
     }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(text);
-        GRID_INPUT_FAIL("%s: read error", path);
-    }
+    if (len > GRID_MAX_BYTES)
+        GRID_INPUT_FAIL_GOTO("%s: larger than the %d bytes a grid config may have", path,
+                             GRID_MAX_BYTES);
     text[len] = '\0';
-    if (strlen(text) != len) {
-        free(text);
-        GRID_INPUT_FAIL("%s: contains a NUL byte (expected a text INI file)", path);
-    }
+    if (strlen(text) != len)
+        GRID_INPUT_FAIL_GOTO("%s: contains a NUL byte (expected a text INI file)", path);
     *out = text;
-    return 0;
+    text = NULL;
+done:
+    free(text);
+    if (fd >= 0)
+        close(fd);
+    return rc;
 }
 
 int grid_load(const char *path, int launch_ranks, struct grid **out)
+{
+    return grid_load_seeds(path, launch_ranks, 0, out);
+}
+
+int grid_load_seeds(const char *path, int launch_ranks, int seeds, struct grid **out)
 {
     int rc = 0;
     struct grid *g = NULL;
@@ -1186,6 +1228,7 @@ int grid_load(const char *path, int launch_ranks, struct grid **out)
     if (p.err_line)
         GRID_INPUT_FAIL_GOTO("%s", p.err);
 
+    g->predict = p.predict;
     struct section *grid = section_get(&p, "grid");
     if (!grid)
         GRID_INPUT_FAIL_GOTO("%s: no [grid] section (expected [grid] with datasets and algorithms)",
@@ -1202,6 +1245,18 @@ int grid_load(const char *path, int launch_ranks, struct grid **out)
             if (p.sections[s].keys[k].set)
                 TRY_GOTO(list_parse(&p, p.sections[s].name, &grid->keys[K_ALGORITHMS], k,
                                     launch_ranks, &p.sections[s].keys[k]));
+    if (seeds > 0) { /* grid --seeds N: every seeds list becomes 1..N */
+        for (int s = 0; s < p.n_sections; s++)
+            list_free(&p.sections[s].keys[K_SEEDS]);
+        struct list *l = &grid->keys[K_SEEDS];
+        l->set = 1;
+        l->line = grid->line;
+        for (int x = 1; x <= seeds; x++) {
+            struct item it = {0};
+            it.u64 = (uint64_t)x;
+            TRY_GOTO(list_push(l, &it));
+        }
+    }
     if (!grid->keys[K_ALGORITHMS].set)
         GRID_INPUT_FAIL_GOTO("%s:%d: algorithms: missing in [grid] (expected a list of registered "
                              "algorithms)",
@@ -1230,7 +1285,10 @@ int grid_load(const char *path, int launch_ranks, struct grid **out)
         if (c->nodes > g->max_nodes)
             g->max_nodes = c->nodes;
         const algorithm *a = algorithm_find(c->algorithm);
+        char bound[400];
         const char *why = run_cfg_check(c);
+        if (!why)
+            why = cfgcheck_run(c, 0, bound, sizeof bound); /* issue 17 */
         if (!why && a && a->check)
             why = a->check(&c->params);
         if (c->step > 0)
@@ -1249,7 +1307,17 @@ int grid_load(const char *path, int launch_ranks, struct grid **out)
     size_t blen = strlen(base);
     if (blen > 4 && strcmp(base + blen - 4, ".ini") == 0)
         blen -= 4;
-    if (snprintf(g->out_path, sizeof g->out_path, "results/%.*s.h5", (int)blen, base) >=
+    char suffix[32] = "";
+    if (seeds > 0) { /* another grid: its own file, its own identity */
+        snprintf(suffix, sizeof suffix, "-seeds%d", seeds);
+        size_t tlen = strlen(g->config_text);
+        char *t = realloc(g->config_text, tlen + 64);
+        if (!t)
+            FAIL_GOTO(ERR_NOMEM, "%s", path);
+        snprintf(t + tlen, 64, "\n; dsaga-bench grid --seeds %d\n", seeds);
+        g->config_text = t;
+    }
+    if (snprintf(g->out_path, sizeof g->out_path, "results/%.*s%s.h5", (int)blen, base, suffix) >=
         (int)sizeof g->out_path)
         GRID_INPUT_FAIL_GOTO("%s: name too long for a results file", path);
     *out = g;
@@ -1260,6 +1328,80 @@ done:
             list_free(&p.sections[s].keys[k]);
     free(p.sections);
     grid_destroy(g);
+    return rc;
+}
+
+/* 1 if cell c has `value` for `key` (see grid_select); -1 for an unknown key. */
+static int cell_has(const struct run_cfg *c, const char *key, const char *value)
+{
+    double v = 0.0;
+    char *end = NULL;
+    double num = strtod(value, &end);
+    int is_num = end != value && *end == '\0';
+    if (strcmp(key, "algorithm") == 0)
+        return strcmp(c->algorithm, value) == 0;
+    if (strcmp(key, "dataset") == 0)
+        return strcmp(c->dataset, value) == 0;
+    if (strcmp(key, "partition") == 0)
+        return strcmp(partition_name(c->partition), value) == 0;
+    if (strcmp(key, "loss") == 0)
+        return strcmp(loss_name(c->loss), value) == 0;
+    if (strcmp(key, "nodes") == 0)
+        v = c->nodes;
+    else if (strcmp(key, "seed") == 0 || strcmp(key, "seeds") == 0)
+        v = (double)c->seed;
+    else if (strcmp(key, "lambda") == 0)
+        v = c->lambda;
+    else if (strcmp(key, "step_scale") == 0)
+        v = c->step_scale;
+    else if (params_def(c->params.defs, key))
+        return strcmp(params_text(&c->params, key), value) == 0 ||
+               (is_num && strtod(params_text(&c->params, key), NULL) == num);
+    else {
+        for (int i = 0; algorithm_at(i); i++)
+            if (params_def(algorithm_at(i)->params, key))
+                return 0; /* another method's key: this cell does not have it */
+        return -1;
+    }
+    return is_num && v == num;
+}
+
+int grid_select(const struct grid *g, const char *only, unsigned char *selected)
+{
+    int rc = 0;
+    char *text = only ? strdup(only) : NULL;
+    if (only && !text)
+        FAIL(ERR_NOMEM, "--only");
+    for (int64_t i = 0; i < g->n_runs; i++)
+        selected[i] = 1;
+    char *save = NULL;
+    for (char *pair = text ? strtok_r(text, ",", &save) : NULL; pair;
+         pair = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(pair, '=');
+        if (!eq || eq == pair || !eq[1])
+            INPUT_FAIL_GOTO("--only: \"%s\": expected KEY=VALUE (e.g. algorithm=dsaga)", pair);
+        *eq = '\0';
+        for (int64_t i = 0; i < g->n_runs; i++) {
+            int has = cell_has(&g->runs[i], pair, eq + 1);
+            if (has < 0) {
+                const char *known[64] = {"algorithm", "dataset", "nodes",  "seed",
+                                         "partition", "loss",    "lambda", "step_scale"};
+                int n_known = 8;
+                for (int m = 0; algorithm_at(m); m++)
+                    for (int j = 0; algorithm_at(m)->params[j].name && n_known < 64; j++)
+                        known[n_known++] = algorithm_at(m)->params[j].name;
+                const char *close = suggest_closest(pair, known, n_known);
+                INPUT_FAIL_GOTO(
+                    "--only: %s: unknown key (expected algorithm, dataset, nodes, "
+                    "seed, partition, loss, lambda, step_scale or a method's key%s%s%s)",
+                    pair, close ? "; did you mean " : "", close ? close : "", close ? "?" : "");
+            }
+            if (!has)
+                selected[i] = 0;
+        }
+    }
+done:
+    free(text);
     return rc;
 }
 
@@ -1275,14 +1417,22 @@ void grid_destroy(struct grid *g)
 
 /* ---- grid_main ---------------------------------------------------------- */
 
-static void print_cells(const struct grid *g, const char *out_path)
+static void print_cells(const struct grid *g, const char *out_path, const unsigned char *skip)
 {
-    printf("# grid %s: %lld runs -> %s\n", g->path, (long long)g->n_runs, out_path);
+    int64_t n = 0;
+    for (int64_t i = 0; i < g->n_runs; i++)
+        n += !skip[i];
+    printf("# grid %s: %lld runs", g->path, (long long)g->n_runs);
+    if (n < g->n_runs)
+        printf(", %lld selected", (long long)n);
+    printf(" -> %s\n", out_path);
     printf("# %-6s %-10s %-40s %3s %-9s %s\n", "index", "algorithm", "dataset", "K", "partition",
            "keys");
     for (int64_t i = 0; i < g->n_runs; i++) {
         const struct run_cfg *c = &g->runs[i];
         char keys[512];
+        if (skip[i])
+            continue;
         run_cfg_describe(c, keys, sizeof keys);
         const algorithm *a = algorithm_find(c->algorithm);
         printf("%06lld   %-10s %-40s %3d %-9s %s%s\n", (long long)i, c->algorithm, c->dataset,
@@ -1372,6 +1522,11 @@ static int validate_data(const struct grid *g, int quiet, unsigned char *skip)
         TRY_GOTO(lrc);
         int64_t n = ds->n_samples;
         dataset_destroy(ds);
+        if (max_nodes > n && g->info[worst].nodes_line == 0) /* issue 17: not "line 0" */
+            GRID_INPUT_FAIL_GOTO("%s: nodes: not set, so every one of the %d ranks of the launch, "
+                                 "which exceeds the %lld samples of %s (expected nodes <= "
+                                 "samples: set nodes or use fewer ranks)",
+                                 g->path, max_nodes, (long long)n, name);
         if (max_nodes > n)
             GRID_INPUT_FAIL_GOTO("%s:%d: nodes: %d exceeds the %lld samples of %s (expected "
                                  "nodes <= samples)",
@@ -1382,14 +1537,40 @@ done:
     return rc;
 }
 
-int grid_main(const char *config_path, const char *out_path, int dry_run, int quiet,
-              MPI_Comm launch)
+/* Rank 0: a run of the file that ran with another implicit K (issue 17).
+ * A cell without a `nodes` key runs on every rank of the launch, so its
+ * identity depends on -np: resuming under another -np would mix K in one
+ * file.  Refused in one line naming the key to set. */
+static int check_implicit_nodes(const struct grid *g, const struct h5out_store *store,
+                                const char *out)
 {
+    for (int64_t i = 0; i < g->n_runs; i++) {
+        int stored = 0;
+        const struct run_cfg *c = &g->runs[i];
+        const algorithm *alg = algorithm_find(c->algorithm);
+        if (g->info[i].nodes_line != 0 || (alg && alg->centralized)) /* saga: always K = 1 */
+            continue;
+        h5out_store_has(store, i, &stored);
+        if (stored > 0 && stored != c->nodes)
+            GRID_INPUT_FAIL("%s: nodes: run %06lld of %s ran with nodes = %d, this launch gives "
+                            "nodes = %d (the config sets no nodes, so K is the number of ranks); "
+                            "set nodes = %d in [grid] or run mpirun -np %d",
+                            g->path, (long long)i, out, stored, c->nodes, stored, stored);
+    }
+    return 0;
+}
+
+int grid_main(const char *config_path, const struct grid_options *opt, MPI_Comm launch)
+{
+    const char *out_path = opt->out_path;
+    int dry_run = opt->dry_run;
+    int quiet = opt->quiet;
     int rc = 0;
     int rank = 0;
     int size = 1;
     struct grid *g = NULL;
     struct dataset_cache *cache = NULL;
+    struct h5out_store *store = NULL; /* rank 0 only */
     unsigned char *skip = NULL;
     char out[1100];
     int shared = 0;
@@ -1397,23 +1578,31 @@ int grid_main(const char *config_path, const char *out_path, int dry_run, int qu
     MPI_TRY(MPI_Comm_rank(launch, &rank));
     MPI_TRY(MPI_Comm_size(launch, &size));
     /* Every rank parses the same file to the same cells. */
-    TRY_GOTO(grid_load(config_path, size, &g));
+    /* --dry-run on a singleton (no mpirun): list the cells without checking
+     * nodes against the launch (an implicit nodes then shows as 1) */
+    TRY_GOTO(grid_load_seeds(config_path, dry_run && size == 1 ? 0 : size, opt->seeds, &g));
     snprintf(out, sizeof out, "%s", out_path ? out_path : g->out_path);
-    if (dry_run) {
-        if (rank == 0)
-            print_cells(g, out);
-        goto done;
-    }
-
     skip = calloc((size_t)g->n_runs, 1);
     if (!skip)
         FAIL_GOTO(ERR_NOMEM, "grid");
+    TRY_GOTO(grid_select(g, opt->only, skip)); /* skip[i] = 1: selected */
+    for (int64_t i = 0; i < g->n_runs; i++)
+        skip[i] = !skip[i];
+    if (dry_run) {
+        if (rank == 0)
+            print_cells(g, out, skip);
+        goto done;
+    }
     if (rank == 0) {
         shared = validate_data(g, quiet, skip);
         if (shared == 0 && !out_path)
             shared = make_parent(out);
+        /* One writer per file (SPEC 5): the store holds its lock until the
+         * grid ends. */
         if (shared == 0)
-            shared = h5out_create(out, g->config_text);
+            shared = h5out_open(out, g->config_text, 1, &store);
+        if (shared == 0)
+            shared = check_implicit_nodes(g, store, out);
     }
     MPI_TRY_GOTO(MPI_Bcast(&shared, 1, MPI_INT, 0, launch));
     TRY_GOTO(shared);
@@ -1428,12 +1617,14 @@ int grid_main(const char *config_path, const char *out_path, int dry_run, int qu
     int64_t n_skipped = 0;
     int64_t counts[3] = {0, 0, 0}; /* done, diverged, failed */
     int64_t to_run = 0;
-    double run_time = 0;
-    /* How many cells are left (for the ETA), decided on rank 0. */
+    double run_time = 0; /* runs and their writes: the ETA's basis */
+    /* How many cells are left (for the ETA), decided on rank 0.  A run
+     * stored as failed for a reason outside its cell counts as left (SPEC
+     * 5: it is run again). */
     if (rank == 0)
         for (int64_t i = 0; i < g->n_runs; i++) {
-            int exists = 0;
-            if (!skip[i] && h5out_run_exists(out, i, &exists) == 0 && !exists)
+            int nodes = 0;
+            if (!skip[i] && !h5out_store_has(store, i, &nodes))
                 to_run++;
         }
     if (rank == 0 && !quiet)
@@ -1445,12 +1636,10 @@ int grid_main(const char *config_path, const char *out_path, int dry_run, int qu
             n_skipped++;
             continue;
         }
-        int exists = 0;
+        int nodes = 0;
         if (rank == 0)
-            shared = h5out_run_exists(out, i, &exists) < 0 ? -1 : exists;
+            shared = h5out_store_has(store, i, &nodes);
         MPI_TRY_GOTO(MPI_Bcast(&shared, 1, MPI_INT, 0, launch));
-        if (shared < 0)
-            FAIL_GOTO(ERR_IO, "%s: cannot read", out);
         if (shared == 1) {
             n_present++;
             continue;
@@ -1462,7 +1651,14 @@ int grid_main(const char *config_path, const char *out_path, int dry_run, int qu
         if (rank == 0) {
             if (!res.cfg.algorithm[0])
                 res.cfg = g->runs[i];
-            shared = h5out_append_run(out, i, &res);
+            if (g->predict && strcmp(res.status, "failed") != 0) {
+                /* SPEC 4.1 on rank 0 (issue 14); a refusal or failure is NaN */
+                struct predict_result pr;
+                res.has_predicted = 1;
+                if (predict_run(&res.cfg, &pr) == 0)
+                    res.predicted_rate_per_epoch = pr.predicted_rate_per_epoch;
+            }
+            shared = h5out_store_append(store, i, &res);
         }
         MPI_TRY_GOTO(MPI_Bcast(&shared, 1, MPI_INT, 0, launch));
         if (shared < 0) {
@@ -1470,7 +1666,7 @@ int grid_main(const char *config_path, const char *out_path, int dry_run, int qu
             TRY_GOTO(shared);
         }
         n_run++;
-        run_time += dt;
+        run_time += MPI_Wtime() - t0; /* the ETA includes the write (issue 17) */
         const char *status = res.status ? res.status : "failed";
         counts[strcmp(status, "done") == 0 ? 0 : strcmp(status, "diverged") == 0 ? 1 : 2]++;
         if (rank == 0 && !quiet) {
@@ -1486,6 +1682,13 @@ int grid_main(const char *config_path, const char *out_path, int dry_run, int qu
         }
         run_result_clear(&res);
     }
+    /* The pending runs into PATH, PATH.d removed, the lock released. */
+    if (rank == 0) {
+        shared = h5out_close(store, 1);
+        store = NULL;
+    }
+    MPI_TRY_GOTO(MPI_Bcast(&shared, 1, MPI_INT, 0, launch));
+    TRY_GOTO(shared);
     if (rank == 0 && !quiet)
         fprintf(stderr,
                 "grid %s: %lld runs now (%lld done, %lld diverged, %lld failed), %lld "
@@ -1493,6 +1696,8 @@ int grid_main(const char *config_path, const char *out_path, int dry_run, int qu
                 g->path, (long long)n_run, (long long)counts[0], (long long)counts[1],
                 (long long)counts[2], (long long)n_present, (long long)n_skipped, out);
 done:
+    /* on an error: runs already stored stay in PATH.d for the next start */
+    h5out_close(store, 0);
     dataset_cache_destroy(cache);
     free(skip);
     grid_destroy(g);

@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "base/error.h"
+#include "harness/cfgcheck.h"
 #include "harness/fstar.h"
 #include "base/netmodel.h"
 #include "base/objective.h"
@@ -155,12 +156,14 @@ static int runner_agree(struct comm *comm, int rc)
     return (int)worst;
 }
 
-/* An error from a setup call: bad input, no memory or MPI are passed up as
- * they are (they are collective failures of the launch, or input already
- * reported), anything else becomes a failed run. */
+/* An error from a setup call that every rank of the run agreed on: only MPI
+ * is passed up (the launch is unusable); anything else, out of memory
+ * included, becomes a failed run and the grid goes on (issue 17: a cell too
+ * big for the machine aborted the grid on every resume).  Whether the grid
+ * runs it again on resume is h5out_failure_kind's decision. */
 static int runner_fatal(int rc)
 {
-    return rc == ERR_NOMEM || rc == ERR_MPI;
+    return rc == ERR_MPI;
 }
 
 /* ---- evaluation --------------------------------------------------------- */
@@ -276,7 +279,9 @@ static int runner_execute(const algorithm *alg, MPI_Comm sub, struct dataset_cac
      * rank agrees on success), keeps its shard, and the cache keeps the
      * full set for the next runs of a grid. */
     struct dataset *ds = NULL;
-    enum label_mode labels = cfg->loss == LOSS_LOGISTIC ? LABELS_BINARY : LABELS_RAW;
+    /* SPEC 1: -1/+1 for both losses on a set with at most two label values;
+     * the squared loss keeps raw targets only on a regression set */
+    enum label_mode labels = cfg->loss == LOSS_LOGISTIC ? LABELS_BINARY : LABELS_AUTO;
     rc = runner_load(cache, cfg->dataset, labels, cfg->bias, &ds, &owned);
     rc = runner_agree(&comm, rc); /* ERR_MPI is fatal below */
     if (rc < 0) {
@@ -290,6 +295,7 @@ static int runner_execute(const algorithm *alg, MPI_Comm sub, struct dataset_cac
     }
     int64_t N = ds->n_samples;
     int64_t d = ds->n_features;
+    out->labels_pm1 = ds->labels_pm1; /* stored as `labels` (SPEC 1) */
     out->n_samples = N;
     out->n_features = d;
     if (!(cfg->lambda > 0))
@@ -297,6 +303,11 @@ static int runner_execute(const algorithm *alg, MPI_Comm sub, struct dataset_cac
     if (K > N) {
         runner_fail(out, ERR_INPUT, "--nodes %d exceeds the %lld rows of %s", K, (long long)N,
                     cfg->dataset);
+        goto done;
+    }
+    char bound[400]; /* the common keys' bounds that need N (issue 17) */
+    if (cfgcheck_run(cfg, N, bound, sizeof bound)) {
+        runner_fail(out, ERR_INPUT, "%s", bound);
         goto done;
     }
 
@@ -382,8 +393,14 @@ static int runner_execute(const algorithm *alg, MPI_Comm sub, struct dataset_cac
     b.w = malloc((size_t)d * sizeof(double));
     b.buf = malloc((size_t)(d + 1) * sizeof(double));
     b.z = malloc((size_t)(shard->n_samples > 0 ? shard->n_samples : 1) * sizeof(double));
-    if (!b.w || !b.buf || !b.z)
-        FAIL_GOTO(ERR_NOMEM, "no memory for the evaluation buffers (d = %lld)", (long long)d);
+    rc = runner_agree(&comm, !b.w || !b.buf || !b.z ? ERR_NOMEM : 0);
+    if (rc < 0) {
+        if (runner_fatal(rc))
+            goto done;
+        runner_fail(out, rc, "no memory for the evaluation buffers (d = %lld)", (long long)d);
+        rc = 0;
+        goto done;
+    }
 
     rc = alg->create(&ctx, &state);
     state_made = rc == 0;         /* this rank's own outcome: destroy what it made */
@@ -474,6 +491,8 @@ static int runner_execute(const algorithm *alg, MPI_Comm sub, struct dataset_cac
             FAIL_GOTO(ERR_INTERNAL, "%s: a round evaluated no component gradient", alg->name);
     }
     out->rate_per_epoch = trace_fit_rate(&out->trace);
+    out->tail_rate_per_epoch = trace_fit_tail_rate(&out->trace); /* SPEC 4 */
+    out->bent = trace_bent(out->rate_per_epoch, out->tail_rate_per_epoch);
 
 done:
     if (state_made)
@@ -517,6 +536,8 @@ int runner_run(const struct run_cfg *cfg, MPI_Comm launch, struct dataset_cache 
     out->status = "failed";
     out->fstar = NAN;
     out->rate_per_epoch = NAN;
+    out->tail_rate_per_epoch = NAN;
+    out->predicted_rate_per_epoch = NAN;
     MPI_TRY(MPI_Comm_set_errhandler(launch, MPI_ERRORS_RETURN));
     MPI_TRY(MPI_Comm_rank(launch, &launch_rank));
     MPI_TRY(MPI_Comm_size(launch, &launch_size));

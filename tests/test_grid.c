@@ -478,3 +478,27 @@ Test(grid_expand_net, presets_set_alpha_and_beta)
     cr_assert_eq(g->runs[0].net.beta_s, 1e-9, "explicit net_beta_s wins");
     grid_destroy(g);
 }
+
+/* ---- predict = yes (issue 14, SPEC 4.1) ---------------------------------- */
+
+Test(grid_expand, predict_is_a_grid_setting_not_crossed)
+{
+    write_config("[grid]\ndatasets = a9a\nalgorithms = saga dsaga\npredict = yes\n");
+    struct grid *g = NULL;
+    cr_assert_eq(grid_load(path, 2, &g), 0);
+    cr_assert_eq(g->predict, 1);
+    cr_assert_eq(g->n_runs, 2, "not a list: no extra cells");
+    grid_destroy(g);
+    write_config("[grid]\ndatasets = a9a\nalgorithms = saga\n");
+    cr_assert_eq(grid_load(path, 2, &g), 0);
+    cr_assert_eq(g->predict, 0, "off by default");
+    grid_destroy(g);
+}
+
+Test(grid_errors, predict_yes_or_no_in_grid_only)
+{
+    expect_error("[grid]\ndatasets = a9a\nalgorithms = saga\npredict = maybe\n", 2, 4,
+                 "predict: expected yes or no, got \"maybe\"");
+    expect_error("[grid]\ndatasets = a9a\nalgorithms = dsaga\n[dsaga]\npredict = yes\n", 2, 5,
+                 "predict: expected one value, yes or no, in [grid]");
+}
