@@ -496,16 +496,15 @@ def key_text(run, key):
 class Labeller:
     """Legend labels for the runs plotted in one figure:
     '<algorithm> K=<nodes> <key>=<value> ...' with the method's legend keys
-    (legend_keys()) plus COMMON_LEGEND_KEYS, keeping K and the keys whose
+    (legend_keys()) plus COMMON_LEGEND_KEYS, keeping only the keys whose
     value differs among the plotted runs of that method on one data set
     (lambda = 1/N differs between data sets, not within) and not in exclude
-    (the figure's x axis, say); K is never shown for a centralized method.
-    The caption states what is constant (curves_note).  One Labeller per figure, so that a
+    (the figure's x axis, say); K is always shown, except for a centralized
+    method.  One Labeller per figure, so that a
     configuration has the same label in every panel (one shared legend)."""
 
     def __init__(self, runs, exclude=()):
         by_alg = {}
-        self.vary_k = set()
         for r in runs:  # within a data set: lambda = 1/N differs between them
             by_alg.setdefault(r.algorithm, {}).setdefault(r.dataset, []).append(r)
         self.keys = {}
@@ -517,28 +516,15 @@ class Labeller:
                 if any(len({key_text(r, k) for r in rs}) > 1 for rs in per_ds.values()):
                     keys.append(k)
             self.keys[alg] = keys
-            if any(len({r.get("nodes") for r in rs}) > 1 for rs in per_ds.values()):
-                self.vary_k.add(alg)
         self.exclude = set(exclude)
 
     def __call__(self, run):
         alg = run.algorithm
         parts = [alg]
-        if alg not in _CENTRAL and "nodes" not in self.exclude and alg in self.vary_k:
+        if alg not in _CENTRAL and "nodes" not in self.exclude:
             parts.append("K=%s" % fmt_num(run.get("nodes")))
         parts += [key_text(run, k) for k in self.keys.get(alg, [])]
         return " ".join(parts)
-
-
-def curves_note(groups, labeller):
-    """'Curves: <label>; ... (K = 4 where not named).' for a caption: every
-    legend label in order, and the node counts the labels leave out."""
-    labels = list(dict.fromkeys(labeller(g[0]) for g in groups))
-    ks = sorted({fmt_num(g[0].get("nodes")) for g in groups
-                 if g[0].algorithm not in _CENTRAL and g[0].algorithm not in labeller.vary_k})
-    return "Curves: %s%s." % ("; ".join(labels),
-                              (" (K = %s where the label does not name it)" % ", ".join(ks))
-                              if ks else "")
 
 
 def method_label(run, exclude=()):

@@ -41,7 +41,7 @@ def make(runs, out_dir):
                    ("%s (centralized) is the wide pale line; dsaga with K=1 reproduces it "
                     "bit for bit (SPEC 3.2) and is drawn on top of it. " % ", ".join(central))
                    if central else "", C.seeds_note(groups_all), C.SUBOPT_FLOOR,
-                   C.curves_note(groups_all, label) + " " + C.datasets_note(sel)))
+                   C.datasets_note(sel)))
     return C.save_figure(fig, out_dir, STEM, "Convergence per epoch", caption, used)
 
 

@@ -66,7 +66,7 @@ def make(runs, out_dir):
                    ("%s never communicates (centralized), so it is not drawn. "
                     % ", ".join(central)) if central else "",
                    C.seeds_note(groups_all),
-                   C.curves_note(groups_all, label) + " " + C.datasets_note(sel)))
+                   C.datasets_note(sel)))
     return C.save_figure(fig, out_dir, STEM, "Convergence per communication", caption, used)
 
 
