@@ -1154,12 +1154,24 @@ static int read_text(const char *path, char **out)
     if (st.st_size > GRID_MAX_BYTES)
         GRID_INPUT_FAIL_GOTO("%s: %lld bytes, larger than the %d a grid config may have", path,
                              (long long)st.st_size, GRID_MAX_BYTES);
-    text = malloc(GRID_MAX_BYTES + 2);
+    /* the file's size (+ 1 to see the end, + 1 for the NUL), grown should
+     * the file grow meanwhile: a megabyte per call would slow the config
+     * fuzzer (fuzz/run.sh) for nothing */
+    size_t cap = (size_t)st.st_size + 2;
+    text = malloc(cap);
     if (!text)
         FAIL_GOTO(ERR_NOMEM, "%s", path);
-    /* to the end, or one byte past the cap (the file may grow meanwhile) */
+    /* to the end, or one byte past the cap */
     while (len <= GRID_MAX_BYTES) {
-        ssize_t got = read(fd, text + len, GRID_MAX_BYTES + 1 - len);
+        if (len + 1 >= cap) {
+            size_t bigger = 2 * cap < GRID_MAX_BYTES + 2 ? 2 * cap : GRID_MAX_BYTES + 2;
+            char *t = realloc(text, bigger);
+            if (!t)
+                FAIL_GOTO(ERR_NOMEM, "%s", path);
+            text = t;
+            cap = bigger;
+        }
+        ssize_t got = read(fd, text + len, cap - 1 - len);
         if (got < 0 && errno == EINTR)
             continue;
         if (got < 0)

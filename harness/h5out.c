@@ -1077,6 +1077,7 @@ static int store_merge(struct h5out_store *s)
     hid_t file = H5I_INVALID_HID;
     hid_t runs = H5I_INVALID_HID;
     hid_t src = H5I_INVALID_HID;
+    hid_t src_fapl = H5I_INVALID_HID;
     unsigned char *old = NULL;
     size_t old_size = 0;
     struct mem_image m = {NULL, 0, 0};
@@ -1113,13 +1114,18 @@ static int store_merge(struct h5out_store *s)
     }
     if (runs < 0)
         FAIL_GOTO(ERR_IO, "%s: no /runs group", s->path);
+    /* a pending file is read whole into memory (core driver): one read(2)
+     * instead of HDF5's many small ones */
+    src_fapl = H5Pcreate(H5P_FILE_ACCESS);
+    if (src_fapl < 0 || H5Pset_fapl_core(src_fapl, 65536, 0) < 0)
+        FAIL_GOTO(ERR_IO, "%s: file access properties", s->path);
     for (int64_t k = 0; k < n; k++) {
         char run[16];
         char from[24];
         snprintf(run, sizeof run, "%06lld", (long long)pending[k]);
         snprintf(from, sizeof from, "runs/%s", run);
         snprintf(name, sizeof name, "%s/%s.h5", s->dir_d, run);
-        src = H5Fopen(name, H5F_ACC_RDONLY, H5P_DEFAULT);
+        src = H5Fopen(name, H5F_ACC_RDONLY, src_fapl);
         if (src < 0)
             FAIL_GOTO(ERR_IO, "%s: pending run %s is not a readable HDF5 file", s->path, name);
         if (s->config) {
@@ -1168,6 +1174,8 @@ done:
     free(old);
     if (src >= 0)
         H5Fclose(src);
+    if (src_fapl >= 0)
+        H5Pclose(src_fapl);
     if (runs >= 0)
         H5Gclose(runs);
     if (file >= 0)
