@@ -230,6 +230,33 @@ done:
     return rc;
 }
 
+/* A method's own series (issue 19): 1-D when width is 1, else a
+ * [checkpoints x width] dataset. */
+static int write_series(hid_t group, const struct trace_series *ts, int64_t n)
+{
+    if (ts->width == 1)
+        return write_column(group, ts->name, ts->v, n);
+    int rc = 0;
+    hsize_t dims[2] = {(hsize_t)n, (hsize_t)ts->width};
+    hid_t space = H5I_INVALID_HID;
+    hid_t dset = H5I_INVALID_HID;
+    space = H5Screate_simple(2, dims, NULL);
+    if (space < 0)
+        FAIL_GOTO(ERR_IO, "dataspace for %s", ts->name);
+    dset =
+        H5Dcreate2(group, ts->name, H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (dset < 0)
+        FAIL_GOTO(ERR_IO, "cannot create dataset %s", ts->name);
+    if (n > 0 && H5Dwrite(dset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, ts->v) < 0)
+        FAIL_GOTO(ERR_IO, "cannot write dataset %s", ts->name);
+done:
+    if (dset >= 0)
+        H5Dclose(dset);
+    if (space >= 0)
+        H5Sclose(space);
+    return rc;
+}
+
 /* ---- file-level helpers -------------------------------------------------- */
 
 /* The directory part of path ("." when none), for fsync and messages. */
@@ -615,6 +642,7 @@ static int write_algorithms(hid_t file)
         TRY_GOTO(attr_str(g, "keys", keys));
         TRY_GOTO(attr_str(g, "legend_keys", legend));
         TRY_GOTO(attr_i64(g, "centralized", a->centralized));
+        TRY_GOTO(attr_i64(g, "server_ranks", a->server_ranks)); /* SPEC 3.9 */
         TRY_GOTO(attr_i64(g, "order", i));
         H5Gclose(g);
         g = H5I_INVALID_HID;
@@ -727,6 +755,8 @@ static int write_run(hid_t g, const struct run_result *r)
     TRY(write_column(g, "grad_norm", t->grad_norm, t->n));
     if (r->has_model)
         TRY(write_column(g, "model_s", t->model_s, t->n));
+    for (int i = 0; i < t->n_series; i++) /* the method's own (extra_series) */
+        TRY(write_series(g, &t->series[i], t->n));
     return 0;
 }
 
