@@ -15,7 +15,7 @@ targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   for f in fuzz/fuzz_*.c; do n=${f#fuzz/fuzz_}; targets+=("${n%.c}"); done
 fi
-san="-fsanitize=address,undefined -fno-omit-frame-pointer"
+san="-fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer"
 export OMPI_CC=clang
 # Fuzz-only limits (see grid.c and libsvm.c): grids of at most 4096 cells,
 # files read and decoded 61 bytes at a time.  make does not track flags, so
