@@ -166,7 +166,7 @@ class MissingRuns(Exception):
 SERIES = ["epoch", "rounds", "bytes", "wall_s", "comm_s", "objective", "subopt", "grad_norm"]
 NUMERIC_ATTRS = ["step_requested", "lambda", "bias", "nodes", "period", "batch", "step_scale", "step_size",
                  "seed", "eval_every", "max_epochs", "tol", "fstar", "rate_per_epoch",
-                 "n_samples", "n_features"]
+                 "tail_rate_per_epoch", "bent", "n_samples", "n_features"]
 
 
 def to_str(v):
@@ -253,6 +253,30 @@ class Run:
         if r is None:
             r = fit_rate(self.s["epoch"], self.s["subopt"])
         return r
+
+    @property
+    def has_tail(self):
+        """Whether the file stores tail_rate_per_epoch for this run (SPEC 4;
+        results written before issue 14 do not)."""
+        return "tail_rate_per_epoch" in self.a
+
+    @property
+    def tail_rate(self):
+        """tail_rate_per_epoch as stored (NaN: no tail fit); the window rate
+        when the file predates the attribute."""
+        return self.a["tail_rate_per_epoch"] if self.has_tail else self.rate
+
+    @property
+    def bent(self):
+        """SPEC 4's bent: the stored flag; without it, the rule (tail rate
+        less than half the window rate); never for a file without tail."""
+        b = self.a.get("bent")
+        if b is not None and np.isfinite(b):
+            return b == 1
+        if not self.has_tail:
+            return False
+        w, t = self.rate, self.tail_rate
+        return bool(w is not None and w < 0 and np.isfinite(t) and t > 0.5 * w)
 
 
 def fit_rate(epoch, subopt):
@@ -745,11 +769,22 @@ def seeds_note(groups):
 RATE_YLABEL = "decades gained / epoch"
 
 
-def rate_point(group):
-    """Summary of one seed group's rate: (status, median, lo, hi) with
-    status 'ok' (median of -rate_per_epoch over the seeds that have one),
-    'diverged' (half of the seeds or more diverged) or 'norate' (no seed
-    has a linear rate: too few checkpoints between 1e-2 and 1e-9, or no
+def rate_of(run, kind):
+    """run's rate of one kind: 'tail' (tail_rate_per_epoch, SPEC 4; the
+    window rate when the file predates it) or 'window' (rate_per_epoch)."""
+    return run.tail_rate if kind == "tail" else run.rate
+
+
+def rate_ylabel(runs):
+    """The y label of a rate axis: which rate the filled markers are."""
+    return RATE_YLABEL + (" (tail)" if any(r.has_tail for r in runs) else " (window)")
+
+
+def rate_point(group, kind="tail"):
+    """Summary of one seed group's rate of one kind (rate_of): (status,
+    median, lo, hi) with status 'ok' (median of -rate over the seeds that
+    have one), 'diverged' (half of the seeds or more diverged) or 'norate'
+    (no seed has a linear rate: too few checkpoints for the fit, or no
     progress)."""
     g = [r for r in group if r.get("status") != "failed"]
     if not g:
@@ -757,25 +792,40 @@ def rate_point(group):
     n_div = sum(r.get("status") == "diverged" for r in g)
     if n_div * 2 >= len(g):
         return "diverged", float("nan"), float("nan"), float("nan")
-    vals = [-r.rate for r in g if r.get("status") != "diverged"
-            and r.rate is not None and np.isfinite(r.rate) and r.rate < 0]
+    rates = [rate_of(r, kind) for r in g if r.get("status") != "diverged"]
+    vals = [-v for v in rates if v is not None and np.isfinite(v) and v < 0]
     if not vals:
         return "norate", float("nan"), float("nan"), float("nan")
     med, lo, hi = band(vals)
     return "ok", med, lo, hi
 
 
+def group_bent(group):
+    """A seed group is bent (SPEC 4) when half of its seeds that ran or
+    more (failed and diverged runs excluded) are bent."""
+    g = [r for r in group if r.get("status") not in ("failed", "diverged")]
+    return bool(g) and 2 * sum(r.bent for r in g) >= len(g)
+
+
+WINDOW_STYLE = dict(ls=":", lw=1.1, mfc="white", ms=5.5)
+
+
 def draw_rate_curve(ax, xs, groups, c, mk, ls, label, edge_y=0.04):
-    """-rate against x for seed groups at each x: the 'ok' points as a line
-    with a min..max band; diverged points as an 'x' and runs without a rate
-    as an open marker, both on the bottom edge of the axes (drawn, not
-    dropped; edge_y, in axes fraction, staggers curves).  Returns the
-    statuses seen."""
-    pts = [(x,) + rate_point(g) for x, g in sorted(zip(xs, groups), key=lambda t: t[0])]
+    """The tail rate (rate_of 'tail') against x for seed groups at each x:
+    the 'ok' points as a line with filled markers and a min..max band;
+    diverged points as an 'x' and runs without a rate as an open marker,
+    both on the bottom edge of the axes (drawn, not dropped; edge_y, in
+    axes fraction, staggers curves).  Where a group is bent (group_bent)
+    its window rate is drawn too, an open marker in the curve's colour,
+    consecutive bent x joined by a dotted line, and a thin line down to
+    its tail point.  Returns the statuses seen, plus 'window' when a
+    window point was drawn."""
+    xs_sorted = sorted(zip(xs, groups), key=lambda t: t[0])
+    pts = [(x,) + rate_point(g, "tail") for x, g in xs_sorted]
     ok = [(p[0], p[2], p[3], p[4]) for p in pts if p[1] == "ok"]
     if ok:
         x, m, lo, hi = map(np.array, zip(*ok))
-        ax.plot(x, m, color=c, marker=mk, ls=ls, label=label)
+        ax.plot(x, m, color=c, marker=mk, ls=ls, label=label, zorder=3)
         if any(len(g) > 1 for g in groups):
             ax.fill_between(x, lo, hi, color=c, alpha=0.18, lw=0)
     else:
@@ -789,14 +839,38 @@ def draw_rate_curve(ax, xs, groups, c, mk, ls, label, edge_y=0.04):
     if nor:
         ax.plot(nor, [edge_y] * len(nor), transform=edge, marker=mk, mfc="none", color=c,
                 ls="none", clip_on=False)
-    return {p[1] for p in pts}
+    statuses = {p[1] for p in pts}
+    # the window rate where the curve bends: segments over consecutive bent x
+    seg = []
+    segments = [seg]
+    for (x, g), p in zip(xs_sorted, pts):
+        w = rate_point(g, "window") if p[1] in ("ok", "norate") and group_bent(g) else None
+        if w is None or w[0] != "ok":
+            seg = []
+            segments.append(seg)
+            continue
+        seg.append((x, w[1]))
+        statuses.add("window")
+        if p[1] == "ok":  # from the window point down to its tail point
+            ax.plot([x, x], [w[1], p[2]], color=c, lw=0.6, ls="-", alpha=0.6, zorder=2)
+    for seg in segments:
+        if seg:
+            wx, wy = zip(*seg)
+            ax.plot(wx, wy, color=c, marker=mk, zorder=3, **WINDOW_STYLE)
+    return statuses
 
 
 def edge_handles(statuses, c, mk):
-    """Legend entries for the bottom-edge markers, drawn exactly as
-    draw_rate_curve draws them (colour c, marker mk)."""
+    """Legend entries for the tail/window styles and the bottom-edge
+    markers, drawn exactly as draw_rate_curve draws them (colour c, marker
+    mk)."""
     from matplotlib.lines import Line2D
     h, l = [], []
+    if "window" in statuses:
+        h.append(Line2D([], [], marker=mk, color=c, ls="-"))
+        l.append("tail rate (filled marker)")
+        h.append(Line2D([], [], marker=mk, color=c, **WINDOW_STYLE))
+        l.append("window rate where bent (open marker, dotted)")
     if "diverged" in statuses:
         h.append(Line2D([], [], marker="x", ms=8, mew=2, color=c, ls="none"))
         l.append("diverged (x on the bottom edge, in its curve's colour)")
@@ -804,6 +878,32 @@ def edge_handles(statuses, c, mk):
         h.append(Line2D([], [], marker=mk, mfc="none", color=c, ls="none"))
         l.append("no linear rate (open marker on the bottom edge)")
     return h, l
+
+
+def rate_note(runs, groups=()):
+    """The caption's sentence on which rate is drawn: the tail rate, the
+    window rate where bent (how many of the groups drawn), or the window
+    rate alone for results written before tail_rate_per_epoch existed."""
+    rs = [r for r in runs if r.get("status") != "failed"]
+    no_tail = [r for r in rs if not r.has_tail]
+    window = ("the window rate rate_per_epoch (fitted between 1e-2 and 1e-9 of the initial "
+              "suboptimality, SPEC 4)")
+    if rs and len(no_tail) == len(rs):
+        return ("These results predate tail_rate_per_epoch (SPEC 4): every rate drawn is %s, "
+                "so a curve that bends into a slow mode shows its fast start. " % window)
+    n_bent = sum(group_bent(g) for g in groups)
+    text = ("Filled markers on the curves' lines are the tail rate (tail_rate_per_epoch, SPEC 4: "
+            "the fit over the last third of a run's checkpoints, those above 1e-13 of the "
+            "initial suboptimality). Where half of a configuration's seeds or more are bent "
+            "(tail less than half the window rate, attribute bent = 1), %s is drawn too, an "
+            "open marker in the curve's colour on a dotted line, with a thin line down to "
+            "its tail point: %d of %d configurations drawn are bent. " % (
+                window, n_bent, len(groups)))
+    if no_tail:
+        files = sorted({r.file for r in no_tail})
+        text += ("%d of %d runs (%s) predate tail_rate_per_epoch: their window rate stands "
+                 "in for the tail. " % (len(no_tail), len(rs), ", ".join(files)))
+    return text
 
 
 def nice_log_ticks(lo, hi, min_ticks=4):
@@ -874,7 +974,7 @@ def pad_log_ylim(ax, values, factor=1.25):
 
 
 def saga_reference(ax, runs, dataset, label="saga (reference)"):
-    """saga's median rate on dataset as a horizontal dashed line (band:
+    """saga's median tail rate (rate_of 'tail') on dataset as a horizontal dashed line (band:
     seeds), its value written at the line's right end; returns the saga
     runs used (empty when there are none)."""
     saga = [r for r in plain(runs) if r.algorithm == "saga" and r.dataset == dataset]

@@ -42,7 +42,7 @@ def make(runs, out_dir):
         raise C.MissingRuns("no dsaga runs with two or more periods at one K (the period "
                             "sweep)")
     fig, axes = C.panel_grid(len(sw), width=4.0, height=3.0)
-    used = []
+    used, groups = [], []
     statuses = set()
     for ax, (ds, curves) in zip(axes, sorted(sw.items(), key=lambda kv: C.ds_name(kv[0]))):
         ax.set_xscale("log")
@@ -58,8 +58,9 @@ def make(runs, out_dir):
                 C.marker("dsaga"), "-" if agg != "sum" else "--",
                 "dsaga K=%d aggregate=%s" % (k, agg), edge_y=0.03 + 0.035 * j)
             used += [r for x in xs for r in pts[x]]
+            groups += [pts[x] for x in xs]
         ax.set_xlabel("period \u03c4 / n_k (local epochs per round)")
-        ax.set_ylabel(C.RATE_YLABEL)
+        ax.set_ylabel(C.rate_ylabel(used))
         ax.set_title("%s (N=%s)" % (C.ds_name(ds), C.fmt_num(used[-1].get("n_samples"))))
         lo, hi = min(xs_all), max(xs_all)
         ax.set_xlim(lo / 1.6, hi * 1.6)
@@ -72,15 +73,14 @@ def make(runs, out_dir):
     for ax in axes:  # the layout may have moved the limits: ticks again
         C.set_log_ticks(ax.yaxis)
     caption = ("Figure 3. dsaga's linear rate (decades of suboptimality gained per epoch, "
-               "the negated rate_per_epoch fitted between 1e-2 and 1e-9 of the initial "
-               "suboptimality, SPEC 4) against the period tau as a fraction of the local epoch "
-               "n_k = N/K (periods given in steps are converted), one curve per K (shade) "
-               "and aggregate (solid mean, dashed sum); saga's rate is the dashed black "
-               "reference, its value written at its right end. Points are medians over "
-               "seeds, bands min..max (5-95 %% with 20 seeds or more). Diverged "
-               "configurations are an 'x' and configurations without a linear rate an open "
-               "marker on the bottom edge. Runs: %s. %s" % (
-                   C.status_count(used), C.datasets_note(sw)))
+               "the negated fitted slope) against the period tau as a fraction of the local "
+               "epoch n_k = N/K (periods given in steps are converted), one curve per K "
+               "(shade) and aggregate (solid mean, dashed sum); saga's rate, of the same "
+               "kind, is the dashed black reference, its value written at its right end. "
+               "%sPoints are medians over seeds, bands min..max (5-95 %% with 20 seeds or "
+               "more). Diverged configurations are an 'x' and configurations without a "
+               "linear rate an open marker on the bottom edge. Runs: %s. %s" % (
+                   C.rate_note(used, groups), C.status_count(used), C.datasets_note(sw)))
     return C.save_figure(fig, out_dir, STEM, "Communication period", caption, used)
 
 
