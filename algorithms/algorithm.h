@@ -31,6 +31,9 @@
 #include "base/objective.h"
 
 enum aggregate { AGG_MEAN = 0, AGG_SUM = 1 };
+/* dsaga's synchronisation (issue 18): dense allreduce of 2d doubles, the
+ * touched coordinates only, or chosen from the data (auto). */
+enum sync_mode { SYNC_AUTO = 0, SYNC_DENSE = 1, SYNC_SPARSE = 2 };
 
 /* One run, as the user asked for it (command line or one grid cell). */
 struct run_cfg {
@@ -44,6 +47,8 @@ struct run_cfg {
                     * n_k when period_is_fraction (SPEC 3.2) */
     int period_is_fraction;
     enum aggregate aggregate;
+    enum sync_mode sync; /* ISSUE-18 (lead: move to dsaga's param table):
+                          * key `sync = auto|dense|sparse`, --sync */
     enum partition partition;
     int batch;         /* rows per SGD step per node (SPEC 3.3) */
     double step_scale; /* multiplies the default step (SPEC 4) */
@@ -101,5 +106,8 @@ const algorithm *algorithm_at(int i);
 
 int aggregate_parse(const char *name, enum aggregate *out);
 const char *aggregate_name(enum aggregate agg);
+/* ISSUE-18: "auto" | "dense" | "sparse"; 0, or -1 for another name. */
+int sync_parse(const char *name, enum sync_mode *out);
+const char *sync_name(enum sync_mode mode);
 
 #endif

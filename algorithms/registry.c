@@ -50,6 +50,7 @@ void run_cfg_defaults(struct run_cfg *cfg)
     cfg->period = 0.5;
     cfg->period_is_fraction = 1;
     cfg->aggregate = AGG_MEAN;
+    cfg->sync = SYNC_AUTO; /* ISSUE-18 */
     cfg->partition = PARTITION_RANDOM;
     cfg->batch = 1;
     cfg->step_scale = 1.0;
@@ -84,4 +85,22 @@ int aggregate_parse(const char *name, enum aggregate *out)
 const char *aggregate_name(enum aggregate agg)
 {
     return agg == AGG_SUM ? "sum" : "mean";
+}
+
+/* ISSUE-18: dsaga's `sync` key. */
+int sync_parse(const char *name, enum sync_mode *out)
+{
+    static const char *const names[] = {"auto", "dense", "sparse"};
+    for (int i = 0; i < 3; i++) {
+        if (name && strcmp(name, names[i]) == 0) {
+            *out = (enum sync_mode)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+const char *sync_name(enum sync_mode mode)
+{
+    return mode == SYNC_DENSE ? "dense" : mode == SYNC_SPARSE ? "sparse" : "auto";
 }

@@ -52,6 +52,7 @@ static const char main_usage[] =
     "  --nodes K             ranks used (default: all ranks of mpirun)\n"
     "  --period P            local steps per round: 100, or 0.5n = half a local epoch\n"
     "  --aggregate mean|sum  dsaga's parameter aggregation (default mean)\n"
+    "  --sync auto|dense|sparse  dsaga's synchronisation (default auto)\n"
     "  --partition random|label   how rows are split over nodes (default random)\n"
     "  --batch B             rows per SGD step per node\n"
     "  --step-scale S        multiply the method's default step (default 1)\n"
@@ -406,6 +407,10 @@ static int cmd_run(int argc, char **argv, MPI_Comm launch, int *status_code)
             TRY(main_need(name, v, "mean or sum"));
             if (aggregate_parse(v, &cfg.aggregate) != 0)
                 INPUT_FAIL("--aggregate: expected mean or sum, got \"%s\"", v);
+        } else if (strcmp(name, "--sync") == 0) { /* ISSUE-18 */
+            TRY(main_need(name, v, "auto, dense or sparse"));
+            if (sync_parse(v, &cfg.sync) != 0)
+                INPUT_FAIL("--sync: expected auto, dense or sparse, got \"%s\"", v);
         } else if (strcmp(name, "--partition") == 0) {
             TRY(main_need(name, v, "random or label"));
             if (partition_parse(v, &cfg.partition) != 0)

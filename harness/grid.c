@@ -33,6 +33,7 @@
  *     partition   random|label          [random]
  *     period      N (steps) | Xn        [0.5n]
  *     aggregate   mean|sum              [mean]
+ *     sync        auto|dense|sparse     [auto] (dsaga; issue 18)
  *     batch       integers >= 1         [1]
  *     step_rule   decaying|constant     [decaying] (sgd, local-sgd)
  *     step_scale  number > 0            [1]
@@ -205,6 +206,7 @@ enum key_id {
     K_PARTITION,
     K_PERIOD,
     K_AGGREGATE,
+    K_SYNC, /* ISSUE-18: dsaga's sync = auto|dense|sparse */
     K_BATCH,
     K_STEP_RULE,
     K_STEP_SCALE,
@@ -234,6 +236,7 @@ static const char *const key_names[N_KEYS] = {"datasets",
                                               "partition",
                                               "period",
                                               "aggregate",
+                                              "sync",
                                               "batch",
                                               "step_rule",
                                               "step_scale",
@@ -340,6 +343,8 @@ static int key_relevant(const char *variant, int key)
     case K_AGGREGATE:
         return !is_saga && strcmp(alg, "sgd") != 0 && strcmp(alg, "local-sgd") != 0 &&
                strcmp(alg, "gd") != 0;
+    case K_SYNC: /* ISSUE-18 */
+        return strcmp(alg, "dsaga") == 0;
     case K_BATCH:
         return !is_saga && strcmp(alg, "dsaga") != 0 && strcmp(alg, "gd") != 0;
     case K_STEP_RULE:
@@ -483,7 +488,7 @@ static int handler(void *user, const char *section, const char *name, const char
         HERR("%s:%d: %s: unknown key (did you mean %ss?)", p->path, lineno, name, name);
     if (k < 0)
         HERR("%s:%d: %s: unknown key (expected one of datasets, optional_datasets, "
-             "algorithms, loss, lambda, bias, nodes, partition, period, aggregate, batch, "
+             "algorithms, loss, lambda, bias, nodes, partition, period, aggregate, sync, batch, "
              "step_rule, step_scale, step, max_epochs, eval_every, tol, seeds, network, "
              "net_alpha_s, "
              "net_beta_s, compute_s, straggler_factor, straggler_nodes, straggler_delay_s, "
@@ -679,6 +684,13 @@ static const char *parse_token(int k, const char *tok, struct item *it)
         it->num = a;
         return NULL;
     }
+    case K_SYNC: { /* ISSUE-18 */
+        enum sync_mode sm;
+        if (sync_parse(tok, &sm) != 0)
+            return "auto, dense or sparse";
+        it->num = sm;
+        return NULL;
+    }
     case K_PARTITION: {
         enum partition pa;
         if (partition_parse(tok, &pa) != 0)
@@ -831,6 +843,9 @@ static void apply(struct run_cfg *c, int k, const struct item *it)
         break;
     case K_AGGREGATE:
         c->aggregate = (enum aggregate)it->num;
+        break;
+    case K_SYNC: /* ISSUE-18 */
+        c->sync = (enum sync_mode)it->num;
         break;
     case K_BATCH:
         c->batch = (int)it->num;

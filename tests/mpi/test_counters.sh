@@ -8,6 +8,7 @@
 #   local-sgd: rounds = grads / (K tau batch),  bytes = rounds *  8 d K
 #   gd:        rounds = grads / N,              bytes = rounds *  8 d K
 #   saga:      rounds = 0,                      bytes = 0
+# (dsaga with sync = dense; the sparse counters: test_sparse_sync.sh)
 # (d = n_features as stored, N = n_samples; K divides N here so that every
 # node does the same work per round.)
 . "$(dirname "$0")/lib.sh"
@@ -52,7 +53,7 @@ with h5py.File(path, "r") as f:
 
 for K in 2 4; do
     common=(--dataset "$S" --nodes "$K" --max-epochs 3 --seed 2 --tol 0)
-    run_h5 "$K" "$TMP/dsaga$K.h5" --algorithm dsaga --period "$TAU" "${common[@]}"
+    run_h5 "$K" "$TMP/dsaga$K.h5" --algorithm dsaga --period "$TAU" --sync dense "${common[@]}"
     check dsaga "$TMP/dsaga$K.h5" "$K"
     run_h5 "$K" "$TMP/sgd$K.h5" --algorithm sgd --batch "$BATCH" "${common[@]}"
     check sgd "$TMP/sgd$K.h5" "$K"
