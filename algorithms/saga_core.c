@@ -41,26 +41,29 @@
 struct saga_core {
     const struct dataset *ds; /* this node's rows */
     enum loss_kind loss;
-    double eta;    /* step size (SPEC 2) */
-    double beta;   /* 1 - eta lambda: shrinkage per step */
-    double inv_n;  /* 1 / N, N = all rows of all nodes (SPEC 3.2) */
-    int lazy;      /* 1: scale/cum representation (sparse rows) */
-    double scale;  /* lazy: w = scale * v */
-    double cum;    /* lazy: sum over steps of eta / scale */
-    double *coord; /* lazy: COORD_STRIDE doubles per coordinate j:
-                    * v_j (w / scale, pending g terms aside), g_j
-                    * (SPEC 2's g_bar, g_k in dsaga, exact) and
-                    * last_j (cum when j was last brought up to
-                    * date); together so that a row's random
-                    * accesses touch one cache line per entry */
-    double *w;     /* eager: w (d) */
-    double *g;     /* eager: g (d) */
-    double *alpha; /* SPEC 2: loss' at the last visit, per local row */
+    double eta;       /* step size (SPEC 2) */
+    double beta;      /* 1 - eta lambda: shrinkage per step */
+    double inv_n;     /* 1 / N, N = all rows of all nodes (SPEC 3.2) */
+    int lazy;         /* 1: scale/cum representation (sparse rows) */
+    double scale;     /* lazy: w = scale * v */
+    double inv_scale; /* lazy: 1 / scale as a running product of 1 / beta
+                       * (a multiply per step, not a division); reset
+                       * with scale */
+    double cum;       /* lazy: sum over steps of eta / scale */
+    double *coord;    /* lazy: COORD_STRIDE doubles per coordinate j:
+                       * v_j (w / scale, pending g terms aside), g_j
+                       * (SPEC 2's g_bar, g_k in dsaga, exact) and
+                       * last_j (cum when j was last brought up to
+                       * date); together so that a row's random
+                       * accesses touch one cache line per entry */
+    double *w;        /* eager: w (d) */
+    double *g;        /* eager: g (d) */
+    double *alpha;    /* SPEC 2: loss' at the last visit, per local row */
     int64_t n_steps;
     int64_t n_rescales;
-    int64_t next_i; /* lazy: the next sample, drawn one step ahead so
-                     * that its row can be prefetched; -1: none yet */
-    struct rng rng; /* sample picks, (seed, RNG_STREAM_SAMPLING + rank) */
+    int64_t next_i;  /* lazy: the next two samples, drawn ahead so that */
+    int64_t next2_i; /* their rows and records can be prefetched; -1: none yet */
+    struct rng rng;  /* sample picks, (seed, RNG_STREAM_SAMPLING + rank) */
     /* sparse synchronisation (saga_core_sync_enable; NULL/0 otherwise) */
     double stamp;      /* round number, kept in STAMP(j) of the
                         * coordinates this round touched */
@@ -112,8 +115,10 @@ int saga_core_create(const struct dataset *shard, enum loss_kind loss, double la
     c->inv_n = 1.0 / (double)n_total;
     c->lazy = !shard->is_dense && c->beta >= 0.5;
     c->scale = 1.0;
+    c->inv_scale = 1.0;
     c->cum = 0.0;
     c->next_i = -1;
+    c->next2_i = -1;
     rng_seed(&c->rng, seed, (uint64_t)RNG_STREAM_SAMPLING + (uint64_t)rank);
     *out = c;
     return 0;
@@ -142,6 +147,7 @@ static void lazy_flush(struct saga_core *c)
         LAST(j) = 0.0;
     }
     c->scale = 1.0;
+    c->inv_scale = 1.0;
     c->cum = 0.0;
     c->n_rescales++;
     c->flushed = 1; /* sparse sync: every coordinate moved, this round is dense */
@@ -164,22 +170,32 @@ lazy_steps(struct saga_core *c, int64_t n_steps, const enum loss_kind loss, cons
     const uint64_t n_rows = (uint64_t)c->ds->n_samples;
     const double eta = c->eta;
     const double beta = c->beta;
+    const double inv_beta = 1.0 / c->beta;
     const double inv_n = c->inv_n;
     double scale = c->scale;
+    double inv_scale = c->inv_scale;
     double cum = c->cum;
     /* The k-th draw is the k-th sample whatever the chunking of calls: the
-     * draw for the step after this one is kept in c->next_i. */
+     * draws for the next two steps are kept in c->next_i, c->next2_i. */
     int64_t next = c->next_i >= 0 ? c->next_i : (int64_t)rng_below(&c->rng, n_rows);
+    int64_t next2 = c->next2_i >= 0 ? c->next2_i : (int64_t)rng_below(&c->rng, n_rows);
     for (int64_t t = 0; t < n_steps; t++) {
         int64_t i = next;
         int64_t p0 = row_ptr[i];
         int64_t p1 = row_ptr[i + 1];
-        next = (int64_t)rng_below(&c->rng, n_rows);
-        /* the next row's data comes from memory: ask for its first lines */
-        int64_t q = row_ptr[next];
-        __builtin_prefetch(col + q);
-        __builtin_prefetch(x + q);
-        __builtin_prefetch(x + q + 8);
+        next = next2;
+        next2 = (int64_t)rng_below(&c->rng, n_rows);
+        /* two steps ahead: the row's indices and values from memory */
+        int64_t q2 = row_ptr[next2];
+        __builtin_prefetch(col + q2);
+        __builtin_prefetch(x + q2);
+        __builtin_prefetch(x + q2 + 8);
+        /* one step ahead: the coordinate records the next row will gather
+         * (its indices were asked for a step ago); 65 % of a step waited
+         * on these */
+        int64_t q1 = row_ptr[next + 1];
+        for (int64_t q = row_ptr[next]; q < q1; q++)
+            __builtin_prefetch(coord + COORD_STRIDE * (size_t)col[q], 1);
         /* bring the row's coordinates up to date, and <x_i, v> */
         double dot = 0.0;
         for (int64_t p = p0; p < p1; p++) {
@@ -191,8 +207,9 @@ lazy_steps(struct saga_core *c, int64_t n_steps, const enum loss_kind loss, cons
         double a = loss_deriv(loss, y[i], scale * dot);
         double delta = a - alpha[i]; /* a - alpha_i */
         alpha[i] = a;
-        scale *= beta;             /* w = beta w ... */
-        double step = eta / scale; /* ... - eta (...), in units of v */
+        scale *= beta;                 /* w = beta w ... */
+        inv_scale *= inv_beta;         /* 1 / scale, without a division */
+        double step = eta * inv_scale; /* ... - eta (...), in units of v */
         cum += step;
         double dn = delta * inv_n;
         for (int64_t p = p0; p < p1; p++) {
@@ -212,11 +229,14 @@ lazy_steps(struct saga_core *c, int64_t n_steps, const enum loss_kind loss, cons
             c->cum = cum;
             lazy_flush(c);
             scale = 1.0;
+            inv_scale = 1.0;
             cum = 0.0;
         }
     }
     c->next_i = next;
+    c->next2_i = next2;
     c->scale = scale;
+    c->inv_scale = inv_scale;
     c->cum = cum;
     if (track)
         c->n_touched = n_touched;
@@ -318,6 +338,7 @@ void saga_core_reset(struct saga_core *c, const double *w, const double *g)
         LAST(j) = 0.0;
     }
     c->scale = 1.0;
+    c->inv_scale = 1.0;
     c->cum = 0.0;
 }
 
@@ -359,6 +380,7 @@ void saga_core_apply(struct saga_core *c, double *w, double *g, const double *bu
         LAST(j) = 0.0;
     }
     c->scale = 1.0;
+    c->inv_scale = 1.0;
     c->cum = 0.0;
 }
 
@@ -524,6 +546,7 @@ int saga_core_sync_apply(struct saga_core *c, const double *all, int64_t n_tripl
     c->mscale = s1;
     c->mcum = c1;
     c->scale = s1;
+    c->inv_scale = 1.0 / s1;
     c->cum = c1;
     if (s1 < SAGA_CORE_SYNC_RESCALE) {
         /* renormalise now rather than inside the next round (which would make

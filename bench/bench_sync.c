@@ -168,10 +168,10 @@ static int bench(const char *spec, double period, int is_fraction, int rounds, i
         t0 = MPI_Wtime();
         for (int r = 0; r < rounds; r++) {
             if (sparse) {
-                MPI_TRY_GOTO(MPI_Allgather(wk, 3, MPI_DOUBLE, wk + 2 * d, 3, MPI_DOUBLE,
-                                           MPI_COMM_WORLD));
-                MPI_TRY_GOTO(MPI_Allgatherv(wk, 3 * m, MPI_DOUBLE, buf, counts, displs,
-                                            MPI_DOUBLE, MPI_COMM_WORLD));
+                MPI_TRY_GOTO(
+                    MPI_Allgather(wk, 3, MPI_DOUBLE, wk + 2 * d, 3, MPI_DOUBLE, MPI_COMM_WORLD));
+                MPI_TRY_GOTO(MPI_Allgatherv(wk, 3 * m, MPI_DOUBLE, buf, counts, displs, MPI_DOUBLE,
+                                            MPI_COMM_WORLD));
             } else {
                 MPI_TRY_GOTO(MPI_Allreduce(MPI_IN_PLACE, buf, (int)(2 * d), MPI_DOUBLE, MPI_SUM,
                                            MPI_COMM_WORLD));
