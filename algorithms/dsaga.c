@@ -33,7 +33,8 @@
  * no lazy form (aggregate = sum with a large K tau).
  *
  * Counters (closed forms, checked by the MPI tests), per round:
- *     dense:  rounds += 1,  bytes += 16 d K  (2d doubles, 8 bytes each, K nodes),
+ *     dense:  rounds += 1,  bytes += 16 d K  (2d doubles, 8 bytes each, K nodes;
+ *                                    0 for K = 1: one node sends nothing),
  *     sparse: rounds += 2,  bytes += 24 K + 24 sum_k m_k  (header, triples),
  *             plus 16 d K and one more round when the round falls back,
  *     grads_total += sum_k tau_k.
@@ -42,9 +43,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/error.h"
 #include "algorithms/algorithm.h"
 #include "algorithms/saga_core.h"
+#include "base/error.h"
 
 /* auto: sparse when the (expected) sparse payload, 3 doubles per touched
  * coordinate and node, is below this fraction of the dense 2d per node
@@ -68,20 +69,21 @@ struct dsaga_state {
     double *buf;     /* 2d: (w_k - w, g_k - g_bar), the one allreduce */
 };
 
-static const char *dsaga_check(const struct run_cfg *cfg)
-{
-    if (!(cfg->period > 0) || !isfinite(cfg->period))
-        return "period must be > 0: local steps per round (e.g. 100) or a fraction "
-               "of the local epoch (e.g. 0.5n)";
-    if (!cfg->period_is_fraction && cfg->period < 0.5)
-        return "period in steps must be at least 1 (write a fraction of the local "
-               "epoch as 0.5n)";
-    if (cfg->aggregate != AGG_MEAN && cfg->aggregate != AGG_SUM)
-        return "aggregate must be mean or sum";
-    if (!(cfg->step_scale > 0) || !isfinite(cfg->step_scale))
-        return "step_scale must be a finite number > 0";
-    return NULL;
-}
+/* SPEC 3.10: dsaga's own keys. */
+static const struct param_def dsaga_params[] = {
+    {"period", PARAM_PERIOD, "0.5n", 1, 1e9, NULL,
+     "tau: local steps per round (100), or a fraction of the local epoch (0.5n)", 1},
+    {"aggregate", PARAM_ENUM, "mean", 0, 0, "mean|sum",
+     "w += s sum_k (w_k - w) with s = 1/K (mean) or 1 (sum)", 1},
+    {"sync", PARAM_ENUM, "dense", 0, 0, "auto|dense|sparse",
+     "synchronise all 2d numbers, only the coordinates the round touched, or "
+     "choose from the data (issue 18)",
+     0},
+    {NULL, 0, NULL, 0, 0, NULL, NULL, 0},
+};
+
+enum { DSAGA_MEAN = 0, DSAGA_SUM = 1 };                  /* index in "mean|sum" */
+enum { SYNC_AUTO = 0, SYNC_DENSE = 1, SYNC_SPARSE = 2 }; /* in "auto|dense|sparse" */
 
 /* SPEC 3.2: the step of saga, eta = 1 / (3 L_max) (times step_scale). */
 static int dsaga_default_step(const struct run_ctx *ctx, double *step)
@@ -89,11 +91,6 @@ static int dsaga_default_step(const struct run_ctx *ctx, double *step)
     if (!(ctx->l_max > 0))
         FAIL(ERR_INTERNAL, "L_max = %g is not positive", ctx->l_max);
     *step = 1.0 / (3.0 * ctx->l_max);
-#ifdef DSAGA_REGRESS_SELFTEST
-    /* `make regress-selftest` only: a deliberately slower dsaga (half the
-     * step), which `make regress` must catch (issue 8). */
-    *step *= 0.5;
-#endif
     return 0;
 }
 
@@ -111,7 +108,7 @@ static void dsaga_destroy(void *state)
  * Collective over ctx->comm under `auto` (one uncounted allreduce of the
  * expected touched coordinates).  Dense data, or K = 1 (an exact copy,
  * SPEC 3.2), are always dense. */
-static int dsaga_sync_setup(struct dsaga_state *s, const struct run_ctx *ctx, enum sync_mode mode)
+static int dsaga_sync_setup(struct dsaga_state *s, const struct run_ctx *ctx, int mode)
 {
     int K = ctx->comm->size;
     double two_d = 2.0 * (double)s->d;
@@ -155,19 +152,14 @@ static int dsaga_create(const struct run_ctx *ctx, void **state)
     s->g_bar = s->w + d;
     s->buf = s->w + 2 * d;
     s->d = (int64_t)d;
-    const struct run_cfg *cfg = ctx->cfg;
-    double tau =
-        cfg->period_is_fraction ? cfg->period * (double)ctx->shard->n_samples : cfg->period;
-    s->tau = llround(tau);
-    if (s->tau < 1)
-        s->tau = 1;
+    s->tau = period_steps(params_period(ctx->params, "period"), ctx->shard->n_samples);
     double tau_sum = (double)s->tau; /* setup traffic: not counted (SPEC 4) */
     TRY_GOTO(comm_allreduce_uncounted(ctx->comm, &tau_sum, 1, MPI_SUM));
     s->tau_sum = (int64_t)tau_sum;
-    s->s = cfg->aggregate == AGG_SUM ? 1.0 : 1.0 / (double)ctx->comm->size;
+    s->s = params_enum(ctx->params, "aggregate") == DSAGA_SUM ? 1.0 : 1.0 / (double)ctx->comm->size;
     TRY_GOTO(saga_core_create(ctx->shard, ctx->prob.loss, ctx->prob.lambda, ctx->n_total,
-                              ctx->step_size, cfg->seed, ctx->comm->rank, &s->core));
-    TRY_GOTO(dsaga_sync_setup(s, ctx, cfg->sync)); /* ISSUE-18: the one read of cfg->sync */
+                              ctx->step_size, ctx->seed, ctx->comm->rank, &s->core));
+    TRY_GOTO(dsaga_sync_setup(s, ctx, params_enum(ctx->params, "sync")));
 done:
     if (rc < 0) {
         dsaga_destroy(s);
@@ -255,11 +247,38 @@ static int dsaga_get_w(const void *state, double *w)
     return 0;
 }
 
+/* Per round: one allreduce of 2d doubles from K nodes (16 d K bytes; a single
+ * node sends nothing), sum_k tau_k component gradients.  Sparse
+ * synchronisation (sync = sparse, or auto when it chooses it) makes two
+ * collectives whose bytes depend on the coordinates the round touched: no
+ * closed form, -1 (auto: rounds -1 too, the choice depends on the data). */
+static void dsaga_counters(const struct params *p, int K, int64_t d, int64_t n_total,
+                           const int64_t *n_k, struct round_counts *out)
+{
+    (void)n_total;
+    struct period per = params_period(p, "period");
+    double grads = 0.0;
+    for (int k = 0; k < K; k++)
+        grads += (double)period_steps(per, n_k[k]);
+    int sync = params_enum(p, "sync");
+    out->rounds = 1;
+    out->bytes = K > 1 ? 16.0 * (double)d * K : 0.0;
+    out->grads = grads;
+    if (K > 1 && sync != SYNC_DENSE) {
+        out->rounds = sync == SYNC_SPARSE ? 2.0 : -1.0;
+        out->bytes = -1.0;
+    }
+}
+
 const algorithm algorithm_dsaga = {
     .name = "dsaga",
     .summary = "distributed SAGA: tau local steps, one allreduce of (w, g_bar) (SPEC 3.2)",
     .centralized = 0,
-    .check = dsaga_check,
+    .params = dsaga_params,
+    .color = "#d62728",
+    .step_rule = "constant",
+    .counters = dsaga_counters,
+    .check = NULL,
     .default_step = dsaga_default_step,
     .create = dsaga_create,
     .round = dsaga_round,

@@ -51,12 +51,10 @@ static void gd_xt(const struct dataset *ds, const double *u, double *out)
             out[ds->col_idx[p]] += u[i] * ds->values[p];
 }
 
-static const char *gd_check(const struct run_cfg *cfg)
-{
-    if (!(cfg->step_scale > 0) || !isfinite(cfg->step_scale))
-        return "step_scale must be a finite number > 0";
-    return NULL;
-}
+/* No declared keys (SPEC 3.5: one full gradient a round, step 1/L). */
+static const struct param_def gd_params[] = {
+    {NULL, 0, NULL, 0, 0, NULL, NULL, 0},
+};
 
 /* SPEC 3.5: 1 / L by power iteration on sum_k X_k^T X_k.  Collective over
  * ctx->comm (uncounted).  The same start vector on every node, so every node
@@ -162,11 +160,25 @@ static void gd_destroy(void *state)
     free(state);
 }
 
+/* Per round: one allreduce of d doubles, every row's gradient (N). */
+static void gd_counters(const struct params *p, int K, int64_t d, int64_t n_total,
+                        const int64_t *n_k, struct round_counts *out)
+{
+    (void)p, (void)n_k;
+    out->rounds = 1;
+    out->bytes = K > 1 ? 8.0 * (double)d * K : 0.0;
+    out->grads = (double)n_total;
+}
+
 const algorithm algorithm_gd = {
     .name = "gd",
     .summary = "distributed full-gradient descent, step 1/L (SPEC 3.5)",
     .centralized = 0,
-    .check = gd_check,
+    .params = gd_params,
+    .color = "#9467bd",
+    .step_rule = "constant",
+    .counters = gd_counters,
+    .check = NULL,
     .default_step = gd_default_step,
     .create = gd_create,
     .round = gd_round,

@@ -47,19 +47,25 @@ struct local_sgd_state {
     int64_t *rows;  /* batch: the rows of the current step */
 };
 
-static const char *local_sgd_check(const struct run_cfg *cfg)
+/* SPEC 3.10: local-sgd's own keys. */
+static const struct param_def local_sgd_params[] = {
+    {"period", PARAM_PERIOD, "0.5n", 1, 1e9, NULL,
+     "local steps per round (100), or gradients per round as a fraction of n_k (0.5n: "
+     "tau = 0.5 n_k / batch)",
+     1},
+    {"batch", PARAM_INT, "1", 1, 1 << 30, NULL, "rows per local step per node", 1},
+    {"step_rule", PARAM_ENUM, "decaying", 0, 0, "decaying|constant",
+     "eta_t = eta0 / (1 + eta0 lambda t), or eta0 throughout", 1},
+    {NULL, 0, NULL, 0, 0, NULL, NULL, 0},
+};
+
+/* tau on a node of n_k rows: steps, or round(fraction n_k / batch), >= 1. */
+static int64_t local_sgd_tau(const struct params *p, int64_t n_k)
 {
-    if (!(cfg->period > 0) || !isfinite(cfg->period))
-        return "period must be > 0: local steps per round (e.g. 100) or a fraction "
-               "of the local epoch (e.g. 0.5n)";
-    if (!cfg->period_is_fraction && cfg->period < 0.5)
-        return "period in steps must be at least 1 (write a fraction of the local "
-               "epoch as 0.5n)";
-    if (cfg->batch < 1)
-        return "batch must be an integer >= 1 (rows per step per node)";
-    if (!(cfg->step_scale > 0) || !isfinite(cfg->step_scale))
-        return "step_scale must be a finite number > 0";
-    return NULL;
+    struct period per = params_period(p, "period");
+    if (per.is_fraction)
+        per.value /= (double)params_int(p, "batch");
+    return period_steps(per, n_k);
 }
 
 /* eta0 = 1 / L_max (see sgd.c). */
@@ -82,9 +88,8 @@ static int local_sgd_create(const struct run_ctx *ctx, void **state)
 {
     int rc = 0;
     *state = NULL;
-    const struct run_cfg *cfg = ctx->cfg;
     size_t d = (size_t)ctx->n_features;
-    size_t b = (size_t)(cfg->batch > 0 ? cfg->batch : 1);
+    size_t b = (size_t)params_int(ctx->params, "batch");
     struct local_sgd_state *s =
         calloc(1, sizeof *s + (2 * d + b) * sizeof(double) + b * sizeof(int64_t));
     if (!s)
@@ -100,15 +105,11 @@ static int local_sgd_create(const struct run_ctx *ctx, void **state)
     s->n_nodes = ctx->comm->size;
     s->eta0 = ctx->step_size;
     s->lambda = ctx->prob.lambda;
-    s->constant = cfg->step_constant;
-    rng_seed(&s->rng, cfg->seed, (uint64_t)RNG_STREAM_SAMPLING + (uint64_t)ctx->comm->rank);
+    s->constant = params_enum(ctx->params, "step_rule") == 1; /* constant */
+    rng_seed(&s->rng, ctx->seed, (uint64_t)RNG_STREAM_SAMPLING + (uint64_t)ctx->comm->rank);
     if (ctx->shard->n_samples < 1)
         FAIL_GOTO(ERR_INPUT, "local-sgd: node %d holds no rows", ctx->comm->rank);
-    double tau = cfg->period_is_fraction ? cfg->period * (double)ctx->shard->n_samples / (double)b
-                                         : cfg->period;
-    s->tau = llround(tau);
-    if (s->tau < 1)
-        s->tau = 1;
+    s->tau = local_sgd_tau(ctx->params, ctx->shard->n_samples);
     double tau_sum = (double)s->tau; /* setup traffic: not counted (SPEC 4) */
     TRY_GOTO(comm_allreduce_uncounted(ctx->comm, &tau_sum, 1, MPI_SUM));
     s->tau_sum = (int64_t)tau_sum;
@@ -182,11 +183,28 @@ static int local_sgd_get_w(const void *state, double *w)
     return 0;
 }
 
+/* Per round: one allreduce of d doubles, batch sum_k tau_k gradients. */
+static void local_sgd_counters(const struct params *p, int K, int64_t d, int64_t n_total,
+                               const int64_t *n_k, struct round_counts *out)
+{
+    (void)n_total;
+    double grads = 0.0;
+    for (int k = 0; k < K; k++)
+        grads += (double)local_sgd_tau(p, n_k[k]);
+    out->rounds = 1;
+    out->bytes = K > 1 ? 8.0 * (double)d * K : 0.0;
+    out->grads = grads * (double)params_int(p, "batch");
+}
+
 const algorithm algorithm_local_sgd = {
     .name = "local-sgd",
     .summary = "local SGD: tau local steps, then one allreduce averages w (SPEC 3.4)",
     .centralized = 0,
-    .check = local_sgd_check,
+    .params = local_sgd_params,
+    .color = "#2ca02c",
+    .step_rule = NULL, /* its key step_rule says */
+    .counters = local_sgd_counters,
+    .check = NULL,
     .default_step = local_sgd_default_step,
     .create = local_sgd_create,
     .round = local_sgd_round,

@@ -18,13 +18,6 @@ struct saga_state {
     struct saga_core *core;
 };
 
-static const char *saga_check(const struct run_cfg *cfg)
-{
-    if (!(cfg->step_scale > 0) || cfg->step_scale > 1e300)
-        return "step_scale must be a finite number > 0";
-    return NULL;
-}
-
 /* SPEC 2: eta = 1 / (3 L_max). */
 static int saga_default_step(const struct run_ctx *ctx, double *step)
 {
@@ -42,7 +35,7 @@ static int saga_create(const struct run_ctx *ctx, void **state)
     if (!s)
         FAIL(ERR_NOMEM, "saga state");
     int rc = saga_core_create(ctx->shard, ctx->prob.loss, ctx->prob.lambda, ctx->n_total,
-                              ctx->step_size, ctx->cfg->seed, ctx->comm->rank, &s->core);
+                              ctx->step_size, ctx->seed, ctx->comm->rank, &s->core);
     if (rc < 0) {
         free(s);
         TRY(rc);
@@ -81,11 +74,31 @@ static void saga_destroy(void *state)
     free(s);
 }
 
+/* No declared keys: saga has no period, aggregate or batch (SPEC 3.1). */
+static const struct param_def saga_params[] = {
+    {NULL, 0, NULL, 0, 0, NULL, NULL, 0},
+};
+
+/* No communication; a round runs to the next checkpoint, so its gradients
+ * are not fixed (SPEC 4: steps up to the next checkpoint). */
+static void saga_counters(const struct params *p, int K, int64_t d, int64_t n_total,
+                          const int64_t *n_k, struct round_counts *out)
+{
+    (void)p, (void)K, (void)d, (void)n_total, (void)n_k;
+    out->rounds = 0;
+    out->bytes = 0;
+    out->grads = -1;
+}
+
 const algorithm algorithm_saga = {
     .name = "saga",
     .summary = "centralized SAGA on one node (SPEC 3.1), the reference",
     .centralized = 1,
-    .check = saga_check,
+    .params = saga_params,
+    .color = "#000000",
+    .step_rule = "constant",
+    .counters = saga_counters,
+    .check = NULL,
     .default_step = saga_default_step,
     .create = saga_create,
     .round = saga_round,

@@ -38,14 +38,13 @@ struct sgd_state {
     double *buf;    /* d: the mean gradient, the one allreduce */
 };
 
-static const char *sgd_check(const struct run_cfg *cfg)
-{
-    if (cfg->batch < 1)
-        return "batch must be an integer >= 1 (rows per step per node)";
-    if (!(cfg->step_scale > 0) || !isfinite(cfg->step_scale))
-        return "step_scale must be a finite number > 0";
-    return NULL;
-}
+/* SPEC 3.10: sgd's own keys. */
+static const struct param_def sgd_params[] = {
+    {"batch", PARAM_INT, "1", 1, 1 << 30, NULL, "rows per step per node (SPEC 3.3)", 1},
+    {"step_rule", PARAM_ENUM, "decaying", 0, 0, "decaying|constant",
+     "eta_t = eta0 / (1 + eta0 lambda t), or eta0 throughout", 1},
+    {NULL, 0, NULL, 0, 0, NULL, NULL, 0},
+};
 
 /* eta0 = 1 / L_max (see the file comment). */
 static int sgd_default_step(const struct run_ctx *ctx, double *step)
@@ -71,12 +70,12 @@ static int sgd_create(const struct run_ctx *ctx, void **state)
     s->ds = ctx->shard;
     s->loss = ctx->prob.loss;
     s->d = (int64_t)d;
-    s->batch = ctx->cfg->batch;
+    s->batch = (int)params_int(ctx->params, "batch");
     s->n_nodes = ctx->comm->size;
     s->eta0 = ctx->step_size;
     s->lambda = ctx->prob.lambda;
-    s->constant = ctx->cfg->step_constant;
-    rng_seed(&s->rng, ctx->cfg->seed, (uint64_t)RNG_STREAM_SAMPLING + (uint64_t)ctx->comm->rank);
+    s->constant = params_enum(ctx->params, "step_rule") == 1; /* constant */
+    rng_seed(&s->rng, ctx->seed, (uint64_t)RNG_STREAM_SAMPLING + (uint64_t)ctx->comm->rank);
     *state = s;
     return 0;
 }
@@ -120,11 +119,25 @@ static void sgd_destroy(void *state)
     free(state);
 }
 
+/* Per round (one step): one allreduce of d doubles, K batch gradients. */
+static void sgd_counters(const struct params *p, int K, int64_t d, int64_t n_total,
+                         const int64_t *n_k, struct round_counts *out)
+{
+    (void)n_total, (void)n_k;
+    out->rounds = 1;
+    out->bytes = K > 1 ? 8.0 * (double)d * K : 0.0;
+    out->grads = (double)K * (double)params_int(p, "batch");
+}
+
 const algorithm algorithm_sgd = {
     .name = "sgd",
     .summary = "synchronous mini-batch SGD, one allreduce per step (SPEC 3.3)",
     .centralized = 0,
-    .check = sgd_check,
+    .params = sgd_params,
+    .color = "#1f77b4",
+    .step_rule = NULL, /* its key step_rule says */
+    .counters = sgd_counters,
+    .check = NULL,
     .default_step = sgd_default_step,
     .create = sgd_create,
     .round = sgd_round,

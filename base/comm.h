@@ -38,7 +38,8 @@ struct comm {
 int comm_init(struct comm *c, MPI_Comm mpi);
 
 /* In-place sum over the run's ranks of buf[0..n-1]; counted and timed
- * (SPEC 4: rounds += 1, bytes += 8 n K). */
+ * (SPEC 4: rounds += 1, bytes += 8 n K, 0 when K = 1: one node sends
+ * nothing). */
 int comm_allreduce_sum(struct comm *c, double *buf, int64_t n);
 
 /* Every rank's n doubles into recv (n K, rank order); counted and timed

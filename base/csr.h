@@ -23,6 +23,8 @@ struct dataset {
     char name[512];      /* the spec it was loaded from */
     char checksum[80];   /* sha256 of the LIBSVM text, or "synth:" + spec digest:
                           * the identity of the data in the f* cache key */
+    int labels_pm1;      /* 1: y is -1/+1 by SPEC 1's mapping (or generated so),
+                          * 0: raw regression targets; stored as `labels` */
 };
 
 /* max_i ||x_i||^2 over the rows (SPEC 1's L_max is c times this + lambda). */

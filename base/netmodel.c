@@ -9,7 +9,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "algorithms/algorithm.h"
 #include "base/comm.h"
 #include "base/error.h"
 #include "base/objective.h"
@@ -84,17 +83,17 @@ done:
     return rc;
 }
 
-int netmodel_create(const struct run_cfg *cfg, const struct problem *local, struct comm *c,
-                    struct netmodel **out)
+int netmodel_create(const struct netmodel_cfg *cfg, uint64_t seed, const struct problem *local,
+                    struct comm *c, struct netmodel **out)
 {
     *out = NULL;
-    if (cfg->net_alpha_s < 0)
+    if (cfg->alpha_s < 0)
         return 0;
     struct netmodel *m = calloc(1, sizeof *m);
     if (!m)
         FAIL(ERR_NOMEM, "network model");
-    m->alpha_s = cfg->net_alpha_s;
-    m->beta_s = cfg->net_beta_s > 0 ? cfg->net_beta_s : 0.0;
+    m->alpha_s = cfg->alpha_s;
+    m->beta_s = cfg->beta_s > 0 ? cfg->beta_s : 0.0;
     m->delay_mean_s = cfg->straggler_delay_s > 0 ? cfg->straggler_delay_s : 0.0;
     m->sleep_for_real = cfg->straggler_sleep;
     m->nodes = c->size;
@@ -104,7 +103,7 @@ int netmodel_create(const struct run_cfg *cfg, const struct problem *local, stru
      * the same on every rank. */
     if (cfg->straggler_nodes > 0 && cfg->straggler_factor > 0) {
         struct rng pick;
-        rng_seed(&pick, cfg->seed, RNG_STREAM_STRAGGLER);
+        rng_seed(&pick, seed, RNG_STREAM_STRAGGLER);
         int slow_left = cfg->straggler_nodes;
         int nodes_left = c->size;
         for (int k = 0; k < c->size; k++, nodes_left--) {
@@ -117,7 +116,7 @@ int netmodel_create(const struct run_cfg *cfg, const struct problem *local, stru
             }
         }
     }
-    rng_seed(&m->rng, cfg->seed, RNG_STREAM_STRAGGLER + 1 + (uint64_t)c->rank);
+    rng_seed(&m->rng, seed, RNG_STREAM_STRAGGLER + 1 + (uint64_t)c->rank);
 
     double compute_s = cfg->compute_s;
     if (compute_s <= 0) {

@@ -29,9 +29,19 @@
 #include <stdint.h>
 
 struct comm;
-struct run_cfg;
 struct problem;
 struct netmodel;
+
+/* The model's keys (grid keys of the same names; alpha_s < 0: no model). */
+struct netmodel_cfg {
+    double alpha_s;           /* latency per message */
+    double beta_s;            /* seconds per byte */
+    double compute_s;         /* seconds per unit of work; <= 0: calibrated */
+    double straggler_factor;  /* slow nodes run this many times slower */
+    int straggler_nodes;      /* how many nodes are slow */
+    double straggler_delay_s; /* mean random extra delay per round (exponential) */
+    int straggler_sleep;      /* also really sleep in measured runs */
+};
 
 /* Named network presets: "datacenter" (alpha 5 us, 10 GB/s) and "wan"
  * (alpha 50 ms, 100 Mbit/s).  0 and the two numbers, or -1 if unknown. */
@@ -39,10 +49,10 @@ int netmodel_preset(const char *name, double *alpha_s, double *beta_s);
 
 /* Creates the model of a run (collective over c: rank 0 calibrates
  * compute_s when cfg->compute_s <= 0 and broadcasts it), or sets *out to
- * NULL when cfg->net_alpha_s < 0 (no model).  The caller owns *out and
- * attaches it as c->model. */
-int netmodel_create(const struct run_cfg *cfg, const struct problem *local, struct comm *c,
-                    struct netmodel **out);
+ * NULL when cfg->alpha_s < 0 (no model).  `seed` picks the slow nodes and
+ * the delays.  The caller owns *out and attaches it as c->model. */
+int netmodel_create(const struct netmodel_cfg *cfg, uint64_t seed, const struct problem *local,
+                    struct comm *c, struct netmodel **out);
 void netmodel_destroy(struct netmodel *m);
 /* comm_allreduce_sum calls this before a counted collective of n doubles:
  * logs this rank's compute for the round (and sleeps it off for real when

@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "algorithms/algorithm.h"
+#include "harness/run_cfg.h"
 #include "algorithms/saga_core.h"
 #include "datasets/dataset.h"
 #include "base/comm.h"
@@ -53,7 +54,7 @@ static double median(double *v, int n)
 }
 
 static int bench(const char *spec, double period, int is_fraction, int rounds, int repeats,
-                 enum sync_mode sync)
+                 const char *sync)
 {
     int rc = 0, rank = 0, K = 1;
     struct dataset *ds = NULL, *shard = NULL;
@@ -69,14 +70,16 @@ static int bench(const char *spec, double period, int is_fraction, int rounds, i
     TRY(comm_init(&comm, MPI_COMM_WORLD));
 
     struct run_cfg cfg;
-    run_cfg_defaults(&cfg);
-    snprintf(cfg.algorithm, sizeof cfg.algorithm, "dsaga");
+    char period_text[40];
+    TRY(run_cfg_init(&cfg, "dsaga"));
     snprintf(cfg.dataset, sizeof cfg.dataset, "%s", spec);
     cfg.nodes = K;
-    cfg.period = period;
-    cfg.period_is_fraction = is_fraction;
+    snprintf(period_text, sizeof period_text, is_fraction ? "%.17gn" : "%.17g", period);
+    if (params_set(&cfg.params, "period", period_text))
+        FAIL(ERR_INPUT, "period %s: not a period", period_text);
     cfg.seed = 1;
-    cfg.sync = sync;
+    if (params_set(&cfg.params, "sync", sync))
+        FAIL(ERR_INPUT, "sync %s: expected auto, dense or sparse", sync);
 
     TRY_GOTO(dataset_load(spec, LABELS_BINARY, &ds));
     int64_t N = ds->n_samples, d = ds->n_features;
@@ -85,7 +88,8 @@ static int bench(const char *spec, double period, int is_fraction, int rounds, i
 
     struct run_ctx ctx;
     memset(&ctx, 0, sizeof ctx);
-    ctx.cfg = &cfg;
+    ctx.params = &cfg.params;
+    ctx.seed = cfg.seed;
     ctx.shard = shard;
     ctx.prob = (struct problem){shard, cfg.loss, cfg.lambda, N};
     ctx.n_total = N;
@@ -203,7 +207,7 @@ static int bench(const char *spec, double period, int is_fraction, int rounds, i
                rounds, repeats);
         printf("# sync %s: %.1f collectives and %.0f bytes per round (dense: 1 and %lld, "
                "ratio %.4f)\n",
-               sync_name(sync), colls_per_round, bytes_per_round, (long long)(16 * d * K),
+               sync, colls_per_round, bytes_per_round, (long long)(16 * d * K),
                bytes_per_round / (double)(16 * d * K));
         printf("%-24s%14s%14s%14s\n", "# quantity", "min(us)", "median(us)", "max(us)");
         double med[Q_COUNT];
@@ -238,7 +242,7 @@ int main(int argc, char **argv)
     const char *spec = NULL;
     double period = 0.1;
     int is_fraction = 1, rounds = 50, repeats = 7, rc = 0;
-    enum sync_mode sync = SYNC_DENSE;
+    const char *sync = "dense";
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--period") && i + 1 < argc) {
             char *end;
@@ -247,10 +251,7 @@ int main(int argc, char **argv)
         } else if (!strcmp(argv[i], "--rounds") && i + 1 < argc) {
             rounds = atoi(argv[++i]);
         } else if (!strcmp(argv[i], "--sync") && i + 1 < argc) {
-            if (sync_parse(argv[++i], &sync) != 0) {
-                spec = NULL;
-                break;
-            }
+            sync = argv[++i]; /* checked by params_set */
         } else if (!strcmp(argv[i], "--repeats") && i + 1 < argc) {
             repeats = atoi(argv[++i]);
         } else if (!spec && argv[i][0] != '-') {

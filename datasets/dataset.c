@@ -96,6 +96,7 @@ int dataset_subset(const struct dataset *ds, const int64_t *rows, int64_t n_rows
     }
     sub->n_features = ds->n_features;
     sub->is_dense = ds->is_dense;
+    sub->labels_pm1 = ds->labels_pm1;
     memcpy(sub->name, ds->name, sizeof sub->name);
     memcpy(sub->checksum, ds->checksum, sizeof sub->checksum);
     int64_t at = 0;

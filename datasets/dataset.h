@@ -14,12 +14,13 @@
 
 #include "base/csr.h"
 
-
 enum label_mode {
     LABELS_BINARY = 0, /* exactly two label values, mapped to -1/+1 (larger = +1);
                         * one value is allowed and kept as +1 if > 0 else -1;
                         * more than two is an error */
-    LABELS_RAW = 1     /* keep the labels as read (regression) */
+    LABELS_RAW = 1,    /* keep the labels as read (regression) */
+    LABELS_AUTO = 2    /* SPEC 1 for the squared loss: at most two label values
+                        * are mapped as LABELS_BINARY, more are kept raw */
 };
 
 enum partition { PARTITION_RANDOM = 0, PARTITION_LABEL = 1 };
@@ -46,6 +47,8 @@ int dataset_subset(const struct dataset *ds, const int64_t *rows, int64_t n_rows
  * (bad number, index 0 or not increasing, missing colon, trailing garbage,
  * NaN/inf, non-numeric label, > 2 labels under LABELS_BINARY, empty file) is
  * ERR_INPUT with one line naming path:line and what was expected.
+ * labels_pm1 is set when the labels were mapped to -1/+1 (LABELS_BINARY, or
+ * LABELS_AUTO on a file with at most two label values).
  * n_features is the largest index seen, or min_features if larger.
  * checksum is set to the sha256 of the decompressed text.  The caller owns
  * *out; on failure *out is NULL. */

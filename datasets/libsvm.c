@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -42,6 +43,14 @@
 #endif
 enum { CHUNK_BYTES = LIBSVM_CHUNK_BYTES };
 
+/* The longest line accepted, in bytes (issue 17: a file without newlines,
+ * such as 10 GB of NULs in an .xz, grew one buffer until memory ran out).
+ * The widest LIBSVM set in use (rcv1, real-sim) has lines below 100 KB; a
+ * dense row of 500 000 features fits. */
+#ifndef LIBSVM_MAX_LINE
+#define LIBSVM_MAX_LINE (16 << 20)
+#endif
+
 struct parser {
     const char *name;       /* path or buffer name, for messages */
     enum label_mode labels; /* binary mapping or raw */
@@ -55,8 +64,9 @@ struct parser {
     double *values;         /* stored values */
     double *y;              /* labels as read */
     int64_t max_index;      /* largest 1-based index seen */
-    double label_seen[2];   /* the distinct labels met (binary mode) */
-    int n_labels;           /* how many of label_seen are set */
+    double label_seen[2];   /* the distinct labels met (binary, auto mode) */
+    int n_labels;           /* how many of label_seen are set; 3 in auto
+                             * mode once a third value was met */
     EVP_MD_CTX *sha;        /* running SHA-256 of the text */
     char *buf;              /* working buffer: pending bytes of a line */
     size_t len;             /* bytes in buf */
@@ -123,12 +133,19 @@ static int parser_grow_nnz(struct parser *p)
     return 0;
 }
 
-/* Binary mode: remembers the label, ERR_INPUT on a third distinct value. */
+/* Binary mode: remembers the label, ERR_INPUT on a third distinct value.
+ * Auto mode: a third value marks the file as regression (n_labels = 3). */
 static int parser_note_label(struct parser *p, double label)
 {
+    if (p->n_labels > 2)
+        return 0;
     for (int k = 0; k < p->n_labels; k++)
         if (p->label_seen[k] == label)
             return 0;
+    if (p->n_labels == 2 && p->labels == LABELS_AUTO) {
+        p->n_labels = 3;
+        return 0;
+    }
     if (p->n_labels == 2)
         INPUT_FAIL("%s:%lld: expected at most two label values for binary "
                    "classification, got a third: %.17g (already seen %.17g and %.17g)",
@@ -171,7 +188,7 @@ static int parser_line(struct parser *p, char *s, size_t n)
         quote_token(q, (size_t)(tok_end - q), tok, sizeof tok);
         INPUT_FAIL("%s:%lld: expected a finite label, got \"%s\"", name, ln, tok);
     }
-    if (p->labels == LABELS_BINARY)
+    if (p->labels != LABELS_RAW)
         TRY(parser_note_label(p, label));
     TRY(parser_grow_rows(p));
     p->y[p->n_rows] = label;
@@ -264,6 +281,15 @@ static int parser_commit(struct parser *p, size_t n)
     if (EVP_DigestUpdate(p->sha, p->buf + p->len, n) != 1)
         FAIL(ERR_INTERNAL, "SHA-256 update");
     size_t scan = p->len; /* bytes before it hold no newline */
+    /* A NUL is reported at once, with its line (issue 17): binary input
+     * would otherwise be read to its end, or to the line cap. */
+    const char *nul = memchr(p->buf + p->len, '\0', n);
+    if (nul) {
+        int64_t ln = p->line_no + 1;
+        for (const char *c = p->buf; c < nul; c++)
+            ln += *c == '\n';
+        INPUT_FAIL("%s:%lld: expected LIBSVM text, got a NUL byte", p->name, (long long)ln);
+    }
     p->len += n;
     p->total_bytes += (int64_t)n;
     size_t start = 0;
@@ -280,6 +306,9 @@ static int parser_commit(struct parser *p, size_t n)
         memmove(p->buf, p->buf + start, p->len - start);
         p->len -= start;
     }
+    if (p->len > LIBSVM_MAX_LINE)
+        INPUT_FAIL("%s:%lld: line longer than %d bytes (expected LIBSVM text, one row per line)",
+                   p->name, (long long)p->line_no + 1, LIBSVM_MAX_LINE);
     return 0;
 }
 
@@ -353,8 +382,10 @@ static int parser_build(struct parser *p, int64_t min_features, struct dataset *
     for (unsigned int i = 0; i < digest_len && 2 * i + 2 < sizeof ds->checksum; i++)
         snprintf(ds->checksum + 2 * i, 3, "%02x", digest[i]);
     /* SPEC 1: the larger of two label values is +1; a single value keeps
-     * its sign (dataset.h) */
-    if (p->labels == LABELS_BINARY) {
+     * its sign (dataset.h); for both losses whenever there are at most two
+     * values (LABELS_AUTO: the squared loss on a binary set) */
+    ds->labels_pm1 = p->labels == LABELS_BINARY || (p->labels == LABELS_AUTO && p->n_labels <= 2);
+    if (ds->labels_pm1) {
         double hi = p->label_seen[0];
         if (p->n_labels == 2 && p->label_seen[1] > hi)
             hi = p->label_seen[1];
@@ -488,9 +519,15 @@ static int read_xz(struct parser *p, int fd, const uint8_t *head, size_t head_le
         strm.avail_out = CHUNK_BYTES;
         lzma_ret ret = lzma_code(&strm, eof ? LZMA_FINISH : LZMA_RUN);
         size_t made = CHUNK_BYTES - strm.avail_out;
-        TRY_GOTO(parser_commit(p, made));
+        /* a corrupt stream is an .xz error, not a LIBSVM one at some line */
+        if (ret == LZMA_OK || ret == LZMA_STREAM_END)
+            TRY_GOTO(parser_commit(p, made));
         if (ret == LZMA_STREAM_END)
             break;
+        if (ret == LZMA_DATA_ERROR || ret == LZMA_FORMAT_ERROR)
+            INPUT_FAIL_GOTO("%s: corrupt .xz data after %lld bytes of text (expected a valid .xz "
+                            "file)",
+                            p->name, (long long)p->total_bytes);
         if (ret == LZMA_BUF_ERROR && eof)
             INPUT_FAIL_GOTO("%s: expected a complete .xz stream, got a truncated file", p->name);
         if (ret != LZMA_OK)
@@ -555,9 +592,19 @@ int libsvm_read(const char *path, enum label_mode labels, int64_t min_features,
     *out = NULL;
     memset(&p, 0, sizeof p);
     c_locale_enter(&loc);
-    fd = open(path, O_RDONLY);
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer (issue 17) */
+    fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
         INPUT_FAIL_GOTO("%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        INPUT_FAIL_GOTO("%s: cannot stat: %s", path, strerror(errno));
+    if (S_ISDIR(st.st_mode))
+        INPUT_FAIL_GOTO("%s: is a directory (expected a LIBSVM file)", path);
+    if (!S_ISREG(st.st_mode))
+        INPUT_FAIL_GOTO("%s: is not a regular file (expected a LIBSVM file)", path);
+    if (fcntl(fd, F_SETFL, 0) != 0)
+        FAIL_GOTO(ERR_IO, "%s: fcntl: %s", path, strerror(errno));
     TRY_GOTO(parser_init(&p, path, labels));
     /* the format by its magic bytes, not its name */
     while (head_len < sizeof head) {

@@ -18,9 +18,11 @@
 #include "datasets/dataset.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -103,15 +105,18 @@ static void cache_dir(char *buf, size_t size)
         snprintf(buf, size, "%s/.cache/dsaga-bench/data", home && *home ? home : ".");
 }
 
-/* Runs curl (no shell) to fetch url into path; 0 when the file arrived. */
+/* Runs curl (no shell) to fetch url into path; 0 when the file arrived.
+ * https only, redirects included (issue 17: a redirect must not fall back
+ * to http). */
 static int download(const char *url, const char *path)
 {
     pid_t pid = fork();
     if (pid < 0)
         return -1;
     if (pid == 0) {
-        execlp("curl", "curl", "--fail", "--silent", "--show-error", "--location",
-               "--connect-timeout", "20", "--output", path, "--", url, (char *)NULL);
+        execlp("curl", "curl", "--proto", "=https", "--proto-redir", "=https", "--fail", "--silent",
+               "--show-error", "--location", "--connect-timeout", "20", "--output", path, "--", url,
+               (char *)NULL);
         _exit(127);
     }
     int status = 0;
@@ -120,6 +125,30 @@ static int download(const char *url, const char *path)
             return -1;
     }
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+/* 0 when the file at path holds entry e's data (text sha256 when the
+ * manifest has one, and the row count); else -1 with why in why.  Used on
+ * a download before it enters the cache (issue 17: a bad download poisoned
+ * the cache and shadowed a good mirror). */
+static int verify(const struct manifest_entry *e, const char *path, char *why, size_t size)
+{
+    struct dataset *ds = NULL;
+    if (libsvm_read(path, LABELS_RAW, e->features, &ds) != 0) {
+        snprintf(why, size, "not a readable LIBSVM file");
+        return -1;
+    }
+    int rc = 0;
+    if (e->text_sha256[0] && strcmp(e->text_sha256, ds->checksum) != 0) {
+        snprintf(why, size, "text sha256 %s, the manifest's is %s", ds->checksum, e->text_sha256);
+        rc = -1;
+    } else if (ds->n_samples != e->rows) {
+        snprintf(why, size, "%lld rows, the manifest's %lld", (long long)ds->n_samples,
+                 (long long)e->rows);
+        rc = -1;
+    }
+    dataset_destroy(ds);
+    return rc;
 }
 
 /* Finds (or fetches) the file of entry e; its path into path, or ERR_INPUT
@@ -157,15 +186,38 @@ static int locate(const struct manifest_entry *e, char *path, size_t size)
     } else if (make_dirs(dir) != 0) {
         snprintf(looked + at, sizeof looked - at, "; cannot create %s: %s", dir, strerror(errno));
     } else {
+        /* One process downloads, the others (ranks of this host, or of
+         * hosts sharing the cache) wait on the lock and then find the file
+         * in the cache. */
         char part[1200];
+        char lock[1200];
+        char why[300] = "";
+        snprintf(lock, sizeof lock, "%s/%s.lock", dir, e->name);
+        int lfd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (lfd >= 0)
+            while (flock(lfd, LOCK_EX) != 0 && errno == EINTR)
+                ;
         snprintf(path, size, "%s/%s", dir, url_base);
-        snprintf(part, sizeof part, "%s.part.%ld", path, (long)getpid());
-        if (error_rank() == 0)
-            fprintf(stderr, "dsaga-bench: downloading %s from %s\n", e->name, e->origin_url);
-        if (download(e->origin_url, part) == 0 && rename(part, path) == 0)
+        if (is_file(path)) { /* another process fetched it meanwhile */
+            if (lfd >= 0)
+                close(lfd);
             return 0;
+        }
+        snprintf(part, sizeof part, "%s.part.%ld", path, (long)getpid());
         unlink(part);
-        snprintf(looked + at, sizeof looked - at, "; download from %s failed", e->origin_url);
+        fprintf(stderr, "dsaga-bench: [pid %ld] downloading %s from %s\n", (long)getpid(), e->name,
+                e->origin_url);
+        int got = download(e->origin_url, part) == 0;
+        if (got && verify(e, part, why, sizeof why) == 0 && rename(part, path) == 0) {
+            if (lfd >= 0)
+                close(lfd);
+            return 0;
+        }
+        unlink(part);
+        if (lfd >= 0)
+            close(lfd);
+        snprintf(looked + at, sizeof looked - at, "; download from %s %s%s", e->origin_url,
+                 got ? "refused: " : "failed", why);
     }
     INPUT_FAIL("data set \"%s\" could not be found: looked in %s; set DSAGA_DATA_MIRROR to a "
                "folder holding %s (or DSAGA_CACHE)",
@@ -180,17 +232,25 @@ int dataset_load(const char *spec, enum label_mode labels, struct dataset **out)
     *out = NULL;
     if (synth_is_spec(spec))
         return synth_generate(spec, out);
-    if (is_file(spec))
-        return libsvm_read(spec, labels, 0, out);
+    /* A name of the manifest always means the manifest's data (issue 17: a
+     * file "a9a" in the working directory must not replace it); anything
+     * else is a path. */
     const struct manifest_entry *e = manifest_find(spec);
     if (!e) {
+        struct stat st;
+        if (stat(spec, &st) == 0)
+            return libsvm_read(spec, labels, 0, out); /* says "is a directory" etc. */
         char names[512];
         size_t at = 0;
         for (const struct manifest_entry *m = manifest; m->name; m++)
             at += (size_t)snprintf(names + at, sizeof names - at, "%s%s", at ? ", " : "", m->name);
-        INPUT_FAIL("data set \"%s\": no such file and not a known name (known: %s; or a "
-                   "synthetic spec such as synth-sparse:n=20000,d=47000,nnz=75,seed=1)",
-                   spec, names);
+        if (strchr(spec, '/') || strchr(spec, '.'))
+            INPUT_FAIL("%s: %s (expected a LIBSVM file, a manifest name or a synthetic spec)", spec,
+                       strerror(errno));
+        INPUT_FAIL("data set \"%s\": not a known name (known: %s; a path has a slash or an "
+                   "extension, such as ./%s; or a synthetic spec such as "
+                   "synth-sparse:n=20000,d=47000,nnz=75,seed=1)",
+                   spec, names, spec);
     }
     TRY(locate(e, path, sizeof path));
     TRY_GOTO(libsvm_read(path, labels, e->features, &ds));

@@ -199,6 +199,7 @@ static void plant_labels(struct dataset *ds, const double *w_star, double noise,
             y = -y;
         ds->y[i] = y;
     }
+    ds->labels_pm1 = 1; /* SPEC 1: classification labels, -1/+1 */
 }
 
 static int cmp_int32(const void *a, const void *b)

@@ -322,7 +322,11 @@ int fstar_cached(const struct problem *p, double bias, struct fstar_result *out)
     char path[4200];
     char entry[512];
     const char *checksum = p->data->checksum;
-    const char *loss = loss_name(p->loss);
+    /* the labels are part of the problem (SPEC 1): squared loss on -1/+1
+     * labels has its own key, so entries written when binary sets were
+     * solved on raw labels (before issue 14) are never read for it */
+    const char *loss =
+        p->loss == LOSS_SQUARED && p->data->labels_pm1 ? "squared:pm1" : loss_name(p->loss);
     const double rel_tol = 1e-12; /* SPEC 1 */
 
     /* Data without an identity (built in memory) or with one that would

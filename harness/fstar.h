@@ -2,7 +2,8 @@
  * fstar.h - the exact optimum f* of SPEC 1: a deterministic Newton-CG
  * (truncated Newton with line search, OpenBLAS for dense blocks) run to
  * ||grad f(w)|| <= rel_tol * ||grad f(0)||, and a disk cache keyed by
- * (dataset checksum, loss, lambda, bias) so that a grid computes it once.
+ * (dataset checksum, loss (squared: with the label mode, "squared:pm1"), lambda,
+ * bias) so that a grid computes it once.
  */
 #ifndef DSAGA_FSTAR_H
 #define DSAGA_FSTAR_H

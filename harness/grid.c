@@ -33,7 +33,6 @@
  *     partition   random|label          [random]
  *     period      N (steps) | Xn        [0.5n]
  *     aggregate   mean|sum              [mean]
- *     sync        auto|dense|sparse     [auto] (dsaga; issue 18)
  *     batch       integers >= 1         [1]
  *     step_rule   decaying|constant     [decaying] (sgd, local-sgd)
  *     step_scale  number > 0            [1]
@@ -74,6 +73,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ini.h>
 #include <math.h>
 #include <stdarg.h>
@@ -81,10 +81,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/error.h"
-#include "harness/h5out.h"
+#include "harness/cfgcheck.h"
+#include "harness/predict.h"
 #include "base/netmodel.h"
+#include "base/suggest.h"
+#include "harness/h5out.h"
 #include "harness/runner.h"
 
 /* /runs/NNNNNN has six digits.  The fuzz build (fuzz/run.sh) lowers the
@@ -94,7 +98,8 @@
 #ifndef GRID_MAX_RUNS
 #define GRID_MAX_RUNS 1000000
 #endif
-#define GRID_MAX_LINE 65536 /* longest config line, in bytes (libinih's limit) */
+#define GRID_MAX_LINE  65536     /* longest config line, in bytes (libinih's limit) */
+#define GRID_MAX_BYTES (1 << 20) /* largest config file (issue 17: grid /dev/zero) */
 
 /* ---- bad-input messages ------------------------------------------------- */
 
@@ -195,6 +200,9 @@ static void grid_input(const char *fmt, ...)
         goto done;                                                                                 \
     } while (0)
 
+/* The keys every run has (harness/run_cfg.h).  A method's own keys (SPEC
+ * 3.10) follow them at N_COMMON + j, j indexing the union of the registry's
+ * declared keys in registry order (struct parser: method_keys). */
 enum key_id {
     K_DATASETS,
     K_OPTIONAL,
@@ -203,12 +211,7 @@ enum key_id {
     K_LAMBDA,
     K_BIAS,
     K_NODES,
-    K_PARTITION,
-    K_PERIOD,
-    K_AGGREGATE,
-    K_SYNC, /* ISSUE-18: dsaga's sync = auto|dense|sparse */
-    K_BATCH,
-    K_STEP_RULE,
+    K_PARTITION, /* the method's own keys are crossed after this one */
     K_STEP_SCALE,
     K_STEP,
     K_MAX_EPOCHS,
@@ -223,45 +226,43 @@ enum key_id {
     K_STRAG_DELAY,
     K_STRAG_SLEEP,
     K_SEEDS, /* innermost */
-    N_KEYS
+    N_COMMON
 };
 
-static const char *const key_names[N_KEYS] = {"datasets",
-                                              "optional_datasets",
-                                              "algorithms",
-                                              "loss",
-                                              "lambda",
-                                              "bias",
-                                              "nodes",
-                                              "partition",
-                                              "period",
-                                              "aggregate",
-                                              "sync",
-                                              "batch",
-                                              "step_rule",
-                                              "step_scale",
-                                              "step",
-                                              "max_epochs",
-                                              "eval_every",
-                                              "tol",
-                                              "network",
-                                              "net_alpha_s",
-                                              "net_beta_s",
-                                              "compute_s",
-                                              "straggler_factor",
-                                              "straggler_nodes",
-                                              "straggler_delay_s",
-                                              "straggler_sleep",
-                                              "seeds"};
+#define MAX_METHOD_KEYS 48
+#define N_KEYS          (N_COMMON + MAX_METHOD_KEYS)
 
-/* One list item.  Strings (datasets, algorithms) in str; everything else in
- * num (enums as their value), seeds in u64; flag = period_is_fraction. */
+static const char *const key_names[N_COMMON] = {"datasets",
+                                                "optional_datasets",
+                                                "algorithms",
+                                                "loss",
+                                                "lambda",
+                                                "bias",
+                                                "nodes",
+                                                "partition",
+                                                "step_scale",
+                                                "step",
+                                                "max_epochs",
+                                                "eval_every",
+                                                "tol",
+                                                "network",
+                                                "net_alpha_s",
+                                                "net_beta_s",
+                                                "compute_s",
+                                                "straggler_factor",
+                                                "straggler_nodes",
+                                                "straggler_delay_s",
+                                                "straggler_sleep",
+                                                "seeds"};
+
+/* One list item.  Strings (datasets, algorithms, a method key's value as
+ * written) in str; common numbers in num (enums as their value), seeds in
+ * u64. */
 struct item {
     char *str;
     double num;
     double num2; /* network: beta (num is alpha) */
     uint64_t u64;
-    int flag;
 };
 
 struct list {
@@ -295,21 +296,66 @@ struct parser {
     int have_prev;      /* a key was seen since the last section header */
     struct section *sections;
     int n_sections;
-    struct list *prev; /* the list of the previous key (continuations) */
-    int err_line;      /* first error found by the handler (0: none) */
+    struct list *prev;                        /* the list of the previous key (continuations) */
+    const char *method_keys[MAX_METHOD_KEYS]; /* the registry's declared keys */
+    int n_method_keys;
+    int err_line; /* first error found by the handler (0: none) */
     char err[768];
     int nomem;
+    int predict; /* [grid] predict = yes (issue 14) */
 };
 
 /* ---- small helpers ------------------------------------------------------ */
 
-static int key_find(const char *name)
+/* The name of key k. */
+static const char *key_name(const struct parser *p, int k)
 {
-    for (int k = 0; k < N_KEYS; k++)
+    return k < N_COMMON ? key_names[k] : p->method_keys[k - N_COMMON];
+}
+
+/* Every key name, common and declared, in key order (for suggestions). */
+static int key_all_names(const struct parser *p, const char **names)
+{
+    int n = 0;
+    for (int k = 0; k < N_COMMON; k++)
+        names[n++] = key_names[k];
+    for (int j = 0; j < p->n_method_keys; j++)
+        names[n++] = p->method_keys[j];
+    return n;
+}
+
+/* The union of the registry's declared keys, first appearance first. */
+static int key_collect(struct parser *p)
+{
+    for (int i = 0; algorithm_at(i); i++) {
+        const struct param_def *defs = algorithm_at(i)->params;
+        for (int j = 0; defs && defs[j].name; j++) {
+            int seen = 0;
+            for (int k = 0; k < N_COMMON && !seen; k++)
+                seen = strcmp(key_names[k], defs[j].name) == 0;
+            if (seen)
+                FAIL(ERR_INTERNAL, "%s declares key %s, which every run has", algorithm_at(i)->name,
+                     defs[j].name);
+            for (int k = 0; k < p->n_method_keys && !seen; k++)
+                seen = strcmp(p->method_keys[k], defs[j].name) == 0;
+            if (seen)
+                continue;
+            if (p->n_method_keys == MAX_METHOD_KEYS)
+                FAIL(ERR_INTERNAL, "more than %d distinct method keys", MAX_METHOD_KEYS);
+            p->method_keys[p->n_method_keys++] = defs[j].name;
+        }
+    }
+    return 0;
+}
+
+static int key_find(const struct parser *p, const char *name)
+{
+    for (int k = 0; k < N_COMMON; k++)
         if (strcmp(key_names[k], name) == 0)
             return k;
-    if (strcmp(name, "seed") == 0 || strcmp(name, "dataset") == 0 || strcmp(name, "algorithm") == 0)
-        return -2; /* a likely typo: say so */
+    for (int j = 0; j < p->n_method_keys; j++)
+        if (strcmp(p->method_keys[j], name) == 0)
+            return N_COMMON + j;
     return -1;
 }
 
@@ -326,32 +372,35 @@ static const algorithm *variant_find(const char *name)
     return algorithm_find(base);
 }
 
-/* Which keys change what an algorithm computes (see the file comment). */
-static int key_relevant(const char *variant, int key)
+/* The declaration of method key k by the algorithm of `variant`, or NULL. */
+static const struct param_def *key_def(const struct parser *p, const char *variant, int k)
 {
-    char alg[64];
-    base_name(variant, alg, sizeof alg);
-    const algorithm *a = algorithm_find(alg);
-    int centralized = a && a->centralized;
-    int is_saga = centralized || strcmp(alg, "saga") == 0;
-    switch (key) {
-    case K_NODES:
-    case K_PARTITION:
-        return !is_saga;
-    case K_PERIOD:
-        return !is_saga && strcmp(alg, "sgd") != 0 && strcmp(alg, "gd") != 0;
-    case K_AGGREGATE:
-        return !is_saga && strcmp(alg, "sgd") != 0 && strcmp(alg, "local-sgd") != 0 &&
-               strcmp(alg, "gd") != 0;
-    case K_SYNC: /* ISSUE-18 */
-        return strcmp(alg, "dsaga") == 0;
-    case K_BATCH:
-        return !is_saga && strcmp(alg, "dsaga") != 0 && strcmp(alg, "gd") != 0;
-    case K_STEP_RULE:
-        return !is_saga && strcmp(alg, "dsaga") != 0 && strcmp(alg, "gd") != 0;
-    default:
-        return 1;
-    }
+    const algorithm *a = variant_find(variant);
+    return a && k >= N_COMMON ? params_def(a->params, key_name(p, k)) : NULL;
+}
+
+/* Which keys change what an algorithm computes (see the file comment): a
+ * method's own keys only for the methods that declare them (SPEC 3.10);
+ * nodes and partition not for a centralized method. */
+static int key_relevant(const struct parser *p, const char *variant, int key)
+{
+    const algorithm *a = variant_find(variant);
+    if (key >= N_COMMON)
+        return key_def(p, variant, key) != NULL;
+    if (key == K_NODES || key == K_PARTITION)
+        return !(a && a->centralized);
+    return 1;
+}
+
+/* "period, aggregate" : the keys `a` declares, for messages. */
+static void key_declared(const algorithm *a, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int j = 0; a->params && a->params[j].name && used < size; j++)
+        used += (size_t)snprintf(buf + used, size - used, "%s%s", j ? ", " : "", a->params[j].name);
+    if (!buf[0])
+        snprintf(buf, size, "none");
 }
 
 static void list_free(struct list *l)
@@ -478,26 +527,46 @@ static int handler(void *user, const char *section, const char *name, const char
             p->nomem = 1;
         return 1;
     }
+    /* issue 14: `predict = yes|no` in [grid] stores predicted_rate_per_epoch
+     * (SPEC 4.1) with every run; a setting of the grid, not crossed */
+    if (strcmp(name, "predict") == 0) {
+        if (strcmp(section, "grid") != 0 || continuation)
+            HERR("%s:%d: predict: expected one value, yes or no, in [grid]", p->path, lineno);
+        if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0)
+            HERR("%s:%d: predict: expected yes or no, got \"%s\"", p->path, lineno, value);
+        p->predict = strcmp(value, "yes") == 0;
+        p->prev = NULL;
+        return 1;
+    }
     struct section *sec = section_get(p, section);
     if (!sec) /* only keys before the first header: sections were checked */
         HERR("%s:%d: %s: key outside a section (expected it under [grid] or an "
              "algorithm's section)",
              p->path, lineno, name);
-    int k = key_find(name);
-    if (k == -2)
-        HERR("%s:%d: %s: unknown key (did you mean %ss?)", p->path, lineno, name, name);
-    if (k < 0)
-        HERR("%s:%d: %s: unknown key (expected one of datasets, optional_datasets, "
-             "algorithms, loss, lambda, bias, nodes, partition, period, aggregate, sync, batch, "
-             "step_rule, step_scale, step, max_epochs, eval_every, tol, seeds, network, "
-             "net_alpha_s, "
-             "net_beta_s, compute_s, straggler_factor, straggler_nodes, straggler_delay_s, "
-             "straggler_sleep)",
-             p->path, lineno, name);
+    int k = key_find(p, name);
+    if (k < 0) {
+        const char *names[N_KEYS];
+        int n = key_all_names(p, names);
+        const char *close = suggest_closest(name, names, n);
+        if (close)
+            HERR("%s:%d: %s: unknown key (did you mean %s?)", p->path, lineno, name, close);
+        char all[600];
+        size_t used = 0;
+        for (int i = 0; i < n && used < sizeof all; i++)
+            used +=
+                (size_t)snprintf(all + used, sizeof all - used, "%s%s", i ? ", " : "", names[i]);
+        HERR("%s:%d: %s: unknown key (expected one of %s)", p->path, lineno, name, all);
+    }
     int is_grid = strcmp(section, "grid") == 0;
     if (k == K_ALGORITHMS && !is_grid)
         HERR("%s:%d: algorithms: allowed in [grid] only", p->path, lineno);
-    if (!is_grid && !key_relevant(section, k))
+    if (!is_grid && k >= N_COMMON && !key_relevant(p, section, k)) {
+        char keys[512];
+        key_declared(variant_find(section), keys, sizeof keys);
+        HERR("%s:%d: %s: not a key of %s (its keys: %s; remove it from [%s])", p->path, lineno,
+             name, section, keys, section);
+    }
+    if (!is_grid && !key_relevant(p, section, k))
         HERR("%s:%d: %s: not used by %s (remove it from [%s])", p->path, lineno, name, section,
              section);
     struct list *l = &sec->keys[k];
@@ -589,7 +658,6 @@ static int parse_int(const char *s, long lo, long *out)
 /* Parses one token of key k into it; NULL, or what was expected. */
 static const char *parse_token(int k, const char *tok, struct item *it)
 {
-    double v = 0;
     long n = 0;
     switch (k) {
     case K_DATASETS:
@@ -634,7 +702,6 @@ static const char *parse_token(int k, const char *tok, struct item *it)
                    ? NULL
                    : "numbers > 0 or default (the method's rule times step_scale)";
     case K_NODES:
-    case K_BATCH:
         if (parse_int(tok, 1, &n) != 0)
             return "integers >= 1 (a..b for a range)";
         it->num = (double)n;
@@ -654,43 +721,6 @@ static const char *parse_token(int k, const char *tok, struct item *it)
         return NULL;
     case K_SEEDS:
         return parse_u64(tok, &it->u64) == 0 ? NULL : "integers >= 0 (a..b for a range)";
-    case K_PERIOD: {
-        size_t len = strlen(tok);
-        if (len > 0 && tok[len - 1] == 'n') {
-            char num[64];
-            if (len == 1) {
-                v = 1.0; /* "n": one local epoch */
-            } else {
-                snprintf(num, sizeof num, "%.*s", (int)(len - 1), tok);
-                if (len - 1 >= sizeof num || parse_double(num, &v) != 0 || !(v > 0))
-                    return "local steps (an integer >= 1, e.g. 100) or a fraction of the "
-                           "local epoch (e.g. 0.5n)";
-            }
-            it->num = v;
-            it->flag = 1;
-            return NULL;
-        }
-        if (parse_int(tok, 1, &n) != 0)
-            return "local steps (an integer >= 1, e.g. 100) or a fraction of the local "
-                   "epoch (e.g. 0.5n)";
-        it->num = (double)n;
-        it->flag = 0;
-        return NULL;
-    }
-    case K_AGGREGATE: {
-        enum aggregate a;
-        if (aggregate_parse(tok, &a) != 0)
-            return "mean or sum";
-        it->num = a;
-        return NULL;
-    }
-    case K_SYNC: { /* ISSUE-18 */
-        enum sync_mode sm;
-        if (sync_parse(tok, &sm) != 0)
-            return "auto, dense or sparse";
-        it->num = sm;
-        return NULL;
-    }
     case K_PARTITION: {
         enum partition pa;
         if (partition_parse(tok, &pa) != 0)
@@ -698,14 +728,6 @@ static const char *parse_token(int k, const char *tok, struct item *it)
         it->num = pa;
         return NULL;
     }
-    case K_STEP_RULE:
-        if (strcmp(tok, "decaying") == 0)
-            it->num = 0;
-        else if (strcmp(tok, "constant") == 0)
-            it->num = 1;
-        else
-            return "decaying or constant";
-        return NULL;
     case K_NETWORK:
         if (strcmp(tok, "none") == 0) {
             it->num = -1; /* run_cfg: < 0 means no network model */
@@ -750,10 +772,66 @@ static int list_push(struct list *l, struct item *it)
     return 0;
 }
 
-/* Splits l->raw and parses every token; errors name path:line and key. */
-static int list_parse(const char *path, const char *section, int k, int launch_ranks,
-                      struct list *l)
+/* A method key's value (SPEC 3.10), kept as written in it->str and checked
+ * against the declaration of every algorithm it applies to: the section's
+ * own, or in [grid] each listed algorithm that declares the key (`algs`,
+ * parsed first).  NULL, or what was expected (in why). */
+static const char *method_token(const struct parser *p, const char *section,
+                                const struct list *algs, int k, const char *tok, struct item *it,
+                                char *why, size_t size)
 {
+    int checked = 0;
+    int is_grid = strcmp(section, "grid") == 0;
+    for (int i = 0; i < (is_grid ? algs->n : 1); i++) {
+        const char *variant = is_grid ? algs->v[i].str : section;
+        const struct param_def *def = key_def(p, variant, k);
+        if (!def)
+            continue;
+        struct param_value v;
+        const char *bad = params_parse(def, tok, &v);
+        if (bad) {
+            snprintf(why, size, "%s (for %s)", bad, variant);
+            return why;
+        }
+        checked = 1;
+    }
+    if (!checked) {
+        snprintf(why, size,
+                 "a key of one of this grid's algorithms (no listed algorithm "
+                 "declares it)");
+        return why;
+    }
+    return (it->str = strdup(tok)) ? NULL : "memory";
+}
+
+/* 1 if some registered method declares key k as an integer (a..b ranges). */
+static int key_is_int(const struct parser *p, int k)
+{
+    if (k == K_SEEDS || k == K_NODES || k == K_STRAG_NODES)
+        return 1;
+    for (int i = 0; k >= N_COMMON && algorithm_at(i); i++) {
+        const struct param_def *def = params_def(algorithm_at(i)->params, key_name(p, k));
+        if (def && def->type == PARAM_INT)
+            return 1;
+    }
+    return 0;
+}
+
+/* One token of key k: a common key's parse_token, or method_token. */
+static const char *token(const struct parser *p, const char *section, const struct list *algs,
+                         int k, const char *tok, struct item *it, char *why, size_t size)
+{
+    return k < N_COMMON ? parse_token(k, tok, it)
+                        : method_token(p, section, algs, k, tok, it, why, size);
+}
+
+/* Splits l->raw and parses every token; errors name path:line and key. */
+static int list_parse(const struct parser *p, const char *section, const struct list *algs, int k,
+                      int launch_ranks, struct list *l)
+{
+    const char *path = p->path;
+    const char *name = key_name(p, k);
+    char why_buf[256];
     const char *seps = (k == K_DATASETS || k == K_OPTIONAL) ? " \t\r\n" : " \t\r\n,";
     char *text = strdup(l->raw ? l->raw : "");
     char *save = NULL;
@@ -762,38 +840,43 @@ static int list_parse(const char *path, const char *section, int k, int launch_r
         FAIL(ERR_NOMEM, "list");
     for (char *tok = strtok_r(text, seps, &save); tok; tok = strtok_r(NULL, seps, &save)) {
         char *dots = strstr(tok, "..");
-        if (dots && (k == K_SEEDS || k == K_NODES || k == K_BATCH || k == K_STRAG_NODES)) {
+        if (dots && key_is_int(p, k)) {
             /* a..b, inclusive */
             *dots = '\0';
             uint64_t a = 0;
             uint64_t b = 0;
-            if (parse_u64(tok, &a) != 0 || parse_u64(dots + 2, &b) != 0 || b < a ||
-                b - a >= GRID_MAX_RUNS)
+            if (parse_u64(tok, &a) != 0 || parse_u64(dots + 2, &b) != 0 || b < a)
                 GRID_INPUT_FAIL_GOTO("%s:%d: %s: \"%s..%s\": expected a range a..b of integers "
                                      "with a <= b",
-                                     path, l->line, key_names[k], tok, dots + 2);
+                                     path, l->line, name, tok, dots + 2);
+            /* the list's length against the cell cap before expanding
+             * (issue 17: 300 ranges 0..999999 took 12 GB per rank first) */
+            if (b - a >= (uint64_t)GRID_MAX_RUNS - (uint64_t)l->n)
+                GRID_INPUT_FAIL_GOTO("%s:%d: %s: \"%s..%s\": the list would exceed %d values "
+                                     "(expected a grid of at most %d cells)",
+                                     path, l->line, name, tok, dots + 2, GRID_MAX_RUNS,
+                                     GRID_MAX_RUNS);
             for (uint64_t x = a; x <= b; x++) {
                 char num[32];
                 struct item it = {0};
                 snprintf(num, sizeof num, "%llu", (unsigned long long)x);
-                const char *why = parse_token(k, num, &it);
+                const char *why = token(p, section, algs, k, num, &it, why_buf, sizeof why_buf);
                 if (why)
-                    GRID_INPUT_FAIL_GOTO("%s:%d: %s: \"%s\": expected %s", path, l->line,
-                                         key_names[k], num, why);
+                    GRID_INPUT_FAIL_GOTO("%s:%d: %s: \"%s\": expected %s", path, l->line, name, num,
+                                         why);
                 TRY_GOTO(list_push(l, &it));
             }
             continue;
         }
         struct item it = {0};
-        const char *why = parse_token(k, tok, &it);
+        const char *why = token(p, section, algs, k, tok, &it, why_buf, sizeof why_buf);
         if (why)
-            GRID_INPUT_FAIL_GOTO("%s:%d: %s: \"%s\": expected %s", path, l->line, key_names[k], tok,
-                                 why);
+            GRID_INPUT_FAIL_GOTO("%s:%d: %s: \"%s\": expected %s", path, l->line, name, tok, why);
         TRY_GOTO(list_push(l, &it));
     }
     if (l->n == 0)
         GRID_INPUT_FAIL_GOTO("%s:%d: %s: empty list in [%s] (expected at least one value)", path,
-                             l->line, key_names[k], section);
+                             l->line, name, section);
     if (k == K_NODES && launch_ranks > 0)
         for (int i = 0; i < l->n; i++)
             if (l->v[i].num > launch_ranks)
@@ -819,8 +902,13 @@ static const struct list *effective(struct section *grid, struct section *own, i
     return NULL;
 }
 
-static void apply(struct run_cfg *c, int k, const struct item *it)
+static void apply(const struct parser *p, struct run_cfg *c, int k, const struct item *it)
 {
+    if (k >= N_COMMON) { /* checked against this method's table (list_parse) */
+        const char *why = params_set(&c->params, key_name(p, k), it->str);
+        (void)why;
+        return;
+    }
     switch (k) {
     case K_LOSS:
         c->loss = (enum loss_kind)it->num;
@@ -836,22 +924,6 @@ static void apply(struct run_cfg *c, int k, const struct item *it)
         break;
     case K_PARTITION:
         c->partition = (enum partition)it->num;
-        break;
-    case K_PERIOD:
-        c->period = it->num;
-        c->period_is_fraction = it->flag;
-        break;
-    case K_AGGREGATE:
-        c->aggregate = (enum aggregate)it->num;
-        break;
-    case K_SYNC: /* ISSUE-18 */
-        c->sync = (enum sync_mode)it->num;
-        break;
-    case K_BATCH:
-        c->batch = (int)it->num;
-        break;
-    case K_STEP_RULE:
-        c->step_constant = (int)it->num;
         break;
     case K_STEP_SCALE:
         c->step_scale = it->num;
@@ -869,29 +941,29 @@ static void apply(struct run_cfg *c, int k, const struct item *it)
         c->tol = it->num;
         break;
     case K_NETWORK:
-        c->net_alpha_s = it->num;
-        c->net_beta_s = it->num2;
+        c->net.alpha_s = it->num;
+        c->net.beta_s = it->num2;
         break;
     case K_NET_ALPHA:
-        c->net_alpha_s = it->num;
+        c->net.alpha_s = it->num;
         break;
     case K_NET_BETA:
-        c->net_beta_s = it->num;
+        c->net.beta_s = it->num;
         break;
     case K_COMPUTE:
-        c->compute_s = it->num;
+        c->net.compute_s = it->num;
         break;
     case K_STRAG_FACTOR:
-        c->straggler_factor = it->num;
+        c->net.straggler_factor = it->num;
         break;
     case K_STRAG_NODES:
-        c->straggler_nodes = (int)it->num;
+        c->net.straggler_nodes = (int)it->num;
         break;
     case K_STRAG_DELAY:
-        c->straggler_delay_s = it->num;
+        c->net.straggler_delay_s = it->num;
         break;
     case K_STRAG_SLEEP:
-        c->straggler_sleep = (int)it->num;
+        c->net.straggler_sleep = (int)it->num;
         break;
     case K_SEEDS:
         c->seed = it->u64;
@@ -933,15 +1005,33 @@ static int names_add(struct names *ns, const struct list *l)
 
 /* Appends every cell of (dataset, alg), or only counts them when g->runs
  * is NULL. */
-static int expand_one(struct grid *g, struct section *grid, struct section *own,
-                      const char *dataset, const char *alg, int optional, int dataset_line,
-                      int64_t *count)
+/* The crossing order of the keys after the data set and the algorithm:
+ * loss .. partition, the method's own keys, then step_scale .. seeds (seeds
+ * fastest).  Returns the number of keys in order[]. */
+static int key_order(const struct parser *p, int *order)
+{
+    int n = 0;
+    for (int k = K_LOSS; k <= K_PARTITION; k++)
+        order[n++] = k;
+    for (int j = 0; j < p->n_method_keys; j++)
+        order[n++] = N_COMMON + j;
+    for (int k = K_STEP_SCALE; k < N_COMMON; k++)
+        order[n++] = k;
+    return n;
+}
+
+static int expand_one(struct grid *g, const struct parser *p, struct section *grid,
+                      struct section *own, const char *dataset, const char *alg, int optional,
+                      int dataset_line, int64_t *count)
 {
     const struct list *lists[N_KEYS] = {0};
     int idx[N_KEYS] = {0};
+    int order[N_KEYS];
+    int n_order = key_order(p, order);
     int64_t cells = 1;
-    for (int k = K_LOSS; k < N_KEYS; k++) {
-        lists[k] = key_relevant(alg, k) ? effective(grid, own, k) : NULL;
+    for (int o = 0; o < n_order; o++) {
+        int k = order[o];
+        lists[k] = key_relevant(p, alg, k) ? effective(grid, own, k) : NULL;
         if (lists[k])
             cells *= lists[k]->n;
         if (cells + *count > GRID_MAX_RUNS)
@@ -953,23 +1043,25 @@ static int expand_one(struct grid *g, struct section *grid, struct section *own,
         *count += cells;
         return 0;
     }
+    char base[64];
+    base_name(alg, base, sizeof base);
     for (int64_t c = 0; c < cells; c++) {
         struct run_cfg *cfg = &g->runs[*count];
         struct grid_cell_info *info = &g->info[*count];
-        run_cfg_defaults(cfg);
-        base_name(alg, cfg->algorithm, sizeof cfg->algorithm);
+        TRY(run_cfg_init(cfg, base));
         snprintf(cfg->dataset, sizeof cfg->dataset, "%s", dataset);
-        for (int k = K_LOSS; k < N_KEYS; k++)
-            if (lists[k])
-                apply(cfg, k, &lists[k]->v[idx[k]]);
-        if (!key_relevant(alg, K_NODES))
+        for (int o = 0; o < n_order; o++)
+            if (lists[order[o]])
+                apply(p, cfg, order[o], &lists[order[o]]->v[idx[order[o]]]);
+        if (!key_relevant(p, alg, K_NODES))
             cfg->nodes = 1; /* SPEC 3.1: saga runs on one node */
         info->optional = optional;
         info->dataset_line = dataset_line;
         info->nodes_line = lists[K_NODES] ? lists[K_NODES]->line : 0;
         (*count)++;
         /* odometer, seeds fastest */
-        for (int k = N_KEYS - 1; k >= K_LOSS; k--) {
+        for (int o = n_order - 1; o >= 0; o--) {
+            int k = order[o];
             if (!lists[k])
                 continue;
             if (++idx[k] < lists[k]->n)
@@ -1003,7 +1095,7 @@ static int expand(struct grid *g, struct section *grid, struct parser *p, int64_
             if (!in_list(req, datasets.v[d]) && !optional)
                 continue;
             int line = optional ? opt->line : req->line;
-            TRY_GOTO(expand_one(g, grid, own, datasets.v[d], alg, optional, line, count));
+            TRY_GOTO(expand_one(g, p, grid, own, datasets.v[d], alg, optional, line, count));
         }
     }
 done:
@@ -1034,44 +1126,58 @@ static int check_line_lengths(const char *path, const char *text)
     return 0;
 }
 
+/* Reads the config into *out (malloc'ed, NUL-terminated).  Refused in one
+ * line (issue 17): a directory, a FIFO or device (O_NONBLOCK: a FIFO
+ * without a writer must not block), a file over GRID_MAX_BYTES (read no
+ * further than that), a NUL byte. */
 static int read_text(const char *path, char **out)
 {
-    FILE *f = fopen(path, "rb");
+    int rc = 0;
+    int fd = -1;
     char *text = NULL;
     size_t len = 0;
-    size_t cap = 0;
+    struct stat st;
     *out = NULL;
-    if (!f)
-        GRID_INPUT_FAIL("%s: cannot open the grid config: %s", path, strerror(errno));
-    for (;;) {
-        if (len + 4096 + 1 > cap) {
-            cap = 2 * cap + 8192;
-            char *t = realloc(text, cap);
-            if (!t) {
-                free(text);
-                fclose(f);
-                FAIL(ERR_NOMEM, "%s", path);
-            }
-            text = t;
-        }
-        size_t got = fread(text + len, 1, 4096, f);
-        len += got;
-        if (got < 4096)
+    fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        GRID_INPUT_FAIL_GOTO("%s: cannot open the grid config: %s", path, strerror(errno));
+    if (fstat(fd, &st) != 0)
+        GRID_INPUT_FAIL_GOTO("%s: cannot stat the grid config: %s", path, strerror(errno));
+    if (S_ISDIR(st.st_mode))
+        GRID_INPUT_FAIL_GOTO("%s: is a directory (expected a grid config, an INI file)", path);
+    if (!S_ISREG(st.st_mode))
+        GRID_INPUT_FAIL_GOTO("%s: is not a regular file (expected a grid config, an INI file)",
+                             path);
+    if (st.st_size > GRID_MAX_BYTES)
+        GRID_INPUT_FAIL_GOTO("%s: %lld bytes, larger than the %d a grid config may have", path,
+                             (long long)st.st_size, GRID_MAX_BYTES);
+    text = malloc(GRID_MAX_BYTES + 2);
+    if (!text)
+        FAIL_GOTO(ERR_NOMEM, "%s", path);
+    /* to the end, or one byte past the cap (the file may grow meanwhile) */
+    while (len <= GRID_MAX_BYTES) {
+        ssize_t got = read(fd, text + len, GRID_MAX_BYTES + 1 - len);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            GRID_INPUT_FAIL_GOTO("%s: read error: %s", path, strerror(errno));
+        if (got == 0)
             break;
+        len += (size_t)got;
     }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(text);
-        GRID_INPUT_FAIL("%s: read error", path);
-    }
+    if (len > GRID_MAX_BYTES)
+        GRID_INPUT_FAIL_GOTO("%s: larger than the %d bytes a grid config may have", path,
+                             GRID_MAX_BYTES);
     text[len] = '\0';
-    if (strlen(text) != len) {
-        free(text);
-        GRID_INPUT_FAIL("%s: contains a NUL byte (expected a text INI file)", path);
-    }
+    if (strlen(text) != len)
+        GRID_INPUT_FAIL_GOTO("%s: contains a NUL byte (expected a text INI file)", path);
     *out = text;
-    return 0;
+    text = NULL;
+done:
+    free(text);
+    if (fd >= 0)
+        close(fd);
+    return rc;
 }
 
 int grid_load(const char *path, int launch_ranks, struct grid **out)
@@ -1095,6 +1201,7 @@ int grid_load(const char *path, int launch_ranks, struct grid **out)
     p.text = g->config_text;
     p.cursor = g->config_text;
     p.line = 1;
+    TRY_GOTO(key_collect(&p));
     TRY_GOTO(scan_sections(&p));
 
     /* Long lines (many synthetic specs on one line): a heap buffer that may
@@ -1116,15 +1223,23 @@ int grid_load(const char *path, int launch_ranks, struct grid **out)
     if (p.err_line)
         GRID_INPUT_FAIL_GOTO("%s", p.err);
 
+    g->predict = p.predict;
     struct section *grid = section_get(&p, "grid");
     if (!grid)
         GRID_INPUT_FAIL_GOTO("%s: no [grid] section (expected [grid] with datasets and algorithms)",
                              path);
+    /* the common keys first: [grid]'s algorithms decide which methods a
+     * method key of [grid] is checked for */
     for (int s = 0; s < p.n_sections; s++)
-        for (int k = 0; k < N_KEYS; k++)
+        for (int k = 0; k < N_COMMON + p.n_method_keys; k++)
+            if (p.sections[s].keys[k].set && k < N_COMMON)
+                TRY_GOTO(list_parse(&p, p.sections[s].name, &grid->keys[K_ALGORITHMS], k,
+                                    launch_ranks, &p.sections[s].keys[k]));
+    for (int s = 0; s < p.n_sections; s++)
+        for (int k = N_COMMON; k < N_COMMON + p.n_method_keys; k++)
             if (p.sections[s].keys[k].set)
-                TRY_GOTO(
-                    list_parse(path, p.sections[s].name, k, launch_ranks, &p.sections[s].keys[k]));
+                TRY_GOTO(list_parse(&p, p.sections[s].name, &grid->keys[K_ALGORITHMS], k,
+                                    launch_ranks, &p.sections[s].keys[k]));
     if (!grid->keys[K_ALGORITHMS].set)
         GRID_INPUT_FAIL_GOTO("%s:%d: algorithms: missing in [grid] (expected a list of registered "
                              "algorithms)",
@@ -1153,7 +1268,14 @@ int grid_load(const char *path, int launch_ranks, struct grid **out)
         if (c->nodes > g->max_nodes)
             g->max_nodes = c->nodes;
         const algorithm *a = algorithm_find(c->algorithm);
-        const char *why = a && a->check ? a->check(c) : NULL;
+        char bound[400];
+        const char *why = run_cfg_check(c);
+        if (!why)
+            why = cfgcheck_run(c, 0, bound, sizeof bound); /* issue 17 */
+        if (!why && a && a->check)
+            why = a->check(&c->params);
+        if (c->step > 0)
+            c->step_scale = NAN; /* a given step: no scale (SPEC 5 stores what was asked) */
         if (why) {
             struct section *own = section_get(&p, c->algorithm);
             GRID_INPUT_FAIL_GOTO("%s:%d: %s: cell %06lld: %s", path,
@@ -1194,30 +1316,18 @@ void grid_destroy(struct grid *g)
 
 /* ---- grid_main ---------------------------------------------------------- */
 
-static void period_text(const struct run_cfg *c, char *buf, size_t size)
-{
-    if (!key_relevant(c->algorithm, K_PERIOD))
-        snprintf(buf, size, "-");
-    else if (c->period_is_fraction)
-        snprintf(buf, size, "%gn", c->period);
-    else
-        snprintf(buf, size, "%g", c->period);
-}
-
 static void print_cells(const struct grid *g, const char *out_path)
 {
     printf("# grid %s: %lld runs -> %s\n", g->path, (long long)g->n_runs, out_path);
-    printf("# %-6s %-10s %-40s %3s %-8s %-9s %-9s %10s %6s\n", "index", "algorithm", "dataset", "K",
-           "period", "aggregate", "partition", "step_scale", "seed");
+    printf("# %-6s %-10s %-40s %3s %-9s %s\n", "index", "algorithm", "dataset", "K", "partition",
+           "keys");
     for (int64_t i = 0; i < g->n_runs; i++) {
         const struct run_cfg *c = &g->runs[i];
-        char period[32];
-        period_text(c, period, sizeof period);
-        printf("%06lld   %-10s %-40s %3d %-8s %-9s %-9s %10g %6llu%s\n", (long long)i, c->algorithm,
-               c->dataset, c->nodes, period,
-               key_relevant(c->algorithm, K_AGGREGATE) ? aggregate_name(c->aggregate) : "-",
-               key_relevant(c->algorithm, K_PARTITION) ? partition_name(c->partition) : "-",
-               c->step_scale, (unsigned long long)c->seed,
+        char keys[512];
+        run_cfg_describe(c, keys, sizeof keys);
+        const algorithm *a = algorithm_find(c->algorithm);
+        printf("%06lld   %-10s %-40s %3d %-9s %s%s\n", (long long)i, c->algorithm, c->dataset,
+               c->nodes, a && a->centralized ? "-" : partition_name(c->partition), keys,
                g->info[i].optional ? "  (optional)" : "");
     }
     fflush(stdout);
@@ -1303,6 +1413,11 @@ static int validate_data(const struct grid *g, int quiet, unsigned char *skip)
         TRY_GOTO(lrc);
         int64_t n = ds->n_samples;
         dataset_destroy(ds);
+        if (max_nodes > n && g->info[worst].nodes_line == 0) /* issue 17: not "line 0" */
+            GRID_INPUT_FAIL_GOTO("%s: nodes: not set, so every one of the %d ranks of the launch, "
+                                 "which exceeds the %lld samples of %s (expected nodes <= "
+                                 "samples: set nodes or use fewer ranks)",
+                                 g->path, max_nodes, (long long)n, name);
         if (max_nodes > n)
             GRID_INPUT_FAIL_GOTO("%s:%d: nodes: %d exceeds the %lld samples of %s (expected "
                                  "nodes <= samples)",
@@ -1313,6 +1428,29 @@ done:
     return rc;
 }
 
+/* Rank 0: a run of the file that ran with another implicit K (issue 17).
+ * A cell without a `nodes` key runs on every rank of the launch, so its
+ * identity depends on -np: resuming under another -np would mix K in one
+ * file.  Refused in one line naming the key to set. */
+static int check_implicit_nodes(const struct grid *g, const struct h5out_store *store,
+                                const char *out)
+{
+    for (int64_t i = 0; i < g->n_runs; i++) {
+        int stored = 0;
+        const struct run_cfg *c = &g->runs[i];
+        const algorithm *alg = algorithm_find(c->algorithm);
+        if (g->info[i].nodes_line != 0 || (alg && alg->centralized)) /* saga: always K = 1 */
+            continue;
+        h5out_store_has(store, i, &stored);
+        if (stored > 0 && stored != c->nodes)
+            GRID_INPUT_FAIL("%s: nodes: run %06lld of %s ran with nodes = %d, this launch gives "
+                            "nodes = %d (the config sets no nodes, so K is the number of ranks); "
+                            "set nodes = %d in [grid] or run mpirun -np %d",
+                            g->path, (long long)i, out, stored, c->nodes, stored, stored);
+    }
+    return 0;
+}
+
 int grid_main(const char *config_path, const char *out_path, int dry_run, int quiet,
               MPI_Comm launch)
 {
@@ -1321,6 +1459,7 @@ int grid_main(const char *config_path, const char *out_path, int dry_run, int qu
     int size = 1;
     struct grid *g = NULL;
     struct dataset_cache *cache = NULL;
+    struct h5out_store *store = NULL; /* rank 0 only */
     unsigned char *skip = NULL;
     char out[1100];
     int shared = 0;
@@ -1343,8 +1482,12 @@ int grid_main(const char *config_path, const char *out_path, int dry_run, int qu
         shared = validate_data(g, quiet, skip);
         if (shared == 0 && !out_path)
             shared = make_parent(out);
+        /* One writer per file (SPEC 5): the store holds its lock until the
+         * grid ends. */
         if (shared == 0)
-            shared = h5out_create(out, g->config_text);
+            shared = h5out_open(out, g->config_text, 1, &store);
+        if (shared == 0)
+            shared = check_implicit_nodes(g, store, out);
     }
     MPI_TRY_GOTO(MPI_Bcast(&shared, 1, MPI_INT, 0, launch));
     TRY_GOTO(shared);
@@ -1359,12 +1502,14 @@ int grid_main(const char *config_path, const char *out_path, int dry_run, int qu
     int64_t n_skipped = 0;
     int64_t counts[3] = {0, 0, 0}; /* done, diverged, failed */
     int64_t to_run = 0;
-    double run_time = 0;
-    /* How many cells are left (for the ETA), decided on rank 0. */
+    double run_time = 0; /* runs and their writes: the ETA's basis */
+    /* How many cells are left (for the ETA), decided on rank 0.  A run
+     * stored as failed for a reason outside its cell counts as left (SPEC
+     * 5: it is run again). */
     if (rank == 0)
         for (int64_t i = 0; i < g->n_runs; i++) {
-            int exists = 0;
-            if (!skip[i] && h5out_run_exists(out, i, &exists) == 0 && !exists)
+            int nodes = 0;
+            if (!skip[i] && !h5out_store_has(store, i, &nodes))
                 to_run++;
         }
     if (rank == 0 && !quiet)
@@ -1376,12 +1521,10 @@ int grid_main(const char *config_path, const char *out_path, int dry_run, int qu
             n_skipped++;
             continue;
         }
-        int exists = 0;
+        int nodes = 0;
         if (rank == 0)
-            shared = h5out_run_exists(out, i, &exists) < 0 ? -1 : exists;
+            shared = h5out_store_has(store, i, &nodes);
         MPI_TRY_GOTO(MPI_Bcast(&shared, 1, MPI_INT, 0, launch));
-        if (shared < 0)
-            FAIL_GOTO(ERR_IO, "%s: cannot read", out);
         if (shared == 1) {
             n_present++;
             continue;
@@ -1393,7 +1536,14 @@ int grid_main(const char *config_path, const char *out_path, int dry_run, int qu
         if (rank == 0) {
             if (!res.cfg.algorithm[0])
                 res.cfg = g->runs[i];
-            shared = h5out_append_run(out, i, &res);
+            if (g->predict && strcmp(res.status, "failed") != 0) {
+                /* SPEC 4.1 on rank 0 (issue 14); a refusal or failure is NaN */
+                struct predict_result pr;
+                res.has_predicted = 1;
+                if (predict_run(&res.cfg, &pr) == 0)
+                    res.predicted_rate_per_epoch = pr.predicted_rate_per_epoch;
+            }
+            shared = h5out_store_append(store, i, &res);
         }
         MPI_TRY_GOTO(MPI_Bcast(&shared, 1, MPI_INT, 0, launch));
         if (shared < 0) {
@@ -1401,19 +1551,29 @@ int grid_main(const char *config_path, const char *out_path, int dry_run, int qu
             TRY_GOTO(shared);
         }
         n_run++;
-        run_time += dt;
+        run_time += MPI_Wtime() - t0; /* the ETA includes the write (issue 17) */
         const char *status = res.status ? res.status : "failed";
         counts[strcmp(status, "done") == 0 ? 0 : strcmp(status, "diverged") == 0 ? 1 : 2]++;
         if (rank == 0 && !quiet) {
             char eta[32];
             double last = res.trace.n > 0 ? res.trace.subopt[res.trace.n - 1] : NAN;
             format_duration(run_time / (double)n_run * (double)(to_run - n_run), eta, sizeof eta);
-            fprintf(stderr, "[%lld/%lld] %s %s K=%d %s subopt=%.3g %.1fs  ETA %s%s%s\n",
+            char keys[512];
+            run_cfg_describe(&g->runs[i], keys, sizeof keys);
+            fprintf(stderr, "[%lld/%lld] %s %s K=%d %s %s subopt=%.3g %.1fs  ETA %s%s%s\n",
                     (long long)(i + 1), (long long)g->n_runs, res.cfg.algorithm, res.cfg.dataset,
-                    res.cfg.nodes, status, last, dt, eta, res.message[0] ? "  " : "", res.message);
+                    res.cfg.nodes, keys, status, last, dt, eta, res.message[0] ? "  " : "",
+                    res.message);
         }
         run_result_clear(&res);
     }
+    /* The pending runs into PATH, PATH.d removed, the lock released. */
+    if (rank == 0) {
+        shared = h5out_close(store, 1);
+        store = NULL;
+    }
+    MPI_TRY_GOTO(MPI_Bcast(&shared, 1, MPI_INT, 0, launch));
+    TRY_GOTO(shared);
     if (rank == 0 && !quiet)
         fprintf(stderr,
                 "grid %s: %lld runs now (%lld done, %lld diverged, %lld failed), %lld "
@@ -1421,6 +1581,8 @@ int grid_main(const char *config_path, const char *out_path, int dry_run, int qu
                 g->path, (long long)n_run, (long long)counts[0], (long long)counts[1],
                 (long long)counts[2], (long long)n_present, (long long)n_skipped, out);
 done:
+    /* on an error: runs already stored stay in PATH.d for the next start */
+    h5out_close(store, 0);
     dataset_cache_destroy(cache);
     free(skip);
     grid_destroy(g);

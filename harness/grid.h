@@ -9,7 +9,7 @@
 #include <mpi.h>
 #include <stdint.h>
 
-#include "algorithms/algorithm.h"
+#include "harness/run_cfg.h"
 
 struct grid {
     char path[1024];      /* the config file */
@@ -20,6 +20,7 @@ struct grid {
     char out_path[1024];         /* results/NAME.h5 unless overridden */
     struct grid_cell_info *info; /* per cell (optional data set, config lines);
                                   * private to grid.c */
+    int predict;                 /* [grid] predict = yes: store predicted_rate_per_epoch */
 };
 
 /* Parses and expands PATH.  Every problem (unknown key, bad value, empty

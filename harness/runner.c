@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "base/error.h"
+#include "harness/cfgcheck.h"
 #include "harness/fstar.h"
 #include "base/netmodel.h"
 #include "base/objective.h"
@@ -155,12 +156,14 @@ static int runner_agree(struct comm *comm, int rc)
     return (int)worst;
 }
 
-/* An error from a setup call: bad input, no memory or MPI are passed up as
- * they are (they are collective failures of the launch, or input already
- * reported), anything else becomes a failed run. */
+/* An error from a setup call that every rank of the run agreed on: only MPI
+ * is passed up (the launch is unusable); anything else, out of memory
+ * included, becomes a failed run and the grid goes on (issue 17: a cell too
+ * big for the machine aborted the grid on every resume).  Whether the grid
+ * runs it again on resume is h5out_failure_kind's decision. */
 static int runner_fatal(int rc)
 {
-    return rc == ERR_NOMEM || rc == ERR_MPI;
+    return rc == ERR_MPI;
 }
 
 /* ---- evaluation --------------------------------------------------------- */
@@ -207,16 +210,16 @@ static void runner_print_header(const struct run_result *out, int K)
     printf("# MPI: %s\n", lib);
     printf("# algorithm %s, dataset %s, nodes %d, n_samples %lld, n_features %lld\n", c->algorithm,
            c->dataset, K, (long long)out->n_samples, (long long)out->n_features);
-    if (c->period_is_fraction)
-        printf("# loss %s, lambda %.6g, period %gn, aggregate %s, partition %s, seed %llu\n",
-               loss_name(c->loss), c->lambda, c->period, aggregate_name(c->aggregate),
-               partition_name(c->partition), (unsigned long long)c->seed);
+    printf("# loss %s, lambda %.6g, partition %s, seed %llu", loss_name(c->loss), c->lambda,
+           partition_name(c->partition), (unsigned long long)c->seed);
+    for (int i = 0; i < c->params.n; i++) /* the method's own keys, as written */
+        printf(", %s %s", c->params.defs[i].name, c->params.v[i].text);
+    printf("\n");
+    if (c->step > 0)
+        printf("# step_size %.6g (given), fstar %.17g\n", out->step_size, out->fstar);
     else
-        printf("# loss %s, lambda %.6g, period %g, aggregate %s, partition %s, seed %llu\n",
-               loss_name(c->loss), c->lambda, c->period, aggregate_name(c->aggregate),
-               partition_name(c->partition), (unsigned long long)c->seed);
-    printf("# step_size %.6g (step_scale %g%s), fstar %.17g\n", out->step_size, c->step_scale,
-           c->step > 0 ? ", given" : "", out->fstar);
+        printf("# step_size %.6g (step_scale %g), fstar %.17g\n", out->step_size, c->step_scale,
+               out->fstar);
     printf("# %10s %10s %14s %10s %13s %13s\n", "epoch(-)", "rounds(-)", "bytes(B)", "wall(s)",
            "subopt(-)", "grad_norm(-)");
     fflush(stdout);
@@ -230,6 +233,27 @@ static void runner_print_row(const struct checkpoint *c)
 }
 
 /* ---- one run on the run's ranks ---------------------------------------- */
+
+/* The method's closed-form counters per round (SPEC 4) for these shards:
+ * every node's n_k, gathered with one uncounted reduction. */
+static int runner_counts(const algorithm *alg, const struct run_ctx *ctx, struct round_counts *out)
+{
+    int rc = 0;
+    int K = ctx->comm->size;
+    double *n_k = calloc((size_t)K, sizeof *n_k);
+    int64_t *n_k_int = calloc((size_t)K, sizeof *n_k_int);
+    if (!n_k || !n_k_int)
+        FAIL_GOTO(ERR_NOMEM, "no memory for %d shard sizes", K);
+    n_k[ctx->comm->rank] = (double)ctx->shard->n_samples;
+    TRY_GOTO(comm_allreduce_uncounted(ctx->comm, n_k, K, MPI_SUM));
+    for (int k = 0; k < K; k++)
+        n_k_int[k] = (int64_t)n_k[k];
+    alg->counters(ctx->params, K, ctx->n_features, ctx->n_total, n_k_int, out);
+done:
+    free(n_k);
+    free(n_k_int);
+    return rc;
+}
 
 /* Everything after the split, on the K ranks of `sub`.  Returns < 0 only for
  * failures that leave the launch unusable (MPI, memory); a run that cannot
@@ -255,7 +279,9 @@ static int runner_execute(const algorithm *alg, MPI_Comm sub, struct dataset_cac
      * rank agrees on success), keeps its shard, and the cache keeps the
      * full set for the next runs of a grid. */
     struct dataset *ds = NULL;
-    enum label_mode labels = cfg->loss == LOSS_LOGISTIC ? LABELS_BINARY : LABELS_RAW;
+    /* SPEC 1: -1/+1 for both losses on a set with at most two label values;
+     * the squared loss keeps raw targets only on a regression set */
+    enum label_mode labels = cfg->loss == LOSS_LOGISTIC ? LABELS_BINARY : LABELS_AUTO;
     rc = runner_load(cache, cfg->dataset, labels, cfg->bias, &ds, &owned);
     rc = runner_agree(&comm, rc); /* ERR_MPI is fatal below */
     if (rc < 0) {
@@ -269,6 +295,7 @@ static int runner_execute(const algorithm *alg, MPI_Comm sub, struct dataset_cac
     }
     int64_t N = ds->n_samples;
     int64_t d = ds->n_features;
+    out->labels_pm1 = ds->labels_pm1; /* stored as `labels` (SPEC 1) */
     out->n_samples = N;
     out->n_features = d;
     if (!(cfg->lambda > 0))
@@ -276,6 +303,11 @@ static int runner_execute(const algorithm *alg, MPI_Comm sub, struct dataset_cac
     if (K > N) {
         runner_fail(out, ERR_INPUT, "--nodes %d exceeds the %lld rows of %s", K, (long long)N,
                     cfg->dataset);
+        goto done;
+    }
+    char bound[400]; /* the common keys' bounds that need N (issue 17) */
+    if (cfgcheck_run(cfg, N, bound, sizeof bound)) {
+        runner_fail(out, ERR_INPUT, "%s", bound);
         goto done;
     }
 
@@ -327,7 +359,8 @@ static int runner_execute(const algorithm *alg, MPI_Comm sub, struct dataset_cac
 
     struct run_ctx ctx;
     memset(&ctx, 0, sizeof ctx);
-    ctx.cfg = cfg;
+    ctx.params = &cfg->params;
+    ctx.seed = cfg->seed;
     ctx.shard = shard;
     ctx.prob = (struct problem){shard, cfg->loss, cfg->lambda, N};
     ctx.n_total = N;
@@ -351,16 +384,23 @@ static int runner_execute(const algorithm *alg, MPI_Comm sub, struct dataset_cac
     ctx.step_size = step;
     out->step_size = step;
 
-    TRY_GOTO(netmodel_create(cfg, &ctx.prob, &comm, &comm.model));
+    TRY_GOTO(netmodel_create(&cfg->net, cfg->seed, &ctx.prob, &comm, &comm.model));
     out->has_model = comm.model != NULL;
     if (comm.model) /* store the rate in force, calibrated or given */
-        cfg->compute_s = netmodel_compute_s(comm.model);
+        cfg->net.compute_s = netmodel_compute_s(comm.model);
+    TRY_GOTO(runner_counts(alg, &ctx, &out->counts));
 
     b.w = malloc((size_t)d * sizeof(double));
     b.buf = malloc((size_t)(d + 1) * sizeof(double));
     b.z = malloc((size_t)(shard->n_samples > 0 ? shard->n_samples : 1) * sizeof(double));
-    if (!b.w || !b.buf || !b.z)
-        FAIL_GOTO(ERR_NOMEM, "no memory for the evaluation buffers (d = %lld)", (long long)d);
+    rc = runner_agree(&comm, !b.w || !b.buf || !b.z ? ERR_NOMEM : 0);
+    if (rc < 0) {
+        if (runner_fatal(rc))
+            goto done;
+        runner_fail(out, rc, "no memory for the evaluation buffers (d = %lld)", (long long)d);
+        rc = 0;
+        goto done;
+    }
 
     rc = alg->create(&ctx, &state);
     state_made = rc == 0;         /* this rank's own outcome: destroy what it made */
@@ -451,6 +491,8 @@ static int runner_execute(const algorithm *alg, MPI_Comm sub, struct dataset_cac
             FAIL_GOTO(ERR_INTERNAL, "%s: a round evaluated no component gradient", alg->name);
     }
     out->rate_per_epoch = trace_fit_rate(&out->trace);
+    out->tail_rate_per_epoch = trace_fit_tail_rate(&out->trace); /* SPEC 4 */
+    out->bent = trace_bent(out->rate_per_epoch, out->tail_rate_per_epoch);
 
 done:
     if (state_made)
@@ -494,6 +536,8 @@ int runner_run(const struct run_cfg *cfg, MPI_Comm launch, struct dataset_cache 
     out->status = "failed";
     out->fstar = NAN;
     out->rate_per_epoch = NAN;
+    out->tail_rate_per_epoch = NAN;
+    out->predicted_rate_per_epoch = NAN;
     MPI_TRY(MPI_Comm_set_errhandler(launch, MPI_ERRORS_RETURN));
     MPI_TRY(MPI_Comm_rank(launch, &launch_rank));
     MPI_TRY(MPI_Comm_size(launch, &launch_size));
@@ -504,10 +548,14 @@ int runner_run(const struct run_cfg *cfg, MPI_Comm launch, struct dataset_cache 
     const char *why = NULL;
     if (!alg) {
         runner_fail(out, ERR_INPUT, "--algorithm: unknown algorithm \"%s\"", cfg->algorithm);
+    } else if (cfg->params.defs != alg->params) {
+        runner_fail(out, ERR_INTERNAL, "%s: run configuration made for another method", alg->name);
     } else if (cfg->nodes > launch_size) {
         runner_fail(out, ERR_INPUT, "--nodes %d exceeds the %d rank(s) of the launch", cfg->nodes,
                     launch_size);
-    } else if ((why = alg->check ? alg->check(cfg) : NULL) != NULL) {
+    } else if ((why = run_cfg_check(cfg)) != NULL) {
+        runner_fail(out, ERR_INPUT, "%s", why);
+    } else if ((why = alg->check ? alg->check(&cfg->params) : NULL) != NULL) {
         runner_fail(out, ERR_INPUT, "%s: %s", alg->name, why);
     } else {
         if (alg->centralized)

@@ -1,9 +1,10 @@
 /*
  * trace.c - the checkpoint columns of one run (SPEC 4) and the linear-rate
- * fit stored as rate_per_epoch (SPEC 4, last paragraph).
+ * fits stored as rate_per_epoch and tail_rate_per_epoch, and `bent` (SPEC 4).
  */
 #include "harness/trace.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -59,23 +60,16 @@ void trace_clear(struct trace *t)
     *t = (struct trace){0};
 }
 
-/* SPEC 4: ordinary least squares of log10(subopt_j) on epoch_j over the
- * checkpoints with 1e-9 s0 <= subopt_j <= 1e-2 s0, s0 = subopt at the first
- * checkpoint.  Sums are centred (two passes) so that large epochs do not
- * cancel.  NaN when fewer than two points qualify or all share one epoch. */
-double trace_fit_rate(const struct trace *t)
+/* Ordinary least squares of log10(subopt_j) on epoch_j over the checkpoints
+ * j in [from, t->n) with lo <= subopt_j <= hi.  Sums are centred (two
+ * passes) so that large epochs do not cancel.  NaN when fewer than two
+ * points qualify or all share one epoch. */
+static double trace_slope(const struct trace *t, int64_t from, double lo, double hi)
 {
-    if (!t || t->n < 2)
-        return NAN;
-    double s0 = t->subopt[0];
-    if (!(s0 > 0) || !isfinite(s0))
-        return NAN;
-    double lo = 1e-9 * s0;
-    double hi = 1e-2 * s0;
     int64_t count = 0;
     double mean_x = 0.0;
     double mean_y = 0.0;
-    for (int64_t j = 0; j < t->n; j++) {
+    for (int64_t j = from; j < t->n; j++) {
         double s = t->subopt[j];
         if (s >= lo && s <= hi) {
             count++;
@@ -89,7 +83,7 @@ double trace_fit_rate(const struct trace *t)
     mean_y /= (double)count;
     double sxx = 0.0;
     double sxy = 0.0;
-    for (int64_t j = 0; j < t->n; j++) {
+    for (int64_t j = from; j < t->n; j++) {
         double s = t->subopt[j];
         if (s >= lo && s <= hi) {
             double dx = t->epoch[j] - mean_x;
@@ -100,4 +94,55 @@ double trace_fit_rate(const struct trace *t)
     if (!(sxx > 0))
         return NAN;
     return sxy / sxx;
+}
+
+/* SPEC 4: the window [1e-9 s0, 1e-2 s0], s0 = subopt at the first
+ * checkpoint. */
+double trace_fit_rate(const struct trace *t)
+{
+    if (!t || t->n < 2)
+        return NAN;
+    double s0 = t->subopt[0];
+    if (!(s0 > 0) || !isfinite(s0))
+        return NAN;
+    return trace_slope(t, 0, 1e-9 * s0, 1e-2 * s0);
+}
+
+/* SPEC 4: the checkpoints that can enter the tail fit are those with
+ * TRACE_TAIL_FLOOR s0 < subopt < DBL_MAX (the divergence sentinel); of
+ * those, the last third (rounded up), at least TRACE_TAIL_MIN_POINTS. */
+double trace_fit_tail_rate(const struct trace *t)
+{
+    if (!t || t->n < 2)
+        return NAN;
+    double s0 = t->subopt[0];
+    if (!(s0 > 0) || !isfinite(s0) || s0 == DBL_MAX)
+        return NAN;
+    /* the open lower bound, as the smallest double above the floor */
+    double lo = nextafter(TRACE_TAIL_FLOOR * s0, INFINITY);
+    double hi = nextafter(DBL_MAX, 0.0);
+    int64_t qualifying = 0;
+    for (int64_t j = 0; j < t->n; j++)
+        qualifying += t->subopt[j] >= lo && t->subopt[j] <= hi;
+    if (qualifying < TRACE_TAIL_MIN_POINTS)
+        return NAN;
+    int64_t keep = (qualifying + 2) / 3; /* ceil(qualifying / 3) */
+    if (keep < TRACE_TAIL_MIN_POINTS)
+        keep = TRACE_TAIL_MIN_POINTS;
+    /* walk back to the first of the last `keep` qualifying checkpoints */
+    int64_t from = t->n;
+    for (int64_t seen = 0; from > 0 && seen < keep;) {
+        from--;
+        seen += t->subopt[from] >= lo && t->subopt[from] <= hi;
+    }
+    return trace_slope(t, from, lo, hi);
+}
+
+/* SPEC 4: bent when the tail rate is less than half the window rate (a
+ * decrease slower than half as fast, a stall or a rise).  Undefined rates
+ * (NaN) never make a curve bent: there is nothing to compare. */
+int trace_bent(double rate_per_epoch, double tail_rate_per_epoch)
+{
+    return rate_per_epoch < 0 && isfinite(tail_rate_per_epoch) &&
+           tail_rate_per_epoch > 0.5 * rate_per_epoch;
 }

@@ -34,4 +34,22 @@ void trace_clear(struct trace *t);
  * checkpoint.  NaN when fewer than 2 checkpoints qualify. */
 double trace_fit_rate(const struct trace *t);
 
+/* SPEC 4: the tail fit, below which a checkpoint is floating-point noise
+ * (relative to the first checkpoint's subopt), and its minimum size. */
+#define TRACE_TAIL_FLOOR      1e-13
+#define TRACE_TAIL_MIN_POINTS 5
+
+/* SPEC 4: the same least-squares slope over the last third (rounded up, at
+ * least TRACE_TAIL_MIN_POINTS) of the checkpoints whose subopt lies above
+ * TRACE_TAIL_FLOOR times subopt at the first checkpoint (divergence
+ * sentinels, DBL_MAX, excluded).  The floor is applied first, so that a run
+ * ending on a noise floor still fits its last measured third.  NaN when
+ * fewer than TRACE_TAIL_MIN_POINTS checkpoints qualify. */
+double trace_fit_tail_rate(const struct trace *t);
+
+/* SPEC 4: 1 when the tail rate is less than half the window rate, i.e.
+ * tail > rate / 2 with rate < 0 (the curve slows down, stalls or rises);
+ * 0 otherwise, and 0 when either rate is NaN. */
+int trace_bent(double rate_per_epoch, double tail_rate_per_epoch);
+
 #endif

@@ -21,8 +21,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+# the suite's reader of results files (python/dsaga_results, needs h5py)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
 try:
-    import h5py
+    import dsaga_results as R  # noqa: E402
 except ImportError:  # pragma: no cover - Debian's python3-h5py is a dependency
     sys.stderr.write("paper-figures: h5py is missing (apt install python3-h5py); "
                      "run with /usr/bin/python3\n")
@@ -32,18 +34,22 @@ except ImportError:  # pragma: no cover - Debian's python3-h5py is a dependency
 # styles: one colour and one marker per algorithm, in every figure (STYLE 9)
 # ---------------------------------------------------------------------------
 
-ALGORITHMS = ["saga", "dsaga", "sgd", "local-sgd", "gd"]
-COLORS = {
-    "saga": "#000000",       # black: the centralized reference
-    "dsaga": "#d62728",      # red
-    "sgd": "#1f77b4",        # blue
-    "local-sgd": "#2ca02c",  # green
-    "gd": "#9467bd",         # purple
-}
-MARKERS = {"saga": "o", "dsaga": "s", "sgd": "^", "local-sgd": "v", "gd": "D"}
-OTHER_COLOR = "#7f7f7f"
-OTHER_MARKER = "P"
+# Methods are not listed here: their names, order, colours and legend keys
+# come from the results (register_methods(), called by load_runs()).  Each
+# file may describe its methods in /algorithms/<name> (attrs summary, color,
+# keys, legend_keys); a method it does not describe takes the next colour of
+# this palette and the next marker, by order of first appearance in the
+# runs (the grid's order).  Black first: a grid's first method is usually
+# its centralized reference.
+PALETTE = ["#000000", "#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b",
+           "#e377c2", "#17becf", "#bcbd22"]
+MARKER_CYCLE = ["o", "s", "^", "v", "D", "P", "X", "*", "<", ">"]
 LINESTYLES = ["-", "--", ":", "-."]
+METHODS = []        # method names in order of first appearance
+_META = {}          # name -> {"color", "summary", "keys", "legend_keys"} from the files
+_STYLE = {}         # name -> (colour, marker)
+_CENTRAL = set()    # methods whose every run is on one node (no K in labels)
+DS_LABELS = {}      # dataset spec -> short label (ds_label)
 
 # Figures start at these relative suboptimalities (subopt / subopt at epoch 0).
 THRESHOLDS = (1e-4, 1e-8)
@@ -64,12 +70,72 @@ plt.rcParams.update({
 })
 
 
+def _register_algorithms(meta):
+    """Merges one file's /algorithms descriptions (dsaga_results.algorithms)."""
+    for name, d in meta.items():
+        _META.setdefault(name, d)
+
+
+def register_methods(runs):
+    """Fixes, for every method in runs, its colour and marker (from the
+    files' /algorithms groups, else the palette by first appearance), and
+    the short labels of the data sets (ds_label)."""
+    for r in runs:
+        a = r.algorithm
+        if a not in METHODS:
+            METHODS.append(a)
+    # the suite's own order (/algorithms/<name>/order, the registry's) when
+    # the files give it; first appearance otherwise
+    METHODS.sort(key=lambda a: (_num((_META.get(a) or {}).get("order"), 1e9),
+                                METHODS.index(a)))
+    for i, a in enumerate(METHODS):
+        c = (_META.get(a) or {}).get("color")
+        try:
+            matplotlib.colors.to_rgb(c)
+        except (ValueError, TypeError):
+            c = PALETTE[i % len(PALETTE)]
+        _STYLE[a] = (c, MARKER_CYCLE[i % len(MARKER_CYCLE)])
+    nodes = {}
+    for r in runs:
+        nodes.setdefault(r.algorithm, set()).add(r.get("nodes", 1.0))
+    _CENTRAL.clear()
+    for a, ks in nodes.items():  # declared by the file, else: every run on one node
+        declared = (_META.get(a) or {}).get("centralized")
+        if (declared == 1) if declared is not None else ks <= {1.0}:
+            _CENTRAL.add(a)
+    _register_datasets(sorted({r.dataset for r in runs}))
+
+
+def _num(v, default):
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return default
+
+
 def color(alg):
-    return COLORS.get(alg, OTHER_COLOR)
+    return _STYLE.get(alg, ("#7f7f7f", "P"))[0]
 
 
 def marker(alg):
-    return MARKERS.get(alg, OTHER_MARKER)
+    return _STYLE.get(alg, ("#7f7f7f", "P"))[1]
+
+
+def method_keys(alg):
+    """The method's own parameters (from /algorithms/<alg>/keys), or None."""
+    m = _META.get(alg)
+    return list(m["keys"]) if m and m.get("keys") else None
+
+
+def legend_keys(alg):
+    """The keys that tell the method's runs apart in a legend
+    (/algorithms/<alg>/legend_keys); without a description, every
+    configuration attribute that may vary (the labels then keep only those
+    that do vary among the plotted runs)."""
+    m = _META.get(alg)
+    if m and m.get("legend_keys"):
+        return list(m["legend_keys"])
+    return list(FALLBACK_LEGEND_KEYS)
 
 
 def shade(alg, i, n):
@@ -85,20 +151,6 @@ def shade(alg, i, n):
     dark = base * 0.55
     light = base + (1.0 - base) * 0.55
     return tuple(dark + (light - dark) * t)
-
-
-def plain_log_ticks(axis, span=10.0):
-    """Plain numbers ('0.3', '1') on a log axis spanning few decades; with a
-    span (hi/lo) under 10 every minor tick is labelled, else 2, 3, 5."""
-    from matplotlib.ticker import FuncFormatter
-    f = FuncFormatter(lambda v, _: "%g" % v)
-    axis.set_major_formatter(f)
-    def minor(v, _):
-        if not v > 0:
-            return ""
-        lead = int(round(v / 10 ** math.floor(math.log10(v) + 1e-9)))
-        return ("%g" % v) if lead in (2, 3, 5) or span < 10 else ""
-    axis.set_minor_formatter(FuncFormatter(minor))
 
 
 class MissingRuns(Exception):
@@ -216,66 +268,59 @@ def fit_rate(epoch, subopt):
 
 
 def _is_text(v):
-    if isinstance(v, (str, bytes, np.bytes_)):
-        return True
-    return isinstance(v, np.ndarray) and v.dtype.kind in "SOU"
+    return isinstance(v, str)
 
 
 def _read_file(path, warn):
+    """The runs of one file as Run objects, read through dsaga_results (the
+    suite's one reader, python/dsaga_results); numeric attributes become
+    float, a `period` stored as text ("0.5n") is parsed."""
     runs = []
-    with h5py.File(path, "r") as f:
-        info = {k: to_str(v) for k, v in f.attrs.items()}
-        info["file"] = os.path.basename(path)
-        grp = f.get("runs")
-        if grp is None:
-            return runs
-        for name in sorted(grp.keys()):
-            g = grp[name]
-            if not isinstance(g, h5py.Group):
-                continue
-            attrs = {}
-            for k, v in g.attrs.items():
-                if k == "period" and _is_text(v):
-                    attrs[k] = to_str(v)  # "0.5n" (CLI spelling), parsed below
-                elif k in NUMERIC_ATTRS or k.startswith(("net_", "straggler_", "compute_")):
-                    attrs[k] = to_num(v)
-                elif _is_text(v):
-                    attrs[k] = to_str(v)
-                else:
-                    attrs[k] = to_num(v)
-            # SPEC 5 spells a period given as a fraction in several ways; the
-            # writer stores period_unit ("steps" | "n_k fraction").
-            if isinstance(attrs.get("period"), str):
-                p = attrs["period"].strip()
-                if p.endswith("n"):
-                    attrs["period"] = to_num(p[:-1])
-                    attrs.setdefault("period_unit", "n_k fraction")
-                else:
-                    attrs["period"] = to_num(p)
-            attrs.setdefault("period_unit", "steps")
-            for k in ("algorithm", "dataset", "aggregate", "partition", "status", "loss"):
-                attrs[k] = to_str(attrs.get(k, "")).strip()
-            attrs.setdefault("step_scale", 1.0)
-            attrs.setdefault("seed", 0.0)
-            series = {}
-            for k in SERIES + ["model_s"]:
-                if k in g:
-                    series[k] = np.asarray(g[k][()], dtype=float).reshape(-1)
-            missing = [k for k in ("epoch", "subopt") if k not in series]
-            if missing and attrs["status"] != "failed":
-                warn("%s: /runs/%s lacks %s; skipped" % (path, name, ", ".join(missing)))
-                continue
-            n = len(series.get("epoch", []))
-            for k in SERIES:
-                series.setdefault(k, np.full(n, np.nan))
-            runs.append(Run(path, name, attrs, series, info))
+    info = {k: to_str(v) for k, v in R.file_info(path).items()}
+    info["file"] = os.path.basename(path)
+    _register_algorithms(R.algorithms(path))
+    for rec in R.iter_runs(path):
+        attrs = {}
+        for k, v in rec.attrs.items():
+            if k == "period" and _is_text(v):
+                attrs[k] = v  # "0.5n" (CLI spelling), parsed below
+            elif k in NUMERIC_ATTRS or k.startswith(("net_", "straggler_", "compute_")):
+                attrs[k] = to_num(v)
+            elif _is_text(v):
+                attrs[k] = v
+            else:
+                attrs[k] = to_num(v)
+        # SPEC 5 spells a period given as a fraction in several ways; the
+        # writer stores period_unit ("steps" | "n_k fraction").
+        if isinstance(attrs.get("period"), str):
+            p = attrs["period"].strip()
+            if p.endswith("n"):
+                attrs["period"] = to_num(p[:-1])
+                attrs.setdefault("period_unit", "n_k fraction")
+            else:
+                attrs["period"] = to_num(p)
+        attrs.setdefault("period_unit", "steps")
+        for k in ("algorithm", "dataset", "aggregate", "partition", "status", "loss"):
+            attrs[k] = to_str(attrs.get(k, "")).strip()
+        attrs.setdefault("step_scale", 1.0)
+        attrs.setdefault("seed", 0.0)
+        series = {k: v for k, v in rec.series.items() if k in SERIES or k == "model_s"}
+        missing = [k for k in ("epoch", "subopt") if k not in series]
+        if missing and attrs["status"] != "failed":
+            warn("%s: /runs/%s lacks %s; skipped" % (path, rec.name, ", ".join(missing)))
+            continue
+        n = len(series.get("epoch", []))
+        for k in SERIES:
+            series.setdefault(k, np.full(n, np.nan))
+        runs.append(Run(path, rec.name, attrs, series, info))
     return runs
 
 
 def load_runs(results, warn=None):
-    """All runs of RESULTS (a directory of *.h5, or one .h5 file).
-
-    Unreadable files are reported through warn and skipped."""
+    """All runs of RESULTS (a directory of *.h5, or one .h5 file), as Run
+    objects; also records each method's colour and legend keys
+    (register_methods).  Unreadable files are reported through warn and
+    skipped."""
     warn = warn or (lambda m: sys.stderr.write("warning: " + m + "\n"))
     if os.path.isdir(results):
         paths = sorted(glob.glob(os.path.join(results, "*.h5")))
@@ -289,6 +334,7 @@ def load_runs(results, warn=None):
             runs.extend(_read_file(p, warn))
         except (OSError, KeyError, ValueError) as e:
             warn("%s: unreadable (%s); skipped" % (p, e))
+    register_methods(runs)
     return runs
 
 
@@ -311,8 +357,11 @@ def _norm(v):
 
 
 def config_key(run, ignore=()):
-    """Everything that defines a configuration except the seed."""
-    return tuple((k, _norm(run.get(k))) for k in CONFIG_ATTRS if k not in ignore)
+    """Everything that defines a configuration except the seed: CONFIG_ATTRS
+    and the method's own keys where its file lists them."""
+    keys = CONFIG_ATTRS + [k for k in (method_keys(run.algorithm) or [])
+                           if k not in CONFIG_ATTRS]
+    return tuple((k, _norm(run.get(k))) for k in keys if k not in ignore)
 
 
 def group_seeds(runs, ignore=()):
@@ -421,31 +470,78 @@ def period_label(run):
     return "\u03c4=%s" % fmt_num(run.get("period"))
 
 
-def method_label(run, with_k=True, with_period=True, with_agg=True, extra=()):
-    """'dsaga K=4 τ=100 mean' style legend label (names K, period and
-    aggregation where they apply)."""
-    alg = run.algorithm
-    parts = [alg]
-    if with_k and alg != "saga":
-        parts.append("K=%s" % fmt_num(run.get("nodes")))
-    if with_period and alg in ("dsaga", "local-sgd"):
-        parts.append(period_label(run))
-    if with_agg and alg == "dsaga":
-        parts.append(run.get("aggregate", "?"))
-    if alg in ("sgd", "local-sgd") and "batch" in extra:
-        parts.append("b=%s" % fmt_num(run.get("batch")))
-    if "step_scale" in extra and run.get("step_scale", 1.0) != 1.0:
-        parts.append("step\u00d7%s" % fmt_num(run.get("step_scale")))
-    if "partition" in extra:
-        parts.append(run.get("partition", "?"))
-    return " ".join(parts)
+# Attributes any method's runs may differ in (shown when they do), and the
+# method keys assumed for a method that its file does not describe.
+COMMON_LEGEND_KEYS = ["partition", "step_scale", "loss", "lambda", "bias"]
+FALLBACK_LEGEND_KEYS = ["period", "aggregate", "batch", "step_rule"]
+
+
+def key_text(run, key):
+    """'period=0.5n', 'aggregate=sum', 'batch=16' (period as written in the
+    config when the file has period_text)."""
+    if key == "period_text":  # the suite's legend key for the period
+        key = "period"
+    v = run.get(key)
+    if key == "period":
+        t = run.get("period_text")
+        v = t if isinstance(t, str) and t else (
+            "%sn" % fmt_num(v) if run.period_is_fraction else fmt_num(v))
+    elif isinstance(v, float):
+        v = fmt_num(v)
+    return "%s=%s" % (key, v)
+
+
+class Labeller:
+    """Legend labels for the runs plotted in one figure:
+    '<algorithm> K=<nodes> <key>=<value> ...' with the method's legend keys
+    (legend_keys()) plus COMMON_LEGEND_KEYS, keeping only the keys whose
+    value differs among the plotted runs of that method on one data set
+    (lambda = 1/N differs between data sets, not within) and not in exclude
+    (the figure's x axis, say).  K is left out for a method whose runs all
+    run on one node (centralized).  One Labeller per figure, so that a
+    configuration has the same label in every panel (one shared legend)."""
+
+    def __init__(self, runs, exclude=()):
+        by_alg = {}
+        for r in runs:  # within a data set: lambda = 1/N differs between them
+            by_alg.setdefault(r.algorithm, {}).setdefault(r.dataset, []).append(r)
+        self.keys = {}
+        for alg, per_ds in by_alg.items():
+            keys = []
+            for k in legend_keys(alg) + COMMON_LEGEND_KEYS:
+                if k in exclude or k in keys:
+                    continue
+                if any(len({key_text(r, k) for r in rs}) > 1 for rs in per_ds.values()):
+                    keys.append(k)
+            self.keys[alg] = keys
+        self.exclude = set(exclude)
+
+    def __call__(self, run):
+        alg = run.algorithm
+        parts = [alg]
+        if alg not in _CENTRAL and "nodes" not in self.exclude:
+            parts.append("K=%s" % fmt_num(run.get("nodes")))
+        parts += [key_text(run, k) for k in self.keys.get(alg, [])]
+        return " ".join(parts)
+
+
+def method_label(run, exclude=()):
+    """The label of one run on its own (no other runs to compare with):
+    algorithm, K and every legend key of the method."""
+    lab = Labeller([run], exclude)
+    lab.keys[run.algorithm] = [k for k in legend_keys(run.algorithm)
+                               if k not in exclude and run.get(k) is not None]
+    return lab(run)
+
+
+def sort_key_alg(alg):
+    return (METHODS.index(alg) if alg in METHODS else len(METHODS), alg)
 
 
 def sort_key(run):
-    a = run.algorithm
-    return (ALGORITHMS.index(a) if a in ALGORITHMS else len(ALGORITHMS), a,
-            run.get("nodes", 0), run.get("aggregate", ""), run.tau_fraction
-            if a in ("dsaga", "local-sgd") else 0.0, run.get("step_scale", 1.0))
+    return sort_key_alg(run.algorithm) + (
+        run.get("nodes", 0), str(run.get("aggregate", "")), run.tau_fraction,
+        run.get("step_scale", 1.0), str(run.get("partition", "")))
 
 
 # ---------------------------------------------------------------------------
@@ -573,15 +669,15 @@ def convergence_selection(runs, per_alg=4):
     return out
 
 
-def sort_key_alg(alg):
-    return (ALGORITHMS.index(alg) if alg in ALGORITHMS else len(ALGORITHMS), alg)
-
-
-def draw_groups(ax, groups, xkey, ykey="subopt", label_extra=(), style=None):
+def draw_groups(ax, groups, xkey, ykey="subopt", style=None, labeller=None):
     """One median curve (with band) per seed group against xkey; variants of
     one algorithm get shades and line styles of its colour.  Diverged runs
     end in an 'x'.  Points with x <= 0 are dropped on a log x axis.
-    Returns the number of curves drawn."""
+    A centralized method (all its runs on one node: the reference) is drawn
+    as a wide pale line under the others, so that a method that reproduces
+    it exactly (dsaga with K = 1, SPEC 3.2) shows on top of it and both stay
+    visible.  Returns the number of curves drawn."""
+    labeller = labeller or Labeller([r for g in groups for r in g])
     per_alg = {}
     for g in groups:
         per_alg.setdefault(g[0].algorithm, []).append(g)
@@ -602,11 +698,17 @@ def draw_groups(ax, groups, xkey, ykey="subopt", label_extra=(), style=None):
             if len(x) == 0:
                 continue
             n_div = sum(r.get("status") == "diverged" for r in g)
-            label = method_label(r0, extra=label_extra)
+            label = labeller(r0)
             if n_div:
                 label += " (diverged %d/%d)" % (n_div, len(g)) if len(g) > 1 else " (diverged)"
-            ax.plot(x, med, color=c, ls=ls, marker=marker(alg),
-                    markevery=max(1, len(x) // 8), label=label)
+            every = max(1, len(x) // 8)
+            if alg in _CENTRAL and style is None:
+                ax.plot(x, med, color=c, ls="-", lw=5, alpha=0.3, solid_capstyle="round",
+                        marker=marker(alg), ms=7, mfc="none", markevery=(every // 2, every),
+                        label=label, zorder=1.5)
+            else:
+                ax.plot(x, med, color=c, ls=ls, marker=marker(alg), markevery=every,
+                        label=label, zorder=2)
             if len(g) > 1:
                 ax.fill_between(x, lo, hi, color=c, alpha=0.18, lw=0)
             if n_div:
@@ -631,7 +733,7 @@ def seeds_note(groups):
 # rates (figures 3, 4, 7) and thresholds (figures 6, 8)
 # ---------------------------------------------------------------------------
 
-RATE_YLABEL = "decades gained per epoch (\u2212rate_per_epoch)"
+RATE_YLABEL = "decades gained / epoch"
 
 
 def rate_point(group):
@@ -681,25 +783,91 @@ def draw_rate_curve(ax, xs, groups, c, mk, ls, label, edge_y=0.04):
     return {p[1] for p in pts}
 
 
-def edge_legend(ax, statuses):
-    """Legend entries for the bottom-edge markers."""
+def edge_handles(statuses, c, mk):
+    """Legend entries for the bottom-edge markers, drawn exactly as
+    draw_rate_curve draws them (colour c, marker mk)."""
     from matplotlib.lines import Line2D
-    h, l = ax.get_legend_handles_labels()
+    h, l = [], []
     if "diverged" in statuses:
-        h.append(Line2D([], [], marker="x", ms=8, mew=2, color="k", ls="none"))
-        l.append("diverged (on the bottom edge)")
+        h.append(Line2D([], [], marker="x", ms=8, mew=2, color=c, ls="none"))
+        l.append("diverged (x on the bottom edge, in its curve's colour)")
     if "norate" in statuses:
-        h.append(Line2D([], [], marker="o", mfc="none", color="k", ls="none"))
-        l.append("no linear rate (bottom edge)")
-    ax.legend(h, l, loc="best")
+        h.append(Line2D([], [], marker=mk, mfc="none", color=c, ls="none"))
+        l.append("no linear rate (open marker on the bottom edge)")
+    return h, l
+
+
+def nice_log_ticks(lo, hi, min_ticks=4):
+    """Ticks evenly spread on a log axis over [lo, hi]: the coarsest of the
+    per-decade series 1; 1 3; 1 2 5; 1 1.5 2 3 5 7; 1 1.25 1.6 2 2.5 3 4 5
+    6 8 (each close to a geometric progression) giving >= min_ticks."""
+    series = [(1,), (1, 3), (1, 2, 5), (1, 1.5, 2, 3, 5, 7),
+              (1, 1.25, 1.6, 2, 2.5, 3, 4, 5, 6, 8)]
+    if not (lo > 0 and hi > lo):
+        return []
+    ticks = []
+    for sub in series:
+        ticks = [m * 10.0 ** e for e in range(int(math.floor(math.log10(lo))) - 1,
+                                              int(math.ceil(math.log10(hi))) + 1)
+                 for m in sub]
+        ticks = [t for t in ticks if lo * (1 - 1e-9) <= t <= hi * (1 + 1e-9)]
+        if len(ticks) >= min_ticks:
+            break
+    if len(ticks) > 9:  # many decades: every k-th decade's 1
+        ticks = [t for t in ticks if abs(math.log10(t) - round(math.log10(t))) < 1e-9]
+        step = max(1, int(math.ceil(len(ticks) / 8)))
+        ticks = ticks[::step]
+    return ticks
+
+
+def set_log_ticks(axis, ticks=None, lim=None):
+    """Fixed, labelled ticks on a log axis ('%g'), no minor labels: the
+    given ticks (the data's own x values, when they are evenly spread) or
+    nice_log_ticks over the axis' limits."""
+    from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter, NullLocator
+    lo, hi = lim if lim else (axis.axes.get_ylim() if axis is axis.axes.yaxis
+                              else axis.axes.get_xlim())
+    if ticks is None:
+        ticks = nice_log_ticks(lo, hi)
+    axis.set_major_locator(FixedLocator(list(ticks)))
+    axis.set_major_formatter(FuncFormatter(lambda v, _: "%g" % float("%.3g" % v)))
+    axis.set_minor_locator(NullLocator())
+    axis.set_minor_formatter(NullFormatter())
+
+
+def geometric(values):
+    """The distinct positive values, sorted, when they form a geometric
+    progression (evenly spread on a log axis) of 2 to 9 terms; else None."""
+    v = sorted({float(x) for x in values if x is not None and x > 0})
+    if not 2 <= len(v) <= 9:
+        return None
+    r = [math.log(b / a) for a, b in zip(v, v[1:])]
+    return v if max(r) - min(r) <= 0.05 * max(r) else None
+
+
+def reserve_edge(ax, frac=0.16):
+    """Lowers the bottom of a log y axis so that the lowest point drawn sits
+    above the strip where draw_rate_curve puts its edge markers ('x',
+    open markers): they never cover a plotted point."""
     lo, hi = ax.get_ylim()
-    if ax.get_yscale() == "log" and hi / lo < 1e3:
-        plain_log_ticks(ax.yaxis, hi / lo)
+    if lo > 0 and hi > lo:
+        span = math.log10(hi / lo)
+        ax.set_ylim(lo / 10 ** (frac * span / (1 - frac)), hi)
 
 
-def saga_reference(ax, runs, dataset):
-    """saga's median rate on dataset as a horizontal line (band: seeds);
-    returns the saga runs used."""
+def pad_log_ylim(ax, values, factor=1.25):
+    """y limits covering values (and the current limits) with a margin."""
+    v = [x for x in values if x is not None and np.isfinite(x) and x > 0]
+    lo, hi = ax.get_ylim()
+    if v:
+        lo, hi = min([lo] + v) / factor, max([hi] + v) * factor
+    ax.set_ylim(lo, hi)
+
+
+def saga_reference(ax, runs, dataset, label="saga (reference)"):
+    """saga's median rate on dataset as a horizontal dashed line (band:
+    seeds), its value written at the line's right end; returns the saga
+    runs used (empty when there are none)."""
     saga = [r for r in plain(runs) if r.algorithm == "saga" and r.dataset == dataset]
     if not saga:
         return []
@@ -708,9 +876,13 @@ def saga_reference(ax, runs, dataset):
     st, m, lo, hi = rate_point(g)
     if st != "ok":
         return []
-    ax.axhline(m, color=color("saga"), ls="--", lw=1.2, label="saga (reference)")
+    ax.axhline(m, color=color("saga"), ls="--", lw=1.2, label=label, zorder=1)
     if len(g) > 1:
         ax.axhspan(lo, hi, color=color("saga"), alpha=0.08, lw=0)
+    ax.annotate("saga %.3g" % m, xy=(0.99, m), xycoords=("axes fraction", "data"),
+                xytext=(0, 2), textcoords="offset points", ha="right", va="bottom",
+                fontsize=7, color=color("saga"))
+    ax._saga_rate = m  # pad_log_ylim keeps it inside the axes
     return g
 
 
@@ -734,15 +906,71 @@ def status_count(runs):
     return ", ".join("%d %s" % (c[k], k) for k in sorted(c))
 
 
-def ds_name(ds, width=42):
-    """A dataset as a title: a path's file name without .xz/.bz2, long
-    synthetic specs wrapped at commas."""
-    import textwrap
-    if "/" in ds:
-        ds = os.path.basename(ds)
-        for ext in (".xz", ".bz2", ".gz"):
-            if ds.endswith(ext):
-                ds = ds[: -len(ext)]
-    if len(ds) <= width:
-        return ds
-    return "\n".join(textwrap.wrap(ds.replace(",", ", "), width)).replace(", ", ",")
+def _register_datasets(specs):
+    """Short labels for data sets: a path's file name without .xz/.bz2/.gz;
+    a synthetic spec's kind (synth-dense), numbered when several specs share
+    it.  The spec itself goes into the caption (datasets_note)."""
+    by_short = {}
+    for ds in specs:
+        short = ds
+        if "/" in short:
+            short = os.path.basename(short)
+            for ext in (".xz", ".bz2", ".gz"):
+                if short.endswith(ext):
+                    short = short[: -len(ext)]
+        if ":" in short:
+            short = short.split(":", 1)[0]
+        by_short.setdefault(short, []).append(ds)
+    for short, lst in by_short.items():
+        for i, ds in enumerate(sorted(lst)):
+            DS_LABELS.setdefault(ds, short if len(lst) == 1 else "%s-%d" % (short, i + 1))
+
+
+def ds_name(ds, width=None):
+    """A data set's short label (a panel title); the full spec is in the
+    caption (datasets_note)."""
+    if ds not in DS_LABELS:
+        _register_datasets([ds])
+    return DS_LABELS[ds]
+
+
+def datasets_note(datasets):
+    """'Data sets: synth-dense = synth-dense:n=...; ...' for the data sets
+    whose short label is not their full name (synthetic specs, paths)."""
+    parts = ["%s = %s" % (ds_name(d), d) for d in sorted(set(datasets), key=ds_name)
+             if ds_name(d) != d]
+    return ("Data sets: %s." % "; ".join(parts)) if parts else ""
+
+
+def shared_legend(fig, axes, extra=(), ncol=None, title=None, top_in=0.3):
+    """One legend for the whole figure, below the panels: the handles of
+    every panel (each label once, first panel first) plus extra (handles,
+    labels); the per-panel legends are removed.  Lays the figure out
+    (tight_layout) leaving room for the suptitle (top_in inches) and the
+    legend.  Returns the legend."""
+    handles, labels = [], []
+    for ax in axes:
+        if ax.get_legend():
+            ax.get_legend().remove()
+        for h, l in zip(*ax.get_legend_handles_labels()):
+            if l not in labels and not l.startswith("_"):
+                handles.append(h)
+                labels.append(l)
+    for h, l in zip(*extra) if extra else []:
+        if l not in labels:
+            handles.append(h)
+            labels.append(l)
+    w, hgt = fig.get_size_inches()
+    longest = max((len(l) for l in labels), default=10)
+    ncol = ncol or max(1, min(len(labels), int(w / (0.4 + 0.065 * longest))))
+    rows = int(math.ceil(len(labels) / ncol)) if labels else 0
+    leg_in = 0.12 + 0.2 * rows
+    fig.tight_layout(rect=(0, leg_in / hgt, 1, 1 - top_in / hgt))
+    for ax in axes:
+        m = getattr(ax, "_saga_rate", None)
+        if m is not None:
+            pad_log_ylim(ax, [m], 1.15)
+    if not labels:
+        return None
+    return fig.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.0),
+                      ncol=ncol, frameon=False, title=title, fontsize=8)

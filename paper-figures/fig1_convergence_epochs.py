@@ -18,24 +18,30 @@ def make(runs, out_dir):
     if not sel:
         raise C.MissingRuns("no dataset has runs of two or more algorithms at the default "
                             "step on random shards (the method comparison grid)")
-    fig, axes = C.panel_grid(len(sel))
+    fig, axes = C.panel_grid(len(sel), width=4.0, height=3.0)
     used, groups_all = [], []
-    for ax, (ds, groups) in zip(axes, sorted(sel.items())):
+    for groups in sel.values():
+        groups_all += groups
+    label = C.Labeller([r for g in groups_all for r in g])
+    for ax, (ds, groups) in zip(axes, sorted(sel.items(), key=lambda kv: C.ds_name(kv[0]))):
         ax.set_yscale("log")
-        C.draw_groups(ax, groups, "epoch")
+        C.draw_groups(ax, groups, "epoch", labeller=label)
         ax.set_title("%s (N=%s, d=%s)" % (C.ds_name(ds), C.fmt_num(groups[0][0].get("n_samples")),
                                          C.fmt_num(groups[0][0].get("n_features"))))
-        ax.set_xlabel("epochs (component gradients / N, all nodes)")
+        ax.set_xlabel("epochs (component gradients / N)")
         ax.set_ylabel("suboptimality f(w) - f*")
-        ax.legend(loc="best")
         used += [r for g in groups for r in g]
-        groups_all += groups
     fig.suptitle("Convergence per epoch")
-    fig.tight_layout()
+    C.shared_legend(fig, axes)
+    central = sorted({g[0].algorithm for g in groups_all if g[0].algorithm in C._CENTRAL})
     caption = ("Figure 1. Suboptimality f(w) - f* (log scale) against epochs (N component "
                "gradients summed over all nodes) for each method configuration of the "
-               "comparison grid, one panel per dataset. %s An 'x' ends a diverged run; "
-               "values <= 0 are drawn at %g." % (C.seeds_note(groups_all), C.SUBOPT_FLOOR))
+               "comparison grid, one panel per dataset. %s%s An 'x' ends a diverged run; "
+               "values <= 0 are drawn at %g. %s" % (
+                   ("%s (centralized) is the wide pale line; dsaga with K=1 reproduces it "
+                    "bit for bit (SPEC 3.2) and is drawn on top of it. " % ", ".join(central))
+                   if central else "", C.seeds_note(groups_all), C.SUBOPT_FLOOR,
+                   C.datasets_note(sel)))
     return C.save_figure(fig, out_dir, STEM, "Convergence per epoch", caption, used)
 
 

@@ -1,6 +1,8 @@
 #!/usr/bin/python3
 """fig2_convergence_comm.py - SPEC 6.2: the runs of figure 1 against
-communication rounds and against bytes sent (all nodes).
+communication rounds and against bytes sent (all nodes), laid out as a grid:
+per dataset a pair of panels (rounds, bytes) sharing the y axis, two
+datasets per row.
 
 usage: fig2_convergence_comm.py RESULTS_DIR|FILE.h5 OUT_DIR
 """
@@ -12,43 +14,58 @@ import matplotlib.pyplot as plt
 import common as C
 
 STEM = "fig2_convergence_comm"
+PAIRS_PER_ROW = 2
 
 
 def make(runs, out_dir):
     sel = C.convergence_selection(runs)
-    # saga is centralized: it never communicates, so it has no curve here
-    sel = {ds: [g for g in gs if g[0].algorithm != "saga"] for ds, gs in sel.items()}
+    # a centralized method never communicates, so it has no curve here
+    sel = {ds: [g for g in gs if g[0].algorithm not in C._CENTRAL] for ds, gs in sel.items()}
     sel = {ds: gs for ds, gs in sel.items()
            if any((g[0].s["rounds"] > 0).any() for g in gs)}
     if not sel:
         raise C.MissingRuns("no distributed runs with communication (rounds > 0) at the "
                             "default step on random shards")
     n = len(sel)
-    fig, axes = plt.subplots(n, 2, figsize=(9.5, 3.3 * n + 0.4), squeeze=False)
-    used, groups_all = [], []
-    for row, (ds, groups) in enumerate(sorted(sel.items())):
-        for col, (key, xlabel) in enumerate([
-                ("rounds", "communication rounds (collective calls)"),
+    per_row = min(PAIRS_PER_ROW, n)
+    nrow = (n + per_row - 1) // per_row
+    fig, axes = plt.subplots(nrow, 2 * per_row, figsize=(3.4 * 2 * per_row, 2.9 * nrow + 0.2),
+                             squeeze=False)
+    groups_all = [g for gs in sel.values() for g in gs]
+    label = C.Labeller([r for g in groups_all for r in g])
+    used, panels = [], []
+    for i, (ds, groups) in enumerate(sorted(sel.items(), key=lambda kv: C.ds_name(kv[0]))):
+        row, col0 = divmod(i, per_row)
+        for j, (key, xlabel) in enumerate([
+                ("rounds", "communication rounds"),
                 ("bytes", "bytes sent, all nodes (B)")]):
-            ax = axes[row][col]
+            ax = axes[row][2 * col0 + j]
             ax.set_xscale("log")
             ax.set_yscale("log")
-            C.draw_groups(ax, groups, key)
+            C.draw_groups(ax, groups, key, labeller=label)
             ax.set_xlabel(xlabel)
-            ax.set_ylabel("suboptimality f(w) - f*")
             ax.set_title("%s: against %s" % (C.ds_name(ds), key))
-            if col == 0:
-                ax.legend(loc="best")
+            if j == 0:
+                ax.set_ylabel("suboptimality f(w) - f*")
+            else:
+                ax.sharey(axes[row][2 * col0])
+                ax.tick_params(labelleft=False)
+            panels.append(ax)
         used += [r for g in groups for r in g]
-        groups_all += groups
+    for ax in list(axes.flat)[len(panels):]:
+        ax.remove()
     fig.suptitle("Convergence per communication")
-    fig.tight_layout()
+    C.shared_legend(fig, panels)
+    central = sorted({g[0].algorithm for gs in C.convergence_selection(runs).values()
+                      for g in gs if g[0].algorithm in C._CENTRAL})
     caption = ("Figure 2. The runs of figure 1: suboptimality f(w) - f* (log) against "
-               "communication rounds (left) and payload bytes sent by all nodes (right; an "
-               "allreduce of n doubles counts 8n bytes per node), log axes. saga is "
-               "centralized and never communicates, so it is not drawn; checkpoints with 0 "
-               "rounds are off the log axis. %s An 'x' ends a diverged run."
-               % C.seeds_note(groups_all))
+               "communication rounds (left of each pair) and payload bytes sent by all nodes "
+               "(right; an allreduce of n doubles counts 8n bytes per node), log axes. %s"
+               "Checkpoints with 0 rounds are off the log axis. %s An 'x' ends a diverged "
+               "run. %s" % (
+                   ("%s never communicates (centralized), so it is not drawn. "
+                    % ", ".join(central)) if central else "",
+                   C.seeds_note(groups_all), C.datasets_note(sel)))
     return C.save_figure(fig, out_dir, STEM, "Convergence per communication", caption, used)
 
 

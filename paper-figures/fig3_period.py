@@ -41,38 +41,46 @@ def make(runs, out_dir):
     if not sw:
         raise C.MissingRuns("no dsaga runs with two or more periods at one K (the period "
                             "sweep)")
-    fig, axes = C.panel_grid(len(sw), width=4.8, height=3.6)
+    fig, axes = C.panel_grid(len(sw), width=4.0, height=3.0)
     used = []
-    for ax, (ds, curves) in zip(axes, sorted(sw.items())):
+    statuses = set()
+    for ax, (ds, curves) in zip(axes, sorted(sw.items(), key=lambda kv: C.ds_name(kv[0]))):
         ax.set_xscale("log")
         ax.set_yscale("log")
         used += C.saga_reference(ax, runs, ds)
-        ks = sorted({k for k, _ in curves})
-        statuses = set()
+        combos = sorted(curves)
+        xs_all = []
         for j, ((k, agg), pts) in enumerate(sorted(curves.items())):
-            i = ks.index(k)
             xs = sorted(pts)
+            xs_all += xs
             statuses |= C.draw_rate_curve(
-                ax, xs, [pts[x] for x in xs], C.shade("dsaga", i, len(ks)),
+                ax, xs, [pts[x] for x in xs], C.shade("dsaga", j, len(combos)),
                 C.marker("dsaga"), "-" if agg != "sum" else "--",
-                "dsaga K=%d %s" % (k, agg), edge_y=0.03 + 0.035 * j)
+                "dsaga K=%d aggregate=%s" % (k, agg), edge_y=0.03 + 0.035 * j)
             used += [r for x in xs for r in pts[x]]
         ax.set_xlabel("period \u03c4 / n_k (local epochs per round)")
         ax.set_ylabel(C.RATE_YLABEL)
         ax.set_title("%s (N=%s)" % (C.ds_name(ds), C.fmt_num(used[-1].get("n_samples"))))
-        C.edge_legend(ax, statuses)
-        lo, hi = ax.get_xlim()
-        C.plain_log_ticks(ax.xaxis, hi / lo)
+        lo, hi = min(xs_all), max(xs_all)
+        ax.set_xlim(lo / 1.6, hi * 1.6)
+        C.set_log_ticks(ax.xaxis)
+        C.pad_log_ylim(ax, [getattr(ax, "_saga_rate", None)], 1.15)
+        C.reserve_edge(ax)
+        C.set_log_ticks(ax.yaxis)
     fig.suptitle("Communication period")
-    fig.tight_layout()
+    C.shared_legend(fig, axes, C.edge_handles(statuses, "0.35", C.marker("dsaga")))
+    for ax in axes:  # the layout may have moved the limits: ticks again
+        C.set_log_ticks(ax.yaxis)
     caption = ("Figure 3. dsaga's linear rate (decades of suboptimality gained per epoch, "
                "the negated rate_per_epoch fitted between 1e-2 and 1e-9 of the initial "
                "suboptimality, SPEC 4) against the period tau as a fraction of the local epoch "
                "n_k = N/K (periods given in steps are converted), one curve per K (shade) "
                "and aggregate (solid mean, dashed sum); saga's rate is the dashed black "
-               "reference. Points are medians over seeds, bands min..max (5-95 %% with 20 "
-               "seeds or more). Diverged configurations are drawn as an 'x' on the bottom "
-               "edge. Runs: %s." % C.status_count(used))
+               "reference, its value written at its right end. Points are medians over "
+               "seeds, bands min..max (5-95 %% with 20 seeds or more). Diverged "
+               "configurations are an 'x' and configurations without a linear rate an open "
+               "marker on the bottom edge. Runs: %s. %s" % (
+                   C.status_count(used), C.datasets_note(sw)))
     return C.save_figure(fig, out_dir, STEM, "Communication period", caption, used)
 
 

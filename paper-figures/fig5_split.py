@@ -31,10 +31,12 @@ def pairs(runs):
 
 
 def style(group, i, n):
+    """A configuration and its by-label twin are adjacent (pairs()): the
+    pair shares a shade of the method's colour (darker for the first
+    configurations), random shards solid, by-label dashed."""
     r = group[0]
-    c = C.color(r.algorithm) if r.get("partition") == "random" else \
-        C.shade(r.algorithm, 1, 2)
-    return c, "-" if r.get("partition") == "random" else "--"
+    return (C.shade(r.algorithm, i // 2, max(1, (n + 1) // 2)),
+            "-" if r.get("partition") == "random" else "--")
 
 
 def make(runs, out_dir):
@@ -42,25 +44,26 @@ def make(runs, out_dir):
     if not sel:
         raise C.MissingRuns("no dsaga or local-sgd runs with partition=label (the data-split "
                             "experiment)")
-    fig, axes = C.panel_grid(len(sel))
-    used, groups_all = [], []
-    for ax, (ds, groups) in zip(axes, sorted(sel.items())):
+    fig, axes = C.panel_grid(len(sel), width=4.0, height=3.0)
+    groups_all = [g for gs in sel.values() for g in gs]
+    label = C.Labeller([r for g in groups_all for r in g])
+    used = []
+    for ax, (ds, groups) in zip(axes, sorted(sel.items(), key=lambda kv: C.ds_name(kv[0]))):
         ax.set_yscale("log")
-        C.draw_groups(ax, groups, "epoch", label_extra=("partition",), style=style)
-        ax.set_xlabel("epochs (component gradients / N, all nodes)")
+        C.draw_groups(ax, groups, "epoch", style=style, labeller=label)
+        ax.set_xlabel("epochs (component gradients / N)")
         ax.set_ylabel("suboptimality f(w) - f*")
         ax.set_title(C.ds_name(ds))
-        ax.legend(loc="best")
         used += [r for g in groups for r in g]
-        groups_all += groups
     fig.suptitle("Data split: random vs by-label shards")
-    fig.tight_layout()
+    C.shared_legend(fig, axes)
     caption = ("Figure 5. Suboptimality f(w) - f* (log) against epochs for dsaga and "
-               "local-sgd on random shards (solid) and by-label shards (dashed, lighter: "
-               "each node holds rows of as few labels as possible), same K, period and "
+               "local-sgd on random shards (solid) and by-label shards (dashed: each node "
+               "holds rows of as few labels as possible); a configuration and its twin share "
+               "a shade, same K, period and "
                "step otherwise. dsaga's local direction has zero mean at the optimum "
-               "whatever the split (SPEC 3.2); local SGD's does not. %s" %
-               C.seeds_note(groups_all))
+               "whatever the split (SPEC 3.2); local SGD's does not. %s %s" %
+               (C.seeds_note(groups_all), C.datasets_note(sel)))
     return C.save_figure(fig, out_dir, STEM, "Data split", caption, used)
 
 

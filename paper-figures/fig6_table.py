@@ -48,8 +48,9 @@ def cell(group, thr, key):
 
 def rows(runs):
     sel = C.convergence_selection(runs)
+    label = C.Labeller([r for gs in sel.values() for g in gs for r in g])
     out = []
-    for ds, groups in sorted(sel.items()):
+    for ds, groups in sorted(sel.items(), key=lambda kv: C.ds_name(kv[0])):
         meds = {}
         cells = []
         for g in groups:
@@ -72,7 +73,7 @@ def rows(runs):
                     ratio = med / r if math.isfinite(med) and math.isfinite(r) and r > 0 \
                         else float("nan")
                     entries.append((text, ratio))
-            out.append((ds, C.method_label(g[0], extra=("batch",)), len(g), entries, g))
+            out.append((C.ds_name(ds), label(g[0]), len(g), entries, g))
     return out
 
 
@@ -139,7 +140,8 @@ def make(runs, out_dir):
                "method configuration and dataset of the comparison grid. Entries: median over "
                "seeds [min-max, or 5-95 % with 20 seeds or more]; 'k/n' when only k of n seeds "
                "got there; 'not reached' when none did (diverged runs never count). Ratios "
-               "(in parentheses) are to saga for epochs and to gd for rounds and bytes.")
+               "(in parentheses) are to saga for epochs and to gd for rounds and bytes. " +
+               C.datasets_note({r.dataset for row in table for r in row[4]}))
     full = caption + " " + C.provenance(used)
     os.makedirs(out_dir, exist_ok=True)
     md = os.path.join(out_dir, STEM + ".md")

@@ -13,8 +13,10 @@ STEM = "fig7_step"
 
 
 def sweeps(runs):
-    """{dataset: (period label, aggregate, {K: {step_scale: [seed runs]}})}
-    at the period with the most step_scale values."""
+    """{dataset: (period label, {(K, aggregate): {step_scale: [seed runs]}})}
+    at the period with the most step_scale values summed over K and
+    aggregate: both aggregates are drawn (aggregate = sum diverges at large
+    steps, SPEC 3.2, and is drawn as such)."""
     rs = [r for r in runs if r.algorithm == "dsaga" and not C.has_net(r)
           and r.get("partition") == "random"]
     out = {}
@@ -22,16 +24,16 @@ def sweeps(runs):
         by = {}
         for g in C.group_seeds([r for r in rs if r.dataset == ds]).values():
             r0 = g[0]
-            k = (C.period_label(r0), r0.get("aggregate"))
-            by.setdefault(k, {}).setdefault(int(r0.get("nodes")), {}).setdefault(
+            by.setdefault(C.period_label(r0), {}).setdefault(
+                (int(r0.get("nodes")), r0.get("aggregate")), {}).setdefault(
                 r0.get("step_scale"), []).extend(g)
         best, score = None, 0
-        for k, ks in sorted(by.items(), key=lambda kv: (kv[0][1] == "sum", kv[0][0])):
-            n = sum(len(v) for v in ks.values() if len(v) >= 2)
+        for p, curves in sorted(by.items()):
+            n = sum(len(v) for v in curves.values() if len(v) >= 2)
             if n > score:
-                best, score = k, n
+                best, score = p, n
         if best:
-            out[ds] = best + ({K: v for K, v in by[best].items() if len(v) >= 2},)
+            out[ds] = (best, {k: v for k, v in by[best].items() if len(v) >= 2})
     return out
 
 
@@ -40,39 +42,47 @@ def make(runs, out_dir):
     if not sw:
         raise C.MissingRuns("no dsaga runs at two or more step_scale values with the same "
                             "period (the step sweep)")
-    fig, axes = C.panel_grid(len(sw), width=4.8, height=3.6)
+    fig, axes = C.panel_grid(len(sw), width=4.0, height=3.0)
     used, failed = [], 0
-    for ax, (ds, (plabel, agg, curves)) in zip(axes, sorted(sw.items())):
+    statuses = set()
+    for ax, (ds, (plabel, curves)) in zip(axes, sorted(sw.items(),
+                                                        key=lambda kv: C.ds_name(kv[0]))):
         ax.set_xscale("log")
         ax.set_yscale("log")
-        ks = sorted(curves)
-        statuses = set()
-        for i, K in enumerate(ks):
-            pts = curves[K]
+        xs_all = set()
+        combos = sorted(curves, key=lambda c: (c[1] == "sum", c[0]))
+        for j, (K, agg) in enumerate(combos):
+            pts = curves[(K, agg)]
             xs = sorted(x for x in pts if any(r.get("status") != "failed" for r in pts[x]))
+            xs_all |= set(xs)
             failed += sum(r.get("status") == "failed" for x in pts for r in pts[x])
             statuses |= C.draw_rate_curve(ax, xs, [pts[x] for x in xs],
-                                          C.shade("dsaga", i, len(ks)), C.marker("dsaga"),
-                                          "-", "dsaga K=%d" % K,
-                                          edge_y=0.03 + 0.04 * i)
+                                          C.shade("dsaga", j, len(combos)),
+                                          C.marker("dsaga"), "-" if agg != "sum" else "--",
+                                          "dsaga K=%d aggregate=%s" % (K, agg),
+                                          edge_y=0.03 + 0.04 * j)
             used += [r for x in pts for r in pts[x]]
         ax.axvline(1.0, color="0.5", lw=0.8, ls=":")
         ax.set_xlabel("step_scale (step / default 1/(3 L_max))")
         ax.set_ylabel(C.RATE_YLABEL)
-        ax.set_title("%s, %s, aggregate %s" % (C.ds_name(ds), plabel, agg))
-        C.edge_legend(ax, statuses)
-        lo, hi = ax.get_xlim()
-        C.plain_log_ticks(ax.xaxis, hi / lo)
+        ax.set_title("%s, %s" % (C.ds_name(ds), plabel))
+        xs = sorted(xs_all)
+        ax.set_xlim(xs[0] / 1.4, xs[-1] * 1.4)
+        C.set_log_ticks(ax.xaxis, C.geometric(xs) or (xs if len(xs) <= 6 else None))
+        C.reserve_edge(ax)
     fig.suptitle("Step size")
-    fig.tight_layout()
+    C.shared_legend(fig, axes, C.edge_handles(statuses, "0.35", C.marker("dsaga")))
+    for ax in axes:
+        C.set_log_ticks(ax.yaxis)
     caption = ("Figure 7. dsaga's linear rate (decades gained per epoch, -rate_per_epoch) "
                "against step_scale, the multiple of the default step 1/(3 L_max), at the "
-               "fixed period named in each panel, one curve per K (shade). A configuration "
-               "where half of the seeds or more diverged is an 'x' on the bottom edge "
-               "(drawn, not dropped); the dotted line is the default step. Points are medians "
-               "over seeds, bands min..max. %sRuns: %s." %
+               "fixed period named in each panel, one curve per K and aggregate (shade; "
+               "solid mean, dashed sum). A configuration where half of the seeds or more "
+               "diverged is an 'x' on the bottom edge, one without a linear rate an open "
+               "marker there (drawn, not dropped); the dotted line is the default step. "
+               "Points are medians over seeds, bands min..max. %sRuns: %s. %s" %
                ("%d failed run(s) are not drawn. " % failed if failed else "",
-                C.status_count(used)))
+                C.status_count(used), C.datasets_note(sw)))
     return C.save_figure(fig, out_dir, STEM, "Step size", caption, used)
 
 

@@ -9,8 +9,8 @@ what=${1:-test}
 build_pkgs="build-essential libopenmpi-dev openmpi-bin libopenblas-dev libhdf5-dev hdf5-tools libinih-dev liblzma-dev libssl-dev xz-utils"
 case "$what" in
   build) pkgs="$build_pkgs" ;;
-  run)   pkgs="$build_pkgs python3-matplotlib python3-h5py python3-numpy" ;;
-  test)  pkgs="$build_pkgs libcriterion-dev liblinear-tools python3-matplotlib python3-h5py python3-numpy valgrind clang-format" ;;
+  run)   pkgs="$build_pkgs python3-matplotlib python3-h5py python3-numpy python3-pandas" ;;
+  test)  pkgs="$build_pkgs libcriterion-dev liblinear-tools python3-matplotlib python3-h5py python3-numpy python3-pandas chromium valgrind clang-format" ;;
   bench) pkgs="$build_pkgs python3-sklearn python3-numpy python3-scipy" ;;
   fuzz)  pkgs="$build_pkgs clang libclang-rt-14-dev" ;;
   *) echo "deps.sh: unknown target '$what' (expected build, run, test, bench or fuzz)" >&2; exit 2 ;;

@@ -109,7 +109,7 @@ Test(grid_errors, bad_period)
 Test(grid_errors, bad_aggregate_in_section)
 {
     expect_error("[grid]\ndatasets = a9a\nalgorithms = dsaga\n[dsaga]\naggregate = mean median\n",
-                 4, 5, "aggregate: \"median\": expected mean or sum");
+                 4, 5, "aggregate: \"median\": expected one of mean,sum (for dsaga)");
 }
 
 Test(grid_errors, bad_lambda)
@@ -157,7 +157,23 @@ Test(grid_errors, nodes_range_exceeds_launch)
 Test(grid_errors, key_ignored_by_algorithm)
 {
     expect_error("[grid]\ndatasets = a9a\nalgorithms = saga\n[saga]\nperiod = 10\n", 4, 5,
-                 "period: not used by saga");
+                 "period: not a key of saga");
+}
+
+/* SPEC 3.10: a method key in [grid] must belong to a listed method */
+Test(grid_errors, method_key_no_listed_algorithm_declares)
+{
+    expect_error("[grid]\ndatasets = a9a\nalgorithms = saga dsaga\nbatch = 4\n", 4, 4,
+                 "batch: \"4\": expected a key of one of this grid's algorithms");
+}
+
+/* a misspelt key: the closest known one (shared with the command line) */
+Test(grid_errors, misspelt_key_suggests)
+{
+    expect_error("[grid]\ndatasets = a9a\nalgorithms = dsaga\nperoid = 10\n", 4, 4,
+                 "peroid: unknown key (did you mean period?)");
+    expect_error("[grid]\ndatasets = a9a\nalgorithms = dsaga\nseed = 1\n", 4, 4,
+                 "seed: unknown key (did you mean seeds?)");
 }
 
 Test(grid_errors, key_set_twice)
@@ -224,8 +240,9 @@ Test(grid_expand, count_and_order)
         cr_assert_str_eq(c->algorithm, "dsaga");
         cr_assert_str_eq(c->dataset, a);
         cr_assert_eq(c->nodes, want[i].nodes, "cell %d", 2 + i);
-        cr_assert(c->period == want[i].period, "cell %d period %g", 2 + i, c->period);
-        cr_assert_eq(c->period_is_fraction, want[i].frac, "cell %d", 2 + i);
+        struct period per = params_period(&c->params, "period");
+        cr_assert(per.value == want[i].period, "cell %d period %g", 2 + i, per.value);
+        cr_assert_eq(per.is_fraction, want[i].frac, "cell %d", 2 + i);
         cr_assert_eq(c->seed, want[i].seed, "cell %d", 2 + i);
     }
     /* the second data set repeats the pattern */
@@ -251,14 +268,15 @@ Test(grid_expand, ignored_keys_do_not_multiply)
     struct grid *g = NULL;
     cr_assert_eq(grid_load(path, 3, &g), 0);
     cr_assert_eq(g->n_runs, 2 + 1 + 4);
-    cr_assert_eq(g->runs[0].batch, 1);
-    cr_assert_eq(g->runs[1].batch, 8);
-    cr_assert_eq(g->runs[0].step_constant, 1);
+    cr_assert_eq(params_int(&g->runs[0].params, "batch"), 1);
+    cr_assert_eq(params_int(&g->runs[1].params, "batch"), 8);
+    cr_assert_str_eq(params_text(&g->runs[0].params, "step_rule"), "constant");
     cr_assert_str_eq(g->runs[2].algorithm, "gd");
-    cr_assert_eq(g->runs[2].step_constant, 0, "gd ignores step_rule: default");
-    cr_assert_eq(g->runs[3].aggregate, AGG_MEAN);
-    cr_assert_eq(g->runs[4].aggregate, AGG_SUM);
-    cr_assert_eq(g->runs[3].batch, 1, "dsaga ignores batch: default");
+    /* SPEC 3.10: a key a method does not declare is not in its run at all */
+    cr_assert_null(params_text(&g->runs[2].params, "step_rule"), "gd declares no step_rule");
+    cr_assert_str_eq(params_text(&g->runs[3].params, "aggregate"), "mean");
+    cr_assert_str_eq(params_text(&g->runs[4].params, "aggregate"), "sum");
+    cr_assert_null(params_text(&g->runs[3].params, "batch"), "dsaga declares no batch");
     /* nodes default: every rank of the launch */
     cr_assert_eq(g->runs[3].nodes, 3);
     grid_destroy(g);
@@ -324,8 +342,10 @@ Test(grid_expand, variants_have_their_own_lists)
     for (int i = 0; i < 5; i++)
         cr_assert_str_eq(g->runs[i].algorithm, "dsaga");
     /* exact: values parsed from text */
-    cr_assert(g->runs[1].period == 0.5 && g->runs[1].period_is_fraction);
-    cr_assert(g->runs[2].period == 1.0 && g->runs[2].step_scale == 0.5);
+    struct period p1 = params_period(&g->runs[1].params, "period");
+    struct period p2 = params_period(&g->runs[2].params, "period");
+    cr_assert(p1.value == 0.5 && p1.is_fraction);
+    cr_assert(p2.value == 1.0 && g->runs[2].step_scale == 0.5);
     cr_assert(g->runs[4].step_scale == 2.0);
     grid_destroy(g);
 }
@@ -440,11 +460,11 @@ Test(grid_expand_net, presets_set_alpha_and_beta)
     struct grid *g = NULL;
     cr_assert_eq(grid_load(path, 2, &g), 0);
     cr_assert_eq(g->n_runs, 3);
-    cr_assert_eq(g->runs[0].net_alpha_s, 5e-6);
-    cr_assert_eq(g->runs[0].net_beta_s, 1e-10);
-    cr_assert_eq(g->runs[1].net_alpha_s, 50e-3);
-    cr_assert_eq(g->runs[1].net_beta_s, 8.0 / 100e6);
-    cr_assert(g->runs[2].net_alpha_s < 0, "none: no model");
+    cr_assert_eq(g->runs[0].net.alpha_s, 5e-6);
+    cr_assert_eq(g->runs[0].net.beta_s, 1e-10);
+    cr_assert_eq(g->runs[1].net.alpha_s, 50e-3);
+    cr_assert_eq(g->runs[1].net.beta_s, 8.0 / 100e6);
+    cr_assert(g->runs[2].net.alpha_s < 0, "none: no model");
     grid_destroy(g);
 
     write_config("[grid]\n"
@@ -454,7 +474,31 @@ Test(grid_expand_net, presets_set_alpha_and_beta)
                  "net_beta_s = 1e-9\n");
     cr_assert_eq(grid_load(path, 2, &g), 0);
     cr_assert_eq(g->n_runs, 1);
-    cr_assert_eq(g->runs[0].net_alpha_s, 50e-3);
-    cr_assert_eq(g->runs[0].net_beta_s, 1e-9, "explicit net_beta_s wins");
+    cr_assert_eq(g->runs[0].net.alpha_s, 50e-3);
+    cr_assert_eq(g->runs[0].net.beta_s, 1e-9, "explicit net_beta_s wins");
     grid_destroy(g);
+}
+
+/* ---- predict = yes (issue 14, SPEC 4.1) ---------------------------------- */
+
+Test(grid_expand, predict_is_a_grid_setting_not_crossed)
+{
+    write_config("[grid]\ndatasets = a9a\nalgorithms = saga dsaga\npredict = yes\n");
+    struct grid *g = NULL;
+    cr_assert_eq(grid_load(path, 2, &g), 0);
+    cr_assert_eq(g->predict, 1);
+    cr_assert_eq(g->n_runs, 2, "not a list: no extra cells");
+    grid_destroy(g);
+    write_config("[grid]\ndatasets = a9a\nalgorithms = saga\n");
+    cr_assert_eq(grid_load(path, 2, &g), 0);
+    cr_assert_eq(g->predict, 0, "off by default");
+    grid_destroy(g);
+}
+
+Test(grid_errors, predict_yes_or_no_in_grid_only)
+{
+    expect_error("[grid]\ndatasets = a9a\nalgorithms = saga\npredict = maybe\n", 2, 4,
+                 "predict: expected yes or no, got \"maybe\"");
+    expect_error("[grid]\ndatasets = a9a\nalgorithms = dsaga\n[dsaga]\npredict = yes\n", 2, 5,
+                 "predict: expected one value, yes or no, in [grid]");
 }

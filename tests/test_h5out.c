@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/error.h"
@@ -39,19 +41,22 @@ static void teardown(void)
 static void make_result(struct run_result *r, const char *alg, int n, double base)
 {
     memset(r, 0, sizeof *r);
-    run_cfg_defaults(&r->cfg);
-    snprintf(r->cfg.algorithm, sizeof r->cfg.algorithm, "%s", alg);
+    cr_assert_eq(run_cfg_init(&r->cfg, alg), 0);
     snprintf(r->cfg.dataset, sizeof r->cfg.dataset, "synth-dense:n=50,d=5,cond=10,seed=1");
     r->cfg.lambda = 0.02;
     r->cfg.nodes = 4;
-    r->cfg.period = 0.5;
-    r->cfg.period_is_fraction = 1;
-    r->cfg.aggregate = AGG_SUM;
+    if (params_def(r->cfg.params.defs, "aggregate"))
+        cr_assert_null(params_set(&r->cfg.params, "aggregate", "sum"));
     r->cfg.seed = 7;
     r->status = "done";
     r->step_size = 0.125;
     r->fstar = 0.3;
     r->rate_per_epoch = -1.5;
+    r->tail_rate_per_epoch = -0.25;
+    r->bent = 1;
+    r->labels_pm1 = 1;
+    r->has_predicted = 1;
+    r->predicted_rate_per_epoch = -0.375;
     r->n_samples = 50;
     r->n_features = 5;
     r->trace.n = n;
@@ -144,13 +149,16 @@ Test(h5out, two_runs_read_back)
     const char *config = "[grid]\ndatasets = a b\n";
     struct run_result r0, r1;
     make_result(&r0, "dsaga", 5, 0.0);
-    make_result(&r1, "sgd", 3, 1000.0);
+    make_result(&r1, "local-sgd", 3, 1000.0);
     r1.has_model = 1;
-    r1.cfg.net_alpha_s = 1e-5;
-    r1.cfg.period = 100;
-    r1.cfg.period_is_fraction = 0;
+    r1.cfg.net.alpha_s = 1e-5;
+    cr_assert_null(params_set(&r1.cfg.params, "period", "100"));
     r1.status = "diverged";
     r1.rate_per_epoch = NAN;
+    r1.tail_rate_per_epoch = NAN;
+    r1.bent = 0;
+    r1.labels_pm1 = 0;
+    r1.has_predicted = 0;
 
     cr_assert_eq(h5out_create(path, config), 0);
     int exists = 1;
@@ -200,11 +208,26 @@ Test(h5out, two_runs_read_back)
     free(s);
     cr_assert_eq(H5Aexists(g, "message"), 0, "message only for failed runs");
     cr_assert_eq(H5Aexists(g, "net_alpha_s"), 0, "no network model configured");
+    /* SPEC 3.10: only the keys dsaga declares, the period as written */
+    cr_assert_eq(H5Aexists(g, "batch"), 0, "dsaga does not declare batch");
+    s = read_str(g, "period_text");
+    cr_assert_str_eq(s, "0.5n");
+    free(s);
+    s = read_str(g, "step_rule");
+    cr_assert_str_eq(s, "constant");
+    free(s);
     /* exact: stored and read as float64 */
     cr_assert(read_f64(g, "lambda") == 0.02);
     cr_assert(read_f64(g, "period") == 0.5);
     cr_assert(read_f64(g, "step_size") == 0.125);
     cr_assert(read_f64(g, "rate_per_epoch") == -1.5);
+    /* issue 14: tail fit, bent, labels, the predicted rate (SPEC 1, 4, 4.1) */
+    cr_assert(read_f64(g, "tail_rate_per_epoch") == -0.25);
+    cr_assert_eq(read_i64(g, "bent"), 1);
+    cr_assert(read_f64(g, "predicted_rate_per_epoch") == -0.375);
+    s = read_str(g, "labels");
+    cr_assert_str_eq(s, "pm1");
+    free(s);
     cr_assert_eq(read_i64(g, "nodes"), 4);
     cr_assert_eq(read_i64(g, "seed"), 7);
     cr_assert_eq(read_i64(g, "n_samples"), 50);
@@ -228,7 +251,18 @@ Test(h5out, two_runs_read_back)
     cr_assert_str_eq(s, "steps");
     free(s);
     cr_assert(read_f64(g, "period") == 100.0); /* exact: an integer in float64 */
+    cr_assert_eq(H5Aexists(g, "aggregate"), 0, "local-sgd does not declare aggregate");
+    cr_assert_eq(read_i64(g, "batch"), 1);
+    s = read_str(g, "step_rule");
+    cr_assert_str_eq(s, "decaying");
+    free(s);
     cr_assert(isnan(read_f64(g, "rate_per_epoch")));
+    cr_assert(isnan(read_f64(g, "tail_rate_per_epoch")));
+    cr_assert_eq(read_i64(g, "bent"), 0);
+    s = read_str(g, "labels");
+    cr_assert_str_eq(s, "raw");
+    free(s);
+    cr_assert_eq(H5Aexists(g, "predicted_rate_per_epoch"), 0, "not asked for");
     cr_assert(read_f64(g, "net_alpha_s") == 1e-5); /* exact round trip */
     check_column(g, "objective", r1.trace.objective, 3);
     check_column(g, "model_s", r1.trace.model_s, 3);
@@ -239,7 +273,22 @@ Test(h5out, two_runs_read_back)
     cr_assert(H5Gget_info_by_name(f, "/runs", &info, H5P_DEFAULT) >= 0);
     cr_assert_eq((int)info.nlinks, 2);
     cr_assert(H5Gget_info(f, &info) >= 0);
-    cr_assert_eq((int)info.nlinks, 1, "root holds only /runs");
+    cr_assert_eq((int)info.nlinks, 2, "root holds only /runs and /algorithms");
+    /* SPEC 3.10: the method table, for figures: every registered method with
+     * its colour and keys */
+    for (int a = 0; algorithm_at(a); a++) {
+        char name[96];
+        snprintf(name, sizeof name, "/algorithms/%s", algorithm_at(a)->name);
+        hid_t ag = H5Gopen2(f, name, H5P_DEFAULT);
+        cr_assert(ag >= 0, "%s missing", name);
+        s = read_str(ag, "color");
+        cr_assert_str_eq(s, algorithm_at(a)->color);
+        free(s);
+        s = read_str(ag, "keys");
+        cr_assert_eq(strlen(s) > 0, params_count(algorithm_at(a)->params) > 0, "%s keys", name);
+        free(s);
+        H5Gclose(ag);
+    }
     H5Fclose(f);
     free_result(&r0);
     free_result(&r1);
@@ -326,20 +375,26 @@ static char *slurp(const char *p, long *size)
     return buf;
 }
 
-/* After a failed append: PATH byte for byte as before, no PATH.tmp, the
- * run absent, the HDF5 library shuts down cleanly (the old writer left a
- * half-closed file that crashed H5close at exit), and the next append
+/* 1 when dir or dir/r.h5.d holds a name with ".tmp" in it. */
+static int tmp_left(void)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "ls -a %s %s.d 2>/dev/null | grep -q '\\.tmp'", dir, path);
+    return system(cmd) == 0;
+}
+
+/* After a failed append: PATH byte for byte as before, no temporary left,
+ * the run absent, the HDF5 library shuts down cleanly (the old writer left
+ * a half-closed file that crashed H5close at exit), and the next append
  * works.  err_want: text the first stderr line must hold besides PATH. */
 static void check_failed_append(int rc, const char *before, long before_size, const char *err_want,
                                 struct run_result *r)
 {
-    char tmp[160];
     char line[512] = "";
     long after_size = 0;
     int exists = 1;
     cr_assert_eq(rc, ERR_IO);
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    cr_assert_neq(access(tmp, F_OK), 0, "%s left behind", tmp);
+    cr_assert_not(tmp_left(), "a temporary left behind");
     char *after = slurp(path, &after_size);
     cr_assert(after_size == before_size && memcmp(after, before, (size_t)before_size) == 0,
               "%s changed by a failed append", path);
@@ -355,29 +410,8 @@ static void check_failed_append(int rc, const char *before, long before_size, co
     cr_assert_eq(exists, 1);
 }
 
-/* A full disk: PATH.tmp is a link to /dev/full, whose writes fail with
- * ENOSPC (what a full file system gives). */
-Test(h5out, full_disk_keeps_file)
-{
-    struct run_result r;
-    char tmp[160];
-    long size = 0;
-    make_result(&r, "saga", 40, 5.0);
-    cr_assert_eq(h5out_create(path, "cfg"), 0);
-    cr_assert_eq(h5out_append_run(path, 0, &r), 0);
-    char *before = slurp(path, &size);
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    cr_assert_eq(symlink("/dev/full", tmp), 0);
-    cr_redirect_stderr();
-    int rc = h5out_append_run(path, 1, &r);
-    check_failed_append(rc, before, size, "No space left on device", &r);
-    free(before);
-    free_result(&r);
-}
-
-/* A file-size limit as low as the current file: the old writer's copy of
- * PATH fit, then HDF5's own writes failed (EFBIG, as on a disk that fills
- * up during the append) and its file could not be closed. */
+/* A file-size limit below the run's own file (as on a disk that fills up
+ * during the append): the write fails with EFBIG, PATH is untouched. */
 Test(h5out, file_size_limit_keeps_file)
 {
     struct run_result r;
@@ -391,7 +425,7 @@ Test(h5out, file_size_limit_keeps_file)
     signal(SIGXFSZ, SIG_IGN); /* write() fails with EFBIG instead */
     cr_assert_eq(getrlimit(RLIMIT_FSIZE, &old_lim), 0);
     lim = old_lim;
-    lim.rlim_cur = (rlim_t)size;
+    lim.rlim_cur = 1024; /* a run with 40 checkpoints is larger */
     cr_assert_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
     cr_redirect_stderr();
     int rc = h5out_append_run(path, 1, &r);
@@ -401,22 +435,93 @@ Test(h5out, file_size_limit_keeps_file)
     free_result(&r);
 }
 
-Test(h5out, stale_tmp_is_overwritten)
+/* Issue 17, item 5: a planted PATH.tmp -> victim was written through (the
+ * old writer opened PATH.tmp with O_TRUNC).  Temporaries are now created
+ * with O_EXCL | O_NOFOLLOW under a unique name: the victim is untouched,
+ * and the planted name is removed (only the link) as a stale temporary. */
+Test(h5out, planted_tmp_symlink_is_not_followed)
+{
+    struct run_result r;
+    char victim[160];
+    char tmp[160];
+    char buf[64] = "";
+    make_result(&r, "saga", 2, 5.0);
+    snprintf(victim, sizeof victim, "%s/victim", dir);
+    FILE *f = fopen(victim, "w");
+    fputs("precious", f);
+    fclose(f);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    cr_assert_eq(symlink(victim, tmp), 0);
+    cr_assert_eq(h5out_create(path, "cfg"), 0);
+    cr_assert_eq(symlink(victim, tmp), 0); /* planted again between calls */
+    cr_assert_eq(h5out_append_run(path, 0, &r), 0);
+    f = fopen(victim, "r");
+    cr_assert_not_null(fgets(buf, sizeof buf, f));
+    fclose(f);
+    cr_assert_str_eq(buf, "precious", "the victim was overwritten");
+    cr_assert_eq(H5Fis_hdf5(path), 1);
+    int exists = 0;
+    cr_assert_eq(h5out_run_exists(path, 0, &exists), 0);
+    cr_assert_eq(exists, 1);
+    free_result(&r);
+}
+
+Test(h5out, stale_tmp_is_removed)
 {
     struct run_result r;
     make_result(&r, "saga", 2, 5.0);
     cr_assert_eq(h5out_create(path, "cfg"), 0);
     char tmp[160];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    snprintf(tmp, sizeof tmp, "%s.tmp.123.456", path);
     FILE *f = fopen(tmp, "w"); /* what a writer killed mid-copy leaves */
     fputs("half a file", f);
     fclose(f);
     cr_assert_eq(h5out_append_run(path, 0, &r), 0);
-    cr_assert_neq(access(tmp, F_OK), 0, "the copy was renamed over PATH");
+    cr_assert_neq(access(tmp, F_OK), 0, "the stale temporary was removed under the lock");
     int exists = 0;
     cr_assert_eq(h5out_run_exists(path, 0, &exists), 0);
     cr_assert_eq(exists, 1);
     free_result(&r);
+}
+
+/* Issue 17, item 1: a second writer is refused, in one line naming the
+ * holder (host, pid), after the wait for a dying holder; the lock dies with
+ * its holder (a child killed with SIGKILL while holding it). */
+Test(h5out, second_writer_is_refused, .timeout = 30)
+{
+    struct h5out_store *s1 = NULL;
+    struct h5out_store *s2 = NULL;
+    char line[512];
+    char want[512];
+    char host[256];
+    cr_assert_eq(h5out_open(path, "cfg", 1, &s1), 0);
+    cr_redirect_stderr();
+    cr_assert_eq(h5out_open(path, "cfg", 1, &s2), ERR_INPUT); /* flock: per open file */
+    cr_assert_null(s2);
+    one_stderr_line(line, sizeof line);
+    gethostname(host, sizeof host);
+    snprintf(want, sizeof want, "dsaga-bench: %s: in use by host %s pid %ld\n", path, host,
+             (long)getpid());
+    cr_assert_str_eq(line, want);
+    cr_assert_eq(h5out_close(s1, 1), 0);
+    char lock[160];
+    snprintf(lock, sizeof lock, "%s.lock", path);
+    cr_assert_neq(access(lock, F_OK), 0, "the lock file is removed on release");
+
+    pid_t child = fork();
+    if (child == 0) {
+        struct h5out_store *s = NULL;
+        if (h5out_open(path, "cfg", 1, &s) == 0)
+            raise(SIGKILL); /* dies holding the lock */
+        _exit(1);
+    }
+    int status = 0;
+    waitpid(child, &status, 0);
+    cr_assert(WIFSIGNALED(status), "the child did not die holding the lock");
+    double t0 = (double)time(NULL);
+    cr_assert_eq(h5out_open(path, "cfg", 1, &s2), 0, "the lock outlived its holder");
+    cr_assert_lt((double)time(NULL) - t0, 3.0, "waited for a dead holder");
+    cr_assert_eq(h5out_close(s2, 1), 0);
 }
 
 Test(h5out, one_grid_per_file)
@@ -436,5 +541,55 @@ Test(h5out, one_grid_per_file)
     cr_assert_lt(h5out_append_run(path, 0, &r), 0);
     cr_assert_eq(h5out_run_exists(path, 0, &exists), 0);
     cr_assert_eq(exists, 1);
+    free_result(&r);
+}
+
+/* Issue 17, item 3 (SPEC 5): a run failed for a reason outside its cell
+ * (I/O, no memory) is to be run again; one failed on its own input is kept. */
+Test(h5out, failed_outside_cell_is_retried)
+{
+    struct run_result r;
+    struct h5out_store *s = NULL;
+    int nodes = 0;
+    make_result(&r, "dsaga", 0, 0.0);
+    r.status = "failed";
+    cr_assert_eq(h5out_open(path, "cfg", 1, &s), 0);
+    r.error_code = ERR_IO;
+    snprintf(r.message, sizeof r.message, "f* could not be computed (I/O error)");
+    cr_assert_eq(h5out_store_append(s, 0, &r), 0);
+    r.error_code = ERR_NOMEM;
+    cr_assert_eq(h5out_store_append(s, 1, &r), 0);
+    r.error_code = ERR_INPUT;
+    cr_assert_eq(h5out_store_append(s, 2, &r), 0);
+    cr_assert_eq(h5out_store_has(s, 0, &nodes), 0);
+    cr_assert_eq(h5out_store_has(s, 2, &nodes), 1);
+    cr_assert_eq(h5out_close(s, 1), 0);
+    /* read back from the file by a new writer */
+    cr_assert_eq(h5out_open(path, "cfg", 1, &s), 0);
+    cr_assert_eq(h5out_store_has(s, 0, &nodes), 0, "I/O failure: to be run again");
+    cr_assert_eq(nodes, 4);
+    cr_assert_eq(h5out_store_has(s, 1, &nodes), 0, "no memory: to be run again");
+    cr_assert_eq(h5out_store_has(s, 2, &nodes), 1, "bad input: kept");
+    cr_assert_eq(h5out_store_has(s, 3, &nodes), 0);
+    /* the retry replaces the failed run */
+    struct run_result ok;
+    make_result(&ok, "dsaga", 3, 1.0);
+    cr_assert_eq(h5out_store_append(s, 0, &ok), 0);
+    cr_assert_eq(h5out_store_has(s, 0, &nodes), 1);
+    cr_assert_lt(h5out_store_append(s, 2, &ok), 0, "a kept run is never replaced");
+    cr_assert_eq(h5out_close(s, 1), 0);
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t g = H5Gopen2(f, "/runs/000000", H5P_DEFAULT);
+    char *st = read_str(g, "status");
+    cr_assert_str_eq(st, "done");
+    free(st);
+    H5Gclose(g);
+    g = H5Gopen2(f, "/runs/000002", H5P_DEFAULT);
+    st = read_str(g, "failure");
+    cr_assert_str_eq(st, "input");
+    free(st);
+    H5Gclose(g);
+    H5Fclose(f);
+    free_result(&ok);
     free_result(&r);
 }

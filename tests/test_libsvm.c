@@ -239,6 +239,40 @@ Test(libsvm, binary_label_mapping)
     const char *raw = "3.5 1:1\n-2 1:1\n7 1:1\n";
     cr_assert_eq(libsvm_parse("m", raw, strlen(raw), LABELS_RAW, 0, &ds), 0);
     cr_assert(ds->y[0] == 3.5 && ds->y[1] == -2 && ds->y[2] == 7);
+    cr_assert_eq(ds->labels_pm1, 0);
+    dataset_destroy(ds);
+}
+
+/* SPEC 1 (issue 14): LABELS_AUTO, the squared loss's mode, maps a set with
+ * at most two label values as LABELS_BINARY does, and keeps more raw. */
+Test(libsvm, auto_labels_map_binary_sets_only)
+{
+    struct dataset *ds = NULL;
+    const char *t01 = "0 1:1\n1 1:1\n0 2:1\n"; /* phishing's {0, 1} */
+    cr_assert_eq(libsvm_parse("m", t01, strlen(t01), LABELS_AUTO, 0, &ds), 0);
+    double want01[] = {-1, 1, -1};
+    cr_assert_eq(memcmp(ds->y, want01, sizeof want01), 0);
+    cr_assert_eq(ds->labels_pm1, 1);
+    dataset_destroy(ds);
+    const char *t12 = "1 1:1\n2 1:1\n"; /* mushrooms' {1, 2} */
+    cr_assert_eq(libsvm_parse("m", t12, strlen(t12), LABELS_AUTO, 0, &ds), 0);
+    cr_assert(ds->y[0] == -1 && ds->y[1] == 1 && ds->labels_pm1 == 1);
+    dataset_destroy(ds);
+    /* a third value, even on the last line: regression, raw as read */
+    const char *t3 = "1 1:1\n2 1:1\n1 1:1\n0.5 2:1\n";
+    cr_assert_eq(libsvm_parse("m", t3, strlen(t3), LABELS_AUTO, 0, &ds), 0);
+    double want3[] = {1, 2, 1, 0.5};
+    cr_assert_eq(memcmp(ds->y, want3, sizeof want3), 0);
+    cr_assert_eq(ds->labels_pm1, 0);
+    dataset_destroy(ds);
+    /* LABELS_BINARY sets the flag too; the subset of a shard keeps it */
+    cr_assert_eq(libsvm_parse("m", t01, strlen(t01), LABELS_BINARY, 0, &ds), 0);
+    cr_assert_eq(ds->labels_pm1, 1);
+    struct dataset *sub = NULL;
+    int64_t rows[] = {2, 0};
+    cr_assert_eq(dataset_subset(ds, rows, 2, &sub), 0);
+    cr_assert_eq(sub->labels_pm1, 1);
+    dataset_destroy(sub);
     dataset_destroy(ds);
 }
 

@@ -3,17 +3,19 @@
 #include <criterion/criterion.h>
 #include <math.h>
 
-#include "algorithms/algorithm.h"
+#include <string.h>
+
 #include "base/comm.h"
 #include "base/netmodel.h"
 
-static struct run_cfg model_cfg(double alpha, double beta, double compute_s)
+#define SEED 7
+
+static struct netmodel_cfg model_cfg(double alpha, double beta, double compute_s)
 {
-    struct run_cfg cfg;
+    struct netmodel_cfg cfg;
     memset(&cfg, 0, sizeof cfg);
-    cfg.seed = 7;
-    cfg.net_alpha_s = alpha;
-    cfg.net_beta_s = beta;
+    cfg.alpha_s = alpha;
+    cfg.beta_s = beta;
     cfg.compute_s = compute_s;
     cfg.straggler_factor = 1.0;
     return cfg;
@@ -42,11 +44,11 @@ Test(netmodel, presets)
 
 Test(netmodel, no_model_without_alpha)
 {
-    struct run_cfg cfg = model_cfg(-1, 0, 1);
+    struct netmodel_cfg cfg = model_cfg(-1, 0, 1);
     struct comm c;
     struct netmodel *m = (struct netmodel *)&cfg; /* must be overwritten */
     comm_init(&c, MPI_COMM_NULL);
-    cr_assert_eq(netmodel_create(&cfg, NULL, &c, &m), 0);
+    cr_assert_eq(netmodel_create(&cfg, SEED, NULL, &c, &m), 0);
     cr_assert_null(m);
 }
 
@@ -55,12 +57,12 @@ Test(netmodel, no_model_without_alpha)
  * round r costs work_r * compute_s + T(4, n). */
 Test(netmodel, rounds_add_compute_and_network)
 {
-    struct run_cfg cfg = model_cfg(1e-3, 1e-6, 2e-6);
+    struct netmodel_cfg cfg = model_cfg(1e-3, 1e-6, 2e-6);
     struct comm c;
     struct netmodel *m = NULL;
     comm_init(&c, MPI_COMM_NULL);
     c.size = 4; /* pretend K = 4 for the network term */
-    cr_assert_eq(netmodel_create(&cfg, NULL, &c, &m), 0);
+    cr_assert_eq(netmodel_create(&cfg, SEED, NULL, &c, &m), 0);
     c.model = m;
     double work[3] = {100, 250, 50};
     double expect = 0.0;
@@ -82,13 +84,13 @@ Test(netmodel, rounds_add_compute_and_network)
  * straggler_factor times slower; one node alone keeps trailing work. */
 Test(netmodel, straggler_factor_and_trailing_work)
 {
-    struct run_cfg cfg = model_cfg(0.0, 0.0, 1e-3);
+    struct netmodel_cfg cfg = model_cfg(0.0, 0.0, 1e-3);
     cfg.straggler_factor = 4.0;
     cfg.straggler_nodes = 1;
     struct comm c;
     struct netmodel *m = NULL;
     comm_init(&c, MPI_COMM_NULL); /* K = 1: the only node is the straggler */
-    cr_assert_eq(netmodel_create(&cfg, NULL, &c, &m), 0);
+    cr_assert_eq(netmodel_create(&cfg, SEED, NULL, &c, &m), 0);
     c.model = m;
     comm_add_work(&c, 500); /* saga-like: no collective at all */
     cr_assert_eq(comm_model_flush(&c), 0);
@@ -99,7 +101,7 @@ Test(netmodel, straggler_factor_and_trailing_work)
 /* The seeded choice of slow nodes picks exactly straggler_nodes of K. */
 Test(netmodel, straggler_choice_counts)
 {
-    struct run_cfg cfg = model_cfg(0.0, 0.0, 1.0);
+    struct netmodel_cfg cfg = model_cfg(0.0, 0.0, 1.0);
     cfg.straggler_factor = 3.0;
     cfg.straggler_nodes = 3;
     int slow = 0;
@@ -109,7 +111,7 @@ Test(netmodel, straggler_choice_counts)
         comm_init(&c, MPI_COMM_NULL);
         c.size = 8;
         c.rank = k;
-        cr_assert_eq(netmodel_create(&cfg, NULL, &c, &m), 0);
+        cr_assert_eq(netmodel_create(&cfg, SEED, NULL, &c, &m), 0);
         c.model = m;
         comm_add_work(&c, 1.0);
         netmodel_before_collective(m, &c, 0);

@@ -2,6 +2,7 @@
  * test_trace.c - the checkpoint columns and the rate fit of SPEC 4.
  */
 #include <criterion/criterion.h>
+#include <float.h>
 #include <math.h>
 
 #include "harness/trace.h"
@@ -100,4 +101,126 @@ Test(trace, rate_undefined_cases_are_nan)
     push(&t, 1, 0.0);
     cr_assert(isnan(trace_fit_rate(&t)));
     trace_clear(&t);
+}
+
+/* ---- the tail fit and `bent` (SPEC 4) ---------------------------------- */
+
+/* A two-slope curve: log10 subopt = -0.15 e up to epoch 40 (6 decades),
+ * then -6 - 0.005 (e - 40) to epoch 100, checkpoints every 0.5 epoch (201).
+ * The shape of dsaga's fast start and slow mode on phishing (issue 14:
+ * about -0.04 over the window, -0.0056 in the tail). */
+static void push_two_slopes(struct trace *t)
+{
+    for (int i = 0; i <= 200; i++) {
+        double e = 0.5 * i;
+        double lg = e <= 40 ? -0.15 * e : -6.0 - 0.005 * (e - 40.0);
+        push(t, e, pow(10.0, lg));
+    }
+}
+
+Test(trace, tail_rate_of_two_slopes_is_the_second_slope)
+{
+    struct trace t = {0};
+    push_two_slopes(&t);
+    /* 201 checkpoints above the floor; the last third, ceil(201/3) = 67,
+     * runs from epoch 67 to 100, all on the second line: exactly -0.005 */
+    double tail = trace_fit_tail_rate(&t);
+    /* a line through 201 points: rounding of pow/log10 only */
+    cr_assert_float_eq(tail, -0.005, 1e-12, "tail %.17g", tail);
+
+    /* The window rate, closed form: the window [1e-9, 1e-2] holds the first
+     * line's epochs 13.5 .. 40 (54 points) and the second line's 40.5 ..
+     * 100 (120 points); the normal equations over those points, summed
+     * here in a different order and without centring (numpy's polyfit
+     * gives -0.0376928). */
+    long double n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+    for (int i = 200; i >= 27; i--) {
+        long double e = 0.5L * i;
+        long double lg = e <= 40 ? -0.15L * e : -6.0L - 0.005L * (e - 40.0L);
+        n += 1;
+        sx += e;
+        sy += lg;
+        sxx += e * e;
+        sxy += e * lg;
+    }
+    double want = (double)((n * sxy - sx * sy) / (n * sxx - sx * sx));
+    double rate = trace_fit_rate(&t);
+    /* the same fit by two formulas on O(1e6) sums: 1e-10 absolute */
+    cr_assert_float_eq(rate, want, 1e-10, "rate %.17g want %.17g", rate, want);
+    /* polyfit's value to its printed digits */
+    cr_assert_float_eq(rate, -0.0376928, 1e-7, "rate %.17g", rate);
+    cr_assert_eq(trace_bent(rate, tail), 1, "rate %g tail %g", rate, tail);
+    trace_clear(&t);
+}
+
+Test(trace, straight_line_is_not_bent)
+{
+    /* one slope throughout: tail = window = -0.25 */
+    struct trace t = {0};
+    for (int i = 0; i <= 80; i++)
+        push(&t, 0.5 * i, pow(10.0, -0.125 * i));
+    double rate = trace_fit_rate(&t);
+    double tail = trace_fit_tail_rate(&t);
+    /* rounding of pow/log10 only */
+    cr_assert_float_eq(rate, -0.25, 1e-12, "rate %.17g", rate);
+    cr_assert_float_eq(tail, -0.25, 1e-12, "tail %.17g", tail);
+    cr_assert_eq(trace_bent(rate, tail), 0);
+    trace_clear(&t);
+}
+
+Test(trace, tail_ignores_the_noise_floor_and_keeps_five_points)
+{
+    /* slope -1 from 1 to 1e-12 (13 checkpoints), then 40 checkpoints of
+     * floating-point noise at 1e-15 and 5e-16 relative: only the 13 above
+     * 1e-13 qualify, ceil(13/3) = 5 < 5 -> the last five, epochs 8..12 */
+    struct trace t = {0};
+    for (int e = 0; e <= 12; e++)
+        push(&t, e, pow(10.0, -e));
+    for (int e = 13; e < 53; e++)
+        push(&t, e, e % 2 ? 1e-15 : 5e-16);
+    double tail = trace_fit_tail_rate(&t);
+    /* five points on one line: rounding only */
+    cr_assert_float_eq(tail, -1.0, 1e-12, "tail %.17g", tail);
+    /* a point exactly at the floor does not qualify (SPEC: above 1e-13) */
+    trace_clear(&t);
+    for (int e = 0; e <= 3; e++)
+        push(&t, e, pow(10.0, -e));
+    push(&t, 4, 1e-13);
+    cr_assert(isnan(trace_fit_tail_rate(&t)), "4 qualifying points: NaN");
+    push(&t, 5, 1e-4);
+    /* now 5 points (0,1,2,3 and 5): slope of an independent 5-point fit */
+    double x[] = {0, 1, 2, 3, 5}, y[] = {0, -1, -2, -3, -4};
+    double sx = 0, sy = 0, sxx = 0, sxy = 0;
+    for (int k = 0; k < 5; k++) {
+        sx += x[k];
+        sy += y[k];
+        sxx += x[k] * x[k];
+        sxy += x[k] * y[k];
+    }
+    double want = (5 * sxy - sx * sy) / (5 * sxx - sx * sx);
+    tail = trace_fit_tail_rate(&t);
+    /* two formulas on O(10) numbers */
+    cr_assert_float_eq(tail, want, 1e-12, "tail %.17g want %.17g", tail, want);
+    trace_clear(&t);
+}
+
+Test(trace, tail_skips_divergence_sentinels_and_bent_handles_nan)
+{
+    /* a run stored as diverged ends on DBL_MAX (runner.c): not a point */
+    struct trace t = {0};
+    for (int e = 0; e <= 9; e++)
+        push(&t, e, pow(10.0, -0.5 * e));
+    push(&t, 10, DBL_MAX);
+    double tail = trace_fit_tail_rate(&t);
+    /* 10 points qualify, the last 5 (epochs 5..9) lie on slope -0.5 */
+    cr_assert_float_eq(tail, -0.5, 1e-12, "tail %.17g", tail);
+    trace_clear(&t);
+    /* bent: rising or flat tails are bent; NaN on either side never is */
+    cr_assert_eq(trace_bent(-0.1, 0.01), 1);
+    cr_assert_eq(trace_bent(-0.1, -0.049), 1);
+    cr_assert_eq(trace_bent(-0.1, -0.05), 0); /* exactly half: not less */
+    cr_assert_eq(trace_bent(-0.1, -0.2), 0);  /* faster tail */
+    cr_assert_eq(trace_bent(NAN, -0.01), 0);
+    cr_assert_eq(trace_bent(-0.1, NAN), 0);
+    cr_assert_eq(trace_bent(0.01, 0.5), 0); /* no decrease to compare with */
 }

@@ -32,15 +32,30 @@ expect_bad() {
 }
 
 # malformed option values and unknown names
-expect_bad 0 '--period: expected a number of steps or a fraction like 0\.5n, got "x"' \
+expect_bad 0 '--period: expected local steps \(an integer in \[1, 1000000000\]\) or a fraction .*, got "x"' \
     run --algorithm dsaga --dataset "$S" --period x
+expect_bad 0 '--period: expected .* in \(0, 1000\] .*got "1e308n"' \
+    run --algorithm dsaga --dataset "$S" --period 1e308n
 expect_bad 2 '--period: expected .*got "0\.5m"' \
     run --algorithm dsaga --dataset "$S" --period 0.5m
-expect_bad 0 '--step-scale: expected a positive number, got "-1"' \
+expect_bad 0 '--step-scale: expected a number in \(0, 1e\+300\], got "-1"' \
     run --algorithm dsaga --dataset "$S" --step-scale -1
-expect_bad 0 'unknown option "--frobnicate"' \
+expect_bad 0 'run: unknown option --frobnicate \(see dsaga-bench run --help\)' \
     run --algorithm dsaga --dataset "$S" --frobnicate 3
+# GNU conventions: a misspelt option gets the closest name, a repeated one
+# is refused, a key the method does not declare names the method's keys
+expect_bad 0 'run: unknown option --peroid \(did you mean --period\?\)' \
+    run --algorithm dsaga --dataset "$S" --peroid 3
+expect_bad 0 '--period: given twice' \
+    run --algorithm dsaga --dataset "$S" --period 3 --period=4
+expect_bad 0 '--batch: not a key of dsaga \(its keys: --period, --aggregate' \
+    run --algorithm dsaga --dataset "$S" --batch 4
+expect_bad 0 '--period: not a key of saga \(its keys: none' \
+    run --algorithm saga --dataset "$S" --period 4
+expect_bad 0 '--step: cannot be combined with --step-scale' \
+    run --algorithm saga --dataset "$S" --step 0.1 --step-scale 2
 expect_bad 0 'unknown command "frob"' frob
+expect_bad 0 'unknown command "gird" \(did you mean grid\?\)' gird
 expect_bad 2 '--algorithm: expected one of .*dsaga.*got "nope"' \
     run --algorithm nope --dataset "$S"
 # more nodes than the launch has ranks

@@ -32,10 +32,10 @@ G="[grid]\ndatasets = $S\nalgorithms = saga dsaga\n"
 expect_bad 0 4 'colour: unknown key' "${G}colour = red\n"
 expect_bad 2 4 '\[adam\]: unknown section' "${G}[adam]\nperiod = 3\n"
 expect_bad 2 4 'period: "0\.5": expected local steps' "${G}period = 10 0.5\n"
-expect_bad 0 5 'aggregate: "max": expected mean or sum' "${G}[dsaga]\naggregate = mean max\n"
+expect_bad 0 5 'aggregate: "max": expected one of mean,sum \(for dsaga\)' "${G}[dsaga]\naggregate = mean max\n"
 expect_bad 2 4 'seeds: empty list' "${G}seeds =\n"
 expect_bad 2 4 'nodes: 3 exceeds the 2 ranks' "${G}nodes = 1..3\n"
-expect_bad 0 5 'period: not used by saga' "${G}[saga]\nperiod = 10\n"
+expect_bad 0 5 'period: not a key of saga' "${G}[saga]\nperiod = 10\n"
 # found while validating the data, still before any run: K > samples
 expect_bad 4 4 'nodes: 4 exceeds the 3 samples' \
     "[grid]\ndatasets = synth-dense:n=3,d=2,cond=2,seed=1\nalgorithms = dsaga\nnodes = 4\n"
@@ -64,6 +64,6 @@ cells=$(grep -vc '^#' "$TMP/dry.out")
 # saga: 2 seeds (nodes, period ignored); dsaga: 2 nodes x 2 periods x 2 seeds
 [ "$cells" = 10 ] || { cat "$TMP/dry.out" >&2; fail "--dry-run listed $cells cells (expected 10)"; }
 grep -Eq '^000000 +saga ' "$TMP/dry.out" || fail "first cell is not saga"
-grep -Eq '^000009 +dsaga .* 2 +0\.5n +mean ' "$TMP/dry.out" || { cat "$TMP/dry.out" >&2; fail "last cell"; }
+grep -Eq '^000009 +dsaga .* 2 +random +period=0\.5n aggregate=mean step_scale=1 seed=2$' "$TMP/dry.out" || { cat "$TMP/dry.out" >&2; fail "last cell"; }
 [ ! -e "$TMP/results" ] || fail "--dry-run wrote results"
 echo "ok: --dry-run listed $cells cells"

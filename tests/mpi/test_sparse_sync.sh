@@ -94,13 +94,13 @@ bd=$(last "$TMP/fd.h5" bytes); bs=$(last "$TMP/fs.h5" bytes)
 
 # 4. auto
 run_h5 2 "$TMP/auto.h5" --algorithm dsaga --dataset "$S" --nodes 2 --period 50 \
-    --max-epochs 2 --tol 0
+    --max-epochs 2 --tol 0 --sync auto
 run_h5 2 "$TMP/sp.h5" --algorithm dsaga --dataset "$S" --nodes 2 --period 50 \
     --max-epochs 2 --tol 0 --sync sparse
 [ "$(last "$TMP/auto.h5" bytes)" -eq "$(last "$TMP/sp.h5" bytes)" ] ||
     fail "auto did not choose sparse on $S at period 50"
 run_h5 2 "$TMP/auto2.h5" --algorithm dsaga --dataset "$SMALL" --nodes 2 --period 0.5n \
-    --max-epochs 2 --tol 0
+    --max-epochs 2 --tol 0 --sync auto
 run_h5 2 "$TMP/de2.h5" --algorithm dsaga --dataset "$SMALL" --nodes 2 --period 0.5n \
     --max-epochs 2 --tol 0 --sync dense
 [ "$(last "$TMP/auto2.h5" bytes)" -eq "$(last "$TMP/de2.h5" bytes)" ] ||

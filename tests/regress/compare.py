@@ -6,7 +6,11 @@
     compare.py SPREAD.h5 --spread                          seed-to-seed spread per config
 
 A run is identified by (algorithm, dataset, nodes, period, aggregate,
-step_scale, seed).  For each it records rate_per_epoch (SPEC 4) and the
+step_scale, seed), "-" where the method does not declare the key (SPEC
+3.10), followed by "|key=value" for each other key the method declares
+(read from the results file's /algorithms table, so a new method needs no
+edit here).  `--ignore KEY` leaves KEY out of the identity (the self-test
+slows dsaga through its step_scale and must still find its runs).  For each it records rate_per_epoch (SPEC 4) and the
 epochs to reach a relative suboptimality of 1e-8 (subopt / subopt at epoch
 0), or, for a method that never gets there (sgd, local-sgd stall), its
 final relative suboptimality.
@@ -55,13 +59,34 @@ def fmt_num(v):
     return "%g" % v
 
 
-def load(path):
+def run_key(a, declared, ignore=()):
+    """The identity of a run: KEY_ATTRS ("-" when absent), then the other
+    keys its method declares as key=value."""
+    parts = []
+    for k in KEY_ATTRS:
+        if k in ignore or k not in a:
+            parts.append("-")
+        elif k in ("nodes", "period", "step_scale", "seed"):
+            parts.append(fmt_num(a[k]))
+        else:
+            parts.append(text(a[k]))
+    for k in declared:
+        if k not in KEY_ATTRS and k not in ignore and k in a:
+            v = a[k]
+            parts.append("%s=%s" % (k, text(v) if isinstance(v, (bytes, str)) else fmt_num(v)))
+    return "|".join(parts)
+
+
+def load(path, ignore=()):
     rows = {}
     with h5py.File(path, "r") as f:
+        tables = f["algorithms"] if "algorithms" in f else {}
         for name, g in sorted(f["runs"].items()):
             a = g.attrs
-            key = "|".join(fmt_num(a[k]) if k in ("nodes", "period", "step_scale", "seed")
-                           else text(a[k]) for k in KEY_ATTRS)
+            alg = text(a["algorithm"])
+            declared = [k for k in text(tables[alg].attrs["keys"]).split(",") if k] \
+                if alg in tables else []
+            key = run_key(a, declared, ignore)
             sub = np.asarray(g["subopt"][:], dtype=float)
             ep = np.asarray(g["epoch"][:], dtype=float)
             s0 = sub[0] if len(sub) and sub[0] > 0 else float("nan")
@@ -148,9 +173,13 @@ def judge(b, n):
     return "ok", ""
 
 
-def compare(results, baseline):
-    rows = load(results)
+def compare(results, baseline, ignore=()):
+    rows = load(results, ignore)
     base = read_baseline(baseline)
+    if ignore:  # the same identity on both sides
+        idx = [i for i, k in enumerate(KEY_ATTRS) if k in ignore]
+        base = {"|".join("-" if i in idx else p for i, p in enumerate(key.split("|"))): v
+                for key, v in base.items()}
     worse = 0
     print("%-58s %-8s %12s %12s %10s %10s  %s" % ("run (algorithm|dataset|K|period|agg|step_scale|seed)",
           "verdict", "rate base", "rate now", "ep base", "ep now", "why"))
@@ -206,6 +235,8 @@ def main(argv):
         return 0
     if len(argv) == 3:
         return compare(argv[1], argv[2])
+    if len(argv) == 5 and argv[3] == "--ignore":
+        return compare(argv[1], argv[2], (argv[4],))
     sys.stderr.write(__doc__)
     return 2
 

@@ -1,0 +1,126 @@
+/*
+ * cli.c - option parsing shared by the commands (see cli.h).
+ */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/error.h"
+#include "base/suggest.h"
+
+#define CLI_MAX_OPTS 128
+
+/* "--name" of the option argv[optind - 1] (without "=value"). */
+static void cli_option_text(const char *arg, char *buf, size_t size)
+{
+    snprintf(buf, size, "%.*s", (int)strcspn(arg, "="), arg);
+}
+
+int cli_parse(const char *cmd, int argc, char **argv, const struct option *opts, const char *shorts,
+              int (*on_opt)(int index, int c, const char *value, void *user),
+              int (*on_arg)(const char *text, void *user), void *user)
+{
+    int seen[CLI_MAX_OPTS] = {0};
+    char spec[64];
+    int n_opts = 0;
+    while (opts[n_opts].name)
+        n_opts++;
+    if (n_opts > CLI_MAX_OPTS)
+        FAIL(ERR_INTERNAL, "%s: %d options (at most %d)", cmd, n_opts, CLI_MAX_OPTS);
+    /* '-': operands in order, ':' first: a missing value is reported as ':' */
+    snprintf(spec, sizeof spec, "-:%s", shorts ? shorts : "");
+    opterr = 0;
+    optind = 0; /* GNU: a full re-initialisation (a second command in a test) */
+    for (;;) {
+        int index = -1;
+        int c = getopt_long(argc, argv, spec, opts, &index);
+        if (c == -1)
+            break;
+        if (c == 1) { /* an operand */
+            TRY(on_arg(optarg, user));
+            continue;
+        }
+        const char *arg = argv[optind - 1];
+        char name[128];
+        cli_option_text(arg, name, sizeof name);
+        if (c == '?') {
+            if (optopt && optopt != '-' && arg[1] != '-')
+                INPUT_FAIL("%s: unknown option -%c (see dsaga-bench %s --help)", cmd, optopt, cmd);
+            const char *names[CLI_MAX_OPTS];
+            for (int i = 0; i < n_opts; i++)
+                names[i] = opts[i].name;
+            const char *close = suggest_closest(name + 2, names, n_opts);
+            if (close)
+                INPUT_FAIL("%s: unknown option %s (did you mean --%s?)", cmd, name, close);
+            INPUT_FAIL("%s: unknown option %s (see dsaga-bench %s --help)", cmd, name, cmd);
+        }
+        if (c == ':')
+            INPUT_FAIL("%s: expected a value after it", name);
+        if (index < 0) { /* a short option: find its long twin */
+            for (int i = 0; i < n_opts; i++)
+                if (opts[i].val == c && !opts[i].flag)
+                    index = i;
+        }
+        if (index >= 0) {
+            if (seen[index]++)
+                INPUT_FAIL("--%s: given twice (give it once)", opts[index].name);
+        }
+        TRY(on_opt(index, c, optarg, user));
+    }
+    return 0;
+}
+
+int cli_double(const char *opt, const char *text, double lo, int lo_open, double hi, double *out)
+{
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (end == text || *end != '\0' || errno == ERANGE || !isfinite(v) || v < lo ||
+        (lo_open && v == lo) || v > hi) {
+        if (hi < INFINITY)
+            INPUT_FAIL("%s: expected a number in %s%g, %g], got \"%s\"", opt, lo_open ? "(" : "[",
+                       lo, hi, text);
+        INPUT_FAIL("%s: expected a number %s %g, got \"%s\"", opt, lo_open ? ">" : ">=", lo, text);
+    }
+    *out = v;
+    return 0;
+}
+
+int cli_long(const char *opt, const char *text, long lo, long hi, long *out)
+{
+    char *end = NULL;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (end == text || *end != '\0' || errno == ERANGE || v < lo || v > hi)
+        INPUT_FAIL("%s: expected an integer in [%ld, %ld], got \"%s\"", opt, lo, hi, text);
+    *out = v;
+    return 0;
+}
+
+int cli_u64(const char *opt, const char *text, uint64_t *out)
+{
+    char *end = NULL;
+    errno = 0;
+    if (text[0] < '0' || text[0] > '9')
+        INPUT_FAIL("%s: expected a non-negative integer, got \"%s\"", opt, text);
+    unsigned long long v = strtoull(text, &end, 10);
+    if (*end != '\0' || errno == ERANGE)
+        INPUT_FAIL("%s: expected a non-negative integer, got \"%s\"", opt, text);
+    *out = (uint64_t)v;
+    return 0;
+}
+
+int cli_wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            return 0;
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,62 @@
+/*
+ * cmd_predict.c - `dsaga-bench predict` (SPEC 7, SPEC 4.1): the predicted
+ * asymptotic rate of saga, dsaga or gd for the run the options describe.
+ *
+ *     dsaga-bench predict --algorithm NAME --dataset DATASET [run options]
+ *
+ * Prints `predicted_rate_per_epoch <value>`, then the rounds per epoch it
+ * assumed, rho(M), the size of M, the step and the seconds it took.  A
+ * method or a size it cannot predict is refused in one line (exit 2).
+ * Under mpirun only rank 0 computes; --nodes defaults to the launch's ranks
+ * as for `run`.
+ */
+#include <mpi.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/error.h"
+#include "cli/cli.h"
+#include "harness/predict.h"
+#include "harness/run_cfg.h"
+
+int cmd_predict(int argc, char **argv, int *status)
+{
+    struct run_cfg cfg;
+    struct predict_result res;
+    const char *out_path = NULL;
+    int quiet = 0;
+    int help = 0;
+    (void)status;
+    /* the options of run, parsed by run's parser: the same keys, the same
+     * messages (a key the method does not declare is refused alike) */
+    TRY(run_parse("predict", argc, argv, &cfg, &out_path, &quiet, &help));
+    if (help) {
+        if (error_rank() == 0)
+            printf("\npredict: the expected linearised round map M at w* (SPEC 4.1), dense;\n"
+                   "predicted_rate_per_epoch = max(2 log10 rho(M), memory refresh) * rounds per\n"
+                   "epoch (harness/predict.c says why; SPEC's log10 rho(M) is printed too).\n"
+                   "Methods: saga, dsaga, gd.  Refused in one line: other methods, d above\n"
+                   "4096, and maps above 4096 rows.  --out, --max-epochs, --tol and --eval-every\n"
+                   "are accepted and do not change the map.\n");
+        return 0;
+    }
+    if (cfg.nodes == 0) { /* as for run: every rank of the launch */
+        int size = 1;
+        MPI_TRY(MPI_Comm_size(MPI_COMM_WORLD, &size));
+        cfg.nodes = size;
+    }
+    if (error_rank() != 0)
+        return 0; /* one computation per launch */
+    int rc = predict_run(&cfg, &res);
+    if (rc == ERR_INPUT && res.why[0])
+        INPUT_FAIL("%s", res.why);
+    TRY(rc);
+    printf("predicted_rate_per_epoch %.6g\n", res.predicted_rate_per_epoch);
+    printf("rounds_per_epoch %.6g\n", res.rounds_per_epoch);
+    printf("log10_rho_per_epoch %.6g\n", res.log10_rho_per_epoch);
+    printf("spectral_radius %.17g\n", res.spectral_radius);
+    printf("state_dim %lld\n", (long long)res.state_dim);
+    printf("step_size %.6g\n", res.step_size);
+    printf("seconds %.3f\n", res.seconds);
+    return 0;
+}

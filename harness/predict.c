@@ -1,0 +1,494 @@
+/*
+ * predict.c - the predicted asymptotic rate of SPEC 4.1 (issue 14).
+ *
+ * Linearise at w*: with alpha_i* = loss'(y_i, <x_i, w*>), h_i = loss''(y_i,
+ * <x_i, w*>), e = w - w*, delta_i = alpha_i - alpha_i* and
+ * B_k = (1/N) sum_{i in S_k} delta_i x_i, one SAGA step on node k with row i
+ * is linear in (e_k, delta):
+ *     a - alpha_i = h_i <x_i, e_k> - delta_i
+ *     g_k + lambda w_k = c_k + B_k + lambda e_k    (g* + lambda w* = 0)
+ *     e_k <- e_k - eta ((h_i x_i x_i^T e_k - delta_i x_i) + c_k + B_k + lambda e_k)
+ *     delta_i <- h_i <x_i, e_k>
+ * with c_k = sum_{j != k} B_j, the other nodes' memories as of the last
+ * synchronisation (SPEC 3.2 step 1).  The rows are drawn independently of
+ * the state, so the expected state follows the expected map, and because
+ * (1/n_k) sum_{i in S_k} delta_i x_i = (N/n_k) B_k it closes on (e_k, B_k):
+ *     e_k <- (I - eta (H_k + lambda I)) e_k + eta (N/n_k - 1) B_k - eta c_k
+ *     B_k <- (1/N) H_k e_k + (1 - 1/n_k) B_k
+ * H_k = (1/n_k) sum_{i in S_k} h_i x_i x_i^T.  On z = (e_k, B_k, c_k) that is
+ * one 3d x 3d matrix T_k (c_k is constant within a round), so tau_k steps
+ * are T_k^tau_k, by repeated squaring (O(log tau) products, not tau).  The
+ * synchronisation (SPEC 3.2 step 2) gives M on (e, B_1..B_K):
+ *     e   <- (1 - s K) e + s sum_k e_k(tau_k),   B_k <- B_k(tau_k).
+ * saga is K = 1, s = 1 with one epoch (tau = N) per round.
+ *
+ * The rate.  M propagates the MEAN error state; subopt is quadratic in e,
+ * so a mode of M with eigenvalue rho that moves E[e] makes subopt fall as
+ * rho^2 per round: 2 log10 rho(M).  SPEC 4.1's literal log10 rho(M) is
+ * half of that, and is off by a factor 2 against every bent dsaga cell
+ * measured (issue 14: phishing K = 2, 0.5 n_k: literal -0.0029, measured
+ * tail -0.0056, 2 log10 rho -0.0058).  The exception is the variance that
+ * stale memories carry: E[e] does not see it (saga's step is unbiased, so
+ * saga's memory modes have no e-component), but a memory not refreshed
+ * keeps its square, so that part falls no faster than
+ * (1 - 1/n_k)^tau_k per round, the chance of not being drawn (saga: (1 -
+ * 1/N)^N per epoch, -0.434 decades).  Hence, per round,
+ *     rate = max(2 log10 rho(M), max_k tau_k log10(1 - 1/n_k))
+ * (gd: 2 log10 rho(M)), times rounds per epoch; log10_rho_per_epoch keeps
+ * SPEC's literal value for comparison (README "What is computed").
+ */
+#include "harness/predict.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/error.h"
+#include "datasets/dataset.h"
+#include "harness/fstar.h"
+
+/* LAPACK (OpenBLAS): eigenvalues of a symmetric matrix (with vectors). */
+extern void dsyev_(const char *jobz, const char *uplo, const int *n, double *a, const int *lda,
+                   double *w, double *work, const int *lwork, int *info);
+/* LAPACK (OpenBLAS): eigenvalues of a general matrix. */
+extern void dgeev_(const char *jobvl, const char *jobvr, const int *n, double *a, const int *lda,
+                   double *wr, double *wi, double *vl, const int *ldvl, double *vr, const int *ldvr,
+                   double *work, const int *lwork, int *info);
+
+/* H += (scale h_i) x_i x_i^T for the rows i with owner[i] == k (owner NULL:
+ * every row); H is d x d row-major, zeroed by the caller. */
+static void predict_add_hessian(const struct dataset *ds, const double *h, const int *owner, int k,
+                                double scale, double *H)
+{
+    int64_t d = ds->n_features;
+    for (int64_t i = 0; i < ds->n_samples; i++) {
+        if (owner && owner[i] != k)
+            continue;
+        double hi = scale * h[i];
+        for (int64_t p = ds->row_ptr[i]; p < ds->row_ptr[i + 1]; p++) {
+            double vp = hi * ds->values[p];
+            double *row = H + (int64_t)ds->col_idx[p] * d;
+            for (int64_t q = ds->row_ptr[i]; q < ds->row_ptr[i + 1]; q++)
+                row[ds->col_idx[q]] += vp * ds->values[q];
+        }
+    }
+}
+
+/* out = T^power (n x n row-major) by repeated squaring; work holds 2 n^2
+ * doubles; T is overwritten (it ends as T^(2^bits)). */
+static void predict_matrix_power(double *T, int64_t n, int64_t power, double *out, double *work)
+{
+    double *tmp = work;
+    double *acc = out;
+    int have = 0; /* acc holds a product yet (else it stands for I) */
+    size_t bytes = (size_t)(n * n) * sizeof(double);
+    int in = (int)n;
+    while (power > 0) {
+        if (power & 1) {
+            if (!have) {
+                memcpy(acc, T, bytes);
+                have = 1;
+            } else {
+                cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, in, in, in, 1.0, acc, in, T,
+                            in, 0.0, tmp, in);
+                memcpy(acc, tmp, bytes);
+            }
+        }
+        power >>= 1;
+        if (power > 0) {
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, in, in, in, 1.0, T, in, T, in,
+                        0.0, tmp, in);
+            memcpy(T, tmp, bytes);
+        }
+    }
+    if (!have) { /* power 0: the identity */
+        memset(acc, 0, bytes);
+        for (int64_t j = 0; j < n; j++)
+            acc[j * n + j] = 1.0;
+    }
+}
+
+/* Hr = Q^T H Q (r x r) for the basis Q (d x r, row-major), or H itself
+ * when Q is NULL (r = d); work holds d r doubles. */
+static void predict_project(const double *H, int64_t d, const double *Q, int64_t r, double *Hr,
+                            double *work)
+{
+    if (!Q) {
+        memcpy(Hr, H, (size_t)(d * d) * sizeof *Hr);
+        return;
+    }
+    int id = (int)d;
+    int ir = (int)r;
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, id, ir, id, 1.0, H, id, Q, ir, 0.0, work,
+                ir);
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, ir, ir, id, 1.0, Q, ir, work, ir, 0.0, Hr,
+                ir);
+}
+
+int predict_dsaga_map(const struct dataset *ds, const double *h, double lambda, const int *owner,
+                      int K, const int64_t *tau, double eta, double s, const double *Q, int64_t r_q,
+                      double *M)
+{
+    int rc = 0;
+    const int64_t d = Q ? r_q : ds->n_features; /* the state's coordinates */
+    const int64_t d_full = ds->n_features;
+    double *H = NULL; /* d_full x d_full, then projected */
+    const int64_t N = ds->n_samples;
+    const int64_t m = 3 * d;         /* rows of T_k: (e_k, B_k, c_k) */
+    const int64_t dim = (K + 1) * d; /* rows of M: (e, B_1..B_K) */
+    double *T = NULL;                /* m x m: one expected step, then its powers */
+    double *P = NULL;                /* m x m: T^tau_k */
+    double *work = NULL;             /* 2 m^2: squaring scratch, then H_k */
+    T = malloc((size_t)(m * m) * sizeof *T);
+    P = malloc((size_t)(m * m) * sizeof *P);
+    work = malloc((size_t)(2 * m * m + d_full * d) * sizeof *work);
+    H = malloc((size_t)(d_full * d_full) * sizeof *H);
+    if (!T || !P || !work || !H)
+        FAIL_GOTO(ERR_NOMEM, "predict: %lld x %lld step maps", (long long)m, (long long)m);
+    memset(M, 0, (size_t)(dim * dim) * sizeof *M);
+#define M_AT(bi, bj, r, c) M[((bi)*d + (r)) * dim + (bj)*d + (c)]
+#define T_AT(bi, bj, r, c) T[((bi)*d + (r)) * m + (bj)*d + (c)]
+#define P_AT(bi, bj, r, c) P[((bi)*d + (r)) * m + (bj)*d + (c)]
+    for (int64_t r = 0; r < d; r++) /* SPEC 3.2 step 2: (1 - s K) e */
+        M_AT(0, 0, r, r) = 1.0 - s * (double)K;
+    for (int k = 0; k < K; k++) {
+        int64_t n_k = 0;
+        for (int64_t i = 0; i < N; i++)
+            n_k += owner[i] == k;
+        if (n_k == 0)
+            FAIL_GOTO(ERR_INPUT, "predict: node %d holds no row", k);
+        /* H_k = (1/n_k) sum_{i in S_k} h_i x_i x_i^T, then Q^T H_k Q into
+         * the first d^2 of work (its tail is the projection's scratch) */
+        memset(H, 0, (size_t)(d_full * d_full) * sizeof *H);
+        predict_add_hessian(ds, h, owner, k, 1.0 / (double)n_k, H);
+        predict_project(H, d_full, Q, d, work, work + 2 * m * m);
+        const double *Hk = work;
+        /* T_k: one expected local step on (e_k, B_k, c_k) (file comment) */
+        memset(T, 0, (size_t)(m * m) * sizeof *T);
+        double r_k = (double)N / (double)n_k;
+        for (int64_t r = 0; r < d; r++) {
+            for (int64_t c = 0; c < d; c++) {
+                T_AT(0, 0, r, c) = -eta * Hk[r * d + c];
+                T_AT(1, 0, r, c) = Hk[r * d + c] / (double)N;
+            }
+            T_AT(0, 0, r, r) += 1.0 - eta * lambda;
+            T_AT(0, 1, r, r) = eta * (r_k - 1.0);
+            T_AT(0, 2, r, r) = -eta;
+            T_AT(1, 1, r, r) = 1.0 - 1.0 / (double)n_k;
+            T_AT(2, 2, r, r) = 1.0;
+        }
+        predict_matrix_power(T, m, tau[k], P, work);
+        /* e += s (e_k(tau) - e); B_k = B_k(tau); c_k = sum_{j != k} B_j */
+        for (int64_t r = 0; r < d; r++) {
+            for (int64_t c = 0; c < d; c++) {
+                M_AT(0, 0, r, c) += s * P_AT(0, 0, r, c);
+                M_AT(1 + k, 0, r, c) = P_AT(1, 0, r, c);
+                for (int j = 0; j < K; j++) {
+                    int self = j == k;
+                    M_AT(0, 1 + j, r, c) += s * (self ? P_AT(0, 1, r, c) : P_AT(0, 2, r, c));
+                    M_AT(1 + k, 1 + j, r, c) = self ? P_AT(1, 1, r, c) : P_AT(1, 2, r, c);
+                }
+            }
+        }
+    }
+#undef M_AT
+#undef T_AT
+#undef P_AT
+done:
+    free(H);
+    free(work);
+    free(P);
+    free(T);
+    return rc;
+}
+
+int predict_gd_map(const struct dataset *ds, const double *h, double lambda, double eta,
+                   const double *Q, int64_t r_q, double *M)
+{
+    int rc = 0;
+    int64_t d_full = ds->n_features;
+    int64_t d = Q ? r_q : d_full;
+    int64_t N = ds->n_samples;
+    double *H = calloc((size_t)(d_full * d_full), sizeof *H);
+    double *work = malloc((size_t)(d_full * d + 1) * sizeof *work);
+    if (!H || !work)
+        FAIL_GOTO(ERR_NOMEM, "predict: %lld x %lld Hessian", (long long)d_full, (long long)d_full);
+    /* M = I - eta (H + lambda I), H = (1/N) sum_i h_i x_i x_i^T (SPEC 3.5) */
+    predict_add_hessian(ds, h, NULL, 0, -eta / (double)N, H);
+    predict_project(H, d_full, Q, d, M, work);
+    for (int64_t r = 0; r < d; r++)
+        M[r * d + r] += 1.0 - eta * lambda;
+done:
+    free(work);
+    free(H);
+    return rc;
+}
+
+/* An orthonormal basis of range(X^T) (the span of the rows) into *Q (d x r
+ * row-major, caller frees) and *r: the eigenvectors of X^T X whose
+ * eigenvalue exceeds 1e-10 of the largest (dsyev).  Iterates from w = 0
+ * never leave w* + range(X^T) (every update is a combination of rows and
+ * of w, and w* = -(1/(lambda N)) sum_i alpha_i* x_i), so the map is
+ * restricted to it: directions no row touches (a9a's absent feature, the
+ * sums of its one-hot groups) decay at eta lambda but are never excited. */
+static int predict_row_space(const struct dataset *ds, double **Q, int64_t *r)
+{
+    int rc = 0;
+    int64_t d = ds->n_features;
+    double *G = calloc((size_t)(d * d), sizeof *G);
+    double *ev = malloc((size_t)d * sizeof *ev);
+    double *work = NULL;
+    double *out = NULL;
+    double *ones = malloc((size_t)(ds->n_samples > 0 ? ds->n_samples : 1) * sizeof *ones);
+    int id = (int)d;
+    int info = 0;
+    int lwork = -1;
+    double query = 0.0;
+    *Q = NULL;
+    *r = 0;
+    if (!G || !ev || !ones)
+        FAIL_GOTO(ERR_NOMEM, "predict: %lld x %lld Gram matrix", (long long)d, (long long)d);
+    for (int64_t i = 0; i < ds->n_samples; i++)
+        ones[i] = 1.0;
+    predict_add_hessian(ds, ones, NULL, 0, 1.0, G);
+    /* row-major symmetric = column-major symmetric: eigenvectors come back
+     * as the columns of the column-major array, i.e. rows of G here */
+    dsyev_("V", "U", &id, G, &id, ev, &query, &lwork, &info);
+    if (info != 0)
+        FAIL_GOTO(ERR_NUMERIC, "dsyev workspace query: info %d", info);
+    lwork = (int)query;
+    work = malloc((size_t)(lwork > 1 ? lwork : 1) * sizeof *work);
+    if (!work)
+        FAIL_GOTO(ERR_NOMEM, "dsyev workspace of %d doubles", lwork);
+    dsyev_("V", "U", &id, G, &id, ev, work, &lwork, &info);
+    if (info != 0)
+        FAIL_GOTO(ERR_NUMERIC, "dsyev: info %d", info);
+    double top = d > 0 ? ev[d - 1] : 0.0;
+    int64_t first = 0; /* ascending: keep ev[first..d) */
+    while (first < d && !(ev[first] > 1e-10 * top))
+        first++;
+    int64_t rank = d - first;
+    if (rank < 1)
+        FAIL_GOTO(ERR_INPUT, "predict: the data have no non-zero row");
+    out = malloc((size_t)(d * rank) * sizeof *out);
+    if (!out)
+        FAIL_GOTO(ERR_NOMEM, "predict: basis of %lld x %lld", (long long)d, (long long)rank);
+    for (int64_t j = 0; j < rank; j++)  /* eigenvector first + j ... */
+        for (int64_t c = 0; c < d; c++) /* ... is row (first + j) of G */
+            out[c * rank + j] = G[(first + j) * d + c];
+    *Q = out;
+    *r = rank;
+    out = NULL;
+done:
+    free(out);
+    free(ones);
+    free(work);
+    free(ev);
+    free(G);
+    return rc;
+}
+
+int predict_spectral_radius(const double *M, int64_t n, double *rho)
+{
+    int rc = 0;
+    double *a = NULL;
+    double *wr = NULL;
+    double *work = NULL;
+    int in = (int)n;
+    int one = 1;
+    int info = 0;
+    int lwork = -1;
+    double query = 0.0;
+    if (n < 1 || n > PREDICT_MAX_DIM)
+        FAIL(ERR_INTERNAL, "spectral radius of a %lld x %lld matrix", (long long)n, (long long)n);
+    a = malloc((size_t)(n * n) * sizeof *a);
+    wr = malloc((size_t)(2 * n) * sizeof *wr);
+    if (!a || !wr)
+        FAIL_GOTO(ERR_NOMEM, "dgeev on %lld x %lld", (long long)n, (long long)n);
+    /* the eigenvalues of M^T are M's: the row-major array is passed as is */
+    memcpy(a, M, (size_t)(n * n) * sizeof *a);
+    dgeev_("N", "N", &in, a, &in, wr, wr + n, NULL, &one, NULL, &one, &query, &lwork, &info);
+    if (info != 0)
+        FAIL_GOTO(ERR_NUMERIC, "dgeev workspace query: info %d", info);
+    lwork = (int)query;
+    work = malloc((size_t)(lwork > 1 ? lwork : 1) * sizeof *work);
+    if (!work)
+        FAIL_GOTO(ERR_NOMEM, "dgeev workspace of %d doubles", lwork);
+    dgeev_("N", "N", &in, a, &in, wr, wr + n, NULL, &one, NULL, &one, work, &lwork, &info);
+    if (info != 0)
+        FAIL_GOTO(ERR_NUMERIC, "dgeev: info %d (QR iteration did not converge)", info);
+    double best = 0.0;
+    for (int64_t j = 0; j < n; j++) {
+        double mod = hypot(wr[j], wr[n + j]);
+        if (mod > best)
+            best = mod;
+    }
+    *rho = best;
+done:
+    free(work);
+    free(wr);
+    free(a);
+    return rc;
+}
+
+static double predict_now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+#define PREDICT_REFUSE(out, ...)                                                                   \
+    do {                                                                                           \
+        snprintf((out)->why, sizeof(out)->why, __VA_ARGS__);                                       \
+        rc = ERR_INPUT;                                                                            \
+        goto done;                                                                                 \
+    } while (0)
+
+int predict_run(const struct run_cfg *cfg, struct predict_result *out)
+{
+    int rc = 0;
+    struct dataset *ds = NULL;
+    double *w = NULL;    /* d: w* */
+    double *h = NULL;    /* N: loss'' at w* */
+    int *owner = NULL;   /* N: each row's node */
+    int64_t *tau = NULL; /* K: local steps per round */
+    double *M = NULL;    /* dim x dim */
+    double *Q = NULL;    /* d x r: a basis of range(X^T) */
+    int64_t r = 0;
+    double t0 = predict_now_s();
+    memset(out, 0, sizeof *out);
+    out->predicted_rate_per_epoch = NAN;
+    out->spectral_radius = NAN;
+
+    const algorithm *alg = algorithm_find(cfg->algorithm);
+    int is_gd = strcmp(cfg->algorithm, "gd") == 0;
+    int is_saga = strcmp(cfg->algorithm, "saga") == 0;
+    if (!alg || !(is_gd || is_saga || strcmp(cfg->algorithm, "dsaga") == 0))
+        PREDICT_REFUSE(out,
+                       "predict: no linearised round map for \"%s\" (SPEC 4.1: saga, dsaga, gd)",
+                       cfg->algorithm);
+    const char *why = run_cfg_check(cfg);
+    if (!why && alg->check)
+        why = alg->check(&cfg->params);
+    if (why)
+        PREDICT_REFUSE(out, "%s: %s", alg->name, why);
+    int K = is_saga || is_gd ? 1 : cfg->nodes; /* gd's map does not depend on K */
+    if (K < 1)
+        FAIL_GOTO(ERR_INTERNAL, "predict: nodes %d not resolved", cfg->nodes);
+
+    /* the data as a run loads it (SPEC 1 labels, bias, lambda) */
+    TRY_GOTO(
+        dataset_load(cfg->dataset, cfg->loss == LOSS_LOGISTIC ? LABELS_BINARY : LABELS_AUTO, &ds));
+    TRY_GOTO(dataset_add_bias(ds, cfg->bias));
+    const int64_t N = ds->n_samples;
+    const int64_t d = ds->n_features;
+    const double lambda = cfg->lambda > 0 ? cfg->lambda : 1.0 / (double)N;
+    /* sizes: H is d x d, then the state lives in range(X^T) of rank r */
+    if (d > PREDICT_MAX_DIM)
+        PREDICT_REFUSE(out,
+                       "predict: %s on %.200s has d = %lld features; the dense path of SPEC 4.1 "
+                       "stops at d = %d",
+                       cfg->algorithm, cfg->dataset, (long long)d, PREDICT_MAX_DIM);
+    if (K > N)
+        PREDICT_REFUSE(out, "--nodes %d exceeds the %lld rows of %.200s", K, (long long)N,
+                       cfg->dataset);
+    TRY_GOTO(predict_row_space(ds, &Q, &r));
+    int64_t dim = is_gd ? r : (K + 1) * r;
+    int64_t biggest = is_gd ? r : (dim > 3 * r ? dim : 3 * r);
+    if (biggest > PREDICT_MAX_DIM)
+        PREDICT_REFUSE(out,
+                       "predict: %s on %.200s (rank %lld of d = %lld, K = %d) needs dense %lld x "
+                       "%lld matrices; the dense path of SPEC 4.1 stops at %d",
+                       cfg->algorithm, cfg->dataset, (long long)r, (long long)d, K,
+                       (long long)biggest, (long long)biggest, PREDICT_MAX_DIM);
+    out->state_dim = dim;
+
+    /* w* and the curvature at it (SPEC 4.1) */
+    struct problem prob = {ds, cfg->loss, lambda, N};
+    struct fstar_result fr;
+    w = malloc((size_t)d * sizeof *w);
+    h = malloc((size_t)N * sizeof *h);
+    owner = malloc((size_t)N * sizeof *owner);
+    tau = malloc((size_t)K * sizeof *tau);
+    M = malloc((size_t)(dim * dim) * sizeof *M);
+    if (!w || !h || !owner || !tau || !M)
+        FAIL_GOTO(ERR_NOMEM, "predict: %lld x %lld map", (long long)dim, (long long)dim);
+    TRY_GOTO(fstar_solve(&prob, 1e-12, w, &fr));
+    for (int64_t i = 0; i < N; i++) {
+        double z = 0.0;
+        for (int64_t p = ds->row_ptr[i]; p < ds->row_ptr[i + 1]; p++)
+            z += ds->values[p] * w[ds->col_idx[p]];
+        h[i] = loss_deriv2(cfg->loss, ds->y[i], z);
+    }
+
+    /* the method's own step rule, on one node holding every row (the
+     * runner's L_max is the max over shards: the same number) */
+    struct comm comm;
+    TRY_GOTO(comm_init(&comm, MPI_COMM_NULL));
+    struct run_ctx ctx;
+    memset(&ctx, 0, sizeof ctx);
+    ctx.params = &cfg->params;
+    ctx.seed = cfg->seed;
+    ctx.shard = ds;
+    ctx.prob = prob;
+    ctx.n_total = N;
+    ctx.n_features = d;
+    ctx.comm = &comm;
+    ctx.l_max = objective_lmax(&prob);
+    double eta = 0.0;
+    TRY_GOTO(alg->default_step(&ctx, &eta));
+    eta = cfg->step > 0 ? cfg->step : eta * cfg->step_scale;
+    out->step_size = eta;
+
+    /* the memory-refresh bound (file comment): log10 of the largest
+     * (1 - 1/n_k)^tau_k per round; none for gd */
+    double log_mem = -INFINITY;
+    if (is_gd) {
+        TRY_GOTO(predict_gd_map(ds, h, lambda, eta, Q, r, M));
+        out->rounds_per_epoch = 1.0; /* one full gradient per round */
+    } else {
+        /* the run's shards (SPEC 3) and tau_k (dsaga.c) */
+        if (K == 1) {
+            memset(owner, 0, (size_t)N * sizeof *owner);
+        } else {
+            TRY_GOTO(shard_assign(ds, K, cfg->partition, cfg->seed, owner));
+        }
+        int64_t tau_sum = 0;
+        for (int k = 0; k < K; k++) {
+            int64_t n_k = 0;
+            for (int64_t i = 0; i < N; i++)
+                n_k += owner[i] == k;
+            /* saga: one epoch per round; dsaga: its declared period */
+            tau[k] = is_saga ? N : period_steps(params_period(&cfg->params, "period"), n_k);
+            tau_sum += tau[k];
+            double lm = (double)tau[k] * log1p(-1.0 / (double)n_k) / log(10.0);
+            if (lm > log_mem)
+                log_mem = lm;
+        }
+        double s = is_saga || strcmp(params_text(&cfg->params, "aggregate"), "sum") == 0
+                       ? 1.0
+                       : 1.0 / (double)K;
+        TRY_GOTO(predict_dsaga_map(ds, h, lambda, owner, K, tau, eta, s, Q, r, M));
+        out->rounds_per_epoch = (double)N / (double)tau_sum;
+    }
+    TRY_GOTO(predict_spectral_radius(M, dim, &out->spectral_radius));
+    double log_rho = log10(out->spectral_radius);
+    out->log10_rho_per_epoch = log_rho * out->rounds_per_epoch;
+    /* subopt ~ |E e|^2 falls as rho^2 per round, but never faster than
+     * an unrefreshed memory's second moment (file comment) */
+    double per_round = 2.0 * log_rho > log_mem ? 2.0 * log_rho : log_mem;
+    out->predicted_rate_per_epoch = per_round * out->rounds_per_epoch;
+done:
+    out->seconds = predict_now_s() - t0;
+    free(Q);
+    free(M);
+    free(tau);
+    free(owner);
+    free(h);
+    free(w);
+    dataset_destroy(ds);
+    return rc;
+}

@@ -1,0 +1,74 @@
+/*
+ * predict.h - the predicted asymptotic rate of SPEC 4.1: one round of a
+ * method linearised at w* and averaged over the sampled rows is a fixed
+ * matrix M acting on the expected error state; the rate is
+ *     SPEC:  log10(rho(M)) * rounds per epoch   (log10_rho_per_epoch)
+ *     here:  max(2 log10 rho(M), memory refresh) * rounds per epoch
+ * (predicted_rate_per_epoch; subopt is quadratic in the mean error, see
+ * predict.c for the measurements behind the factor 2).
+ *
+ * Dense path only: M and the per-node step maps are stored as dense
+ * row-major matrices and rho(M) comes from LAPACK's dgeev (OpenBLAS), so
+ * sizes above PREDICT_MAX_DIM states are refused in one sentence.
+ */
+#ifndef DSAGA_PREDICT_H
+#define DSAGA_PREDICT_H
+
+#include <stdint.h>
+
+#include "harness/run_cfg.h"
+
+/* The largest dense matrix predict builds (rows): (K + 1) d for M and 3 d
+ * for a node's step map (dsaga, saga), d for gd.  dgeev at this size takes
+ * about a minute on one core. */
+#define PREDICT_MAX_DIM 4096
+
+struct predict_result {
+    double predicted_rate_per_epoch; /* SPEC 4.1, as predict.c argues */
+    double log10_rho_per_epoch;      /* SPEC 4.1's literal log10 rho(M) per epoch */
+    double rounds_per_epoch;         /* N / (sum_k tau_k), 1 for saga and gd */
+    double spectral_radius;          /* rho(M), per round */
+    int64_t state_dim;               /* rows of M */
+    double step_size;                /* the step in force (as a run would use) */
+    double seconds;                  /* wall time of predict_run */
+    char why[1024];                  /* ERR_INPUT: the refusal, one sentence */
+};
+
+/* SPEC 4.1 for dsaga (saga is K = 1, s = 1): M on the state
+ * (e, B_1, ..., B_K), blocks of d rows in that order, row-major, written to
+ * M ((K + 1) d squared, caller-allocated).  Rows are ds's; owner[i] in
+ * 0..K-1 is row i's node; h[i] = loss''(y_i, <x_i, w*>); tau[k] local steps
+ * on node k; eta the step; s the aggregation factor (1/K mean, 1 sum).
+ * Within a round node k follows, per expected SAGA step (H_k = (1/n_k)
+ * sum_{i in S_k} h_i x_i x_i^T, c_k = sum_{j != k} B_j frozen):
+ *     e_k <- (I - eta (H_k + lambda I)) e_k + eta (N/n_k - 1) B_k - eta c_k
+ *     B_k <- (1/N) H_k e_k + (1 - 1/n_k) B_k
+ * taken tau_k times by repeated squaring; then e <- e + s sum_k (e_k - e).
+ * Q (d x r row-major, orthonormal columns) restricts every block to the
+ * span of Q (H_k -> Q^T H_k Q, blocks of r rows, M of (K + 1) r); NULL
+ * keeps all d coordinates (r ignored).  ERR_INPUT when a node holds no
+ * row; ERR_NOMEM. */
+int predict_dsaga_map(const struct dataset *ds, const double *h, double lambda, const int *owner,
+                      int K, const int64_t *tau, double eta, double s, const double *Q, int64_t r,
+                      double *M);
+
+/* SPEC 4.1 for gd: M = I - eta (H + lambda I), H = (1/N) sum_i h_i x_i x_i^T,
+ * d x d row-major into M (caller-allocated), or r x r restricted to Q. */
+int predict_gd_map(const struct dataset *ds, const double *h, double lambda, double eta,
+                   const double *Q, int64_t r, double *M);
+
+/* rho(M): the largest eigenvalue modulus of the n x n matrix M (dgeev; M
+ * is not modified).  ERR_NUMERIC when LAPACK fails. */
+int predict_spectral_radius(const double *M, int64_t n, double *rho);
+
+/* The whole computation for one run configuration (cfg->nodes resolved,
+ * > 0): loads the data set as a run would (labels, bias, lambda = 1/N by
+ * default), w* by fstar_solve (1e-12), the shards of shard_assign with the
+ * run's seed and partition, the method's own default step times
+ * step_scale (or cfg->step), then M restricted to range(X^T) (where the
+ * iterates live) and its spectral radius.  A method
+ * without a map (anything but saga, dsaga, gd) or a size above
+ * PREDICT_MAX_DIM is ERR_INPUT with out->why set and nothing printed. */
+int predict_run(const struct run_cfg *cfg, struct predict_result *out);
+
+#endif

@@ -1,0 +1,186 @@
+#!/bin/bash
+# test_store.sh - issue 17, the data-loss items of the results store (SPEC 5),
+# each under real mpirun and each failing on the store before issue 17:
+#   (1) two grids on one --out: the second is refused in one line naming the
+#       holder (host, pid), exit 2, and the first finishes with every run;
+#       the lock dies with a SIGKILLed launch (an immediate restart works);
+#   (2) a grid without a `nodes` key killed under -np 1 and resumed under
+#       -np 2 is refused in one line naming the `nodes` key (no mixed K);
+#   (3) runs failed for a reason outside their cell (an unusable f* cache:
+#       I/O error) are run again when the grid is started again (that a
+#       run failed on its own input is kept: tests/test_h5out.c);
+#   (4) a cell that runs out of memory (a 3-line file with feature index
+#       2147483647, under ulimit -v) is stored failed with the reason and
+#       the grid goes on, on every resume;
+#   (5) a planted R.h5.tmp -> victim is never written through.
+. "$(dirname "$0")/lib.sh"
+
+export DSAGA_CACHE="$TMP/cache" # f* cache private to this test
+mkdir -p "$DSAGA_CACHE"
+checks=0
+ok() {
+    checks=$((checks + 1))
+    echo "ok ($1): $2"
+}
+
+# runs_of FILE.h5 : number of /runs/* in FILE (0 when missing).
+runs_of() {
+    [ -e "$1" ] || { echo 0; return; }
+    h5ls "$1/runs" 2>/dev/null | grep -c 'Group'
+}
+
+alive() { ps -o stat= -s "$1" 2>/dev/null | grep -qv '^Z'; }
+
+killsession() {
+    pkill -KILL -s "$1" 2>/dev/null
+    wait "$1" 2>/dev/null
+    for _ in $(seq 1 50); do
+        alive "$1" || return 0
+        pkill -KILL -s "$1" 2>/dev/null
+        sleep 0.1
+    done
+    fail "processes of session $1 survived SIGKILL"
+}
+
+# ---- (1) two grids on one --out -----------------------------------------
+# Runs that sleep for real in every round (network model), ~0.3 s each, so
+# the first grid is still running when the second starts.
+cat >"$TMP/slow.ini" <<'INI'
+[grid]
+datasets   = synth-dense:n=400,d=10,cond=10,seed=3
+algorithms = dsaga
+nodes      = 2
+seeds      = 1..40
+max_epochs = 3
+period     = 20
+net_alpha_s       = 0
+compute_s         = 1e-9
+straggler_delay_s = 0.005
+straggler_sleep   = 1
+INI
+setsid $MPIRUN -q -np 2 "$EXE" grid "$TMP/slow.ini" --out "$TMP/R.h5" >/dev/null 2>"$TMP/A.err" &
+pa=$!
+for _ in $(seq 1 600); do
+    grep -q '^\[2/' "$TMP/A.err" && break
+    sleep 0.05
+done
+grep -q '^\[2/' "$TMP/A.err" || { cat "$TMP/A.err" >&2; fail "(1) the first grid did not start"; }
+rc=0
+$MPIRUN -q -np 2 "$EXE" grid "$TMP/slow.ini" --quiet --out "$TMP/R.h5" >/dev/null 2>"$TMP/B.err" || rc=$?
+kill -0 "$pa" 2>/dev/null || fail "(1) the first grid ended before the second was refused (too fast?)"
+[ "$rc" = 2 ] || { cat "$TMP/B.err" >&2; fail "(1) second writer: exit $rc (expected 2)"; }
+[ "$(wc -l <"$TMP/B.err")" = 1 ] || { cat "$TMP/B.err" >&2; fail "(1) expected one stderr line"; }
+grep -Eq "^dsaga-bench: $TMP/R.h5: in use by host $(hostname) pid [0-9]+$" "$TMP/B.err" ||
+    { cat "$TMP/B.err" >&2; fail "(1) the message does not name the holder"; }
+ok 1 "second writer refused: $(cat "$TMP/B.err")"
+wait "$pa" || { cat "$TMP/A.err" >&2; fail "(1) the first grid failed"; }
+[ "$(runs_of "$TMP/R.h5")" = 40 ] || fail "(1) $(runs_of "$TMP/R.h5") runs (expected 40)"
+[ ! -e "$TMP/R.h5.lock" ] && [ ! -e "$TMP/R.h5.d" ] || fail "(1) lock or pending runs left"
+ok 1 "first grid finished with 40 runs, no lock or pending directory left"
+
+# The lock dies with its holder: the whole launch SIGKILLed, then an
+# immediate restart takes the file (after waiting for the dying rank 0).
+rm -f "$TMP/R.h5"
+setsid $MPIRUN -q -np 2 "$EXE" grid "$TMP/slow.ini" --out "$TMP/R.h5" >/dev/null 2>"$TMP/A.err" &
+pa=$!
+for _ in $(seq 1 600); do
+    grep -q '^\[3/' "$TMP/A.err" && break
+    sleep 0.05
+done
+killsession "$pa"
+setsid $MPIRUN -q -np 2 "$EXE" grid "$TMP/slow.ini" --quiet --out "$TMP/R.h5" 2>"$TMP/B.err" ||
+    { cat "$TMP/B.err" >&2; fail "(1) restart after SIGKILL refused"; }
+[ "$(runs_of "$TMP/R.h5")" = 40 ] || fail "(1) restart: $(runs_of "$TMP/R.h5") runs (expected 40)"
+ok 1 "lock released by SIGKILL: the immediate restart completed 40 runs"
+
+# ---- (2) resume under another -np -----------------------------------------
+cat >"$TMP/k.ini" <<'INI'
+[grid]
+datasets   = synth-dense:n=400,d=10,cond=10,seed=3
+algorithms = dsaga
+seeds      = 1..6
+max_epochs = 3
+net_alpha_s       = 0
+compute_s         = 1e-9
+straggler_delay_s = 0.005
+straggler_sleep   = 1
+INI
+setsid $MPIRUN -q -np 1 "$EXE" grid "$TMP/k.ini" --out "$TMP/K.h5" >/dev/null 2>"$TMP/A.err" &
+pa=$!
+for _ in $(seq 1 600); do
+    grep -q '^\[2/' "$TMP/A.err" && break
+    sleep 0.05
+done
+killsession "$pa"
+rc=0
+$MPIRUN -q -np 2 "$EXE" grid "$TMP/k.ini" --quiet --out "$TMP/K.h5" >/dev/null 2>"$TMP/B.err" || rc=$?
+[ "$rc" = 2 ] || { cat "$TMP/B.err" >&2; fail "(2) resume under -np 2: exit $rc (expected 2)"; }
+[ "$(wc -l <"$TMP/B.err")" = 1 ] && grep -q 'nodes = 1 in \[grid\]' "$TMP/B.err" ||
+    { cat "$TMP/B.err" >&2; fail "(2) expected one line naming the nodes key"; }
+ok 2 "$(cat "$TMP/B.err")"
+$MPIRUN -q -np 1 "$EXE" grid "$TMP/k.ini" --quiet --out "$TMP/K.h5" 2>"$TMP/B.err" ||
+    { cat "$TMP/B.err" >&2; fail "(2) resume under -np 1 failed"; }
+py 'import h5py,sys
+f = h5py.File(sys.argv[1], "r")
+ks = sorted(set(int(g.attrs["nodes"]) for g in f["runs"].values()))
+assert len(f["runs"]) == 6 and ks == [1], (len(f["runs"]), ks)' "$TMP/K.h5" || fail "(2) mixed K"
+ok 2 "resume under the same -np: 6 runs, all K = 1"
+
+# ---- (3) failed runs retried when the cause was outside the cell ----------
+cat >"$TMP/f.ini" <<'INI'
+[grid]
+datasets   = synth-dense:n=200,d=5,cond=10,seed=1  tiny.txt
+algorithms = saga dsaga
+nodes      = 2
+max_epochs = 2
+INI
+printf '1 1:1\n-1 2:1\n' >"$TMP/tiny.txt"
+sed -i "s|tiny.txt|$TMP/tiny.txt|" "$TMP/f.ini"
+: >"$TMP/notadir" # the f* cache under a regular file: every f* is an I/O error
+DSAGA_CACHE="$TMP/notadir/cache" $MPIRUN -q -np 2 "$EXE" grid "$TMP/f.ini" --quiet \
+    --out "$TMP/F.h5" 2>"$TMP/A.err" || true
+py 'import h5py,sys
+f = h5py.File(sys.argv[1], "r")
+st = {k: (g.attrs["status"], g.attrs.get("failure", "")) for k, g in f["runs"].items()}
+assert all(s == "failed" for s, _ in st.values()), st
+print(st)' "$TMP/F.h5" >"$TMP/st1" || { cat "$TMP/A.err" >&2; fail "(3) expected 4 failed runs"; }
+$MPIRUN -q -np 2 "$EXE" grid "$TMP/f.ini" --out "$TMP/F.h5" 2>"$TMP/B.err" >/dev/null ||
+    { cat "$TMP/B.err" >&2; fail "(3) the rerun failed"; }
+grep -q '4 runs, 4 to do' "$TMP/B.err" || { cat "$TMP/B.err" >&2; fail "(3) expected 4 runs to redo"; }
+py 'import h5py,sys
+f = h5py.File(sys.argv[1], "r")
+st = sorted((k, g.attrs["status"]) for k, g in f["runs"].items())
+assert st == [("%06d" % i, "done") for i in range(4)], st' "$TMP/F.h5" ||
+    fail "(3) wrong statuses after the rerun"
+ok 3 "4 runs failed on an I/O error ($(sed 's/.*"f\*/f*/; s/).*/)/' "$TMP/st1" | head -c 80)...) were run again: all done"
+
+# ---- (4) a cell out of memory ---------------------------------------------
+printf '1 1:1\n-1 2147483647:1\n1 3:0.5\n' >"$TMP/huge.txt"
+cat >"$TMP/m.ini" <<INI
+[grid]
+datasets   = $TMP/huge.txt synth-dense:n=200,d=5,cond=10,seed=1
+algorithms = saga
+max_epochs = 2
+INI
+for attempt in 1 2; do
+    rc=0
+    (ulimit -v 3000000 && $MPIRUN -q -np 1 "$EXE" grid "$TMP/m.ini" --out "$TMP/M.h5") \
+        >/dev/null 2>"$TMP/M.err" || rc=$?
+    [ "$rc" = 0 ] || { cat "$TMP/M.err" >&2; fail "(4) attempt $attempt: grid exit $rc"; }
+    py 'import h5py,sys
+f = h5py.File(sys.argv[1], "r")
+a, b = f["runs"]["000000"].attrs, f["runs"]["000001"].attrs
+assert a["status"] == "failed" and "out of memory" in a["message"], dict(a)
+assert b["status"] == "done", dict(b)' "$TMP/M.h5" || fail "(4) attempt $attempt: wrong runs"
+done
+ok 4 "out-of-memory cell stored failed ($(py 'import h5py,sys; print(h5py.File(sys.argv[1])["runs/000000"].attrs["message"])' "$TMP/M.h5")), the grid went on, twice"
+
+# ---- (5) a planted temporary symlink ---------------------------------------
+echo precious >"$TMP/victim"
+ln -s "$TMP/victim" "$TMP/S.h5.tmp"
+$MPIRUN -q -np 2 "$EXE" grid "$TMP/f.ini" --quiet --out "$TMP/S.h5" 2>/dev/null || true
+[ "$(cat "$TMP/victim")" = precious ] || fail "(5) the victim was overwritten"
+[ ! -L "$TMP/S.h5" ] && [ "$(runs_of "$TMP/S.h5")" = 4 ] || fail "(5) S.h5 is not a file of 4 runs"
+ok 5 "planted S.h5.tmp -> victim: victim untouched, S.h5 written"
+
+echo "store test: $checks checks passed"
