@@ -6,10 +6,10 @@
  * (1/N) sum_{i in S_k} loss'(y_i, <x_i, w>) x_i, one counted allreduce of d
  * numbers sums the parts, and w = w - (1/L) (sum + lambda w) with
  *     L = c * lambda_max(X^T X) / N + lambda    (SPEC 3.5, c as in SPEC 1).
- * lambda_max comes from a power iteration in default_step (uncounted
- * allreduces: setup, SPEC 4), inflated by 1 % and capped by the safe bound
- * ||X||_F^2 (the power iteration approaches lambda_max from below; any step
- * under 2 / L still decreases f monotonically).
+ * lambda_max comes from a power iteration in default_step (smoothness.c;
+ * uncounted allreduces: setup, SPEC 4), inflated by 1 % and capped by the
+ * safe bound ||X||_F^2 (the power iteration approaches lambda_max from
+ * below; any step under 2 / L still decreases f monotonically).
  *
  * Counters (closed forms, checked by the MPI tests), per round:
  *     rounds += 1,  bytes += 8 d K,  grads_total += N (one epoch).
@@ -20,12 +20,8 @@
 #include <string.h>
 
 #include "base/error.h"
-#include "base/rng.h"
 #include "algorithms/algorithm.h"
-
-#define GD_POWER_ITERS  200  /* at most */
-#define GD_POWER_RTOL   1e-6 /* stop when the Rayleigh quotient moves less */
-#define GD_POWER_MARGIN 1.01 /* lambda_max estimate inflated by 1 % */
+#include "algorithms/smoothness.h"
 
 struct gd_state {
     int64_t d;
@@ -56,59 +52,14 @@ static const struct param_def gd_params[] = {
     {NULL, 0, NULL, 0, 0, NULL, NULL, 0},
 };
 
-/* SPEC 3.5: 1 / L by power iteration on sum_k X_k^T X_k.  Collective over
- * ctx->comm (uncounted).  The same start vector on every node, so every node
- * gets the same step. */
+/* SPEC 3.5: 1 / L (algorithms/smoothness.c: the power iteration, shared
+ * with scaffnew).  Collective over ctx->comm (uncounted). */
 static int gd_default_step(const struct run_ctx *ctx, double *step)
 {
-    int rc = 0;
-    const struct dataset *ds = ctx->shard;
-    int64_t d = ctx->n_features;
-    int64_t n = ds->n_samples;
-    double *v = malloc((size_t)(2 * d + 1) * sizeof *v);
-    double *u = malloc((size_t)(n > 0 ? n : 1) * sizeof *u);
-    if (!v || !u)
-        FAIL_GOTO(ERR_NOMEM, "power iteration on %lld features", (long long)d);
-    double *av = v + d;
-    /* safe bound: lambda_max(X^T X) <= ||X||_F^2 */
-    double frob = 0.0;
-    for (int64_t p = 0; p < ds->row_ptr[n]; p++)
-        frob += ds->values[p] * ds->values[p];
-    TRY_GOTO(comm_allreduce_uncounted(ctx->comm, &frob, 1, MPI_SUM));
-    struct rng r;
-    rng_seed(&r, 0x9d, RNG_STREAM_SAMPLING); /* fixed: identical on every node */
-    for (int64_t j = 0; j < d; j++)
-        v[j] = rng_uniform(&r) + 0.5; /* positive: not orthogonal to a nonnegative X's top vector */
-    double est = 0.0;
-    for (int it = 0; it < GD_POWER_ITERS; it++) {
-        double nv = cblas_dnrm2((int)d, v, 1);
-        if (!(nv > 0))
-            break;
-        cblas_dscal((int)d, 1.0 / nv, v, 1);
-        for (int64_t i = 0; i < n; i++) {
-            double s = 0.0;
-            for (int64_t p = ds->row_ptr[i]; p < ds->row_ptr[i + 1]; p++)
-                s += ds->values[p] * v[ds->col_idx[p]];
-            u[i] = s;
-        }
-        gd_xt(ds, u, av);
-        TRY_GOTO(comm_allreduce_uncounted(ctx->comm, av, d, MPI_SUM));
-        double rq = cblas_ddot((int)d, v, 1, av, 1); /* Rayleigh quotient, ||v|| = 1 */
-        memcpy(v, av, (size_t)d * sizeof *v);
-        int done_iter = fabs(rq - est) <= GD_POWER_RTOL * rq;
-        est = rq;
-        if (done_iter)
-            break;
-    }
-    double lam_max = fmin(GD_POWER_MARGIN * est, frob);
-    double L = loss_curvature(ctx->prob.loss) * lam_max / (double)ctx->n_total + ctx->prob.lambda;
-    if (!(L > 0))
-        FAIL_GOTO(ERR_INTERNAL, "gd: smoothness L = %g is not positive", L);
+    double L = 0.0;
+    TRY(smoothness_l(ctx, &L));
     *step = 1.0 / L;
-done:
-    free(v);
-    free(u);
-    return rc;
+    return 0;
 }
 
 /* The caller owns *state (gd_destroy); on failure *state is NULL. */

@@ -4,22 +4,30 @@
  *
  * Adding a baseline = one new .c file defining `const algorithm
  * algorithm_<name>` (its keys, colour and closed-form counters included) +
- * one line in the table below.  Nothing else names a method.
+ * one X(<name>) line in REGISTRY_TABLE below.  Nothing else names a method.
  */
 #include <stddef.h>
 #include <string.h>
 
 #include "algorithms/algorithm.h"
 
-extern const algorithm algorithm_saga;
-extern const algorithm algorithm_dsaga;
-extern const algorithm algorithm_sgd;
-extern const algorithm algorithm_local_sgd;
-extern const algorithm algorithm_gd;
+/* The one table: one line per method, in the order of --help and figures.
+ * X(name) declares `extern const algorithm algorithm_name` and registers it. */
+#define REGISTRY_TABLE(X)                                                                          \
+    X(saga)                                                                                        \
+    X(dsaga)                                                                                       \
+    X(sgd)                                                                                         \
+    X(local_sgd)                                                                                   \
+    X(gd)                                                                                          \
+    X(scaffold)                                                                                    \
+    X(scaffnew)                                                                                    \
+    X(local_svrg)                                                                                  \
+    /* one X(name) line per method, above this line */
 
-static const algorithm *const registry[] = {
-    &algorithm_saga, &algorithm_dsaga, &algorithm_sgd, &algorithm_local_sgd, &algorithm_gd,
-};
+#define REGISTRY_DECLARE(name) extern const algorithm algorithm_##name;
+#define REGISTRY_ENTRY(name)   &algorithm_##name,
+REGISTRY_TABLE(REGISTRY_DECLARE)
+static const algorithm *const registry[] = {REGISTRY_TABLE(REGISTRY_ENTRY)};
 
 #define REGISTRY_SIZE ((int)(sizeof registry / sizeof registry[0]))
 

@@ -1182,6 +1182,11 @@ done:
 
 int grid_load(const char *path, int launch_ranks, struct grid **out)
 {
+    return grid_load_seeds(path, launch_ranks, 0, out);
+}
+
+int grid_load_seeds(const char *path, int launch_ranks, int seeds, struct grid **out)
+{
     int rc = 0;
     struct grid *g = NULL;
     struct parser p = {0};
@@ -1240,6 +1245,18 @@ int grid_load(const char *path, int launch_ranks, struct grid **out)
             if (p.sections[s].keys[k].set)
                 TRY_GOTO(list_parse(&p, p.sections[s].name, &grid->keys[K_ALGORITHMS], k,
                                     launch_ranks, &p.sections[s].keys[k]));
+    if (seeds > 0) { /* grid --seeds N: every seeds list becomes 1..N */
+        for (int s = 0; s < p.n_sections; s++)
+            list_free(&p.sections[s].keys[K_SEEDS]);
+        struct list *l = &grid->keys[K_SEEDS];
+        l->set = 1;
+        l->line = grid->line;
+        for (int x = 1; x <= seeds; x++) {
+            struct item it = {0};
+            it.u64 = (uint64_t)x;
+            TRY_GOTO(list_push(l, &it));
+        }
+    }
     if (!grid->keys[K_ALGORITHMS].set)
         GRID_INPUT_FAIL_GOTO("%s:%d: algorithms: missing in [grid] (expected a list of registered "
                              "algorithms)",
@@ -1290,7 +1307,17 @@ int grid_load(const char *path, int launch_ranks, struct grid **out)
     size_t blen = strlen(base);
     if (blen > 4 && strcmp(base + blen - 4, ".ini") == 0)
         blen -= 4;
-    if (snprintf(g->out_path, sizeof g->out_path, "results/%.*s.h5", (int)blen, base) >=
+    char suffix[32] = "";
+    if (seeds > 0) { /* another grid: its own file, its own identity */
+        snprintf(suffix, sizeof suffix, "-seeds%d", seeds);
+        size_t tlen = strlen(g->config_text);
+        char *t = realloc(g->config_text, tlen + 64);
+        if (!t)
+            FAIL_GOTO(ERR_NOMEM, "%s", path);
+        snprintf(t + tlen, 64, "\n; dsaga-bench grid --seeds %d\n", seeds);
+        g->config_text = t;
+    }
+    if (snprintf(g->out_path, sizeof g->out_path, "results/%.*s%s.h5", (int)blen, base, suffix) >=
         (int)sizeof g->out_path)
         GRID_INPUT_FAIL_GOTO("%s: name too long for a results file", path);
     *out = g;
@@ -1301,6 +1328,80 @@ done:
             list_free(&p.sections[s].keys[k]);
     free(p.sections);
     grid_destroy(g);
+    return rc;
+}
+
+/* 1 if cell c has `value` for `key` (see grid_select); -1 for an unknown key. */
+static int cell_has(const struct run_cfg *c, const char *key, const char *value)
+{
+    double v = 0.0;
+    char *end = NULL;
+    double num = strtod(value, &end);
+    int is_num = end != value && *end == '\0';
+    if (strcmp(key, "algorithm") == 0)
+        return strcmp(c->algorithm, value) == 0;
+    if (strcmp(key, "dataset") == 0)
+        return strcmp(c->dataset, value) == 0;
+    if (strcmp(key, "partition") == 0)
+        return strcmp(partition_name(c->partition), value) == 0;
+    if (strcmp(key, "loss") == 0)
+        return strcmp(loss_name(c->loss), value) == 0;
+    if (strcmp(key, "nodes") == 0)
+        v = c->nodes;
+    else if (strcmp(key, "seed") == 0 || strcmp(key, "seeds") == 0)
+        v = (double)c->seed;
+    else if (strcmp(key, "lambda") == 0)
+        v = c->lambda;
+    else if (strcmp(key, "step_scale") == 0)
+        v = c->step_scale;
+    else if (params_def(c->params.defs, key))
+        return strcmp(params_text(&c->params, key), value) == 0 ||
+               (is_num && strtod(params_text(&c->params, key), NULL) == num);
+    else {
+        for (int i = 0; algorithm_at(i); i++)
+            if (params_def(algorithm_at(i)->params, key))
+                return 0; /* another method's key: this cell does not have it */
+        return -1;
+    }
+    return is_num && v == num;
+}
+
+int grid_select(const struct grid *g, const char *only, unsigned char *selected)
+{
+    int rc = 0;
+    char *text = only ? strdup(only) : NULL;
+    if (only && !text)
+        FAIL(ERR_NOMEM, "--only");
+    for (int64_t i = 0; i < g->n_runs; i++)
+        selected[i] = 1;
+    char *save = NULL;
+    for (char *pair = text ? strtok_r(text, ",", &save) : NULL; pair;
+         pair = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(pair, '=');
+        if (!eq || eq == pair || !eq[1])
+            INPUT_FAIL_GOTO("--only: \"%s\": expected KEY=VALUE (e.g. algorithm=dsaga)", pair);
+        *eq = '\0';
+        for (int64_t i = 0; i < g->n_runs; i++) {
+            int has = cell_has(&g->runs[i], pair, eq + 1);
+            if (has < 0) {
+                const char *known[64] = {"algorithm", "dataset", "nodes",  "seed",
+                                         "partition", "loss",    "lambda", "step_scale"};
+                int n_known = 8;
+                for (int m = 0; algorithm_at(m); m++)
+                    for (int j = 0; algorithm_at(m)->params[j].name && n_known < 64; j++)
+                        known[n_known++] = algorithm_at(m)->params[j].name;
+                const char *close = suggest_closest(pair, known, n_known);
+                INPUT_FAIL_GOTO(
+                    "--only: %s: unknown key (expected algorithm, dataset, nodes, "
+                    "seed, partition, loss, lambda, step_scale or a method's key%s%s%s)",
+                    pair, close ? "; did you mean " : "", close ? close : "", close ? "?" : "");
+            }
+            if (!has)
+                selected[i] = 0;
+        }
+    }
+done:
+    free(text);
     return rc;
 }
 
@@ -1316,14 +1417,22 @@ void grid_destroy(struct grid *g)
 
 /* ---- grid_main ---------------------------------------------------------- */
 
-static void print_cells(const struct grid *g, const char *out_path)
+static void print_cells(const struct grid *g, const char *out_path, const unsigned char *skip)
 {
-    printf("# grid %s: %lld runs -> %s\n", g->path, (long long)g->n_runs, out_path);
+    int64_t n = 0;
+    for (int64_t i = 0; i < g->n_runs; i++)
+        n += !skip[i];
+    printf("# grid %s: %lld runs", g->path, (long long)g->n_runs);
+    if (n < g->n_runs)
+        printf(", %lld selected", (long long)n);
+    printf(" -> %s\n", out_path);
     printf("# %-6s %-10s %-40s %3s %-9s %s\n", "index", "algorithm", "dataset", "K", "partition",
            "keys");
     for (int64_t i = 0; i < g->n_runs; i++) {
         const struct run_cfg *c = &g->runs[i];
         char keys[512];
+        if (skip[i])
+            continue;
         run_cfg_describe(c, keys, sizeof keys);
         const algorithm *a = algorithm_find(c->algorithm);
         printf("%06lld   %-10s %-40s %3d %-9s %s%s\n", (long long)i, c->algorithm, c->dataset,
@@ -1451,9 +1560,11 @@ static int check_implicit_nodes(const struct grid *g, const struct h5out_store *
     return 0;
 }
 
-int grid_main(const char *config_path, const char *out_path, int dry_run, int quiet,
-              MPI_Comm launch)
+int grid_main(const char *config_path, const struct grid_options *opt, MPI_Comm launch)
 {
+    const char *out_path = opt->out_path;
+    int dry_run = opt->dry_run;
+    int quiet = opt->quiet;
     int rc = 0;
     int rank = 0;
     int size = 1;
@@ -1467,17 +1578,21 @@ int grid_main(const char *config_path, const char *out_path, int dry_run, int qu
     MPI_TRY(MPI_Comm_rank(launch, &rank));
     MPI_TRY(MPI_Comm_size(launch, &size));
     /* Every rank parses the same file to the same cells. */
-    TRY_GOTO(grid_load(config_path, size, &g));
+    /* --dry-run on a singleton (no mpirun): list the cells without checking
+     * nodes against the launch (an implicit nodes then shows as 1) */
+    TRY_GOTO(grid_load_seeds(config_path, dry_run && size == 1 ? 0 : size, opt->seeds, &g));
     snprintf(out, sizeof out, "%s", out_path ? out_path : g->out_path);
-    if (dry_run) {
-        if (rank == 0)
-            print_cells(g, out);
-        goto done;
-    }
-
     skip = calloc((size_t)g->n_runs, 1);
     if (!skip)
         FAIL_GOTO(ERR_NOMEM, "grid");
+    TRY_GOTO(grid_select(g, opt->only, skip)); /* skip[i] = 1: selected */
+    for (int64_t i = 0; i < g->n_runs; i++)
+        skip[i] = !skip[i];
+    if (dry_run) {
+        if (rank == 0)
+            print_cells(g, out, skip);
+        goto done;
+    }
     if (rank == 0) {
         shared = validate_data(g, quiet, skip);
         if (shared == 0 && !out_path)

@@ -27,12 +27,32 @@ struct grid {
  * list, more nodes than launch_ranks) is ERR_INPUT with "path:line: key:
  * what was expected", before anything runs.  The caller owns *out. */
 int grid_load(const char *path, int launch_ranks, struct grid **out);
+/* The same with every seeds list replaced by 1..seeds (seeds > 0; 0: as
+ * written).  The override is part of the grid's identity: its config text
+ * ends with a line saying so, and the default results file is
+ * results/<name>-seedsN.h5. */
+int grid_load_seeds(const char *path, int launch_ranks, int seeds, struct grid **out);
+
+/* Cells to run: selected[i] = 1 when cell i matches every KEY=VALUE of
+ * `only` ("algorithm=dsaga,dataset=a9a"; keys: algorithm, dataset, nodes,
+ * seed, partition, loss, lambda, step_scale and any key a method
+ * declares).  NULL or "" selects all.  An unknown key or a pair without
+ * '=' is ERR_INPUT naming it.  Cell indices are unchanged, so selected
+ * runs land in the same results file under the same /runs/NNNNNN. */
+int grid_select(const struct grid *g, const char *only, unsigned char *selected);
 void grid_destroy(struct grid *g);
 
 /* `grid` subcommand: load, validate against the data (nodes <= samples),
  * then run every missing cell, appending to out_path (NULL: the default).
  * dry_run lists the cells and exits; quiet silences progress. */
-int grid_main(const char *config_path, const char *out_path, int dry_run, int quiet,
-              MPI_Comm launch);
+struct grid_options {
+    const char *out_path; /* NULL: results/<config name>.h5 */
+    const char *only;     /* grid_select's filter, or NULL */
+    int seeds;            /* > 0: every seeds list becomes 1..seeds */
+    int dry_run;          /* list the cells and exit */
+    int quiet;            /* no progress lines */
+};
+
+int grid_main(const char *config_path, const struct grid_options *opt, MPI_Comm launch);
 
 #endif

@@ -86,8 +86,10 @@ def register_methods(runs):
             METHODS.append(a)
     # the suite's own order (/algorithms/<name>/order, the registry's) when
     # the files give it; first appearance otherwise
+    # (a copy for the tie-break: a list being sorted reads as empty)
+    first = list(METHODS)
     METHODS.sort(key=lambda a: (_num((_META.get(a) or {}).get("order"), 1e9),
-                                METHODS.index(a)))
+                                first.index(a)))
     for i, a in enumerate(METHODS):
         c = (_META.get(a) or {}).get("color")
         try:
@@ -576,14 +578,21 @@ def save_figure(fig, out_dir, stem, title, caption, runs):
     # no CreationDate: the same results give the same PDF bytes
     fig.savefig(pdf, metadata={"Title": title, "Subject": full,
                                "Creator": "dsaga-bench paper-figures", "CreationDate": None})
+    # the legend entries, for readers and tests (which labels were drawn)
+    labels = []
+    for lg in list(fig.legends) + [ax.get_legend() for ax in fig.axes]:
+        if lg is not None:
+            labels += [t.get_text() for t in lg.get_texts() if t.get_text()]
     plt.close(fig)
-    write_caption(txt, title, full)
+    write_caption(txt, title, full, labels)
     return [png, pdf, txt]
 
 
-def write_caption(path, title, text):
+def write_caption(path, title, text, legend=()):
     with open(path, "w", encoding="utf-8") as f:
         f.write(title + "\n\n" + text + "\n")
+        if legend:
+            f.write("\nLegend: " + "; ".join(dict.fromkeys(legend)) + "\n")
 
 
 def panel_grid(n, width=4.2, height=3.2):

@@ -75,9 +75,12 @@ refused "--eval-every 1e-12" "eval_every (--eval-every) 1e-12: below one compone
     "${run[@]}" --eval-every 1e-12
 refused "--max-epochs 1e300 --eval-every 1e20" "max_epochs (--max-epochs) 1e+300" \
     "${run[@]}" --max-epochs 1e300 --eval-every 1e20
-refused "--period 1e308n" "period (--period) 1e+308n: one round of 1e+308 local epochs" \
+refused "--period 1e308n" "--period: expected local steps (an integer in [1, 1000000000]) or a fraction of the local epoch in (0, 1000]" \
     "${run[@]}" --period 1e308n
-refused "--period 3e9n" "period (--period) 3e+09n" "${run[@]}" --period 3e9n
+refused "--period 3e9n" "--period: expected local steps" "${run[@]}" --period 3e9n
+# within the key's bounds but longer than the run: cfgcheck's bound
+refused "--period 20n" "period (--period) 20n: one round of 20 local epochs is longer than the whole run" \
+    "${run[@]}" --period 20n --max-epochs 10
 
 # ---- bad --out ---------------------------------------------------------------
 printf '1 1:1\n-1 2:1\n1 3:1\n' >data.txt
@@ -97,7 +100,7 @@ refused "--out another config's results" "--out other.h5: results file of anothe
     "${run[@]}" --out other.h5
 refused "grid --out the data set" "--out data.txt: exists and is not an HDF5 file" \
     $MPIRUN -q -np 2 "$EXE" grid cfg.ini --quiet --out data.txt
-refused "failed run --out" "period (--period) 1e+308n" "${run[@]}" --period 1e308n --out new.h5
+refused "failed run --out" "period (--period) 20n" "${run[@]}" --period 20n --max-epochs 10 --out new.h5
 left=$(ls -a | grep '^new\.h5' || true)
 [ -z "$left" ] || fail "a failed run --out left: $left"
 echo "ok no file left by the failed run --out"

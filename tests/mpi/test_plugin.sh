@@ -62,6 +62,6 @@ mkdir -p "$TMP/results" && (cd "$TMP" && mpirun_np 2 grid plug.ini --out "$TMP/r
 "$PYTHON" "$(dirname "$0")/../../paper-figures/make_all.py" "$TMP/results" "$TMP/out" \
     >"$TMP/fig.log" 2>&1 || { cat "$TMP/fig.log"; fail "figures"; }
 ls "$TMP"/out/fig1*.png >/dev/null 2>&1 || { cat "$TMP/fig.log"; fail "no fig 1"; }
-grep -q 'toy-hb momentum=0.9 sweeps=3' "$TMP"/out/fig1*.txt ||
+grep -q 'toy-hb K=2 momentum=0.9 sweeps=3' "$TMP"/out/fig1*.txt ||
     { cat "$TMP"/out/fig1*.txt; fail "fig 1 does not name toy-hb by its keys"; }
 echo "ok: toy-hb ran through run, a grid of $cells cells, HDF5 and fig 1"
