@@ -474,6 +474,16 @@ def most_common(values):
     return uniq[0]
 
 
+def one_problem(runs, keys=("loss", "lambda", "bias")):
+    """The runs of one problem: for each key in turn, those with the value
+    most of them share (a regime slice at another lambda must not join a
+    sweep's points at the same x)."""
+    for k in keys:
+        v = most_common([r.get(k) for r in runs])
+        runs = [r for r in runs if r.get(k) == v or v is None]
+    return runs
+
+
 def datasets_of(runs):
     return sorted({r.dataset for r in runs})
 
@@ -973,11 +983,15 @@ def pad_log_ylim(ax, values, factor=1.25):
     ax.set_ylim(lo, hi)
 
 
-def saga_reference(ax, runs, dataset, label="saga (reference)"):
-    """saga's median tail rate (rate_of 'tail') on dataset as a horizontal dashed line (band:
-    seeds), its value written at the line's right end; returns the saga
-    runs used (empty when there are none)."""
+def saga_reference(ax, runs, dataset, label="saga (reference)", like=None):
+    """saga's median tail rate (rate_of 'tail') on dataset as a horizontal
+    dashed line (band: seeds), its value written at the line's right end;
+    with like (a run), only saga runs of like's problem (loss, lambda,
+    bias).  Returns the saga runs used (empty when there are none)."""
     saga = [r for r in plain(runs) if r.algorithm == "saga" and r.dataset == dataset]
+    if like is not None:
+        saga = [r for r in saga
+                if all(_norm(r.get(k)) == _norm(like.get(k)) for k in ("loss", "lambda", "bias"))]
     if not saga:
         return []
     g = list(group_seeds(saga).values())

@@ -17,7 +17,7 @@ def sweeps(runs):
                and r.get("partition") == "random"]
     out = {}
     for ds in C.datasets_of(ds_runs):
-        rs = [r for r in ds_runs if r.dataset == ds]
+        rs = C.one_problem([r for r in ds_runs if r.dataset == ds])
         scale = 1.0 if any(r.get("step_scale") == 1.0 for r in rs) else \
             C.most_common([r.get("step_scale") for r in rs])
         rs = [r for r in rs if r.get("step_scale") == scale]
@@ -47,7 +47,8 @@ def make(runs, out_dir):
     for ax, (ds, curves) in zip(axes, sorted(sw.items(), key=lambda kv: C.ds_name(kv[0]))):
         ax.set_xscale("log")
         ax.set_yscale("log")
-        used += C.saga_reference(ax, runs, ds)
+        first = next(iter(next(iter(curves.values())).values()))[0]
+        used += C.saga_reference(ax, runs, ds, like=first)
         combos = sorted(curves)
         xs_all = []
         for j, ((k, agg), pts) in enumerate(sorted(curves.items())):

@@ -23,7 +23,8 @@ def sweeps(runs):
     out = {}
     for ds in C.datasets_of(rs_all):
         curves = {}
-        for key, g in C.group_seeds([r for r in rs_all if r.dataset == ds]).items():
+        for key, g in C.group_seeds(C.one_problem([r for r in rs_all
+                                                    if r.dataset == ds])).items():
             r0 = g[0]
             ck = (C.key_text(r0, "period"), r0.get("aggregate"))
             curves.setdefault(ck, {}).setdefault(int(r0.get("nodes")), []).extend(g)
@@ -49,7 +50,8 @@ def make(runs, out_dir):
     for ax, (ds, curves) in zip(axes, sorted(sw.items(), key=lambda kv: C.ds_name(kv[0]))):
         ax.set_xscale("log", base=2)
         ax.set_yscale("log")
-        used += C.saga_reference(ax, runs, ds)
+        first = next(iter(next(iter(curves.values())).values()))[0]
+        used += C.saga_reference(ax, runs, ds, like=first)
         keys = sorted(curves)
         ks_all = set()
         for i, (plabel, agg) in enumerate(keys):

@@ -22,7 +22,7 @@ def sweeps(runs):
     out = {}
     for ds in C.datasets_of(rs):
         by = {}
-        for g in C.group_seeds([r for r in rs if r.dataset == ds]).values():
+        for g in C.group_seeds(C.one_problem([r for r in rs if r.dataset == ds])).values():
             r0 = g[0]
             by.setdefault(C.period_label(r0), {}).setdefault(
                 (int(r0.get("nodes")), r0.get("aggregate")), {}).setdefault(
