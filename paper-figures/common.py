@@ -479,9 +479,38 @@ def one_problem(runs, keys=("loss", "lambda", "bias")):
     most of them share (a regime slice at another lambda must not join a
     sweep's points at the same x)."""
     for k in keys:
-        v = most_common([r.get(k) for r in runs])
-        runs = [r for r in runs if r.get(k) == v or v is None]
+        v = most_common([_norm(r.get(k)) for r in runs])
+        runs = [r for r in runs if v is None or _norm(r.get(k)) == v]
     return runs
+
+
+def problem_note(runs, figure="figure 9"):
+    """The caption's sentence on the problem drawn per data set (one_problem):
+    'One problem per data set: logistic loss, lambda = 3.07e-05 (a9a), ...;
+    n runs at another loss, lambda or bias (a regime slice) are left to
+    figure 9.'  runs are the candidates before one_problem (to count those
+    left out)."""
+    per = {}
+    left = 0
+    for ds in datasets_of(runs):
+        rs = [r for r in runs if r.dataset == ds]
+        kept = one_problem(rs)
+        left += len(group_seeds(rs)) - len(group_seeds(kept))
+        if kept:
+            per[ds] = kept[0]
+    if not per:
+        return ""
+    losses = sorted({str(r.get("loss")) for r in per.values()})
+    biases = sorted({fmt_num(r.get("bias")) for r in per.values()})
+    lam = ", ".join("%s (%s)" % (fmt_num(r.get("lambda")), ds_name(ds))
+                    for ds, r in sorted(per.items(), key=lambda kv: ds_name(kv[0])))
+    text = "One problem per data set: %s loss, bias %s, lambda = %s." % (
+        "/".join(losses), "/".join(biases), lam)
+    if left:
+        text += (" %d configuration%s at another loss, lambda or bias (a regime slice) %s "
+                 "left to %s." % (left, "s" if left > 1 else "", "are" if left > 1 else "is",
+                                  figure))
+    return text
 
 
 def datasets_of(runs):
@@ -682,8 +711,10 @@ def convergence_selection(runs, per_alg=4):
 
     Per dataset, the results file holding the most distinct algorithms is
     taken as the comparison grid (period or step sweeps live in other
-    files), or every file when none holds two algorithms; within it at most per_alg configurations per algorithm are
-    drawn, preferring aggregate=mean and spreading over the periods."""
+    files), or every file when none holds two algorithms; within it one
+    problem (one_problem: the loss, lambda and bias most of its runs share,
+    saga included), and at most per_alg configurations per algorithm,
+    preferring aggregate=mean and spreading over the periods."""
     out = {}
     cand = plain(runs)
     for ds in datasets_of(cand):
@@ -695,6 +726,9 @@ def convergence_selection(runs, per_alg=4):
                                                    len(by_file[f])))
         # single `run` outputs are one file per run: then compare across files
         pick = by_file[best] if len({r.algorithm for r in by_file[best]}) >= 2 else rs
+        # one problem (loss, lambda, bias) per data set: a regime slice at
+        # another lambda (saga:regime, local-svrg:regime) is figure 9's
+        pick = one_problem(pick)
         groups = list(group_seeds(pick).values())
         chosen = []
         for alg in sorted({g[0].algorithm for g in groups},
