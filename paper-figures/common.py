@@ -1099,12 +1099,14 @@ def datasets_note(datasets):
     return ("Data sets: %s." % "; ".join(parts)) if parts else ""
 
 
-def shared_legend(fig, axes, extra=(), ncol=None, title=None, top_in=0.3):
+def shared_legend(fig, axes, extra=(), ncol=None, title=None, top_in=0.3, grow=False):
     """One legend for the whole figure, below the panels: the handles of
     every panel (each label once, first panel first) plus extra (handles,
     labels); the per-panel legends are removed.  Lays the figure out
     (tight_layout) leaving room for the suptitle (top_in inches) and the
-    legend.  Returns the legend."""
+    legend; with grow, the figure is made taller by the legend's height
+    (a legend of many rows then leaves the panels their size).  Returns
+    the legend."""
     handles, labels = [], []
     for ax in axes:
         if ax.get_legend():
@@ -1122,6 +1124,9 @@ def shared_legend(fig, axes, extra=(), ncol=None, title=None, top_in=0.3):
     ncol = ncol or max(1, min(len(labels), int(w / (0.4 + 0.065 * longest))))
     rows = int(math.ceil(len(labels) / ncol)) if labels else 0
     leg_in = 0.12 + 0.2 * rows
+    if grow:
+        fig.set_size_inches(w, hgt + leg_in)
+        hgt += leg_in
     fig.tight_layout(rect=(0, leg_in / hgt, 1, 1 - top_in / hgt))
     for ax in axes:
         m = getattr(ax, "_saga_rate", None)

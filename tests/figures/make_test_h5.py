@@ -16,6 +16,9 @@ from before SPEC 4's tail fit).  Shapes:
   sgd       ~ 1/(1 + 3 epoch), stalls near 1e-3
   local-sgd like sgd, plateau growing with tau, much higher with label shards
   gd        linear, -0.2 decades/epoch (one round per epoch)
+The convergence and split files also hold a regime slice at lambda 1e-2 (saga and
+dsaga at 0.5 n_k; local-sgd on both splits), next to lambda = 1/N, as
+default.ini's saga:regime and dsaga:regime: figures 1, 2, 5, 6 draw 1/N only.
 Root attributes are written as bytes in some files and str in others, and
 period both as steps and as an n_k fraction, as a reader meets both.
 """
@@ -80,11 +83,11 @@ class Grid:
         return np.bytes_(v.encode()) if self.as_bytes else v
 
     def add(self, alg, dataset, nodes=1, period=0.0, period_unit="steps", aggregate="mean",
-            partition="random", batch=1, step_scale=1.0, seed=1, net=None, status=None):
+            partition="random", batch=1, step_scale=1.0, seed=1, net=None, status=None,
+            lam=None):
         N, d = DATASETS[dataset]
-        rng = np.random.default_rng(zlib.crc32(repr((alg, dataset, nodes, period, aggregate,
-                                                     partition, step_scale, seed,
-                                                     net)).encode()))
+        key = (alg, dataset, nodes, period, aggregate, partition, step_scale, seed, net)
+        rng = np.random.default_rng(zlib.crc32(repr(key + ((lam,) if lam else ())).encode()))
         n_k = N / nodes
         tau = period * n_k if period_unit != "steps" else period
         tau_frac = tau / n_k if tau else 0.0
@@ -155,7 +158,7 @@ class Grid:
         a["algorithm"] = self.s(alg)
         a["dataset"] = self.s(dataset)
         a["loss"] = self.s("logistic")
-        a["lambda"] = 1.0 / N
+        a["lambda"] = lam or 1.0 / N
         a["bias"] = 1.0
         a["nodes"] = np.int64(nodes)
         a["period"] = float(period)
@@ -216,6 +219,11 @@ def make(out_dir, drop=(), seeds=3, tail=True):
                     g.add("sgd", ds, nodes=4, batch=16, seed=s)
                     g.add("local-sgd", ds, nodes=4, period=50, batch=1, seed=s)
                     g.add("gd", ds, nodes=4, seed=s)
+                    # a regime slice at another lambda (default.ini's saga:regime,
+                    # dsaga:regime): figure 9's, not figures 1, 2 and 6's
+                    g.add("saga", ds, seed=s, lam=1e-2)
+                    g.add("dsaga", ds, nodes=4, period=0.5, period_unit="n_k fraction", seed=s,
+                          lam=1e-2)
         elif name == "period":
             N = DATASETS["synthA"][0]
             for s in S:
@@ -241,6 +249,9 @@ def make(out_dir, drop=(), seeds=3, tail=True):
                         g.add("dsaga", ds, nodes=4, period=0.5, period_unit="n_k fraction",
                               partition=part, seed=s)
                         g.add("local-sgd", ds, nodes=4, period=50, partition=part, seed=s)
+                        # another lambda (a regime slice): not figure 5's
+                        g.add("local-sgd", ds, nodes=4, period=50, partition=part, seed=s,
+                              lam=1e-2)
         elif name == "step":
             for s in S:
                 for K in (2, 4, 8):

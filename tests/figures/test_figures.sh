@@ -62,6 +62,39 @@ grep -q '\\begin{tabular}' "$TMP/out/fig6_table.tex" && grep -q '\\end{table}' "
 grep -q '| synthA | saga | 3 | [0-9.]* \[[^]]*\] (1x)' "$TMP/out/fig6_table.md" \
     && ok "table: saga epochs ratio 1x" || fail "table: saga epochs ratio"
 grep -q 'diverged' "$TMP/out/fig7_step.txt" || fail "fig7 caption does not mention diverged runs"
+# one problem per data set (issue 22): the regime slice at lambda 1e-2 stays out
+# of figures 1, 2, 5 and 6, and no label names a lambda
+for f in fig1_convergence_epochs fig2_convergence_comm fig5_split; do
+    grep -q '^Legend: ' "$TMP/out/$f.txt" && ! grep '^Legend: ' "$TMP/out/$f.txt" | grep -q 'lambda=' \
+        && grep -q 'One problem per data set: logistic loss, bias 1, lambda = ' "$TMP/out/$f.txt" \
+        && grep -q 'at another loss, lambda or bias (a regime slice) are left to figure 9' \
+            "$TMP/out/$f.txt" \
+        && ok "$f: one problem per data set, no lambda in its legend" \
+        || { grep '^Legend' "$TMP/out/$f.txt"; fail "$f: the regime slice joined its curves"; }
+done
+! grep -q 'lambda=' "$TMP/out/fig6_table.md" && grep -q 'One problem per data set' \
+    "$TMP/out/fig6_table.md" && ok "fig6 table: one problem per data set" \
+    || fail "fig6 table: the regime slice joined its rows"
+[ "$(grep -c '^| synthA | saga |' "$TMP/out/fig6_table.md")" = 1 ] \
+    && ok "fig6 table: one saga row per data set" || fail "fig6 table: saga rows"
+# figure 9 (the regime slice's figure): one legend below the panels, none on them
+check_png "$TMP/out/fig9_regime.png" && grep -q '^Legend: saga (ratio 1); dsaga K=' \
+    "$TMP/out/fig9_regime.txt" && grep -q 'line: predicted (SPEC 4.1)' "$TMP/out/fig9_regime.txt" \
+    && ok "fig9 made, its legend names the configurations and what lines and markers are" \
+    || fail "fig9 legend"
+$PYTHON - "$ROOT/paper-figures" "$TMP/full" <<'PY' || fail "fig9: a legend on a panel"
+import sys
+sys.path.insert(0, sys.argv[1])
+import matplotlib.pyplot as plt
+import common as C
+import fig9_regime
+saved = {}
+C.save_figure = lambda fig, *a, **k: saved.setdefault("fig", fig) and []
+fig9_regime.make(C.load_runs(sys.argv[2]), "/nonexistent")
+fig = saved["fig"]
+assert len(fig.legends) == 1, fig.legends
+assert all(ax.get_legend() is None for ax in fig.axes), "a panel has its own legend"
+PY
 # rates: the tail (SPEC 4), and the window rate too where the runs are bent
 for f in fig3_period fig4_nodes fig7_step; do
     grep -q 'are the tail rate (tail_rate_per_epoch' "$TMP/out/$f.txt" \
