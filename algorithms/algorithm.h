@@ -24,6 +24,11 @@
  *
  * Checkpoints (SPEC 4) are taken by the harness between rounds, so always at
  * a synchronisation point.
+ *
+ * Rank layout: a run of K nodes has K + server_ranks ranks.  Ranks 0..K-1
+ * are the data nodes (shards S_0..S_{K-1}); a method with server_ranks > 0
+ * (dsaga-async, SPEC 3.9: one server) gets the extra ranks after them, each
+ * holding an empty shard.  Every rank calls every function above.
  */
 #ifndef DSAGA_ALGORITHM_H
 #define DSAGA_ALGORITHM_H
@@ -53,6 +58,20 @@ struct run_ctx {
                                   * (saga) runs up to it */
 };
 
+/* A method's own per-checkpoint series (issue 19): up to SERIES_MAX named
+ * columns of `width` numbers each (width 1: a 1-D dataset; width > 1: a
+ * [checkpoints x width] dataset), written to HDF5 next to SPEC 5's
+ * series.  Names and widths must not change during a run. */
+#define SERIES_MAX 8
+struct series_out {
+    int n; /* columns filled */
+    struct {
+        const char *name;     /* HDF5 dataset name, static storage */
+        int width;            /* numbers per checkpoint, >= 1 */
+        const double *values; /* width numbers, valid until the next round */
+    } col[SERIES_MAX];
+};
+
 /* SPEC 4's counters of one round, summed over all nodes.  A value < 0 means
  * "not fixed per round" (saga runs to the checkpoint; a random number of
  * local steps): the tests then check only what is fixed. */
@@ -76,6 +95,10 @@ typedef struct algorithm {
     int (*round)(void *state, struct run_ctx *);
     int (*get_w)(const void *state, double *w);
     void (*destroy)(void *state);
+    int server_ranks; /* ranks beyond the K data nodes (0, or 1: dsaga-async) */
+    /* NULL, or fills the method's own series at a checkpoint (called on
+     * every rank, between rounds; rank 0's values are stored). */
+    int (*extra_series)(const void *state, struct series_out *out);
     /* One round's counters for K nodes of n_k[k] rows, d features, N rows. */
     void (*counters)(const struct params *, int K, int64_t d, int64_t n_total, const int64_t *n_k,
                      struct round_counts *out);

@@ -22,6 +22,7 @@
     X(scaffold)                                                                                    \
     X(scaffnew)                                                                                    \
     X(local_svrg)                                                                                  \
+    X(dsaga_async)                                                                                 \
     /* one X(name) line per method, above this line */
 
 #define REGISTRY_DECLARE(name) extern const algorithm algorithm_##name;

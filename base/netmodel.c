@@ -27,6 +27,14 @@ struct netmodel {
     int64_t cap;
     double *compute_log; /* this node's modelled compute per logged round */
     double *network_log; /* T_allreduce of each logged round */
+    /* asynchronous methods (server ranks, SPEC 3.9) */
+    int async;            /* 1: the run has ranks beyond its K nodes */
+    double update_delay;  /* the delay drawn for the current update */
+    double async_compute; /* this worker's modelled compute, all updates */
+    double async_work;    /* its component gradients, all updates */
+    double async_updates; /* its updates */
+    int64_t msg_doubles;  /* n of the last point-to-point message */
+    double sleep_debt_s;  /* slept beyond what was owed (< 0) or short of it */
 };
 
 int netmodel_preset(const char *name, double *alpha_s, double *beta_s)
@@ -96,7 +104,8 @@ int netmodel_create(const struct netmodel_cfg *cfg, uint64_t seed, const struct 
     m->beta_s = cfg->beta_s > 0 ? cfg->beta_s : 0.0;
     m->delay_mean_s = cfg->straggler_delay_s > 0 ? cfg->straggler_delay_s : 0.0;
     m->sleep_for_real = cfg->straggler_sleep;
-    m->nodes = c->size;
+    m->nodes = comm_nodes(c);
+    m->async = c->servers > 0;
     m->slow = 1.0;
 
     /* The slow nodes: the first straggler_nodes of a seeded permutation,
@@ -105,8 +114,8 @@ int netmodel_create(const struct netmodel_cfg *cfg, uint64_t seed, const struct 
         struct rng pick;
         rng_seed(&pick, seed, RNG_STREAM_STRAGGLER);
         int slow_left = cfg->straggler_nodes;
-        int nodes_left = c->size;
-        for (int k = 0; k < c->size; k++, nodes_left--) {
+        int nodes_left = comm_nodes(c); /* data nodes only: a server is never slow */
+        for (int k = 0; k < comm_nodes(c); k++, nodes_left--) {
             /* selection sampling (Knuth 3.4.2 S): each k kept w.p. left/remaining */
             int chosen = (int)rng_below(&pick, (uint64_t)nodes_left) < slow_left;
             if (chosen) {
@@ -205,18 +214,127 @@ static int log_round(struct netmodel *m, struct comm *c, double network_s)
     m->network_log[m->n_logged] = network_s;
     m->n_logged++;
     c->pending_work = 0.0;
-    if (m->sleep_for_real && extra > 0) {
-        struct timespec ts;
-        ts.tv_sec = (time_t)extra;
-        ts.tv_nsec = (long)((extra - (double)ts.tv_sec) * 1e9);
-        while (nanosleep(&ts, &ts) != 0)
-            ; /* resume after a signal */
+    /* straggler_sleep 2 emulates the whole compute, 1 only the extra */
+    double sleep_s = m->sleep_for_real == 2 ? base + extra : m->sleep_for_real ? extra : 0.0;
+    if (m->sleep_for_real) {
+        /* a late wake-up on a loaded machine is taken off the next sleep,
+         * so that the slept time matches the model on average */
+        double want = sleep_s + m->sleep_debt_s;
+        if (want > 0) {
+            struct timespec ts;
+            ts.tv_sec = (time_t)want;
+            ts.tv_nsec = (long)((want - (double)ts.tv_sec) * 1e9);
+            double t0 = MPI_Wtime();
+            while (nanosleep(&ts, &ts) != 0)
+                ; /* resume after a signal */
+            want -= MPI_Wtime() - t0;
+        }
+        m->sleep_debt_s = want;
     }
     return 0;
 }
 
+double netmodel_sleep_owed(const struct netmodel *m, double units)
+{
+    if (!m || !m->sleep_for_real)
+        return 0.0;
+    double factor = m->sleep_for_real == 2 ? m->slow : m->slow - 1.0;
+    return units * m->compute_s * factor;
+}
+
+double netmodel_update_start(struct netmodel *m)
+{
+    if (!m)
+        return 0.0;
+    m->update_delay = 0.0;
+    if (m->delay_mean_s > 0)
+        m->update_delay = -m->delay_mean_s * log(1.0 - rng_uniform(&m->rng)); /* exponential */
+    return m->sleep_for_real ? m->update_delay : 0.0;
+}
+
+void netmodel_before_send(struct netmodel *m, struct comm *c, int64_t n)
+{
+    m->async_compute += c->pending_work * m->compute_s * m->slow + m->update_delay;
+    m->async_work += c->pending_work;
+    m->async_updates += 1.0;
+    m->update_delay = 0.0;
+    m->msg_doubles = n;
+    c->pending_work = 0.0;
+}
+
+/* The server's queue of netmodel.h, simulated from 0 until `target`
+ * component gradients are applied.  sums[3k..3k+2] = worker k's modelled
+ * compute, gradients and updates.  Returns the modelled seconds. */
+static double netmodel_async_time(const struct netmodel *m, const double *sums, int K,
+                                  int64_t n_doubles, double target, double *scratch)
+{
+    double *next = scratch;     /* when worker k's next update reaches the server */
+    double *cost = scratch + K; /* C_k */
+    double *grads = cost + K;   /* W_k */
+    double service = 2.0 * 8.0 * (double)n_doubles * m->beta_s;
+    for (int k = 0; k < K; k++) {
+        int active = sums[3 * k + 2] > 0;
+        cost[k] = active ? sums[3 * k] / sums[3 * k + 2] : 0.0;
+        grads[k] = active ? sums[3 * k + 1] / sums[3 * k + 2] : 0.0;
+        next[k] = active ? cost[k] + m->alpha_s : INFINITY;
+    }
+    double free_at = 0.0;
+    double applied = 0.0;
+    double t = 0.0;
+    while (applied < target) {
+        int k = -1; /* the earliest arrival (lowest rank on ties) */
+        for (int j = 0; j < K; j++)
+            if (isfinite(next[j]) && (k < 0 || next[j] < next[k]))
+                k = j;
+        if (k < 0)
+            break;
+        t = (next[k] > free_at ? next[k] : free_at) + service;
+        free_at = t;
+        applied += grads[k];
+        next[k] = t + m->alpha_s + cost[k] + m->alpha_s;
+    }
+    return t;
+}
+
 int netmodel_flush(struct netmodel *m, struct comm *c)
 {
+    if (m->async) {
+        /* no max over nodes: every worker's totals, then the server's queue */
+        int K = m->nodes;
+        double *sums = calloc((size_t)(3 * c->size + 1 + 3 * K), sizeof *sums); /* + scratch */
+        if (!sums)
+            FAIL(ERR_NOMEM, "network model sums for %d ranks", c->size);
+        sums[3 * c->rank] = m->async_compute;
+        sums[3 * c->rank + 1] = m->async_work;
+        sums[3 * c->rank + 2] = m->async_updates;
+        sums[3 * c->size] = m->async_updates > 0 ? (double)m->msg_doubles : 0.0;
+        int rc = 0;
+        if (c->mpi != MPI_COMM_NULL && c->size > 1) {
+            int mpi_rc =
+                MPI_Allreduce(MPI_IN_PLACE, sums, 3 * c->size + 1, MPI_DOUBLE, MPI_SUM, c->mpi);
+            if (mpi_rc != MPI_SUCCESS) {
+                error_mpi(__FILE__, __LINE__, __func__, "MPI_Allreduce", mpi_rc);
+                rc = ERR_MPI;
+            }
+        }
+        if (rc == 0) {
+            double target = 0.0;
+            int64_t n_doubles = 0;
+            int senders = 0; /* workers that sent: each logged its message size */
+            for (int k = 0; k < K; k++) {
+                target += sums[3 * k + 1];
+                senders += sums[3 * k + 2] > 0;
+            }
+            /* every worker sends messages of the same size */
+            n_doubles = senders > 0 ? (int64_t)(sums[3 * c->size] / senders) : 0;
+            c->stats.model_s =
+                netmodel_async_time(m, sums, K, n_doubles, target, sums + 3 * c->size + 1);
+        }
+        free(sums);
+        /* c->pending_work is kept: a worker paused by a checkpoint in the
+         * middle of an update logs that work with the update */
+        return rc;
+    }
     /* Work since the last collective on a single node (saga has none) is one
      * more segment without network cost.  With K > 1 every rank ends a round
      * with a collective, and the logs must have equal lengths. */

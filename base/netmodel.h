@@ -22,6 +22,27 @@
  * rounds: each rank logs its own compute per round, and netmodel_flush
  * (called at checkpoints, outside the timed region) takes the maxima over
  * nodes with one uncounted MAX reduction.
+ *
+ * Asynchronous methods (a server rank, SPEC 3.9; issue 19) wait for no
+ * other worker, so there is no max over nodes.  Worker k's updates each
+ * cost C_k = mean over its updates of (work * compute_s * slow_k + delay)
+ * and carry W_k component gradients; the server's link carries both
+ * messages of an update, one after the other (its queue):
+ *
+ *     arrive  = t_k + alpha                    (worker k finished at t_k)
+ *     done    = max(arrive, server_free) + 2 * 8 n beta,  server_free = done
+ *     t_k     = done + alpha + C_k             (reply, then the next update)
+ *
+ * simulated from 0 in arrival order until the gradients summed over the
+ * applied updates reach those really applied; model_s is that update's
+ * `done`.  The server's apply (2d flops) is not modelled.
+ *
+ * Real stragglers (straggler_sleep): 1 sleeps the extra time of the slow
+ * nodes (work * compute_s * (slow_k - 1) + delay); 2 ("emulate") sleeps
+ * every node's whole modelled compute (work * compute_s * slow_k + delay),
+ * so that with a given compute_s well above the real cost of a gradient
+ * the sleeps dominate the measured time (oversubscribed launches, issue
+ * 19).  Slow nodes are drawn among the K data nodes, never a server.
  */
 #ifndef DSAGA_NETMODEL_H
 #define DSAGA_NETMODEL_H
@@ -58,6 +79,16 @@ void netmodel_destroy(struct netmodel *m);
  * logs this rank's compute for the round (and sleeps it off for real when
  * cfg->straggler_sleep) and clears c->pending_work. */
 int netmodel_before_collective(struct netmodel *m, struct comm *c, int64_t n);
+/* Asynchronous workers (SPEC 3.9).  netmodel_sleep_owed: the seconds this
+ * rank should really sleep for `units` of work just done (0 unless
+ * straggler_sleep).  netmodel_update_start: draws this update's random
+ * delay and returns the seconds to sleep for it (0 unless straggler_sleep).
+ * netmodel_before_send: logs the update's modelled compute (c->pending_work
+ * and the delay drawn) before a point-to-point send of n doubles, clears
+ * c->pending_work. */
+double netmodel_sleep_owed(const struct netmodel *m, double units);
+double netmodel_update_start(struct netmodel *m);
+void netmodel_before_send(struct netmodel *m, struct comm *c, int64_t n);
 /* The same before a counted allgather(v) of n_total doubles in all (the
  * sum of every node's part; sparse synchronisation, issue 18). */
 int netmodel_before_allgather(struct netmodel *m, struct comm *c, int64_t n_total);

@@ -105,6 +105,16 @@ int main(int argc, char **argv)
             worst_i = i;
         }
     }
+    double slow_sum = 0; /* appends over 50 ms: merges, or a stalled fsync */
+    int slow_n = 0;
+    for (int i = 0; i < n; i++)
+        if (t[i] > 0.05) {
+            slow_sum += t[i];
+            slow_n++;
+        }
+    double *sorted = malloc((size_t)n * sizeof *sorted);
+    memcpy(sorted, t, (size_t)n * sizeof *t);
+    qsort(sorted, (size_t)n, sizeof *sorted, cmp_double);
     struct stat st;
     stat(path, &st);
     printf("# bench_store: %d tiny runs (11 checkpoints) appended to %s\n", n, path);
@@ -114,10 +124,15 @@ int main(int argc, char **argv)
         if (at[k] <= n)
             printf("append at run %-20d %10.3f\n", at[k], 1e3 * median(t, n, at[k] - 10, 10));
     printf("%-34s %10.3f\n", "mean append (merges included)", 1e3 * sum / n);
+    printf("%-34s %10.3f\n", "append, 50th percentile", 1e3 * sorted[n / 2]);
+    printf("%-34s %10.3f\n", "append, 90th percentile", 1e3 * sorted[n * 9 / 10]);
+    printf("%-34s %10.3f\n", "append, 99th percentile", 1e3 * sorted[n * 99 / 100]);
+    printf("appends over 50 ms: %-5d, in all   %10.3f\n", slow_n, 1e3 * slow_sum);
     printf("slowest append (run %-6d, merge)  %10.3f\n", worst_i + 1, 1e3 * worst);
     printf("%-34s %10.3f\n", "final merge (h5out_close)", 1e3 * close_s);
     printf("%-34s %10.3f\n", "total", 1e3 * total);
     printf("%-34s %10.1f\n", "file size (MB)", (double)st.st_size / 1e6);
+    free(sorted);
     free(t);
     free(col);
     return 0;

@@ -335,6 +335,16 @@ int run_parse(const char *cmd, int argc, char **argv, struct run_cfg *cfg, const
                    alg->name);
     if (a.cfg.nodes > launch_size && strcmp(cmd, "run") == 0) /* predict: theory, any K */
         INPUT_FAIL("--nodes %d exceeds the %d rank(s) of the launch", a.cfg.nodes, launch_size);
+    if (alg->server_ranks > 0 && strcmp(cmd, "run") == 0) { /* SPEC 3.9: K + servers */
+        int K = a.cfg.nodes > 0 ? a.cfg.nodes : launch_size - alg->server_ranks;
+        if (K < 1)
+            K = 1;
+        if (K + alg->server_ranks > launch_size)
+            INPUT_FAIL("%s: %d worker(s) need %d ranks (K + %d server), the launch has %d "
+                       "(mpirun -np %d)",
+                       alg->name, K, K + alg->server_ranks, alg->server_ranks, launch_size,
+                       K + alg->server_ranks);
+    }
     *cfg = a.cfg;
     *out_path = a.out_path;
     *quiet = a.quiet;

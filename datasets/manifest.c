@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -224,6 +225,28 @@ static int locate(const struct manifest_entry *e, char *path, size_t size)
                e->name, looked, e->file);
 }
 
+/* Every row's squared norm must be finite: L_max, the steps and f* are
+ * built from it (SPEC 1), and a value such as 1e308 made f* fail as a
+ * "numerical failure" with a traceback (issue 17).  Bad input, one line;
+ * *out is freed then. */
+static int check_norms(const char *path, struct dataset **out)
+{
+    const struct dataset *ds = *out;
+    for (int64_t i = 0; i < ds->n_samples; i++) {
+        double sq = 0.0;
+        for (int64_t k = ds->row_ptr[i]; k < ds->row_ptr[i + 1]; k++)
+            sq += ds->values[k] * ds->values[k];
+        if (!isfinite(sq)) {
+            dataset_destroy(*out);
+            *out = NULL;
+            INPUT_FAIL("%s:%lld: the squared norm of the row's values overflows (expected "
+                       "values whose squares sum below 1.8e308, e.g. |value| < 1e150)",
+                       path, (long long)i + 1); /* rows are lines: none is skipped */
+        }
+    }
+    return 0;
+}
+
 int dataset_load(const char *spec, enum label_mode labels, struct dataset **out)
 {
     int rc = 0;
@@ -238,8 +261,10 @@ int dataset_load(const char *spec, enum label_mode labels, struct dataset **out)
     const struct manifest_entry *e = manifest_find(spec);
     if (!e) {
         struct stat st;
-        if (stat(spec, &st) == 0)
-            return libsvm_read(spec, labels, 0, out); /* says "is a directory" etc. */
+        if (stat(spec, &st) == 0) {
+            TRY(libsvm_read(spec, labels, 0, out)); /* says "is a directory" etc. */
+            return check_norms(spec, out);
+        }
         char names[512];
         size_t at = 0;
         for (const struct manifest_entry *m = manifest; m->name; m++)

@@ -45,7 +45,8 @@
  *     base/netmodel.h, setting net_alpha_s and net_beta_s, which override it
  *     when given too), net_alpha_s (>= 0 | none), net_beta_s,
  *     compute_s (>= 0 | auto), straggler_factor (>= 1), straggler_nodes,
- *     straggler_delay_s, straggler_sleep (0|1).
+ *     straggler_delay_s, straggler_sleep (0|1|2: 1 sleeps the stragglers'
+ *     extra time, 2 every node's whole modelled compute; base/netmodel.h).
  *
  * Sections: [grid], and one per registered algorithm ([dsaga], [sgd], ...)
  * whose lists replace [grid]'s for that algorithm only.  A key an algorithm
@@ -716,8 +717,10 @@ static const char *parse_token(int k, const char *tok, struct item *it)
             it->num = 0;
         else if (strcmp(tok, "1") == 0 || strcmp(tok, "yes") == 0)
             it->num = 1;
+        else if (strcmp(tok, "2") == 0 || strcmp(tok, "emulate") == 0)
+            it->num = 2; /* issue 19: sleep the whole modelled compute */
         else
-            return "0 or 1";
+            return "0, 1 or 2";
         return NULL;
     case K_SEEDS:
         return parse_u64(tok, &it->u64) == 0 ? NULL : "integers >= 0 (a..b for a range)";
@@ -1151,12 +1154,24 @@ static int read_text(const char *path, char **out)
     if (st.st_size > GRID_MAX_BYTES)
         GRID_INPUT_FAIL_GOTO("%s: %lld bytes, larger than the %d a grid config may have", path,
                              (long long)st.st_size, GRID_MAX_BYTES);
-    text = malloc(GRID_MAX_BYTES + 2);
+    /* the file's size (+ 1 to see the end, + 1 for the NUL), grown should
+     * the file grow meanwhile: a megabyte per call would slow the config
+     * fuzzer (fuzz/run.sh) for nothing */
+    size_t cap = (size_t)st.st_size + 2;
+    text = malloc(cap);
     if (!text)
         FAIL_GOTO(ERR_NOMEM, "%s", path);
-    /* to the end, or one byte past the cap (the file may grow meanwhile) */
+    /* to the end, or one byte past the cap */
     while (len <= GRID_MAX_BYTES) {
-        ssize_t got = read(fd, text + len, GRID_MAX_BYTES + 1 - len);
+        if (len + 1 >= cap) {
+            size_t bigger = 2 * cap < GRID_MAX_BYTES + 2 ? 2 * cap : GRID_MAX_BYTES + 2;
+            char *t = realloc(text, bigger);
+            if (!t)
+                FAIL_GOTO(ERR_NOMEM, "%s", path);
+            text = t;
+            cap = bigger;
+        }
+        ssize_t got = read(fd, text + len, cap - 1 - len);
         if (got < 0 && errno == EINTR)
             continue;
         if (got < 0)
@@ -1280,11 +1295,13 @@ int grid_load_seeds(const char *path, int launch_ranks, int seeds, struct grid *
 
     for (int64_t i = 0; i < count; i++) {
         struct run_cfg *c = &g->runs[i];
-        if (c->nodes <= 0)
-            c->nodes = launch_ranks > 0 ? launch_ranks : 1;
-        if (c->nodes > g->max_nodes)
-            g->max_nodes = c->nodes;
         const algorithm *a = algorithm_find(c->algorithm);
+        /* a method with server ranks (SPEC 3.9) leaves them out of K */
+        int extra = a ? a->server_ranks : 0;
+        if (c->nodes <= 0)
+            c->nodes = launch_ranks > extra ? launch_ranks - extra : 1;
+        if (c->nodes + extra > g->max_nodes)
+            g->max_nodes = c->nodes + extra;
         char bound[400];
         const char *why = run_cfg_check(c);
         if (!why)

@@ -16,7 +16,7 @@ struct grid {
     char *config_text;    /* its text, stored in the results' root attrs */
     struct run_cfg *runs; /* the cells, in run order; index = /runs/NNNNNN */
     int64_t n_runs;
-    int max_nodes;               /* the largest K of any cell */
+    int max_nodes;               /* the most ranks a cell needs (K + server ranks) */
     char out_path[1024];         /* results/NAME.h5 unless overridden */
     struct grid_cell_info *info; /* per cell (optional data set, config lines);
                                   * private to grid.c */

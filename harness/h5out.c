@@ -230,6 +230,33 @@ done:
     return rc;
 }
 
+/* A method's own series (issue 19): 1-D when width is 1, else a
+ * [checkpoints x width] dataset. */
+static int write_series(hid_t group, const struct trace_series *ts, int64_t n)
+{
+    if (ts->width == 1)
+        return write_column(group, ts->name, ts->v, n);
+    int rc = 0;
+    hsize_t dims[2] = {(hsize_t)n, (hsize_t)ts->width};
+    hid_t space = H5I_INVALID_HID;
+    hid_t dset = H5I_INVALID_HID;
+    space = H5Screate_simple(2, dims, NULL);
+    if (space < 0)
+        FAIL_GOTO(ERR_IO, "dataspace for %s", ts->name);
+    dset =
+        H5Dcreate2(group, ts->name, H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (dset < 0)
+        FAIL_GOTO(ERR_IO, "cannot create dataset %s", ts->name);
+    if (n > 0 && H5Dwrite(dset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, ts->v) < 0)
+        FAIL_GOTO(ERR_IO, "cannot write dataset %s", ts->name);
+done:
+    if (dset >= 0)
+        H5Dclose(dset);
+    if (space >= 0)
+        H5Sclose(space);
+    return rc;
+}
+
 /* ---- file-level helpers -------------------------------------------------- */
 
 /* The directory part of path ("." when none), for fsync and messages. */
@@ -615,6 +642,7 @@ static int write_algorithms(hid_t file)
         TRY_GOTO(attr_str(g, "keys", keys));
         TRY_GOTO(attr_str(g, "legend_keys", legend));
         TRY_GOTO(attr_i64(g, "centralized", a->centralized));
+        TRY_GOTO(attr_i64(g, "server_ranks", a->server_ranks)); /* SPEC 3.9 */
         TRY_GOTO(attr_i64(g, "order", i));
         H5Gclose(g);
         g = H5I_INVALID_HID;
@@ -727,6 +755,8 @@ static int write_run(hid_t g, const struct run_result *r)
     TRY(write_column(g, "grad_norm", t->grad_norm, t->n));
     if (r->has_model)
         TRY(write_column(g, "model_s", t->model_s, t->n));
+    for (int i = 0; i < t->n_series; i++) /* the method's own (extra_series) */
+        TRY(write_series(g, &t->series[i], t->n));
     return 0;
 }
 
@@ -1047,6 +1077,7 @@ static int store_merge(struct h5out_store *s)
     hid_t file = H5I_INVALID_HID;
     hid_t runs = H5I_INVALID_HID;
     hid_t src = H5I_INVALID_HID;
+    hid_t src_fapl = H5I_INVALID_HID;
     unsigned char *old = NULL;
     size_t old_size = 0;
     struct mem_image m = {NULL, 0, 0};
@@ -1083,13 +1114,18 @@ static int store_merge(struct h5out_store *s)
     }
     if (runs < 0)
         FAIL_GOTO(ERR_IO, "%s: no /runs group", s->path);
+    /* a pending file is read whole into memory (core driver): one read(2)
+     * instead of HDF5's many small ones */
+    src_fapl = H5Pcreate(H5P_FILE_ACCESS);
+    if (src_fapl < 0 || H5Pset_fapl_core(src_fapl, 65536, 0) < 0)
+        FAIL_GOTO(ERR_IO, "%s: file access properties", s->path);
     for (int64_t k = 0; k < n; k++) {
         char run[16];
         char from[24];
         snprintf(run, sizeof run, "%06lld", (long long)pending[k]);
         snprintf(from, sizeof from, "runs/%s", run);
         snprintf(name, sizeof name, "%s/%s.h5", s->dir_d, run);
-        src = H5Fopen(name, H5F_ACC_RDONLY, H5P_DEFAULT);
+        src = H5Fopen(name, H5F_ACC_RDONLY, src_fapl);
         if (src < 0)
             FAIL_GOTO(ERR_IO, "%s: pending run %s is not a readable HDF5 file", s->path, name);
         if (s->config) {
@@ -1138,6 +1174,8 @@ done:
     free(old);
     if (src >= 0)
         H5Fclose(src);
+    if (src_fapl >= 0)
+        H5Pclose(src_fapl);
     if (runs >= 0)
         H5Gclose(runs);
     if (file >= 0)

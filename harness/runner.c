@@ -239,13 +239,13 @@ static void runner_print_row(const struct checkpoint *c)
 static int runner_counts(const algorithm *alg, const struct run_ctx *ctx, struct round_counts *out)
 {
     int rc = 0;
-    int K = ctx->comm->size;
-    double *n_k = calloc((size_t)K, sizeof *n_k);
+    int K = comm_nodes(ctx->comm); /* data nodes only (a server holds no rows) */
+    double *n_k = calloc((size_t)ctx->comm->size, sizeof *n_k);
     int64_t *n_k_int = calloc((size_t)K, sizeof *n_k_int);
     if (!n_k || !n_k_int)
         FAIL_GOTO(ERR_NOMEM, "no memory for %d shard sizes", K);
     n_k[ctx->comm->rank] = (double)ctx->shard->n_samples;
-    TRY_GOTO(comm_allreduce_uncounted(ctx->comm, n_k, K, MPI_SUM));
+    TRY_GOTO(comm_allreduce_uncounted(ctx->comm, n_k, ctx->comm->size, MPI_SUM));
     for (int k = 0; k < K; k++)
         n_k_int[k] = (int64_t)n_k[k];
     alg->counters(ctx->params, K, ctx->n_features, ctx->n_total, n_k_int, out);
@@ -272,7 +272,8 @@ static int runner_execute(const algorithm *alg, MPI_Comm sub, struct dataset_cac
 
     comm.model = NULL;
     TRY_GOTO(comm_init(&comm, sub));
-    int K = comm.size;
+    comm.servers = alg->server_ranks; /* SPEC 3.9: servers follow the K nodes */
+    int K = comm_nodes(&comm);
     int rank = comm.rank;
 
     /* Data: every rank of the run reads the set (deterministic, so every
@@ -334,15 +335,22 @@ static int runner_execute(const algorithm *alg, MPI_Comm sub, struct dataset_cac
     out->fstar = fs[1];
 
     /* This rank's rows only (SPEC 3: node k holds S_k). */
-    if (K == 1 && owned) {
+    if (K == 1 && owned && rank == 0) {
         /* one node holds every row, in order: the loaded set is the shard
          * (no copy, so peak memory stays one CSR; the bitwise K = 1 tests
          * see the same rows in the same order as shard_extract gives) */
         shard = owned;
         owned = NULL;
         rc = 0;
-    } else {
+    } else if (rank < K) {
         rc = shard_extract(ds, K, rank, cfg->partition, cfg->seed, &shard);
+    } else {
+        /* a server rank (SPEC 3.9) holds no rows: an empty shard in the
+         * full feature space, so evaluation and L_max add nothing */
+        shard = dataset_alloc(0, 0);
+        rc = shard ? 0 : ERR_NOMEM;
+        if (shard)
+            shard->n_features = ds->n_features;
     }
     rc = runner_agree(&comm, rc); /* ERR_MPI is fatal below */
     if (rc < 0) {
@@ -431,14 +439,16 @@ static int runner_execute(const algorithm *alg, MPI_Comm sub, struct dataset_cac
             /* wall time is the slowest rank's (STYLE 9, OSU's max) */
             /* fold the network model's logged rounds into model_s (uncounted) */
             TRY_GOTO(comm_model_flush(&comm));
+            struct comm_stats totals; /* point-to-point shares summed (SPEC 3.9) */
+            TRY_GOTO(comm_totals(&comm, &totals));
             double times[3] = {wall_local, comm.stats.comm_s, comm.stats.model_s};
             TRY_GOTO(comm_allreduce_uncounted(&comm, times, 3, MPI_MAX));
             if (next_index == 0)
                 f0 = f;
             struct checkpoint c = {
                 .epoch = (double)ctx.grads_total / (double)N,
-                .rounds = (double)comm.stats.rounds,
-                .bytes = (double)comm.stats.bytes,
+                .rounds = (double)totals.rounds,
+                .bytes = (double)totals.bytes,
                 .wall_s = times[0],
                 .comm_s = times[1],
                 .objective = f,
@@ -460,6 +470,11 @@ static int runner_execute(const algorithm *alg, MPI_Comm sub, struct dataset_cac
                 out->status = "diverged";
             }
             TRY_GOTO(trace_append(&out->trace, &c));
+            if (alg->extra_series) { /* the method's own series (issue 19) */
+                struct series_out series = {0};
+                TRY_GOTO(alg->extra_series(state, &series));
+                TRY_GOTO(trace_append_series(&out->trace, &series));
+            }
             if (progress && rank == 0)
                 runner_print_row(&c);
             /* The stopping rule, on reduced numbers: the same on every rank.
@@ -544,7 +559,8 @@ int runner_run(const struct run_cfg *cfg, MPI_Comm launch, struct dataset_cache 
 
     /* Checks that need no data: the same outcome on every rank. */
     const algorithm *alg = algorithm_find(cfg->algorithm);
-    int K = cfg->nodes > 0 ? cfg->nodes : launch_size;
+    int extra = alg ? alg->server_ranks : 0; /* SPEC 3.9: ranks beyond the K nodes */
+    int K = cfg->nodes > 0 ? cfg->nodes : launch_size - extra;
     const char *why = NULL;
     if (!alg) {
         runner_fail(out, ERR_INPUT, "--algorithm: unknown algorithm \"%s\"", cfg->algorithm);
@@ -553,6 +569,10 @@ int runner_run(const struct run_cfg *cfg, MPI_Comm launch, struct dataset_cache 
     } else if (cfg->nodes > launch_size) {
         runner_fail(out, ERR_INPUT, "--nodes %d exceeds the %d rank(s) of the launch", cfg->nodes,
                     launch_size);
+    } else if (K < 1 || K + extra > launch_size) {
+        runner_fail(out, ERR_INPUT,
+                    "%s: %d node(s) need %d ranks (%d more for the server), the launch has %d",
+                    alg->name, K, K + extra, extra, launch_size);
     } else if ((why = run_cfg_check(cfg)) != NULL) {
         runner_fail(out, ERR_INPUT, "%s", why);
     } else if ((why = alg->check ? alg->check(&cfg->params) : NULL) != NULL) {
@@ -561,7 +581,7 @@ int runner_run(const struct run_cfg *cfg, MPI_Comm launch, struct dataset_cache 
         if (alg->centralized)
             K = 1; /* SPEC 3.1: on launch rank 0 only, the others idle */
         out->cfg.nodes = K;
-        int in_run = launch_rank < K;
+        int in_run = launch_rank < K + extra;
         MPI_TRY(MPI_Comm_split(launch, in_run ? 0 : MPI_UNDEFINED, launch_rank, &sub));
         if (in_run) {
             MPI_TRY_GOTO(MPI_Comm_set_errhandler(sub, MPI_ERRORS_RETURN));

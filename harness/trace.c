@@ -6,7 +6,9 @@
 
 #include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/error.h"
 
@@ -44,10 +46,44 @@ int trace_append(struct trace *t, const struct checkpoint *c)
     return 0;
 }
 
+int trace_append_series(struct trace *t, const struct series_out *s)
+{
+    int64_t row = t->n - 1;
+    if (row < 0)
+        FAIL(ERR_INTERNAL, "series before any checkpoint");
+    for (int j = 0; j < s->n; j++) {
+        struct trace_series *ts = NULL;
+        for (int i = 0; i < t->n_series; i++)
+            if (strcmp(t->series[i].name, s->col[j].name) == 0)
+                ts = &t->series[i];
+        if (!ts) {
+            if (row != 0 || t->n_series == SERIES_MAX || s->col[j].width < 1)
+                FAIL(ERR_INTERNAL, "series %s: new after checkpoint 0, too many or empty",
+                     s->col[j].name);
+            ts = &t->series[t->n_series++];
+            snprintf(ts->name, sizeof ts->name, "%s", s->col[j].name);
+            ts->width = s->col[j].width;
+            ts->v = NULL;
+        }
+        if (ts->width != s->col[j].width)
+            FAIL(ERR_INTERNAL, "series %s: width %d, then %d", ts->name, ts->width,
+                 s->col[j].width);
+        /* grown with the columns: cap rows */
+        double *p = realloc(ts->v, (size_t)t->cap * (size_t)ts->width * sizeof *p);
+        if (!p)
+            FAIL(ERR_NOMEM, "series %s: %lld checkpoints", ts->name, (long long)t->cap);
+        ts->v = p;
+        memcpy(ts->v + row * ts->width, s->col[j].values, (size_t)ts->width * sizeof *p);
+    }
+    return 0;
+}
+
 void trace_clear(struct trace *t)
 {
     if (!t)
         return;
+    for (int i = 0; i < t->n_series; i++)
+        free(t->series[i].v);
     free(t->epoch);
     free(t->rounds);
     free(t->bytes);

@@ -6,6 +6,8 @@
 
 #include <stdint.h>
 
+#include "algorithms/algorithm.h"
+
 struct checkpoint {
     double epoch;     /* component gradients evaluated, all nodes, / N */
     double rounds;    /* communication rounds of the algorithm so far */
@@ -18,15 +20,29 @@ struct checkpoint {
     double model_s;   /* modelled time (0 without a network model) */
 };
 
+/* A method's own series (algorithm.h, extra_series): width numbers per
+ * checkpoint, row-major. */
+struct trace_series {
+    char name[48];
+    int width;
+    double *v; /* n x width */
+};
+
 /* Growable columns, one value per checkpoint (the HDF5 datasets of SPEC 5). */
 struct trace {
     int64_t n;   /* checkpoints stored */
     int64_t cap; /* allocated */
     double *epoch, *rounds, *bytes, *wall_s, *comm_s, *objective, *subopt, *grad_norm, *model_s;
+    int n_series; /* the method's own series (0 for most methods) */
+    struct trace_series series[SERIES_MAX];
 };
 
 /* Appends one checkpoint; ERR_NOMEM leaves the trace unchanged. */
 int trace_append(struct trace *t, const struct checkpoint *c);
+/* Stores the method's series for the last appended checkpoint (call right
+ * after trace_append).  A series first seen at a later checkpoint, or one
+ * whose width changes, is ERR_INTERNAL; ERR_NOMEM on no memory. */
+int trace_append_series(struct trace *t, const struct series_out *s);
 /* Frees the columns and zeroes the struct; NULL does nothing. */
 void trace_clear(struct trace *t);
 /* SPEC 4: least-squares slope of log10(subopt) against epoch over the

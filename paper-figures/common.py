@@ -499,8 +499,8 @@ class Labeller:
     (legend_keys()) plus COMMON_LEGEND_KEYS, keeping only the keys whose
     value differs among the plotted runs of that method on one data set
     (lambda = 1/N differs between data sets, not within) and not in exclude
-    (the figure's x axis, say).  K is left out for a method whose runs all
-    run on one node (centralized).  One Labeller per figure, so that a
+    (the figure's x axis, say); K is always shown, except for a centralized
+    method.  One Labeller per figure, so that a
     configuration has the same label in every panel (one shared legend)."""
 
     def __init__(self, runs, exclude=()):

@@ -65,7 +65,8 @@ def make(runs, out_dir):
                "run. %s" % (
                    ("%s never communicates (centralized), so it is not drawn. "
                     % ", ".join(central)) if central else "",
-                   C.seeds_note(groups_all), C.datasets_note(sel)))
+                   C.seeds_note(groups_all),
+                   C.datasets_note(sel)))
     return C.save_figure(fig, out_dir, STEM, "Convergence per communication", caption, used)
 
 

@@ -63,7 +63,8 @@ def make(runs, out_dir):
                "a shade, same K, period and "
                "step otherwise. dsaga's local direction has zero mean at the optimum "
                "whatever the split (SPEC 3.2); local SGD's does not. %s %s" %
-               (C.seeds_note(groups_all), C.datasets_note(sel)))
+               (C.seeds_note(groups_all),
+                C.datasets_note(sel)))
     return C.save_figure(fig, out_dir, STEM, "Data split", caption, used)
 
 

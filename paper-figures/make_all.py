@@ -21,7 +21,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common as C  # noqa: E402
 
 FIGURES = ["fig1_convergence_epochs", "fig2_convergence_comm", "fig3_period", "fig4_nodes",
-           "fig5_split", "fig6_table", "fig7_step", "fig8_network", "fig9_regime"]
+           "fig5_split", "fig6_table", "fig7_step", "fig8_network", "fig9_regime",
+           "fig10_stragglers"]
 
 
 def main(argv):

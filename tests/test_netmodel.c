@@ -121,3 +121,49 @@ Test(netmodel, straggler_choice_counts)
     }
     cr_assert_eq(slow, 3);
 }
+
+/* The asynchronous model (issue 19, netmodel.h): worker 0 of 2 (the other
+ * never sends; the serial communicator skips the reduction) makes three
+ * updates of W = 100 gradients, each costing C = 100 compute_s, slowed 2x
+ * when it is the straggler (it is: straggler_nodes = 2 of K = 2).  The
+ * server's queue: t_n = n (C + service + 2 alpha) - alpha, service =
+ * 2 * 8 n_doubles beta.  The server rank (rank 2) is never chosen slow. */
+Test(netmodel, async_queue_closed_form)
+{
+    struct netmodel_cfg cfg = model_cfg(1e-3, 1e-6, 2e-6);
+    cfg.straggler_factor = 2.0;
+    cfg.straggler_nodes = 2;
+    struct comm c;
+    struct netmodel *m = NULL;
+    comm_init(&c, MPI_COMM_NULL);
+    c.size = 3;    /* 2 workers + 1 server */
+    c.servers = 1; /* SPEC 3.9 */
+    cr_assert_eq(netmodel_create(&cfg, SEED, NULL, &c, &m), 0);
+    c.model = m;
+    for (int u = 0; u < 3; u++) {
+        cr_assert_eq(netmodel_update_start(m), 0.0, "no delay, no sleep");
+        comm_add_work(&c, 100);
+        netmodel_before_send(m, &c, 10);
+    }
+    cr_assert_eq(comm_model_flush(&c), 0);
+    double C = 100 * 2e-6 * 2.0;
+    double service = 2.0 * 8.0 * 10 * 1e-6;
+    double want = 3 * (C + service + 2e-3) - 1e-3;
+    cr_assert_float_eq(c.stats.model_s, want, 1e-15, "got %.17g want %.17g", c.stats.model_s, want);
+    /* sleeps owed for real: none unless straggler_sleep; 2 = the whole
+     * modelled compute, 1 = the straggler's extra */
+    cr_assert_eq(netmodel_sleep_owed(m, 100), 0.0);
+    netmodel_destroy(m);
+    cfg.straggler_sleep = 2;
+    cr_assert_eq(netmodel_create(&cfg, SEED, NULL, &c, &m), 0);
+    cr_assert_float_eq(netmodel_sleep_owed(m, 100), 100 * 2e-6 * 2.0, 1e-18);
+    netmodel_destroy(m);
+    cfg.straggler_sleep = 1;
+    cr_assert_eq(netmodel_create(&cfg, SEED, NULL, &c, &m), 0);
+    cr_assert_float_eq(netmodel_sleep_owed(m, 100), 100 * 2e-6 * 1.0, 1e-18);
+    netmodel_destroy(m);
+    c.rank = 2; /* the server: never slow */
+    cr_assert_eq(netmodel_create(&cfg, SEED, NULL, &c, &m), 0);
+    cr_assert_eq(netmodel_sleep_owed(m, 100), 0.0);
+    netmodel_destroy(m);
+}

@@ -224,3 +224,43 @@ Test(trace, tail_skips_divergence_sentinels_and_bent_handles_nan)
     cr_assert_eq(trace_bent(-0.1, NAN), 0);
     cr_assert_eq(trace_bent(0.01, 0.5), 0); /* no decrease to compare with */
 }
+
+/* A method's own series (issue 19): 1-D and [checkpoints x width] columns
+ * grow with the trace; a series first seen after checkpoint 0, or whose
+ * width changes, is refused. */
+Test(trace, method_series_follow_the_checkpoints)
+{
+    struct trace t = {0};
+    struct checkpoint c = {0};
+    for (int i = 0; i < 100; i++) { /* past the first growth (64) */
+        c.epoch = i;
+        cr_assert_eq(trace_append(&t, &c), 0);
+        double one = i * 0.5;
+        double three[3] = {i, 2.0 * i, 3.0 * i};
+        struct series_out s = {0};
+        s.n = 2;
+        s.col[0].name = "staleness";
+        s.col[0].width = 1;
+        s.col[0].values = &one;
+        s.col[1].name = "worker_updates";
+        s.col[1].width = 3;
+        s.col[1].values = three;
+        cr_assert_eq(trace_append_series(&t, &s), 0);
+    }
+    cr_assert_eq(t.n_series, 2);
+    cr_assert_str_eq(t.series[1].name, "worker_updates");
+    cr_assert_eq(t.series[0].v[99], 49.5);
+    cr_assert_eq(t.series[1].v[99 * 3 + 2], 297.0);
+    double bad[4] = {0};
+    struct series_out s = {0};
+    s.n = 1;
+    s.col[0].name = "worker_updates";
+    s.col[0].width = 4;
+    s.col[0].values = bad;
+    cr_assert_lt(trace_append_series(&t, &s), 0, "a width change is refused");
+    s.col[0].name = "late";
+    s.col[0].width = 1;
+    cr_assert_lt(trace_append_series(&t, &s), 0, "a series new after checkpoint 0 is refused");
+    trace_clear(&t);
+    cr_assert_eq(t.n_series, 0);
+}

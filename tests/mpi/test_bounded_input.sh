@@ -42,6 +42,9 @@ refused "directory as data" "adir: is a directory" "$EXE" info adir
 refused "/dev/zero as data" "/dev/zero: is not a regular file" "$EXE" info /dev/zero
 refused "unknown bare name" "a path has a slash or an extension, such as ./mydata" \
     "$EXE" info mydata
+printf '1 1:1e308\n-1 2:1\n' >huge_value.txt
+refused "a value of 1e308" "huge_value.txt:1: the squared norm of the row's values overflows" \
+    "$EXE" fstar huge_value.txt
 refused "missing path" "./mydata.txt: No such file or directory" "$EXE" info ./mydata.txt
 # A file named like a manifest entry does not replace the manifest's data.
 printf '1 1:1\n-1 2:1\n' >a9a

@@ -32,8 +32,9 @@ with h5py.File(path, "r") as f:
     r = f["runs/000000"]
     N, d = int(r.attrs["n_samples"]), int(r.attrs["n_features"])
     central = int(f["algorithms"][method].attrs["centralized"])
+    servers = int(f["algorithms"][method].attrs["server_ranks"])  # SPEC 3.9
     nodes = int(r.attrs["nodes"])
-    if nodes != (1 if central else K):
+    if nodes != (1 if central else K - servers):
         sys.exit(f"{method} K={K}: nodes attr {nodes}")
     per_rounds, per_bytes, per_grads = (float(x) for x in r.attrs["counters_per_round"])
     ep, rounds, nbytes = r["epoch"][()], r["rounds"][()], r["bytes"][()]

@@ -176,9 +176,17 @@ done
 ok 4 "out-of-memory cell stored failed ($(py 'import h5py,sys; print(h5py.File(sys.argv[1])["runs/000000"].attrs["message"])' "$TMP/M.h5")), the grid went on, twice"
 
 # ---- (5) a planted temporary symlink ---------------------------------------
+cat >"$TMP/s.ini" <<'INI'
+[grid]
+datasets   = synth-dense:n=200,d=5,cond=10,seed=1
+algorithms = saga dsaga
+seeds      = 1 2
+nodes      = 2
+max_epochs = 2
+INI
 echo precious >"$TMP/victim"
 ln -s "$TMP/victim" "$TMP/S.h5.tmp"
-$MPIRUN -q -np 2 "$EXE" grid "$TMP/f.ini" --quiet --out "$TMP/S.h5" 2>/dev/null || true
+$MPIRUN -q -np 2 "$EXE" grid "$TMP/s.ini" --quiet --out "$TMP/S.h5" 2>/dev/null || true
 [ "$(cat "$TMP/victim")" = precious ] || fail "(5) the victim was overwritten"
 [ ! -L "$TMP/S.h5" ] && [ "$(runs_of "$TMP/S.h5")" = 4 ] || fail "(5) S.h5 is not a file of 4 runs"
 ok 5 "planted S.h5.tmp -> victim: victim untouched, S.h5 written"
