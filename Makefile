@@ -4,6 +4,7 @@
 #   make run        the main job: default grid, then its figures
 #   make test       unit tests (Criterion) and MPI tests (real mpirun)
 #   make bench      benchmarks (speed and memory targets live here)
+#   make bench-smoke  the benchmarks on small inputs, under a minute (CI)
 #   make figures    regenerate paper-figures/out from results/*.h5
 #   make regress    rerun the regression grid, compare with the baseline
 #   make sanitize   unit and MPI tests under ASan + UBSan
@@ -58,7 +59,7 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 EXE := $(BIN)/dsaga-bench
 
-.PHONY: all run test unit mpitest bench figures regress regress-update regress-selftest sanitize memcheck lint \
+.PHONY: all run test unit mpitest bench bench-smoke figures regress regress-update regress-selftest sanitize memcheck lint \
         format format-check fuzz clean deps-build deps-run deps-test deps-bench FORCE
 
 all: $(EXE)
@@ -135,6 +136,12 @@ mpitest: $(EXE) $(PLUGIN_EXE)
 bench: deps-bench all $(BENCH_BIN)
 	EXE=$(abspath $(EXE)) BENCH_DIR=$(abspath $(BUILD)/bench) MPIRUN="$(MPIRUN)" \
 	  PYTHON=$(PYTHON) bench/run_all.sh
+
+# The same scripts on small inputs (< 1 min), so that CI keeps them working;
+# tables to build/bench-smoke/ (not results/: the numbers mean nothing).
+bench-smoke: deps-bench all $(BENCH_BIN)
+	EXE=$(abspath $(EXE)) BENCH_DIR=$(abspath $(BUILD)/bench) MPIRUN="$(MPIRUN)" \
+	  PYTHON=$(PYTHON) BENCH_SMOKE=1 RESULTS=$(abspath $(BUILD)/bench-smoke) bench/run_all.sh
 
 figures:
 	$(PYTHON) paper-figures/make_all.py results paper-figures/out

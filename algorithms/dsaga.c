@@ -13,9 +13,30 @@
  * tau = period steps, or round(period * n_k) (at least 1) when the period
  * is a fraction of the local epoch.
  *
+ * Sparse synchronisation (issue 18, `sync = sparse`, or `auto` when the
+ * expected touched coordinates make it cheaper): a coordinate that no row
+ * of node k touched in the round moved by the closed-form shrink-and-drift
+ * of the lazy step, the same map on every coordinate, so node k sends only
+ * its touched coordinates (j, e_k[j], g_k[j] - g_bar[j]) plus two scalars
+ * (saga_core.c derives e_k and the update; the result equals the dense
+ * synchronisation to rounding).  Two collectives per round: an allgather
+ * of each node's header {m_k, A_k, B_k} (3 doubles), then an allgatherv of
+ * the m_k triples, which every node applies in rank order, so the
+ * synchronised state is identical everywhere.  Chosen over an allreduce on
+ * the union of touched indices (which needs the index sets exchanged
+ * first, then 16 bytes per union coordinate per node): one data collective,
+ * 24 bytes per touched coordinate and node, and no reliance on a reduction
+ * giving the same bits on every rank.  A round falls back to the dense
+ * allreduce (after the header) when a node flushed its lazy state, when
+ * the sparse payload would exceed the dense one (auto: a fraction of it,
+ * SYNC_AUTO_FRACTION, the measured crossover), or when the untouched map has
+ * no lazy form (aggregate = sum with a large K tau).
+ *
  * Counters (closed forms, checked by the MPI tests), per round:
- *     rounds += 1,  bytes += 16 d K  (2d doubles, 8 bytes each, K nodes;
+ *     dense:  rounds += 1,  bytes += 16 d K  (2d doubles, 8 bytes each, K nodes;
  *                                    0 for K = 1: one node sends nothing),
+ *     sparse: rounds += 2,  bytes += 24 K + 24 sum_k m_k  (header, triples),
+ *             plus 16 d K and one more round when the round falls back,
  *     grads_total += sum_k tau_k.
  */
 #include <math.h>
@@ -26,8 +47,19 @@
 #include "algorithms/saga_core.h"
 #include "base/error.h"
 
+/* auto: sparse when the (expected) sparse payload, 3 doubles per touched
+ * coordinate and node, is below this fraction of the dense 2d per node
+ * (the crossover measured by bench/bench_sync, notes/speed.md). */
+#define SYNC_AUTO_FRACTION 0.25
+
 struct dsaga_state {
     struct saga_core *core; /* w_k, g_k, this node's alpha_i */
+    int sparse;             /* 1: sparse synchronisation (K > 1, sparse data) */
+    double sparse_limit;    /* sparse rounds only while 3 sum_k m_k <= this */
+    double *sbuf;           /* sparse: this node's triples (<= 2d doubles) */
+    double *hdrs;           /* sparse: 3 K doubles, every node's header */
+    int *counts;            /* sparse: K, 3 m_k */
+    int *displs;            /* sparse: K */
     int64_t d;
     int64_t tau;     /* SPEC 3.2: local steps per round on this node */
     int64_t tau_sum; /* sum over nodes of tau_k: grads per round */
@@ -43,10 +75,15 @@ static const struct param_def dsaga_params[] = {
      "tau: local steps per round (100), or a fraction of the local epoch (0.5n)", 1},
     {"aggregate", PARAM_ENUM, "mean", 0, 0, "mean|sum",
      "w += s sum_k (w_k - w) with s = 1/K (mean) or 1 (sum)", 1},
+    {"sync", PARAM_ENUM, "dense", 0, 0, "auto|dense|sparse",
+     "synchronise all 2d numbers, only the coordinates the round touched, or "
+     "choose from the data (issue 18)",
+     0},
     {NULL, 0, NULL, 0, 0, NULL, NULL, 0},
 };
 
-enum { DSAGA_MEAN = 0, DSAGA_SUM = 1 }; /* index in "mean|sum" */
+enum { DSAGA_MEAN = 0, DSAGA_SUM = 1 };                  /* index in "mean|sum" */
+enum { SYNC_AUTO = 0, SYNC_DENSE = 1, SYNC_SPARSE = 2 }; /* in "auto|dense|sparse" */
 
 /* SPEC 3.2: the step of saga, eta = 1 / (3 L_max) (times step_scale). */
 static int dsaga_default_step(const struct run_ctx *ctx, double *step)
@@ -63,7 +100,41 @@ static void dsaga_destroy(void *state)
     if (!s)
         return;
     saga_core_destroy(s->core);
+    free(s->sbuf);
     free(s);
+}
+
+/* Chooses the synchronisation (issue 18) and allocates its buffers.
+ * Collective over ctx->comm under `auto` (one uncounted allreduce of the
+ * expected touched coordinates).  Dense data, or K = 1 (an exact copy,
+ * SPEC 3.2), are always dense. */
+static int dsaga_sync_setup(struct dsaga_state *s, const struct run_ctx *ctx, int mode)
+{
+    int K = ctx->comm->size;
+    double two_d = 2.0 * (double)s->d;
+    if (K == 1 || mode == SYNC_DENSE || !saga_core_is_lazy(s->core))
+        return 0;
+    if (mode == SYNC_AUTO) {
+        /* setup traffic: not counted (SPEC 4) */
+        double expect = (double)saga_core_sync_expected_touched(s->core, s->tau);
+        TRY(comm_allreduce_uncounted(ctx->comm, &expect, 1, MPI_SUM));
+        if (3.0 * expect > SYNC_AUTO_FRACTION * two_d)
+            return 0;
+        s->sparse_limit = SYNC_AUTO_FRACTION * two_d;
+    } else {
+        s->sparse_limit = two_d; /* what the buffers hold */
+    }
+    size_t d = (size_t)s->d;
+    s->sbuf = malloc(2 * d * sizeof(double) + 3 * (size_t)K * sizeof(double) +
+                     2 * (size_t)K * sizeof(int));
+    if (!s->sbuf)
+        FAIL(ERR_NOMEM, "sparse synchronisation buffers for %zu features", d);
+    s->hdrs = s->sbuf + 2 * d;
+    s->counts = (int *)(s->hdrs + 3 * (size_t)K);
+    s->displs = s->counts + K;
+    TRY(saga_core_sync_enable(s->core));
+    s->sparse = 1;
+    return 0;
 }
 
 /* Collective over ctx->comm (one uncounted allreduce for sum_k tau_k).
@@ -88,12 +159,53 @@ static int dsaga_create(const struct run_ctx *ctx, void **state)
     s->s = params_enum(ctx->params, "aggregate") == DSAGA_SUM ? 1.0 : 1.0 / (double)ctx->comm->size;
     TRY_GOTO(saga_core_create(ctx->shard, ctx->prob.loss, ctx->prob.lambda, ctx->n_total,
                               ctx->step_size, ctx->seed, ctx->comm->rank, &s->core));
+    TRY_GOTO(dsaga_sync_setup(s, ctx, params_enum(ctx->params, "sync")));
 done:
     if (rc < 0) {
         dsaga_destroy(s);
         return rc;
     }
     *state = s;
+    return 0;
+}
+
+/* SPEC 3.2 step 2 over the touched coordinates (issue 18; see the file
+ * comment).  Falls back to the dense allreduce when told so by a header. */
+static int dsaga_sync_sparse(struct dsaga_state *s, struct run_ctx *ctx)
+{
+    int K = ctx->comm->size;
+    double hdr[3];
+    saga_core_sync_header(s->core, hdr);
+    TRY(comm_allgather(ctx->comm, hdr, 3, s->hdrs));
+    int dense = 0;
+    double total = 0.0;
+    double sum_a = 0.0; /* sum_k A_k, in rank order: the same on every node */
+    double sum_b = 0.0; /* sum_k B_k */
+    for (int k = 0; k < K; k++) {
+        double m = s->hdrs[3 * k];
+        dense |= m < 0; /* node k flushed: its untouched coordinates moved too */
+        s->counts[k] = m < 0 ? 0 : 3 * (int)m;
+        s->displs[k] = (int)(3.0 * total);
+        total += m < 0 ? 0.0 : m;
+        sum_a += s->hdrs[3 * k + 1];
+        sum_b += s->hdrs[3 * k + 2];
+    }
+    dense |= 3.0 * total > s->sparse_limit;
+    /* the untouched map w' = a w - s SB g needs a > 0 for its lazy form */
+    dense |= !(1.0 + s->s * (sum_a - (double)K) > 0);
+    if (!dense) {
+        saga_core_sync_pack(s->core, s->sbuf);
+        TRY(comm_allgatherv(ctx->comm, s->sbuf, s->counts, s->displs, s->buf));
+        dense = saga_core_sync_apply(s->core, s->buf, (int64_t)total, sum_a, sum_b, K, s->s);
+        if (!dense)
+            return 0;
+    }
+    int64_t d = s->d;
+    saga_core_sync_get(s->core, s->w, s->g_bar); /* O(d): the fallback only */
+    saga_core_delta(s->core, s->w, s->g_bar, s->buf);
+    TRY(comm_allreduce_sum(ctx->comm, s->buf, 2 * d));
+    saga_core_apply(s->core, s->w, s->g_bar, s->buf, s->s);
+    saga_core_sync_from_core(s->core);
     return 0;
 }
 
@@ -104,6 +216,11 @@ static int dsaga_round(void *state, struct run_ctx *ctx)
     /* SPEC 3.2 step 1: tau local SAGA steps from (w, g_bar) */
     saga_core_steps(s->core, s->tau);
     comm_add_work(ctx->comm, (double)s->tau);
+    if (s->sparse) {
+        TRY(dsaga_sync_sparse(s, ctx));
+        ctx->grads_total += s->tau_sum;
+        return 0;
+    }
     /* step 2: one allreduce of (w_k - w, g_k - g_bar) */
     saga_core_delta(s->core, s->w, s->g_bar, s->buf); /* one pass over the state */
     TRY(comm_allreduce_sum(ctx->comm, s->buf, 2 * d));
@@ -122,12 +239,19 @@ static int dsaga_round(void *state, struct run_ctx *ctx)
 static int dsaga_get_w(const void *state, double *w)
 {
     const struct dsaga_state *s = state;
+    if (s->sparse) {
+        saga_core_sync_get(s->core, w, NULL); /* the synchronised w, lazily kept */
+        return 0;
+    }
     memcpy(w, s->w, (size_t)s->d * sizeof *w);
     return 0;
 }
 
 /* Per round: one allreduce of 2d doubles from K nodes (16 d K bytes; a single
- * node sends nothing), sum_k tau_k component gradients. */
+ * node sends nothing), sum_k tau_k component gradients.  Sparse
+ * synchronisation (sync = sparse, or auto when it chooses it) makes two
+ * collectives whose bytes depend on the coordinates the round touched: no
+ * closed form, -1 (auto: rounds -1 too, the choice depends on the data). */
 static void dsaga_counters(const struct params *p, int K, int64_t d, int64_t n_total,
                            const int64_t *n_k, struct round_counts *out)
 {
@@ -136,9 +260,14 @@ static void dsaga_counters(const struct params *p, int K, int64_t d, int64_t n_t
     double grads = 0.0;
     for (int k = 0; k < K; k++)
         grads += (double)period_steps(per, n_k[k]);
+    int sync = params_enum(p, "sync");
     out->rounds = 1;
     out->bytes = K > 1 ? 16.0 * (double)d * K : 0.0;
     out->grads = grads;
+    if (K > 1 && sync != SYNC_DENSE) {
+        out->rounds = sync == SYNC_SPARSE ? 2.0 : -1.0;
+        out->bytes = -1.0;
+    }
 }
 
 const algorithm algorithm_dsaga = {

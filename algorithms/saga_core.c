@@ -31,6 +31,7 @@
 #include "algorithms/saga_core.h"
 
 #include <cblas.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,32 +41,47 @@
 struct saga_core {
     const struct dataset *ds; /* this node's rows */
     enum loss_kind loss;
-    double eta;    /* step size (SPEC 2) */
-    double beta;   /* 1 - eta lambda: shrinkage per step */
-    double inv_n;  /* 1 / N, N = all rows of all nodes (SPEC 3.2) */
-    int lazy;      /* 1: scale/cum representation (sparse rows) */
-    double scale;  /* lazy: w = scale * v */
-    double cum;    /* lazy: sum over steps of eta / scale */
-    double *coord; /* lazy: COORD_STRIDE doubles per coordinate j:
-                    * v_j (w / scale, pending g terms aside), g_j
-                    * (SPEC 2's g_bar, g_k in dsaga, exact) and
-                    * last_j (cum when j was last brought up to
-                    * date); together so that a row's random
-                    * accesses touch one cache line per entry */
-    double *w;     /* eager: w (d) */
-    double *g;     /* eager: g (d) */
-    double *alpha; /* SPEC 2: loss' at the last visit, per local row */
+    double eta;       /* step size (SPEC 2) */
+    double beta;      /* 1 - eta lambda: shrinkage per step */
+    double inv_n;     /* 1 / N, N = all rows of all nodes (SPEC 3.2) */
+    int lazy;         /* 1: scale/cum representation (sparse rows) */
+    double scale;     /* lazy: w = scale * v */
+    double inv_scale; /* lazy: 1 / scale as a running product of 1 / beta
+                       * (a multiply per step, not a division); reset
+                       * with scale */
+    double cum;       /* lazy: sum over steps of eta / scale */
+    double *coord;    /* lazy: COORD_STRIDE doubles per coordinate j:
+                       * v_j (w / scale, pending g terms aside), g_j
+                       * (SPEC 2's g_bar, g_k in dsaga, exact) and
+                       * last_j (cum when j was last brought up to
+                       * date); together so that a row's random
+                       * accesses touch one cache line per entry */
+    double *w;        /* eager: w (d) */
+    double *g;        /* eager: g (d) */
+    double *alpha;    /* SPEC 2: loss' at the last visit, per local row */
     int64_t n_steps;
     int64_t n_rescales;
-    int64_t next_i; /* lazy: the next sample, drawn one step ahead so
-                     * that its row can be prefetched; -1: none yet */
-    struct rng rng; /* sample picks, (seed, RNG_STREAM_SAMPLING + rank) */
+    int64_t next_i;  /* lazy: the next two samples, drawn ahead so that */
+    int64_t next2_i; /* their rows and records can be prefetched; -1: none yet */
+    struct rng rng;  /* sample picks, (seed, RNG_STREAM_SAMPLING + rank) */
+    /* sparse synchronisation (saga_core_sync_enable; NULL/0 otherwise) */
+    double stamp;      /* round number, kept in STAMP(j) of the
+                        * coordinates this round touched */
+    int32_t *touched;  /* this round's touched coordinates, each once */
+    int64_t n_touched; /* entries of touched */
+    int flushed;       /* a lazy flush happened this round */
+    double *mirror;    /* the synchronised (w, g_bar) in the same lazy
+                        * layout as coord, at (mscale, mcum) */
+    double mscale;     /* synchronised w = mscale * (v - g (mcum - last)) */
+    double mcum;
+    int32_t *uni; /* scratch: union of the nodes' touched sets */
 };
 
 #define COORD_STRIDE 4 /* v, g, last, padding: 32 bytes, two per cache line */
 #define V(j)         coord[COORD_STRIDE * (size_t)(j)]
 #define G(j)         coord[COORD_STRIDE * (size_t)(j) + 1]
 #define LAST(j)      coord[COORD_STRIDE * (size_t)(j) + 2]
+#define STAMP(j)     coord[COORD_STRIDE * (size_t)(j) + 3] /* sparse sync: round of last touch */
 
 /* The caller owns *out; on failure nothing is left allocated. */
 int saga_core_create(const struct dataset *shard, enum loss_kind loss, double lambda,
@@ -99,8 +115,10 @@ int saga_core_create(const struct dataset *shard, enum loss_kind loss, double la
     c->inv_n = 1.0 / (double)n_total;
     c->lazy = !shard->is_dense && c->beta >= 0.5;
     c->scale = 1.0;
+    c->inv_scale = 1.0;
     c->cum = 0.0;
     c->next_i = -1;
+    c->next2_i = -1;
     rng_seed(&c->rng, seed, (uint64_t)RNG_STREAM_SAMPLING + (uint64_t)rank);
     *out = c;
     return 0;
@@ -108,6 +126,11 @@ int saga_core_create(const struct dataset *shard, enum loss_kind loss, double la
 
 void saga_core_destroy(struct saga_core *c)
 {
+    if (!c)
+        return;
+    free(c->mirror);
+    free(c->touched);
+    free(c->uni);
     free(c);
 }
 
@@ -124,15 +147,20 @@ static void lazy_flush(struct saga_core *c)
         LAST(j) = 0.0;
     }
     c->scale = 1.0;
+    c->inv_scale = 1.0;
     c->cum = 0.0;
     c->n_rescales++;
+    c->flushed = 1; /* sparse sync: every coordinate moved, this round is dense */
 }
 
 /* n_steps lazy steps; `loss` is a compile-time constant at each call site so
  * the compiler specialises the loop (no branch or indirect call per step). */
-static inline __attribute__((always_inline)) void lazy_steps(struct saga_core *c, int64_t n_steps,
-                                                             const enum loss_kind loss)
+static inline __attribute__((always_inline)) void
+lazy_steps(struct saga_core *c, int64_t n_steps, const enum loss_kind loss, const int track)
 {
+    int32_t *restrict touched = c->touched; /* track: this round's coordinates */
+    int64_t n_touched = c->n_touched;
+    const double stamp = c->stamp;
     const int64_t *restrict row_ptr = c->ds->row_ptr;
     const int32_t *restrict col = c->ds->col_idx;
     const double *restrict x = c->ds->values;
@@ -142,22 +170,32 @@ static inline __attribute__((always_inline)) void lazy_steps(struct saga_core *c
     const uint64_t n_rows = (uint64_t)c->ds->n_samples;
     const double eta = c->eta;
     const double beta = c->beta;
+    const double inv_beta = 1.0 / c->beta;
     const double inv_n = c->inv_n;
     double scale = c->scale;
+    double inv_scale = c->inv_scale;
     double cum = c->cum;
     /* The k-th draw is the k-th sample whatever the chunking of calls: the
-     * draw for the step after this one is kept in c->next_i. */
+     * draws for the next two steps are kept in c->next_i, c->next2_i. */
     int64_t next = c->next_i >= 0 ? c->next_i : (int64_t)rng_below(&c->rng, n_rows);
+    int64_t next2 = c->next2_i >= 0 ? c->next2_i : (int64_t)rng_below(&c->rng, n_rows);
     for (int64_t t = 0; t < n_steps; t++) {
         int64_t i = next;
         int64_t p0 = row_ptr[i];
         int64_t p1 = row_ptr[i + 1];
-        next = (int64_t)rng_below(&c->rng, n_rows);
-        /* the next row's data comes from memory: ask for its first lines */
-        int64_t q = row_ptr[next];
-        __builtin_prefetch(col + q);
-        __builtin_prefetch(x + q);
-        __builtin_prefetch(x + q + 8);
+        next = next2;
+        next2 = (int64_t)rng_below(&c->rng, n_rows);
+        /* two steps ahead: the row's indices and values from memory */
+        int64_t q2 = row_ptr[next2];
+        __builtin_prefetch(col + q2);
+        __builtin_prefetch(x + q2);
+        __builtin_prefetch(x + q2 + 8);
+        /* one step ahead: the coordinate records the next row will gather
+         * (its indices were asked for a step ago); 65 % of a step waited
+         * on these */
+        int64_t q1 = row_ptr[next + 1];
+        for (int64_t q = row_ptr[next]; q < q1; q++)
+            __builtin_prefetch(coord + COORD_STRIDE * (size_t)col[q], 1);
         /* bring the row's coordinates up to date, and <x_i, v> */
         double dot = 0.0;
         for (int64_t p = p0; p < p1; p++) {
@@ -169,8 +207,9 @@ static inline __attribute__((always_inline)) void lazy_steps(struct saga_core *c
         double a = loss_deriv(loss, y[i], scale * dot);
         double delta = a - alpha[i]; /* a - alpha_i */
         alpha[i] = a;
-        scale *= beta;             /* w = beta w ... */
-        double step = eta / scale; /* ... - eta (...), in units of v */
+        scale *= beta;                 /* w = beta w ... */
+        inv_scale *= inv_beta;         /* 1 / scale, without a division */
+        double step = eta * inv_scale; /* ... - eta (...), in units of v */
         cum += step;
         double dn = delta * inv_n;
         for (int64_t p = p0; p < p1; p++) {
@@ -178,18 +217,29 @@ static inline __attribute__((always_inline)) void lazy_steps(struct saga_core *c
             r[0] -= step * (delta * x[p] + r[1]); /* g before its update */
             r[1] += dn * x[p];                    /* g += (a - alpha_i) x_i / N */
             r[2] = cum;
+            if (track) {
+                /* branch-free append of a coordinate's first touch this round */
+                touched[n_touched] = col[p];
+                n_touched += r[3] != stamp;
+                r[3] = stamp;
+            }
         }
         if (scale < SAGA_CORE_MIN_SCALE) {
             c->scale = scale;
             c->cum = cum;
             lazy_flush(c);
             scale = 1.0;
+            inv_scale = 1.0;
             cum = 0.0;
         }
     }
     c->next_i = next;
+    c->next2_i = next2;
     c->scale = scale;
+    c->inv_scale = inv_scale;
     c->cum = cum;
+    if (track)
+        c->n_touched = n_touched;
 }
 
 /* Eager steps, O(d) each: dense rows through BLAS, or sparse rows with a
@@ -238,10 +288,14 @@ void saga_core_steps(struct saga_core *c, int64_t n_steps)
         return;
     if (!c->lazy)
         eager_steps(c, n_steps);
+    else if (c->touched && c->loss == LOSS_LOGISTIC)
+        lazy_steps(c, n_steps, LOSS_LOGISTIC, 1);
+    else if (c->touched)
+        lazy_steps(c, n_steps, LOSS_SQUARED, 1);
     else if (c->loss == LOSS_LOGISTIC)
-        lazy_steps(c, n_steps, LOSS_LOGISTIC);
+        lazy_steps(c, n_steps, LOSS_LOGISTIC, 0);
     else
-        lazy_steps(c, n_steps, LOSS_SQUARED);
+        lazy_steps(c, n_steps, LOSS_SQUARED, 0);
     c->n_steps += n_steps;
 }
 
@@ -284,6 +338,7 @@ void saga_core_reset(struct saga_core *c, const double *w, const double *g)
         LAST(j) = 0.0;
     }
     c->scale = 1.0;
+    c->inv_scale = 1.0;
     c->cum = 0.0;
 }
 
@@ -325,6 +380,7 @@ void saga_core_apply(struct saga_core *c, double *w, double *g, const double *bu
         LAST(j) = 0.0;
     }
     c->scale = 1.0;
+    c->inv_scale = 1.0;
     c->cum = 0.0;
 }
 
@@ -335,4 +391,216 @@ int64_t saga_core_n_steps(const struct saga_core *c)
 int64_t saga_core_n_rescales(const struct saga_core *c)
 {
     return c->n_rescales;
+}
+
+/* ---- sparse synchronisation (dsaga, issue 18) ------------------------------
+ *
+ * Node k starts a round at the synchronised state, which every node keeps
+ * in the lazy layout (the mirror): w = S0 (v - g (C0 - last)), g exact, and
+ * its core is at the same (scale, cum) = (S0, C0).  After tau_k local steps
+ * the core is at (S_k, C_k).  On a coordinate j that no row of node k
+ * touched, v_j, g_j and last_j did not move, so
+ *     w_k[j] = A_k w[j] - B_k g[j],   A_k = S_k / S0,  B_k = S_k (C_k - C0),
+ *     g_k[j] = g[j]
+ * (SPEC 2's shrink-and-drift in closed form).  Writing
+ *     e_k[j] = w_k[j] - A_k w[j] + B_k g[j]      (0 where k did not touch j)
+ * the dense synchronisation of SPEC 3.2 step 2 becomes
+ *     w'[j] = w[j] + s (U[j] + sum_{k touched j} e_k[j]),
+ *     U[j]  = (sum_k A_k - K) w[j] - (sum_k B_k) g[j],
+ *     g'[j] = g[j] + sum_{k touched j} (g_k[j] - g[j]).
+ * So node k sends (j, e_k[j], g_k[j] - g[j]) for its touched coordinates
+ * and the two scalars A_k, B_k; no per-coordinate count of touching nodes
+ * is needed, because the untouched nodes' part is U[j], the same linear
+ * map on every coordinate.  On coordinates no node touched, w' = a w -
+ * s SB g with a = 1 + s (SA - K): the mirror absorbs it in closed form,
+ *     S' = a S0,   C' = C0 + s SB / S',
+ * and only the union of touched coordinates is rewritten (v = w' / S',
+ * last = C').  Every node applies the same triples in the same (rank)
+ * order, so the synchronised state stays identical on every node; it
+ * equals the dense synchronisation up to rounding. */
+
+/* The synchronised w at coordinate j of a lazy record r at (scale, cum). */
+static inline double lazy_value(const double *r, double scale, double cum)
+{
+    return scale * (r[0] - r[1] * (cum - r[2]));
+}
+
+/* The caller keeps owning c; on failure nothing changed. */
+int saga_core_sync_enable(struct saga_core *c)
+{
+    if (!c->lazy)
+        FAIL(ERR_INTERNAL, "sparse synchronisation needs the lazy (sparse) SAGA path");
+    if (c->touched)
+        return 0;
+    size_t d = (size_t)c->ds->n_features;
+    double *mirror = aligned_alloc(64, (COORD_STRIDE * d * sizeof(double) + 63) / 64 * 64);
+    int32_t *touched = malloc((d + 1) * sizeof *touched); /* +1: the branch-free append */
+    int32_t *uni = malloc((d + 1) * sizeof *uni);
+    if (!mirror || !touched || !uni) {
+        free(mirror);
+        free(touched);
+        free(uni);
+        FAIL(ERR_NOMEM, "sparse synchronisation state for %zu features", d);
+    }
+    memcpy(mirror, c->coord, COORD_STRIDE * d * sizeof(double));
+    c->mirror = mirror;
+    c->touched = touched;
+    c->uni = uni;
+    c->mscale = c->scale;
+    c->mcum = c->cum;
+    c->stamp = 1.0; /* the records start at stamp 0: nothing touched yet */
+    c->n_touched = 0;
+    c->flushed = 0;
+    return 0;
+}
+
+void saga_core_sync_header(const struct saga_core *c, double hdr[3])
+{
+    hdr[0] = c->flushed ? -1.0 : (double)c->n_touched;
+    hdr[1] = c->scale / c->mscale;          /* A_k */
+    hdr[2] = c->scale * (c->cum - c->mcum); /* B_k */
+}
+
+void saga_core_sync_pack(const struct saga_core *c, double *buf)
+{
+    const double *coord = c->coord;
+    const double *mirror = c->mirror;
+    double a_k = c->scale / c->mscale;
+    double b_k = c->scale * (c->cum - c->mcum);
+    for (int64_t t = 0; t < c->n_touched; t++) {
+        int32_t j = c->touched[t];
+        const double *m = mirror + COORD_STRIDE * (size_t)j;
+        const double *r = coord + COORD_STRIDE * (size_t)j;
+        double w0 = lazy_value(m, c->mscale, c->mcum); /* synchronised w[j] */
+        double wk = lazy_value(r, c->scale, c->cum);   /* w_k[j], as get_w */
+        buf[3 * t] = (double)j;
+        buf[3 * t + 1] = wk - a_k * w0 + b_k * m[1]; /* e_k[j] */
+        buf[3 * t + 2] = r[1] - m[1];                /* g_k[j] - g[j] */
+    }
+}
+
+/* The round is over: the next one starts a new stamp and an empty list. */
+static void next_round(struct saga_core *c)
+{
+    c->stamp += 1.0;
+    c->n_touched = 0;
+    c->flushed = 0;
+}
+
+/* Brings every mirror coordinate up to date at scale 1 (lazy_flush's
+ * expression), the twin of lazy_flush on the core. */
+static void mirror_flush(struct saga_core *c)
+{
+    int64_t d = c->ds->n_features;
+    double *coord = c->mirror;
+    for (int64_t j = 0; j < d; j++) {
+        V(j) = c->mscale * (V(j) - G(j) * (c->mcum - LAST(j)));
+        LAST(j) = 0.0;
+    }
+    c->mscale = 1.0;
+    c->mcum = 0.0;
+}
+
+int saga_core_sync_apply(struct saga_core *c, const double *all, int64_t n_triples, double sum_a,
+                         double sum_b, int n_nodes, double s)
+{
+    double s0 = c->mscale;
+    double c0 = c->mcum;
+    double a = 1.0 + s * (sum_a - (double)n_nodes); /* untouched: w' = a w - s SB g */
+    double s1 = a * s0;
+    if (!(s1 > 0) || !isfinite(s1))
+        return 1; /* not representable lazily: the caller synchronises densely */
+    double c1 = c0 + s * sum_b / s1;
+    double u_w = sum_a - (double)n_nodes; /* U[j] = u_w w[j] - sum_b g[j] */
+    double *mirror = c->mirror;
+    double *coord = c->coord;
+    int32_t *uni = c->uni;
+    int64_t n_uni = 0;
+    const double stamp = c->stamp;
+    /* accumulate per coordinate, in the nodes' order: the mirror record
+     * holds (w[j], g, U[j] + sum e) until the union is finalised */
+    for (int64_t t = 0; t < n_triples; t++) {
+        int32_t j = (int32_t)all[3 * t];
+        double *m = mirror + COORD_STRIDE * (size_t)j;
+        if (m[3] != stamp) {
+            m[3] = stamp;
+            uni[n_uni++] = j;
+            double w0 = lazy_value(m, s0, c0);
+            m[0] = w0;
+            m[2] = u_w * w0 - sum_b * m[1]; /* U[j] */
+        }
+        m[2] += all[3 * t + 1]; /* + e_k[j] */
+        m[1] += all[3 * t + 2]; /* g_bar += sum_k (g_k - g_bar), SPEC 3.2 step 2 */
+    }
+    for (int64_t t = 0; t < n_uni; t++) {
+        int32_t j = uni[t];
+        double *m = mirror + COORD_STRIDE * (size_t)j;
+        double *r = coord + COORD_STRIDE * (size_t)j;
+        double w1 = m[0] + s * m[2]; /* w += s sum_k (w_k - w), SPEC 3.2 step 2 */
+        m[0] = w1 / s1;
+        m[2] = c1;
+        r[0] = m[0];
+        r[1] = m[1];
+        r[2] = c1;
+    }
+    c->mscale = s1;
+    c->mcum = c1;
+    c->scale = s1;
+    c->inv_scale = 1.0 / s1;
+    c->cum = c1;
+    if (s1 < SAGA_CORE_SYNC_RESCALE) {
+        /* renormalise now rather than inside the next round (which would make
+         * that round dense); the same arithmetic on every node */
+        lazy_flush(c);
+        mirror_flush(c);
+    }
+    next_round(c);
+    return 0;
+}
+
+void saga_core_sync_get(const struct saga_core *c, double *w, double *g)
+{
+    int64_t d = c->ds->n_features;
+    const double *coord = c->mirror;
+    for (int64_t j = 0; j < d; j++) {
+        if (w)
+            w[j] = c->mscale * (V(j) - G(j) * (c->mcum - LAST(j)));
+        if (g)
+            g[j] = G(j);
+    }
+}
+
+void saga_core_sync_from_core(struct saga_core *c)
+{
+    size_t d = (size_t)c->ds->n_features;
+    memcpy(c->mirror, c->coord, COORD_STRIDE * d * sizeof(double));
+    c->mscale = c->scale;
+    c->mcum = c->cum;
+    next_round(c);
+}
+
+int64_t saga_core_sync_expected_touched(const struct saga_core *c, int64_t tau)
+{
+    /* sum_j 1 - (1 - p_j)^tau, p_j = (rows holding j) / n_k: the expected
+     * number of distinct coordinates tau uniform draws touch */
+    const struct dataset *ds = c->ds;
+    int64_t d = ds->n_features;
+    int64_t nnz = ds->row_ptr[ds->n_samples];
+    int32_t *cnt = calloc((size_t)d, sizeof *cnt);
+    if (!cnt)
+        return d; /* no memory for an estimate: assume dense */
+    for (int64_t p = 0; p < nnz; p++)
+        cnt[ds->col_idx[p]]++;
+    double expect = 0.0;
+    double inv_n = 1.0 / (double)ds->n_samples;
+    for (int64_t j = 0; j < d; j++)
+        if (cnt[j])
+            expect += -expm1((double)tau * log1p(-(double)cnt[j] * inv_n));
+    free(cnt);
+    return (int64_t)ceil(expect);
+}
+
+int saga_core_is_lazy(const struct saga_core *c)
+{
+    return c->lazy;
 }

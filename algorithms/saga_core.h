@@ -58,6 +58,44 @@ void saga_core_reset(struct saga_core *c, const double *w, const double *g);
 void saga_core_delta(const struct saga_core *c, const double *w, const double *g, double *buf);
 void saga_core_apply(struct saga_core *c, double *w, double *g, const double *buf, double s);
 
+/* Sparse synchronisation (dsaga, issue 18; the algebra is in saga_core.c).
+ * The node keeps the synchronised (w, g_bar) in the lazy layout (the
+ * "mirror") and records the coordinates each round touches, so a round's
+ * synchronisation costs O(touched coordinates), not O(d).  Sparse data
+ * (the lazy path) only; saga never enables it, so its steps are unchanged.
+ *
+ *   saga_core_sync_enable   allocates the mirror (a copy of the current
+ *                           state) and the touched lists; ERR_NOMEM, or
+ *                           ERR_INTERNAL on dense data; idempotent.
+ *   saga_core_sync_header   hdr = {m_k touched coordinates (-1: the round
+ *                           flushed the lazy state, synchronise densely),
+ *                           A_k, B_k}.
+ *   saga_core_sync_pack     buf = m_k triples (j, e_k[j], g_k[j] - g[j]).
+ *   saga_core_sync_apply    applies every node's triples (n_triples, in
+ *                           rank order) and the sums over nodes of A_k and
+ *                           B_k; restarts core and mirror at the result.
+ *                           Returns 1 (nothing changed) when the untouched
+ *                           coordinates' map has no lazy form (a <= 0,
+ *                           aggregate = sum with large K tau): the caller
+ *                           then synchronises densely.
+ *   saga_core_sync_get      the synchronised w and/or g (NULL: skipped), O(d).
+ *   saga_core_sync_from_core  after a dense synchronisation (saga_core_apply
+ *                           restarted the core at (w, g)): the mirror copies
+ *                           the core, a new round begins.
+ *   saga_core_sync_expected_touched  sum_j 1 - (1 - p_j)^tau over this
+ *                           shard's column frequencies p_j: the expected
+ *                           m_k of a round of tau steps (auto's estimate). */
+int saga_core_sync_enable(struct saga_core *c);
+/* 1 when the core takes the lazy path (sparse rows, beta >= 1/2). */
+int saga_core_is_lazy(const struct saga_core *c);
+void saga_core_sync_header(const struct saga_core *c, double hdr[3]);
+void saga_core_sync_pack(const struct saga_core *c, double *buf);
+int saga_core_sync_apply(struct saga_core *c, const double *all, int64_t n_triples, double sum_a,
+                         double sum_b, int n_nodes, double s);
+void saga_core_sync_get(const struct saga_core *c, double *w, double *g);
+void saga_core_sync_from_core(struct saga_core *c);
+int64_t saga_core_sync_expected_touched(const struct saga_core *c, int64_t tau);
+
 /* Steps made so far and lazy renormalisations of the scale (tests). */
 int64_t saga_core_n_steps(const struct saga_core *c);
 int64_t saga_core_n_rescales(const struct saga_core *c);
@@ -65,5 +103,9 @@ int64_t saga_core_n_rescales(const struct saga_core *c);
 /* The scale below which the lazy state is flushed (all coordinates brought
  * up to date, scale reset to 1) before it can underflow. */
 #define SAGA_CORE_MIN_SCALE 1e-9
+/* Sparse sync renormalises when the synchronised scale drops below this,
+ * far enough above SAGA_CORE_MIN_SCALE that a round of up to a local epoch
+ * at the default step does not flush (beta^{n_k} >= e^{-4/3}). */
+#define SAGA_CORE_SYNC_RESCALE 1e-6
 
 #endif

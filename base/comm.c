@@ -3,6 +3,7 @@
  */
 #include "base/comm.h"
 
+#include <string.h>
 #include <time.h>
 
 #include "base/error.h"
@@ -39,6 +40,43 @@ int comm_allreduce_sum(struct comm *c, double *buf, int64_t n)
     c->stats.rounds += 1;
     /* SPEC 4: 8 n bytes per node; a single node sends nothing */
     c->stats.bytes += c->size > 1 ? 8 * n * (int64_t)c->size : 0;
+    return 0;
+}
+
+int comm_allgather(struct comm *c, const double *send, int64_t n, double *recv)
+{
+    if (c->model)
+        TRY(netmodel_before_allgather(c->model, c, n * c->size));
+    double t0 = MPI_Wtime();
+    if (n > INT32_MAX)
+        FAIL(ERR_INTERNAL, "allgather of %lld doubles exceeds an int count", (long long)n);
+    if (c->mpi != MPI_COMM_NULL && c->size > 1)
+        MPI_TRY(MPI_Allgather(send, (int)n, MPI_DOUBLE, recv, (int)n, MPI_DOUBLE, c->mpi));
+    else if (recv != send)
+        memcpy(recv, send, (size_t)n * sizeof *recv);
+    c->stats.comm_s += MPI_Wtime() - t0;
+    c->stats.rounds += 1;
+    c->stats.bytes += 8 * n * (int64_t)c->size;
+    return 0;
+}
+
+int comm_allgatherv(struct comm *c, const double *send, const int *counts, const int *displs,
+                    double *recv)
+{
+    int64_t total = 0;
+    for (int k = 0; k < c->size; k++)
+        total += counts[k];
+    if (c->model)
+        TRY(netmodel_before_allgather(c->model, c, total));
+    double t0 = MPI_Wtime();
+    if (c->mpi != MPI_COMM_NULL && c->size > 1)
+        MPI_TRY(MPI_Allgatherv(send, counts[c->rank], MPI_DOUBLE, recv, counts, displs, MPI_DOUBLE,
+                               c->mpi));
+    else if (recv + displs[0] != send)
+        memcpy(recv + displs[0], send, (size_t)counts[0] * sizeof *recv);
+    c->stats.comm_s += MPI_Wtime() - t0;
+    c->stats.rounds += 1;
+    c->stats.bytes += 8 * total;
     return 0;
 }
 

@@ -60,6 +60,15 @@ int comm_init(struct comm *c, MPI_Comm mpi);
  * nothing). */
 int comm_allreduce_sum(struct comm *c, double *buf, int64_t n);
 
+/* Every rank's n doubles into recv (n K, rank order); counted and timed
+ * (rounds += 1, bytes += 8 n K: each node's payload, as for the allreduce). */
+int comm_allgather(struct comm *c, const double *send, int64_t n, double *recv);
+
+/* Rank k's counts[k] doubles into recv at displs[k]; counted and timed
+ * (rounds += 1, bytes += 8 sum_k counts[k]: what the nodes contributed). */
+int comm_allgatherv(struct comm *c, const double *send, const int *counts, const int *displs,
+                    double *recv);
+
 /* The same reduction, not counted (evaluation, setup). */
 int comm_allreduce_uncounted(struct comm *c, double *buf, int64_t n, MPI_Op op);
 

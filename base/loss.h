@@ -29,12 +29,13 @@ static inline double loss_deriv(enum loss_kind kind, double y, double z)
     if (kind == LOSS_SQUARED)
         return z - y;
     double m = y * z;
-    /* -y / (1 + e^m) = -y e^-m / (1 + e^-m) for m >= 0 */
-    if (m >= 0) {
-        double e = exp(-m);
-        return -y * e / (1.0 + e);
-    }
-    return -y / (1.0 + exp(m));
+    /* -y / (1 + e^m) = -y e^-m / (1 + e^-m) for m >= 0: both forms as one,
+     * e = e^-|m| <= 1 never overflows (finite at |z| = 1e300), and the
+     * numerator is a select, not a branch (random signs in SAGA steps
+     * mispredict); the same bits as the two-branch form */
+    double e = exp(-fabs(m));
+    double num = m >= 0 ? e : 1.0;
+    return -y * num / (1.0 + e);
 }
 
 /* Second derivative in z (Hessian-vector products of f*). */

@@ -167,7 +167,31 @@ double netmodel_compute_s(const struct netmodel *m)
     return m->compute_s;
 }
 
+double netmodel_allgather_s(double alpha_s, double beta_s, int nodes, int64_t n_doubles)
+{
+    if (nodes <= 1)
+        return 0.0;
+    int steps = 0; /* ceil(log2 K) */
+    while ((1 << steps) < nodes)
+        steps++;
+    return steps * alpha_s + (double)(nodes - 1) / nodes * 8.0 * (double)n_doubles * beta_s;
+}
+
+static int log_round(struct netmodel *m, struct comm *c, double network_s);
+
 int netmodel_before_collective(struct netmodel *m, struct comm *c, int64_t n)
+{
+    return log_round(m, c, netmodel_allreduce_s(m->alpha_s, m->beta_s, m->nodes, n));
+}
+
+int netmodel_before_allgather(struct netmodel *m, struct comm *c, int64_t n_total)
+{
+    return log_round(m, c, netmodel_allgather_s(m->alpha_s, m->beta_s, m->nodes, n_total));
+}
+
+/* Logs this rank's compute since the last collective and the collective's
+ * modelled network time. */
+static int log_round(struct netmodel *m, struct comm *c, double network_s)
 {
     if (m->n_logged == m->cap) {
         int64_t cap = m->cap ? 2 * m->cap : 256;
@@ -187,7 +211,7 @@ int netmodel_before_collective(struct netmodel *m, struct comm *c, int64_t n)
         delay = -m->delay_mean_s * log(1.0 - rng_uniform(&m->rng)); /* exponential */
     double extra = base * (m->slow - 1.0) + delay;
     m->compute_log[m->n_logged] = base + extra;
-    m->network_log[m->n_logged] = netmodel_allreduce_s(m->alpha_s, m->beta_s, m->nodes, n);
+    m->network_log[m->n_logged] = network_s;
     m->n_logged++;
     c->pending_work = 0.0;
     /* straggler_sleep 2 emulates the whole compute, 1 only the extra */

@@ -89,11 +89,19 @@ int netmodel_before_collective(struct netmodel *m, struct comm *c, int64_t n);
 double netmodel_sleep_owed(const struct netmodel *m, double units);
 double netmodel_update_start(struct netmodel *m);
 void netmodel_before_send(struct netmodel *m, struct comm *c, int64_t n);
+/* The same before a counted allgather(v) of n_total doubles in all (the
+ * sum of every node's part; sparse synchronisation, issue 18). */
+int netmodel_before_allgather(struct netmodel *m, struct comm *c, int64_t n_total);
 /* Folds the logged rounds into c->stats.model_s (collective, uncounted). */
 int netmodel_flush(struct netmodel *m, struct comm *c);
 /* The compute_s in force (calibrated or given). */
 double netmodel_compute_s(const struct netmodel *m);
 /* T_allreduce above, for tests and the README. */
 double netmodel_allreduce_s(double alpha_s, double beta_s, int nodes, int64_t n_doubles);
+
+/* T_allgather = ceil(log2 K) alpha + (K - 1)/K * 8 n beta: recursive
+ * doubling / ring allgather of n doubles in all (Thakur, Rabenseifner &
+ * Gropp 2005). */
+double netmodel_allgather_s(double alpha_s, double beta_s, int nodes, int64_t n_doubles);
 
 #endif

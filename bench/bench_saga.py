@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """SAGA against scikit-learn's SAGA, side by side in one run (issue 4).
 
-    bench_saga.py EXE EXPORT [--epochs E] [--repeats R] [DATASET ...]
+    bench_saga.py EXE EXPORT [--epochs E] [--repeats R] [--tsv FILE] [DATASET ...]
+
+Options and data sets may come in any order (parse_intermixed_args).
+--tsv also writes the table as tab-separated values (one row per data set,
+the caller writes the provenance header first).
 
 For each data set: both solvers make E epochs from w = 0 with the same step
 (scikit-learn's rule 1/(2L + min(2 N lambda, L)), L = max_i ||x_i||^2 / 4 +
@@ -71,9 +75,16 @@ def main():
     ap.add_argument("export")
     ap.add_argument("--epochs", type=int, default=10)
     ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--tsv", default=None)
     ap.add_argument("datasets", nargs="*",
                     default=["synth-sparse:n=20000,d=47000,nnz=75,seed=1"])
-    a = ap.parse_args()
+    # data sets may follow the options (bench/run_all.sh passes them last)
+    a = ap.parse_intermixed_args()
+    tsv = open(a.tsv, "a") if a.tsv else None
+    if tsv:
+        tsv.write("dataset\tsuite_s_per_epoch\tsuite_p20\tsuite_p80\tsklearn_s_per_epoch\t"
+                  "sklearn_p20\tsklearn_p80\tratio\tsuite_subopt\tsklearn_subopt\t"
+                  "peak_rss_mib\tcsr_mib\n")
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
     print("# SAGA: dsaga-bench vs scikit-learn (same data, step, lambda = 1/N, epochs = %d, "
           "tol = 0), %d repeats, medians [20-80 %%]" % (a.epochs, a.repeats))
@@ -125,10 +136,18 @@ def main():
                 spec[:44], ms, q(suite_t, 20), q(suite_t, 80), mk, q(skl_t, 20), q(skl_t, 80),
                 ms / mk, nnz / ms, nnz / mk, np.median(suite_sub), np.median(skl_sub),
                 (max(rss) - base_kb) / csr_kb))
+            if tsv:
+                tsv.write("%s\t%.6g\t%.6g\t%.6g\t%.6g\t%.6g\t%.6g\t%.4f\t%.3g\t%.3g\t%.1f\t%.1f\n" % (
+                    spec, ms, q(suite_t, 20), q(suite_t, 80), mk, q(skl_t, 20), q(skl_t, 80),
+                    ms / mk, np.median(suite_sub), np.median(skl_sub), max(rss) / 1024,
+                    csr_kb / 1024))
+                tsv.flush()
             print("#   peak RSS %.1f MiB = baseline %.1f + %.1f MiB for data and state; CSR %.1f MiB,"
                   " N + d doubles %.2f MiB; RSS/CSR column = (peak - baseline) / CSR" % (
                       max(rss) / 1024, base_kb / 1024, (max(rss) - base_kb) / 1024, csr_kb / 1024,
                       (n + d) * 8 / 2**20))
+    if tsv:
+        tsv.close()
     return 0
 
 

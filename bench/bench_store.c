@@ -60,8 +60,8 @@ int main(int argc, char **argv)
     /* a tiny run: 11 checkpoints (max_epochs 5, eval_every 0.5) */
     struct run_result r;
     memset(&r, 0, sizeof r);
-    run_cfg_defaults(&r.cfg);
-    snprintf(r.cfg.algorithm, sizeof r.cfg.algorithm, "dsaga");
+    if (run_cfg_init(&r.cfg, "dsaga") != 0)
+        return 1;
     snprintf(r.cfg.dataset, sizeof r.cfg.dataset, "synth-dense:n=200,d=5,cond=10,seed=1");
     r.cfg.nodes = 2;
     r.status = "done";

@@ -6,10 +6,13 @@
  *            "at every synchronisation"),
  *   allreduce  the counted collective of 2d doubles (comm_s of ctx.comm),
  * next to a bare MPI_Allreduce of the same 2d-double buffer (OSU style:
- * warm-up, barrier, MPI_Wtime, repeats).
+ * warm-up, barrier, MPI_Wtime, repeats).  With --sync sparse (issue 18) the
+ * bare reference is the same payload sent the same way: an MPI_Allgather of
+ * the 3-double headers and an MPI_Allgatherv of the round's mean number of
+ * triples per node (from the byte counter).
  *
  *     mpirun -np 2 build/bench/bench_sync DATASET [--period 0.1n] [--rounds 50]
- *                                                 [--repeats 7]
+ *                                                 [--repeats 7] [--sync dense|sparse|auto]
  *
  * Only public interfaces: the registry's dsaga (create/round/get_w) gives
  * round and allreduce (comm stats); saga_core (saga_core.h) on the same
@@ -50,7 +53,8 @@ static double median(double *v, int n)
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-static int bench(const char *spec, double period, int is_fraction, int rounds, int repeats)
+static int bench(const char *spec, double period, int is_fraction, int rounds, int repeats,
+                 const char *sync)
 {
     int rc = 0, rank = 0, K = 1;
     struct dataset *ds = NULL, *shard = NULL;
@@ -74,6 +78,8 @@ static int bench(const char *spec, double period, int is_fraction, int rounds, i
     if (params_set(&cfg.params, "period", period_text))
         FAIL(ERR_INPUT, "period %s: not a period", period_text);
     cfg.seed = 1;
+    if (params_set(&cfg.params, "sync", sync))
+        FAIL(ERR_INPUT, "sync %s: expected auto, dense or sparse", sync);
 
     TRY_GOTO(dataset_load(spec, LABELS_BINARY, &ds));
     int64_t N = ds->n_samples, d = ds->n_features;
@@ -100,7 +106,7 @@ static int bench(const char *spec, double period, int is_fraction, int rounds, i
         tau = 1;
 
     buf = malloc((size_t)(2 * d) * sizeof *buf);
-    wk = malloc((size_t)(2 * d) * sizeof *wk);
+    wk = malloc((size_t)(2 * d + 3 * K) * sizeof *wk);
     samples = malloc((size_t)(Q_COUNT * repeats) * sizeof *samples);
     if (!buf || !wk || !samples)
         FAIL_GOTO(ERR_NOMEM, "buffers of %lld doubles", (long long)(2 * d));
@@ -115,16 +121,23 @@ static int bench(const char *spec, double period, int is_fraction, int rounds, i
             MPI_Allreduce(MPI_IN_PLACE, buf, (int)(2 * d), MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD));
     }
 
+    int counts[256], displs[256]; /* bare allgatherv; K <= 256 checked below */
+    if (K > 256)
+        FAIL_GOTO(ERR_INPUT, "bench_sync: at most 256 ranks");
+    double bytes_per_round = 0.0, colls_per_round = 0.0;
     for (int rep = 0; rep < repeats; rep++) {
         double *s = samples + (size_t)rep * Q_COUNT;
         /* the algorithm's round, and its allreduce time from the counters */
         MPI_TRY_GOTO(MPI_Barrier(MPI_COMM_WORLD));
         double comm0 = comm.stats.comm_s, t0 = MPI_Wtime();
+        int64_t bytes0 = comm.stats.bytes, rounds0 = comm.stats.rounds;
         for (int r = 0; r < rounds; r++)
             TRY_GOTO(alg->round(state, &ctx));
         double t1 = MPI_Wtime();
         s[Q_ROUND] = (t1 - t0) / rounds;
         s[Q_ALLREDUCE] = (comm.stats.comm_s - comm0) / rounds;
+        bytes_per_round = (double)(comm.stats.bytes - bytes0) / rounds;
+        colls_per_round = (double)(comm.stats.rounds - rounds0) / rounds;
         /* get_w: the synchronised w, as the runner reads it at checkpoints */
         t0 = MPI_Wtime();
         for (int r = 0; r < rounds; r++)
@@ -145,12 +158,29 @@ static int bench(const char *spec, double period, int is_fraction, int rounds, i
         s[Q_LOCAL] = t_local / rounds;
         s[Q_CATCHUP] = t_catch / rounds;
         s[Q_SYNC] = s[Q_ROUND] - s[Q_LOCAL];
-        /* bare allreduce of the same 2d doubles */
+        /* bare collectives of the same payload: 2d doubles (dense), or
+         * the headers and the mean triples per node (sparse: two rounds) */
+        int sparse = colls_per_round > 1.5;
+        int m = (int)llround((bytes_per_round - 24.0 * K) / (24.0 * K));
+        if (m < 0 || 3 * (int64_t)m * K > 2 * d)
+            m = 0;
+        for (int k = 0; k < K; k++) {
+            counts[k] = 3 * m;
+            displs[k] = 3 * m * k;
+        }
         MPI_TRY_GOTO(MPI_Barrier(MPI_COMM_WORLD));
         t0 = MPI_Wtime();
-        for (int r = 0; r < rounds; r++)
-            MPI_TRY_GOTO(MPI_Allreduce(MPI_IN_PLACE, buf, (int)(2 * d), MPI_DOUBLE, MPI_SUM,
-                                       MPI_COMM_WORLD));
+        for (int r = 0; r < rounds; r++) {
+            if (sparse) {
+                MPI_TRY_GOTO(
+                    MPI_Allgather(wk, 3, MPI_DOUBLE, wk + 2 * d, 3, MPI_DOUBLE, MPI_COMM_WORLD));
+                MPI_TRY_GOTO(MPI_Allgatherv(wk, 3 * m, MPI_DOUBLE, buf, counts, displs, MPI_DOUBLE,
+                                            MPI_COMM_WORLD));
+            } else {
+                MPI_TRY_GOTO(MPI_Allreduce(MPI_IN_PLACE, buf, (int)(2 * d), MPI_DOUBLE, MPI_SUM,
+                                           MPI_COMM_WORLD));
+            }
+        }
         s[Q_BARE] = (MPI_Wtime() - t0) / rounds;
     }
 
@@ -175,6 +205,10 @@ static int bench(const char *spec, double period, int is_fraction, int rounds, i
         printf("# %d rounds per repeat, %d repeats; per round: median over repeats, then "
                "min/median/max over ranks\n",
                rounds, repeats);
+        printf("# sync %s: %.1f collectives and %.0f bytes per round (dense: 1 and %lld, "
+               "ratio %.4f)\n",
+               sync, colls_per_round, bytes_per_round, (long long)(16 * d * K),
+               bytes_per_round / (double)(16 * d * K));
         printf("%-24s%14s%14s%14s\n", "# quantity", "min(us)", "median(us)", "max(us)");
         double med[Q_COUNT];
         for (int q = 0; q < Q_COUNT; q++) {
@@ -185,7 +219,7 @@ static int bench(const char *spec, double period, int is_fraction, int rounds, i
             printf("%-24s%14.2f%14.2f%14.2f\n", q_names[q], 1e6 * v[0], 1e6 * med[q],
                    1e6 * v[K - 1]);
         }
-        printf("# sync / bare allreduce = %.2f (target <= 1.5); allreduce / bare = %.2f\n",
+        printf("# sync / bare collectives = %.2f (target <= 1.5); comm_s / bare = %.2f\n",
                med[Q_SYNC] / med[Q_BARE], med[Q_ALLREDUCE] / med[Q_BARE]);
         fflush(stdout);
     }
@@ -208,6 +242,7 @@ int main(int argc, char **argv)
     const char *spec = NULL;
     double period = 0.1;
     int is_fraction = 1, rounds = 50, repeats = 7, rc = 0;
+    const char *sync = "dense";
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--period") && i + 1 < argc) {
             char *end;
@@ -215,6 +250,8 @@ int main(int argc, char **argv)
             is_fraction = *end == 'n';
         } else if (!strcmp(argv[i], "--rounds") && i + 1 < argc) {
             rounds = atoi(argv[++i]);
+        } else if (!strcmp(argv[i], "--sync") && i + 1 < argc) {
+            sync = argv[++i]; /* checked by params_set */
         } else if (!strcmp(argv[i], "--repeats") && i + 1 < argc) {
             repeats = atoi(argv[++i]);
         } else if (!spec && argv[i][0] != '-') {
@@ -226,11 +263,11 @@ int main(int argc, char **argv)
     }
     if (!spec || !(period > 0) || rounds < 1 || repeats < 5) {
         fprintf(stderr, "usage: bench_sync DATASET [--period P|Fn] [--rounds R] "
-                        "[--repeats N>=5]\n");
+                        "[--repeats N>=5] [--sync dense|sparse|auto]\n");
         MPI_Finalize();
         return 2;
     }
-    rc = bench(spec, period, is_fraction, rounds, repeats);
+    rc = bench(spec, period, is_fraction, rounds, repeats, sync);
     if (rc < 0 && rc != ERR_INPUT)
         MPI_Abort(MPI_COMM_WORLD, 1);
     MPI_Finalize();

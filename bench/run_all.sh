@@ -1,31 +1,75 @@
 #!/usr/bin/env bash
 # make bench: every benchmark, medians of repeated runs measured side by side
 # in one go (the machine is shared and noisy).  Speed and memory targets
-# live here, never in timed tests.
+# live here, never in timed tests.  Tables go to stdout and, tab-separated
+# with a provenance header (commit, date, host, CPU, load, MPI, compiler),
+# to $RESULTS/bench-saga.tsv, bench-sync.tsv and bench-speedup.tsv.
+#
+# BENCH_SMOKE=1 (make bench-smoke, CI): the same scripts on small inputs,
+# one repeat where the script allows it, in well under a minute: it proves
+# the benchmarks still run, its numbers mean nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${EXE:=bin/dsaga-bench}" "${BENCH_DIR:=build/bench}" "${PYTHON:=/usr/bin/python3}"
-: "${MPIRUN:=mpirun --oversubscribe}"
+: "${MPIRUN:=mpirun --oversubscribe}" "${RESULTS:=results}" "${BENCH_SMOKE:=0}"
 export OPENBLAS_NUM_THREADS=1
-echo "# dsaga-bench benchmarks, $(date -u +%FT%TZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-echo "# host $(hostname), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+mkdir -p "$RESULTS"
+RCV1_LIKE="synth-sparse:n=20000,d=47000,nnz=75,seed=1"
 
-echo; echo "## 1. SAGA per epoch against scikit-learn (issue 4)"
-sets=("synth-sparse:n=20000,d=47000,nnz=75,seed=1")
-for real in real-sim rcv1.binary; do
-  if "$EXE" info "$real" >/dev/null 2>&1; then sets+=("$real"); fi
-done
-"$PYTHON" bench/bench_saga.py "$EXE" "$BENCH_DIR/export_data" --epochs "${BENCH_EPOCHS:-10}" \
-  --repeats "${BENCH_REPEATS:-5}" "${sets[@]}"
+provenance() { # the header of every table
+  echo "# dsaga-bench $1, $(date -u +%FT%TZ)"
+  echo "# commit $(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo -dirty)"
+  echo "# host $(hostname), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+  echo "# load average $(cut -d' ' -f1-3 /proc/loadavg) (a shared machine: other jobs may run)"
+  echo "# $(mpirun --version 2>/dev/null | head -1); $(mpicc --version 2>/dev/null | head -1)"
+  echo "# smoke $BENCH_SMOKE (1: small inputs, the numbers mean nothing)"
+}
+provenance benchmarks
 
-if [ -x "$BENCH_DIR/bench_sync" ]; then
-  echo; echo "## 2. dsaga round: local compute, lazy catch-up, allreduce vs bare MPI_Allreduce (issue 5)"
-  for spec in a9a "synth-sparse:n=20000,d=47000,nnz=75,seed=1"; do
-    $MPIRUN -np 2 "$BENCH_DIR/bench_sync" "$spec" || echo "bench_sync $spec: skipped"
+if [ "$BENCH_SMOKE" = 1 ]; then
+  saga_sets=("synth-sparse:n=2000,d=5000,nnz=20,seed=1")
+  saga_args=(--epochs 2 --repeats 1)
+  sync_sets=("synth-sparse:n=2000,d=123,nnz=14,seed=1" "synth-sparse:n=2000,d=5000,nnz=20,seed=1")
+  sync_args=(--rounds 20 --repeats 5)
+  speed_env=(REPEATS=1 PERIODS=100 SCALES=1 EVAL=0.5 SETS="synth-sparse:n=2000,d=5000,nnz=20,seed=1|40")
+else
+  saga_sets=("$RCV1_LIKE" a9a w8a)
+  for real in real-sim rcv1.binary; do
+    if "$EXE" info "$real" >/dev/null 2>&1; then saga_sets+=("$real"); fi
   done
+  saga_args=(--epochs "${BENCH_EPOCHS:-10}" --repeats "${BENCH_REPEATS:-5}")
+  sync_sets=(a9a "$RCV1_LIKE" "synth-sparse:n=20000,d=1000000,nnz=75,seed=1")
+  sync_args=(--rounds 200 --repeats 7)
+  speed_env=()
 fi
 
-if [ -f bench/bench_speedup.sh ]; then
-  echo; echo "## 3. dsaga K = 2 against saga: wall time to 1e-8 (issue 5)"
-  bash bench/bench_speedup.sh
-fi
+echo; echo "## 1. SAGA per epoch against scikit-learn (issues 4, 18)"
+tsv="$RESULTS/bench-saga.tsv"
+provenance "bench_saga.py" >"$tsv"
+"$PYTHON" bench/bench_saga.py "$EXE" "$BENCH_DIR/export_data" "${saga_args[@]}" --tsv "$tsv" \
+  "${saga_sets[@]}"
+
+echo; echo "## 2. dsaga synchronisation at period 1 against bare collectives of the same payload (issue 18)"
+tsv="$RESULTS/bench-sync.tsv"
+provenance "bench_sync, mpirun -np 2, period 1" >"$tsv"
+printf 'dataset\tsync\tcollectives_per_round\tbytes_per_round\tdense_bytes_per_round\tround_us\tsync_us\tbare_us\tsync_over_bare\n' >>"$tsv"
+for spec in "${sync_sets[@]}"; do
+  for mode in dense sparse; do
+    out=$($MPIRUN -np 2 "$BENCH_DIR/bench_sync" "$spec" --period 1 --sync "$mode" "${sync_args[@]}") ||
+      { echo "bench_sync $spec $mode: failed"; exit 1; }
+    echo "$out"
+    echo "$out" | awk -v spec="$spec" -v mode="$mode" '
+      /^# sync (dense|sparse|auto):/ { coll = $4; bytes = $7; dense = $14; sub(",", "", dense) }
+      /^round \(dsaga\)/ { round = $4 }
+      /^sync = round-local/ { sync = $5 }
+      /^bare/ { bare = $4 }
+      END { printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.3f\n", spec, mode, coll, bytes, dense, round, sync, bare, sync / bare }' >>"$tsv"
+  done
+done
+
+echo; echo "## 3. dsaga K = 2 against saga: wall time to 1e-8 (issues 5, 18)"
+tsv="$RESULTS/bench-speedup.tsv"
+provenance "bench_speedup.sh, saga -np 1 vs dsaga -np 2" >"$tsv"
+env "${speed_env[@]}" TSV="$tsv" EXE="$EXE" MPIRUN="$MPIRUN" PYTHON="$PYTHON" bash bench/bench_speedup.sh
+
+echo; echo "tables: $RESULTS/bench-saga.tsv $RESULTS/bench-sync.tsv $RESULTS/bench-speedup.tsv"

@@ -24,7 +24,6 @@
 #include "cli/cli.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <hdf5.h>
 #include <inttypes.h>
 #include <math.h>
@@ -608,47 +607,67 @@ done:
     return rc;
 }
 
+/* The command line of export: RESULTS.h5 and its options (cli_parse). */
+struct export_args {
+    const char *path;
+    const char *format;
+    const char *out_path;
+    int help;
+};
+
+static const struct option export_opts[] = {{"format", required_argument, NULL, 'f'},
+                                            {"out", required_argument, NULL, 'o'},
+                                            {"help", no_argument, NULL, 'h'},
+                                            {NULL, 0, NULL, 0}};
+
+static int export_opt(int index, int c, const char *v, void *user)
+{
+    (void)index;
+    struct export_args *a = user;
+    switch (c) {
+    case 'f':
+        a->format = v;
+        return 0;
+    case 'o':
+        a->out_path = v;
+        return 0;
+    case 'h':
+        a->help = 1;
+        return 0;
+    default:
+        INPUT_FAIL("export: unexpected option (see dsaga-bench export --help)");
+    }
+}
+
+static int export_arg(const char *text, void *user)
+{
+    struct export_args *a = user;
+    if (a->path)
+        INPUT_FAIL("export: unexpected argument \"%s\" (one RESULTS.h5 file)", text);
+    a->path = text;
+    return 0;
+}
+
 int cmd_export(int argc, char **argv, int *status)
 {
     (void)status; /* reading a file has no result to fail */
     int rc = 0;
-    const char *format = "csv";
-    const char *out_path = NULL;
     char *tmp = NULL;
     FILE *f = NULL;
-    static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
-                                         {"out", required_argument, NULL, 'o'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
-    optind = 1;
-    opterr = 0;
-    for (;;) {
-        int c = getopt_long(argc, argv, ":f:o:h", opts, NULL);
-        if (c == -1)
-            break;
-        switch (c) {
-        case 'f':
-            format = optarg;
-            break;
-        case 'o':
-            out_path = optarg;
-            break;
-        case 'h':
-            if (error_rank() == 0)
-                fputs(export_usage, stdout);
-            return 0;
-        case ':':
-            INPUT_FAIL("export: %s: expected a value after it", argv[optind - 1]);
-        default:
-            INPUT_FAIL("export: unknown option \"%s\" (expected --format, --out, --help)",
-                       argv[optind - 1]);
-        }
+    struct export_args a = {NULL, "csv", NULL, 0};
+    /* --help wins over everything else; a.help: an abbreviation (--he) */
+    if (!cli_wants_help(argc, argv))
+        TRY(cli_parse("export", argc, argv, export_opts, "f:o:h", export_opt, export_arg, &a));
+    if (cli_wants_help(argc, argv) || a.help) {
+        if (error_rank() == 0)
+            fputs(export_usage, stdout);
+        return 0;
     }
-    if (optind >= argc)
+    if (!a.path)
         INPUT_FAIL("export: expected a RESULTS.h5 file (see dsaga-bench export --help)");
-    if (optind + 1 < argc)
-        INPUT_FAIL("export: unexpected argument \"%s\"", argv[optind + 1]);
-    const char *path = argv[optind];
+    const char *path = a.path;
+    const char *format = a.format;
+    const char *out_path = a.out_path;
     char sep = 0;
     if (strcmp(format, "csv") == 0)
         sep = ',';

@@ -14,7 +14,6 @@
 #include "cli/cli.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -77,38 +76,57 @@ static int report_find_root(char *root, size_t size)
     INPUT_FAIL("report: cannot find " REPORT_SCRIPT " (set DSAGA_ROOT to the dsaga-bench tree)");
 }
 
+/* The command line of report: RESULTS.h5 and its options (cli_parse). */
+struct report_args {
+    const char *results;
+    const char *out_dir;
+    int help;
+};
+
+static const struct option report_opts[] = {
+    {"out", required_argument, NULL, 'o'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+
+static int report_opt(int index, int c, const char *v, void *user)
+{
+    (void)index;
+    struct report_args *a = user;
+    switch (c) {
+    case 'o':
+        a->out_dir = v;
+        return 0;
+    case 'h':
+        a->help = 1;
+        return 0;
+    default:
+        INPUT_FAIL("report: unexpected option (see dsaga-bench report --help)");
+    }
+}
+
+static int report_arg(const char *text, void *user)
+{
+    struct report_args *a = user;
+    if (a->results)
+        INPUT_FAIL("report: unexpected argument \"%s\" (one RESULTS.h5 file)", text);
+    a->results = text;
+    return 0;
+}
+
 int cmd_report(int argc, char **argv, int *status)
 {
     (void)status;
-    const char *out_dir = NULL;
-    static const struct option opts[] = {{"out", required_argument, NULL, 'o'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
-    optind = 1;
-    opterr = 0;
-    for (;;) {
-        int c = getopt_long(argc, argv, ":o:h", opts, NULL);
-        if (c == -1)
-            break;
-        switch (c) {
-        case 'o':
-            out_dir = optarg;
-            break;
-        case 'h':
-            if (error_rank() == 0)
-                fputs(report_usage, stdout);
-            return 0;
-        case ':':
-            INPUT_FAIL("report: %s: expected a value after it", argv[optind - 1]);
-        default:
-            INPUT_FAIL("report: unknown option \"%s\" (expected --out, --help)", argv[optind - 1]);
-        }
+    struct report_args a = {NULL, NULL, 0};
+    /* --help wins over everything else; a.help: an abbreviation (--he) */
+    if (!cli_wants_help(argc, argv))
+        TRY(cli_parse("report", argc, argv, report_opts, "o:h", report_opt, report_arg, &a));
+    if (cli_wants_help(argc, argv) || a.help) {
+        if (error_rank() == 0)
+            fputs(report_usage, stdout);
+        return 0;
     }
-    if (optind >= argc)
+    if (!a.results)
         INPUT_FAIL("report: expected a RESULTS.h5 file (see dsaga-bench report --help)");
-    if (optind + 1 < argc)
-        INPUT_FAIL("report: unexpected argument \"%s\"", argv[optind + 1]);
-    const char *results = argv[optind];
+    const char *results = a.results;
+    const char *out_dir = a.out_dir;
     if (access(results, R_OK) != 0)
         INPUT_FAIL("report: %s: %s", results, strerror(errno));
     if (error_rank() != 0)

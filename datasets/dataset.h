@@ -58,6 +58,9 @@ int libsvm_read(const char *path, enum label_mode labels, int64_t min_features,
  * in messages.  The buffer need not be NUL-terminated. */
 int libsvm_parse(const char *name, const char *text, size_t len, enum label_mode labels,
                  int64_t min_features, struct dataset **out);
+/* strtod (C locale) with a fast exact path for plain decimals: the same
+ * value and end pointer as strtod on every input (libsvm.c, issue 18). */
+double libsvm_strtod(const char *s, char **end);
 /* Writes ds as LIBSVM text (labels as stored, values with %.17g). */
 int libsvm_write(const char *path, const struct dataset *ds);
 

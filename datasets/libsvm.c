@@ -155,6 +155,81 @@ static int parser_note_label(struct parser *p, double label)
 }
 
 /* Parses one line [s, s+n) whose byte s[n] is writable and set to NUL. */
+/* strtod's result and end pointer, faster on the numbers LIBSVM files hold
+ * (issue 18: strtod was half of `info`).  Clinger's fast path (Clinger,
+ * "How to read floating point numbers accurately", PLDI 1990): a decimal
+ * [sign] digits [. digits] [e [sign] digits] whose significand m has at most
+ * 19 significant digits with m <= 2^53, and whose decimal exponent e has
+ * |e| <= 22, is m * 10^e or m / 10^-e, where m and 10^|e| are exact doubles,
+ * so the one IEEE operation rounds correctly, as strtod does.  Everything
+ * else (more digits, larger exponents, hex, inf, nan, leading blanks, a
+ * dangling exponent marker) goes to strtod itself, so the results are
+ * strtod's on every input (tests/test_libsvm.c compares them on random
+ * strings). */
+double libsvm_strtod(const char *s, char **end)
+{
+    static const double pow10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                     1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                     1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    const char *c = s;
+    int neg = 0;
+    if (*c == '-' || *c == '+')
+        neg = *c++ == '-';
+    uint64_t m = 0;   /* significand, significant digits only */
+    int n_sig = 0;    /* significant digits in m */
+    int n_digits = 0; /* all digits seen */
+    int exp10 = 0;    /* value = m * 10^exp10 */
+    while (*c >= '0' && *c <= '9') {
+        if (m || *c != '0') {
+            if (++n_sig > 19)
+                return strtod(s, end);
+            m = m * 10 + (uint64_t)(*c - '0');
+        }
+        n_digits++;
+        c++;
+    }
+    if ((*c == 'x' || *c == 'X') && n_digits == 1 && c[-1] == '0')
+        return strtod(s, end); /* hexadecimal */
+    if (*c == '.') {
+        c++;
+        while (*c >= '0' && *c <= '9') {
+            if (m || *c != '0') {
+                if (++n_sig > 19)
+                    return strtod(s, end);
+                m = m * 10 + (uint64_t)(*c - '0');
+            }
+            exp10--;
+            n_digits++;
+            c++;
+        }
+    }
+    if (n_digits == 0)
+        return strtod(s, end); /* inf, nan, ".", blanks, garbage: strtod decides */
+    if (*c == 'e' || *c == 'E') {
+        const char *e = c + 1;
+        int eneg = 0;
+        if (*e == '-' || *e == '+')
+            eneg = *e++ == '-';
+        if (*e < '0' || *e > '9')
+            return strtod(s, end); /* "1e", "1e+": strtod stops before the e */
+        int ev = 0;
+        while (*e >= '0' && *e <= '9') {
+            if (ev > 1000)
+                return strtod(s, end);
+            ev = ev * 10 + (*e - '0');
+            e++;
+        }
+        exp10 += eneg ? -ev : ev;
+        c = e;
+    }
+    if (m > (UINT64_C(1) << 53) || exp10 < -22 || exp10 > 22)
+        return strtod(s, end);
+    double v = (double)m;
+    v = exp10 < 0 ? v / pow10[-exp10] : v * pow10[exp10];
+    *end = (char *)c;
+    return neg ? -v : v;
+}
+
 static int parser_line(struct parser *p, char *s, size_t n)
 {
     char tok[200];
@@ -178,7 +253,7 @@ static int parser_line(struct parser *p, char *s, size_t n)
     while (tok_end < end && !is_blank(*tok_end))
         tok_end++;
     char *num_end = NULL;
-    double label = strtod(q, &num_end);
+    double label = libsvm_strtod(q, &num_end);
     if (num_end != tok_end) {
         quote_token(q, (size_t)(tok_end - q), tok, sizeof tok);
         INPUT_FAIL("%s:%lld: expected a numeric label at the start of the line, got \"%s\"", name,
@@ -231,8 +306,8 @@ static int parser_line(struct parser *p, char *s, size_t n)
         if (index <= prev)
             INPUT_FAIL("%s:%lld: expected indices in increasing order, got %lld after %lld", name,
                        ln, (long long)index, (long long)prev);
-        /* colon + 1 is not blank (tokens end at blanks), so strtod skips nothing */
-        double value = strtod(colon + 1, &num_end);
+        /* colon + 1 is not blank (tokens end at blanks), so nothing is skipped */
+        double value = libsvm_strtod(colon + 1, &num_end);
         if (colon + 1 == tok_end || num_end != tok_end) {
             quote_token(q, tok_len, tok, sizeof tok);
             INPUT_FAIL("%s:%lld: expected a number after \"%lld:\", got \"%s\"", name, ln,
@@ -487,6 +562,32 @@ static int read_plain(struct parser *p, int fd)
     }
 }
 
+/* liblzma's multi-threaded decoder (issue 18: 82 % of reading an .xz was
+ * single-threaded decompression): one thread per online CPU, at most 8.
+ * It decodes the blocks of a multi-block file (xz -T0, or --block-size) in
+ * parallel and a single-block file as the plain decoder would; the output
+ * is the same bytes either way.  Falls back to the single-threaded decoder
+ * where the MT one cannot be set up. */
+static int xz_decoder_init(lzma_stream *strm, const char *name)
+{
+    uint32_t threads = lzma_cputhreads();
+    if (threads > 8)
+        threads = 8;
+    if (threads > 1) {
+        lzma_mt mt;
+        memset(&mt, 0, sizeof mt);
+        mt.flags = LZMA_CONCATENATED;
+        mt.threads = threads;
+        mt.memlimit_threading = UINT64_C(1) << 30; /* beyond it, one thread */
+        mt.memlimit_stop = UINT64_MAX;
+        if (lzma_stream_decoder_mt(strm, &mt) == LZMA_OK)
+            return 0;
+    }
+    if (lzma_stream_decoder(strm, UINT64_MAX, LZMA_CONCATENATED) != LZMA_OK)
+        FAIL(ERR_INTERNAL, "lzma_stream_decoder for %s", name);
+    return 0;
+}
+
 /* Decodes .xz with liblzma straight into the parser's buffer. */
 static int read_xz(struct parser *p, int fd, const uint8_t *head, size_t head_len)
 {
@@ -494,8 +595,7 @@ static int read_xz(struct parser *p, int fd, const uint8_t *head, size_t head_le
     lzma_stream strm = LZMA_STREAM_INIT;
     uint8_t *in = NULL;
     int eof = 0;
-    if (lzma_stream_decoder(&strm, UINT64_MAX, LZMA_CONCATENATED) != LZMA_OK)
-        FAIL(ERR_INTERNAL, "lzma_stream_decoder for %s", p->name);
+    TRY(xz_decoder_init(&strm, p->name));
     in = malloc(CHUNK_BYTES);
     if (!in)
         FAIL_GOTO(ERR_NOMEM, "xz input buffer");

@@ -166,7 +166,7 @@ class MissingRuns(Exception):
 SERIES = ["epoch", "rounds", "bytes", "wall_s", "comm_s", "objective", "subopt", "grad_norm"]
 NUMERIC_ATTRS = ["step_requested", "lambda", "bias", "nodes", "period", "batch", "step_scale", "step_size",
                  "seed", "eval_every", "max_epochs", "tol", "fstar", "rate_per_epoch",
-                 "n_samples", "n_features"]
+                 "tail_rate_per_epoch", "bent", "n_samples", "n_features"]
 
 
 def to_str(v):
@@ -253,6 +253,30 @@ class Run:
         if r is None:
             r = fit_rate(self.s["epoch"], self.s["subopt"])
         return r
+
+    @property
+    def has_tail(self):
+        """Whether the file stores tail_rate_per_epoch for this run (SPEC 4;
+        results written before issue 14 do not)."""
+        return "tail_rate_per_epoch" in self.a
+
+    @property
+    def tail_rate(self):
+        """tail_rate_per_epoch as stored (NaN: no tail fit); the window rate
+        when the file predates the attribute."""
+        return self.a["tail_rate_per_epoch"] if self.has_tail else self.rate
+
+    @property
+    def bent(self):
+        """SPEC 4's bent: the stored flag; without it, the rule (tail rate
+        less than half the window rate); never for a file without tail."""
+        b = self.a.get("bent")
+        if b is not None and np.isfinite(b):
+            return b == 1
+        if not self.has_tail:
+            return False
+        w, t = self.rate, self.tail_rate
+        return bool(w is not None and w < 0 and np.isfinite(t) and t > 0.5 * w)
 
 
 def fit_rate(epoch, subopt):
@@ -448,6 +472,45 @@ def most_common(values):
         return None
     uniq = sorted(set(vals), key=lambda v: (-vals.count(v), str(v)))
     return uniq[0]
+
+
+def one_problem(runs, keys=("loss", "lambda", "bias")):
+    """The runs of one problem: for each key in turn, those with the value
+    most of them share (a regime slice at another lambda must not join a
+    sweep's points at the same x)."""
+    for k in keys:
+        v = most_common([_norm(r.get(k)) for r in runs])
+        runs = [r for r in runs if v is None or _norm(r.get(k)) == v]
+    return runs
+
+
+def problem_note(runs, figure="figure 9"):
+    """The caption's sentence on the problem drawn per data set (one_problem):
+    'One problem per data set: logistic loss, lambda = 3.07e-05 (a9a), ...;
+    n runs at another loss, lambda or bias (a regime slice) are left to
+    figure 9.'  runs are the candidates before one_problem (to count those
+    left out)."""
+    per = {}
+    left = 0
+    for ds in datasets_of(runs):
+        rs = [r for r in runs if r.dataset == ds]
+        kept = one_problem(rs)
+        left += len(group_seeds(rs)) - len(group_seeds(kept))
+        if kept:
+            per[ds] = kept[0]
+    if not per:
+        return ""
+    losses = sorted({str(r.get("loss")) for r in per.values()})
+    biases = sorted({fmt_num(r.get("bias")) for r in per.values()})
+    lam = ", ".join("%s (%s)" % (fmt_num(r.get("lambda")), ds_name(ds))
+                    for ds, r in sorted(per.items(), key=lambda kv: ds_name(kv[0])))
+    text = "One problem per data set: %s loss, bias %s, lambda = %s." % (
+        "/".join(losses), "/".join(biases), lam)
+    if left:
+        text += (" %d configuration%s at another loss, lambda or bias (a regime slice) %s "
+                 "left to %s." % (left, "s" if left > 1 else "", "are" if left > 1 else "is",
+                                  figure))
+    return text
 
 
 def datasets_of(runs):
@@ -648,8 +711,10 @@ def convergence_selection(runs, per_alg=4):
 
     Per dataset, the results file holding the most distinct algorithms is
     taken as the comparison grid (period or step sweeps live in other
-    files), or every file when none holds two algorithms; within it at most per_alg configurations per algorithm are
-    drawn, preferring aggregate=mean and spreading over the periods."""
+    files), or every file when none holds two algorithms; within it one
+    problem (one_problem: the loss, lambda and bias most of its runs share,
+    saga included), and at most per_alg configurations per algorithm,
+    preferring aggregate=mean and spreading over the periods."""
     out = {}
     cand = plain(runs)
     for ds in datasets_of(cand):
@@ -661,6 +726,9 @@ def convergence_selection(runs, per_alg=4):
                                                    len(by_file[f])))
         # single `run` outputs are one file per run: then compare across files
         pick = by_file[best] if len({r.algorithm for r in by_file[best]}) >= 2 else rs
+        # one problem (loss, lambda, bias) per data set: a regime slice at
+        # another lambda (saga:regime, local-svrg:regime) is figure 9's
+        pick = one_problem(pick)
         groups = list(group_seeds(pick).values())
         chosen = []
         for alg in sorted({g[0].algorithm for g in groups},
@@ -745,11 +813,22 @@ def seeds_note(groups):
 RATE_YLABEL = "decades gained / epoch"
 
 
-def rate_point(group):
-    """Summary of one seed group's rate: (status, median, lo, hi) with
-    status 'ok' (median of -rate_per_epoch over the seeds that have one),
-    'diverged' (half of the seeds or more diverged) or 'norate' (no seed
-    has a linear rate: too few checkpoints between 1e-2 and 1e-9, or no
+def rate_of(run, kind):
+    """run's rate of one kind: 'tail' (tail_rate_per_epoch, SPEC 4; the
+    window rate when the file predates it) or 'window' (rate_per_epoch)."""
+    return run.tail_rate if kind == "tail" else run.rate
+
+
+def rate_ylabel(runs):
+    """The y label of a rate axis: which rate the filled markers are."""
+    return RATE_YLABEL + (" (tail)" if any(r.has_tail for r in runs) else " (window)")
+
+
+def rate_point(group, kind="tail"):
+    """Summary of one seed group's rate of one kind (rate_of): (status,
+    median, lo, hi) with status 'ok' (median of -rate over the seeds that
+    have one), 'diverged' (half of the seeds or more diverged) or 'norate'
+    (no seed has a linear rate: too few checkpoints for the fit, or no
     progress)."""
     g = [r for r in group if r.get("status") != "failed"]
     if not g:
@@ -757,25 +836,40 @@ def rate_point(group):
     n_div = sum(r.get("status") == "diverged" for r in g)
     if n_div * 2 >= len(g):
         return "diverged", float("nan"), float("nan"), float("nan")
-    vals = [-r.rate for r in g if r.get("status") != "diverged"
-            and r.rate is not None and np.isfinite(r.rate) and r.rate < 0]
+    rates = [rate_of(r, kind) for r in g if r.get("status") != "diverged"]
+    vals = [-v for v in rates if v is not None and np.isfinite(v) and v < 0]
     if not vals:
         return "norate", float("nan"), float("nan"), float("nan")
     med, lo, hi = band(vals)
     return "ok", med, lo, hi
 
 
+def group_bent(group):
+    """A seed group is bent (SPEC 4) when half of its seeds that ran or
+    more (failed and diverged runs excluded) are bent."""
+    g = [r for r in group if r.get("status") not in ("failed", "diverged")]
+    return bool(g) and 2 * sum(r.bent for r in g) >= len(g)
+
+
+WINDOW_STYLE = dict(ls=":", lw=1.1, mfc="white", ms=5.5)
+
+
 def draw_rate_curve(ax, xs, groups, c, mk, ls, label, edge_y=0.04):
-    """-rate against x for seed groups at each x: the 'ok' points as a line
-    with a min..max band; diverged points as an 'x' and runs without a rate
-    as an open marker, both on the bottom edge of the axes (drawn, not
-    dropped; edge_y, in axes fraction, staggers curves).  Returns the
-    statuses seen."""
-    pts = [(x,) + rate_point(g) for x, g in sorted(zip(xs, groups), key=lambda t: t[0])]
+    """The tail rate (rate_of 'tail') against x for seed groups at each x:
+    the 'ok' points as a line with filled markers and a min..max band;
+    diverged points as an 'x' and runs without a rate as an open marker,
+    both on the bottom edge of the axes (drawn, not dropped; edge_y, in
+    axes fraction, staggers curves).  Where a group is bent (group_bent)
+    its window rate is drawn too, an open marker in the curve's colour,
+    consecutive bent x joined by a dotted line, and a thin line down to
+    its tail point.  Returns the statuses seen, plus 'window' when a
+    window point was drawn."""
+    xs_sorted = sorted(zip(xs, groups), key=lambda t: t[0])
+    pts = [(x,) + rate_point(g, "tail") for x, g in xs_sorted]
     ok = [(p[0], p[2], p[3], p[4]) for p in pts if p[1] == "ok"]
     if ok:
         x, m, lo, hi = map(np.array, zip(*ok))
-        ax.plot(x, m, color=c, marker=mk, ls=ls, label=label)
+        ax.plot(x, m, color=c, marker=mk, ls=ls, label=label, zorder=3)
         if any(len(g) > 1 for g in groups):
             ax.fill_between(x, lo, hi, color=c, alpha=0.18, lw=0)
     else:
@@ -789,14 +883,38 @@ def draw_rate_curve(ax, xs, groups, c, mk, ls, label, edge_y=0.04):
     if nor:
         ax.plot(nor, [edge_y] * len(nor), transform=edge, marker=mk, mfc="none", color=c,
                 ls="none", clip_on=False)
-    return {p[1] for p in pts}
+    statuses = {p[1] for p in pts}
+    # the window rate where the curve bends: segments over consecutive bent x
+    seg = []
+    segments = [seg]
+    for (x, g), p in zip(xs_sorted, pts):
+        w = rate_point(g, "window") if p[1] in ("ok", "norate") and group_bent(g) else None
+        if w is None or w[0] != "ok":
+            seg = []
+            segments.append(seg)
+            continue
+        seg.append((x, w[1]))
+        statuses.add("window")
+        if p[1] == "ok":  # from the window point down to its tail point
+            ax.plot([x, x], [w[1], p[2]], color=c, lw=0.6, ls="-", alpha=0.6, zorder=2)
+    for seg in segments:
+        if seg:
+            wx, wy = zip(*seg)
+            ax.plot(wx, wy, color=c, marker=mk, zorder=3, **WINDOW_STYLE)
+    return statuses
 
 
 def edge_handles(statuses, c, mk):
-    """Legend entries for the bottom-edge markers, drawn exactly as
-    draw_rate_curve draws them (colour c, marker mk)."""
+    """Legend entries for the tail/window styles and the bottom-edge
+    markers, drawn exactly as draw_rate_curve draws them (colour c, marker
+    mk)."""
     from matplotlib.lines import Line2D
     h, l = [], []
+    if "window" in statuses:
+        h.append(Line2D([], [], marker=mk, color=c, ls="-"))
+        l.append("tail rate (filled marker)")
+        h.append(Line2D([], [], marker=mk, color=c, **WINDOW_STYLE))
+        l.append("window rate where bent (open marker, dotted)")
     if "diverged" in statuses:
         h.append(Line2D([], [], marker="x", ms=8, mew=2, color=c, ls="none"))
         l.append("diverged (x on the bottom edge, in its curve's colour)")
@@ -804,6 +922,32 @@ def edge_handles(statuses, c, mk):
         h.append(Line2D([], [], marker=mk, mfc="none", color=c, ls="none"))
         l.append("no linear rate (open marker on the bottom edge)")
     return h, l
+
+
+def rate_note(runs, groups=()):
+    """The caption's sentence on which rate is drawn: the tail rate, the
+    window rate where bent (how many of the groups drawn), or the window
+    rate alone for results written before tail_rate_per_epoch existed."""
+    rs = [r for r in runs if r.get("status") != "failed"]
+    no_tail = [r for r in rs if not r.has_tail]
+    window = ("the window rate rate_per_epoch (fitted between 1e-2 and 1e-9 of the initial "
+              "suboptimality, SPEC 4)")
+    if rs and len(no_tail) == len(rs):
+        return ("These results predate tail_rate_per_epoch (SPEC 4): every rate drawn is %s, "
+                "so a curve that bends into a slow mode shows its fast start. " % window)
+    n_bent = sum(group_bent(g) for g in groups)
+    text = ("Filled markers on the curves' lines are the tail rate (tail_rate_per_epoch, SPEC 4: "
+            "the fit over the last third of a run's checkpoints, those above 1e-13 of the "
+            "initial suboptimality). Where half of a configuration's seeds or more are bent "
+            "(tail less than half the window rate, attribute bent = 1), %s is drawn too, an "
+            "open marker in the curve's colour on a dotted line, with a thin line down to "
+            "its tail point: %d of %d configurations drawn are bent. " % (
+                window, n_bent, len(groups)))
+    if no_tail:
+        files = sorted({r.file for r in no_tail})
+        text += ("%d of %d runs (%s) predate tail_rate_per_epoch: their window rate stands "
+                 "in for the tail. " % (len(no_tail), len(rs), ", ".join(files)))
+    return text
 
 
 def nice_log_ticks(lo, hi, min_ticks=4):
@@ -873,11 +1017,15 @@ def pad_log_ylim(ax, values, factor=1.25):
     ax.set_ylim(lo, hi)
 
 
-def saga_reference(ax, runs, dataset, label="saga (reference)"):
-    """saga's median rate on dataset as a horizontal dashed line (band:
-    seeds), its value written at the line's right end; returns the saga
-    runs used (empty when there are none)."""
+def saga_reference(ax, runs, dataset, label="saga (reference)", like=None):
+    """saga's median tail rate (rate_of 'tail') on dataset as a horizontal
+    dashed line (band: seeds), its value written at the line's right end;
+    with like (a run), only saga runs of like's problem (loss, lambda,
+    bias).  Returns the saga runs used (empty when there are none)."""
     saga = [r for r in plain(runs) if r.algorithm == "saga" and r.dataset == dataset]
+    if like is not None:
+        saga = [r for r in saga
+                if all(_norm(r.get(k)) == _norm(like.get(k)) for k in ("loss", "lambda", "bias"))]
     if not saga:
         return []
     g = list(group_seeds(saga).values())
@@ -951,12 +1099,14 @@ def datasets_note(datasets):
     return ("Data sets: %s." % "; ".join(parts)) if parts else ""
 
 
-def shared_legend(fig, axes, extra=(), ncol=None, title=None, top_in=0.3):
+def shared_legend(fig, axes, extra=(), ncol=None, title=None, top_in=0.3, grow=False):
     """One legend for the whole figure, below the panels: the handles of
     every panel (each label once, first panel first) plus extra (handles,
     labels); the per-panel legends are removed.  Lays the figure out
     (tight_layout) leaving room for the suptitle (top_in inches) and the
-    legend.  Returns the legend."""
+    legend; with grow, the figure is made taller by the legend's height
+    (a legend of many rows then leaves the panels their size).  Returns
+    the legend."""
     handles, labels = [], []
     for ax in axes:
         if ax.get_legend():
@@ -974,6 +1124,9 @@ def shared_legend(fig, axes, extra=(), ncol=None, title=None, top_in=0.3):
     ncol = ncol or max(1, min(len(labels), int(w / (0.4 + 0.065 * longest))))
     rows = int(math.ceil(len(labels) / ncol)) if labels else 0
     leg_in = 0.12 + 0.2 * rows
+    if grow:
+        fig.set_size_inches(w, hgt + leg_in)
+        hgt += leg_in
     fig.tight_layout(rect=(0, leg_in / hgt, 1, 1 - top_in / hgt))
     for ax in axes:
         m = getattr(ax, "_saga_rate", None)

@@ -62,10 +62,11 @@ def make(runs, out_dir):
                "communication rounds (left of each pair) and payload bytes sent by all nodes "
                "(right; an allreduce of n doubles counts 8n bytes per node), log axes. %s"
                "Checkpoints with 0 rounds are off the log axis. %s An 'x' ends a diverged "
-               "run. %s" % (
+               "run. %s %s" % (
                    ("%s never communicates (centralized), so it is not drawn. "
                     % ", ".join(central)) if central else "",
                    C.seeds_note(groups_all),
+                   C.problem_note([r for r in C.plain(runs) if r.dataset in sel]),
                    C.datasets_note(sel)))
     return C.save_figure(fig, out_dir, STEM, "Convergence per communication", caption, used)
 

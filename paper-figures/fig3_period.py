@@ -17,7 +17,7 @@ def sweeps(runs):
                and r.get("partition") == "random"]
     out = {}
     for ds in C.datasets_of(ds_runs):
-        rs = [r for r in ds_runs if r.dataset == ds]
+        rs = C.one_problem([r for r in ds_runs if r.dataset == ds])
         scale = 1.0 if any(r.get("step_scale") == 1.0 for r in rs) else \
             C.most_common([r.get("step_scale") for r in rs])
         rs = [r for r in rs if r.get("step_scale") == scale]
@@ -42,12 +42,13 @@ def make(runs, out_dir):
         raise C.MissingRuns("no dsaga runs with two or more periods at one K (the period "
                             "sweep)")
     fig, axes = C.panel_grid(len(sw), width=4.0, height=3.0)
-    used = []
+    used, groups = [], []
     statuses = set()
     for ax, (ds, curves) in zip(axes, sorted(sw.items(), key=lambda kv: C.ds_name(kv[0]))):
         ax.set_xscale("log")
         ax.set_yscale("log")
-        used += C.saga_reference(ax, runs, ds)
+        first = next(iter(next(iter(curves.values())).values()))[0]
+        used += C.saga_reference(ax, runs, ds, like=first)
         combos = sorted(curves)
         xs_all = []
         for j, ((k, agg), pts) in enumerate(sorted(curves.items())):
@@ -58,8 +59,9 @@ def make(runs, out_dir):
                 C.marker("dsaga"), "-" if agg != "sum" else "--",
                 "dsaga K=%d aggregate=%s" % (k, agg), edge_y=0.03 + 0.035 * j)
             used += [r for x in xs for r in pts[x]]
+            groups += [pts[x] for x in xs]
         ax.set_xlabel("period \u03c4 / n_k (local epochs per round)")
-        ax.set_ylabel(C.RATE_YLABEL)
+        ax.set_ylabel(C.rate_ylabel(used))
         ax.set_title("%s (N=%s)" % (C.ds_name(ds), C.fmt_num(used[-1].get("n_samples"))))
         lo, hi = min(xs_all), max(xs_all)
         ax.set_xlim(lo / 1.6, hi * 1.6)
@@ -72,15 +74,14 @@ def make(runs, out_dir):
     for ax in axes:  # the layout may have moved the limits: ticks again
         C.set_log_ticks(ax.yaxis)
     caption = ("Figure 3. dsaga's linear rate (decades of suboptimality gained per epoch, "
-               "the negated rate_per_epoch fitted between 1e-2 and 1e-9 of the initial "
-               "suboptimality, SPEC 4) against the period tau as a fraction of the local epoch "
-               "n_k = N/K (periods given in steps are converted), one curve per K (shade) "
-               "and aggregate (solid mean, dashed sum); saga's rate is the dashed black "
-               "reference, its value written at its right end. Points are medians over "
-               "seeds, bands min..max (5-95 %% with 20 seeds or more). Diverged "
-               "configurations are an 'x' and configurations without a linear rate an open "
-               "marker on the bottom edge. Runs: %s. %s" % (
-                   C.status_count(used), C.datasets_note(sw)))
+               "the negated fitted slope) against the period tau as a fraction of the local "
+               "epoch n_k = N/K (periods given in steps are converted), one curve per K "
+               "(shade) and aggregate (solid mean, dashed sum); saga's rate, of the same "
+               "kind, is the dashed black reference, its value written at its right end. "
+               "%sPoints are medians over seeds, bands min..max (5-95 %% with 20 seeds or "
+               "more). Diverged configurations are an 'x' and configurations without a "
+               "linear rate an open marker on the bottom edge. Runs: %s. %s" % (
+                   C.rate_note(used, groups), C.status_count(used), C.datasets_note(sw)))
     return C.save_figure(fig, out_dir, STEM, "Communication period", caption, used)
 
 

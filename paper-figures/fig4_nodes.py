@@ -23,7 +23,8 @@ def sweeps(runs):
     out = {}
     for ds in C.datasets_of(rs_all):
         curves = {}
-        for key, g in C.group_seeds([r for r in rs_all if r.dataset == ds]).items():
+        for key, g in C.group_seeds(C.one_problem([r for r in rs_all
+                                                    if r.dataset == ds])).items():
             r0 = g[0]
             ck = (C.key_text(r0, "period"), r0.get("aggregate"))
             curves.setdefault(ck, {}).setdefault(int(r0.get("nodes")), []).extend(g)
@@ -44,12 +45,13 @@ def make(runs, out_dir):
         raise C.MissingRuns("no dsaga runs at two or more node counts K with the same period "
                             "(the nodes sweep)")
     fig, axes = C.panel_grid(len(sw), width=4.0, height=3.2)
-    used = []
+    used, groups = [], []
     statuses = set()
     for ax, (ds, curves) in zip(axes, sorted(sw.items(), key=lambda kv: C.ds_name(kv[0]))):
         ax.set_xscale("log", base=2)
         ax.set_yscale("log")
-        used += C.saga_reference(ax, runs, ds)
+        first = next(iter(next(iter(curves.values())).values()))[0]
+        used += C.saga_reference(ax, runs, ds, like=first)
         keys = sorted(curves)
         ks_all = set()
         for i, (plabel, agg) in enumerate(keys):
@@ -61,10 +63,11 @@ def make(runs, out_dir):
                 C.marker("dsaga"), "-" if agg != "sum" else "--",
                 "dsaga %s aggregate=%s" % (plabel, agg), edge_y=0.03 + 0.035 * i)
             used += [r for k in xs for r in pts[k]]
+            groups += [pts[k] for k in xs]
         n = used[-1].get("n_samples")
         ks = sorted(ks_all)
         ax.set_xlabel("nodes K (N fixed)")
-        ax.set_ylabel(C.RATE_YLABEL)
+        ax.set_ylabel(C.rate_ylabel(used))
         ax.set_xlim(ks[0] / 1.3, ks[-1] * 1.3)
         # ticks at the K swept (powers of two: evenly spread), or nice ones
         C.set_log_ticks(ax.xaxis, C.geometric(ks))
@@ -83,15 +86,15 @@ def make(runs, out_dir):
     C.shared_legend(fig, axes, C.edge_handles(statuses, "0.35", C.marker("dsaga")))
     for ax in axes:
         C.set_log_ticks(ax.yaxis)
-    caption = ("Figure 4. dsaga's linear rate (decades gained per epoch, -rate_per_epoch) "
-               "against the number of nodes K at fixed N, so the samples per node n_k = N/K "
-               "(top axis) fall as K grows; one curve per period (tau in steps, or as a "
-               "fraction of n_k) and aggregate, default step, random shards; saga's rate "
-               "is the dashed black reference, its value written at its right end. Points "
-               "are medians over seeds, bands min..max (5-95 %% with 20 seeds or more); "
-               "diverged configurations are an 'x' and configurations without a linear rate "
-               "an open marker on the bottom edge. Runs: %s. %s" % (
-                   C.status_count(used), C.datasets_note(sw)))
+    caption = ("Figure 4. dsaga's linear rate (decades gained per epoch, the negated fitted "
+               "slope) against the number of nodes K at fixed N, so the samples per node "
+               "n_k = N/K (top axis) fall as K grows; one curve per period (tau in steps, or "
+               "as a fraction of n_k) and aggregate, default step, random shards; saga's "
+               "rate, of the same kind, is the dashed black reference, its value written at "
+               "its right end. %sPoints are medians over seeds, bands min..max (5-95 %% with "
+               "20 seeds or more); diverged configurations are an 'x' and configurations "
+               "without a linear rate an open marker on the bottom edge. Runs: %s. %s" % (
+                   C.rate_note(used, groups), C.status_count(used), C.datasets_note(sw)))
     return C.save_figure(fig, out_dir, STEM, "Number of nodes", caption, used)
 
 

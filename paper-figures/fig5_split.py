@@ -19,7 +19,8 @@ def pairs(runs):
     rs = [r for r in C.usable(runs) if r.algorithm in ALGS and not C.has_net(r)]
     out = {}
     for ds in C.datasets_of(rs):
-        groups = list(C.group_seeds([r for r in rs if r.dataset == ds]).values())
+        # one problem (loss, lambda, bias) per data set, as figures 1-4
+        groups = list(C.group_seeds(C.one_problem([r for r in rs if r.dataset == ds])).values())
         with_label = {C.config_key(g[0], ignore=("partition",)) for g in groups
                       if g[0].get("partition") == "label"}
         chosen = [g for g in groups
@@ -62,8 +63,10 @@ def make(runs, out_dir):
                "holds rows of as few labels as possible); a configuration and its twin share "
                "a shade, same K, period and "
                "step otherwise. dsaga's local direction has zero mean at the optimum "
-               "whatever the split (SPEC 3.2); local SGD's does not. %s %s" %
+               "whatever the split (SPEC 3.2); local SGD's does not. %s %s %s" %
                (C.seeds_note(groups_all),
+                C.problem_note([r for r in C.usable(runs) if r.algorithm in ALGS
+                                and not C.has_net(r) and r.dataset in sel]),
                 C.datasets_note(sel)))
     return C.save_figure(fig, out_dir, STEM, "Data split", caption, used)
 

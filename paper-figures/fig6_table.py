@@ -141,7 +141,9 @@ def make(runs, out_dir):
                "seeds [min-max, or 5-95 % with 20 seeds or more]; 'k/n' when only k of n seeds "
                "got there; 'not reached' when none did (diverged runs never count). Ratios "
                "(in parentheses) are to saga for epochs and to gd for rounds and bytes. " +
-               C.datasets_note({r.dataset for row in table for r in row[4]}))
+               C.problem_note([r for r in C.plain(runs)
+                               if r.dataset in {q.dataset for row in table for q in row[4]}])
+               + " " + C.datasets_note({r.dataset for row in table for r in row[4]}))
     full = caption + " " + C.provenance(used)
     os.makedirs(out_dir, exist_ok=True)
     md = os.path.join(out_dir, STEM + ".md")

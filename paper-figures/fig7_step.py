@@ -22,7 +22,7 @@ def sweeps(runs):
     out = {}
     for ds in C.datasets_of(rs):
         by = {}
-        for g in C.group_seeds([r for r in rs if r.dataset == ds]).values():
+        for g in C.group_seeds(C.one_problem([r for r in rs if r.dataset == ds])).values():
             r0 = g[0]
             by.setdefault(C.period_label(r0), {}).setdefault(
                 (int(r0.get("nodes")), r0.get("aggregate")), {}).setdefault(
@@ -43,7 +43,7 @@ def make(runs, out_dir):
         raise C.MissingRuns("no dsaga runs at two or more step_scale values with the same "
                             "period (the step sweep)")
     fig, axes = C.panel_grid(len(sw), width=4.0, height=3.0)
-    used, failed = [], 0
+    used, failed, groups = [], 0, []
     statuses = set()
     for ax, (ds, (plabel, curves)) in zip(axes, sorted(sw.items(),
                                                         key=lambda kv: C.ds_name(kv[0]))):
@@ -62,9 +62,10 @@ def make(runs, out_dir):
                                           "dsaga K=%d aggregate=%s" % (K, agg),
                                           edge_y=0.03 + 0.04 * j)
             used += [r for x in pts for r in pts[x]]
+            groups += [pts[x] for x in xs]
         ax.axvline(1.0, color="0.5", lw=0.8, ls=":")
         ax.set_xlabel("step_scale (step / default 1/(3 L_max))")
-        ax.set_ylabel(C.RATE_YLABEL)
+        ax.set_ylabel(C.rate_ylabel(used))
         ax.set_title("%s, %s" % (C.ds_name(ds), plabel))
         xs = sorted(xs_all)
         ax.set_xlim(xs[0] / 1.4, xs[-1] * 1.4)
@@ -74,14 +75,15 @@ def make(runs, out_dir):
     C.shared_legend(fig, axes, C.edge_handles(statuses, "0.35", C.marker("dsaga")))
     for ax in axes:
         C.set_log_ticks(ax.yaxis)
-    caption = ("Figure 7. dsaga's linear rate (decades gained per epoch, -rate_per_epoch) "
-               "against step_scale, the multiple of the default step 1/(3 L_max), at the "
-               "fixed period named in each panel, one curve per K and aggregate (shade; "
-               "solid mean, dashed sum). A configuration where half of the seeds or more "
+    caption = ("Figure 7. dsaga's linear rate (decades gained per epoch, the negated fitted "
+               "slope) against step_scale, the multiple of the default step 1/(3 L_max), at "
+               "the fixed period named in each panel, one curve per K and aggregate (shade; "
+               "solid mean, dashed sum). %sA configuration where half of the seeds or more "
                "diverged is an 'x' on the bottom edge, one without a linear rate an open "
-               "marker there (drawn, not dropped); the dotted line is the default step. "
-               "Points are medians over seeds, bands min..max. %sRuns: %s. %s" %
-               ("%d failed run(s) are not drawn. " % failed if failed else "",
+               "marker there (drawn, not dropped); the dotted vertical line is the default "
+               "step. Points are medians over seeds, bands min..max. %sRuns: %s. %s" %
+               (C.rate_note(used, groups),
+                "%d failed run(s) are not drawn. " % failed if failed else "",
                 C.status_count(used), C.datasets_note(sw)))
     return C.save_figure(fig, out_dir, STEM, "Step size", caption, used)
 

@@ -53,7 +53,7 @@ def make(runs, out_dir):
     if not mr:
         raise C.MissingRuns("no run has model_s (no network model configured)")
     ds = max(C.datasets_of(mr), key=lambda d: sum(r.dataset == d for r in mr))
-    mr = [r for r in mr if r.dataset == ds]
+    mr = C.one_problem([r for r in mr if r.dataset == ds])  # one loss, lambda, bias
     presets = sorted({(r.get("net_alpha_s", float("nan")), r.get("net_beta_s", float("nan")))
                       for r in mr}, key=lambda p: (p[0], p[1]))
     # a sweep of alpha for one method must not hide the presets that every

@@ -51,7 +51,8 @@ def points(runs):
         curves = {}
         for r in ok:
             if r.algorithm != "dsaga" or r.dataset != ds or r.get("aggregate") != "mean" \
-                    or r.get("step_scale") != 1.0:
+                    or r.get("step_scale") != 1.0 or r.get("partition", "random") not in (
+                        "random", ""):  # by-label shards (figure 5) are another question
                 continue
             ref = saga.get(C._norm(r.get("lambda")))
             if not ref:
@@ -76,20 +77,35 @@ def make(runs, out_dir):
     fig, axes = C.panel_grid(len(pts), width=5.2, height=4.0)
     used = []
     styles = ["-", "--", ":", "-."]
-    for ax, (ds, curves) in zip(axes, sorted(pts.items())):
-        ks = sorted({k for k, _, _ in curves})
-        periods = sorted({(f, p) for _, p, f in curves})
-        for (k, per, frac), v in sorted(curves.items()):
+    # colours (K) and line styles (period) over the whole figure: one legend
+    # for every panel; periods in order, as fractions of n_k first
+    ks = sorted({k for curves in pts.values() for k, _, _ in curves})
+
+    def order(item):
+        (k, per, frac), v = item
+        return (k, not frac, v[0][3].get("period"))
+
+    periods = sorted({(f, p, v[0][3].get("period")) for curves in pts.values()
+                      for (_, p, f), v in curves.items()}, key=lambda t: (not t[0], t[2]))
+    periods = [(f, p) for f, p, _ in periods]
+    from matplotlib.lines import Line2D
+    entries = {}  # (K, fraction?, period): (handle, label), for the one legend
+    for ax, (ds, curves) in zip(axes, sorted(pts.items(), key=lambda kv: C.ds_name(kv[0]))):
+        for (k, per, frac), v in sorted(curves.items(), key=order):
             v = sorted(v, key=lambda t: t[0])
             x = np.array([t[0] for t in v])
             meas = np.array([t[1] for t in v])
             prd = np.array([t[2] for t in v])
             c = C.shade("dsaga", ks.index(k), len(ks))
             ls = styles[periods.index((frac, per)) % len(styles)]
-            ax.plot(x, prd, color=c, ls=ls, lw=1.2, label="K=%d, %s" % (k, per))
+            ax.plot(x, prd, color=c, ls=ls, lw=1.2)
             good = np.isfinite(meas) & (meas > 0)
             ax.plot(x[good], meas[good], color=c, ls="none", marker=C.marker("dsaga"), ms=5,
                     mfc="none" if frac else c)
+            # the legend entry: the configuration's line (predicted) and marker (measured)
+            entries[order(((k, per, frac), v))] = (
+                Line2D([], [], color=c, ls=ls, lw=1.2, marker=C.marker("dsaga"), ms=5,
+                       mfc="none" if frac else c), "dsaga K=%d %s" % (k, per))
             used += [t[3] for t in v]
         ax.axhline(1.0, color=C.color("saga"), ls="--", lw=1, label="saga (ratio 1)")
         ax.set_xscale("log")
@@ -97,10 +113,20 @@ def make(runs, out_dir):
         ax.set_xlabel("n_k \u03bb / L_max")
         ax.set_ylabel("dsaga tail rate / saga tail rate")
         ax.set_title(C.ds_name(ds))
-        ax.legend(fontsize=6, loc="best")
     fig.suptitle("Where the claim holds: dsaga's tail rate relative to saga's")
-    fig.tight_layout()
-    caption = ("Figure 9. dsaga (mean aggregate, default step) tail rate (tail_rate_per_epoch: "
+    # one legend below the panels (as every figure): each K and period once,
+    # and what the lines and markers are
+    grey = "#555555"
+    conf = [entries[e] for e in sorted(entries)]
+    keys = [(Line2D([], [], color=grey, ls="-", lw=1.2), "line: predicted (SPEC 4.1)"),
+            (Line2D([], [], color=grey, ls="none", marker=C.marker("dsaga"), ms=5),
+             "filled: measured, \u03c4 in steps"),
+            (Line2D([], [], color=grey, ls="none", marker=C.marker("dsaga"), ms=5, mfc="none"),
+             "open: measured, \u03c4 / n_k")]
+    extra = ([h for h, _ in conf + keys], [l for _, l in conf + keys])
+    C.shared_legend(fig, axes, extra=extra, grow=True)
+    caption = ("Figure 9. dsaga (mean aggregate, default step, random shards) tail rate "
+               "(tail_rate_per_epoch: "
                "slope of log10 subopt over the last third of the checkpoints, SPEC 4) divided "
                "by saga's at the same lambda, against n_k lambda / L_max (n_k = N/K; L_max from "
                "the stored step, 1/(3 L_max)); one colour per K, one line style per period. "

@@ -4,6 +4,11 @@
  */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -419,4 +424,82 @@ Test(libsvm, mushrooms_labels_1_2)
     cr_assert_eq(raw->n_samples, 8124);
     dataset_destroy(raw);
     dataset_destroy(bin);
+}
+
+/* issue 18: libsvm_strtod gives strtod's value (to the bit) and end pointer
+ * on every input: 400000 random strings over the characters numbers are
+ * made of (digits, '.', signs, e/E, x, letters of inf/nan, blanks), and
+ * 200000 doubles printed the ways LIBSVM writers print them. */
+static uint64_t test_xorshift(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+static void same_as_strtod(const char *str)
+{
+    char *e1 = NULL, *e2 = NULL;
+    double a = libsvm_strtod(str, &e1);
+    double b = strtod(str, &e2);
+    cr_assert(e1 == e2, "\"%s\": end at %td, strtod's at %td", str, e1 - str, e2 - str);
+    cr_assert(memcmp(&a, &b, sizeof a) == 0 || (isnan(a) && isnan(b)), "\"%s\": %a vs strtod %a",
+              str, a, b);
+}
+
+Test(libsvm, strtod_fast_path_equals_strtod)
+{
+    static const char alphabet[] = "0123456789000111..--++eEexXinfaNy  \t";
+    uint64_t s = 0x2545f4914f6cdd1du;
+    char buf[64];
+    for (int k = 0; k < 400000; k++) {
+        int len = (int)(test_xorshift(&s) % 30);
+        for (int i = 0; i < len; i++)
+            buf[i] = alphabet[test_xorshift(&s) % (sizeof alphabet - 1)];
+        buf[len] = '\0';
+        same_as_strtod(buf);
+    }
+    static const char *const formats[] = {"%.17g", "%g", "%.6f", "%.3e", "%.10g", "%.0f", "%.22f"};
+    for (int k = 0; k < 200000; k++) {
+        uint64_t bits = test_xorshift(&s);
+        double v;
+        if (k % 2) {
+            memcpy(&v, &bits, sizeof v); /* any double, NaN and inf included */
+        } else {
+            v = (double)(bits >> 11) / 9007199254740992.0; /* [0, 1), like LIBSVM values */
+            v = ldexp(v, (int)(test_xorshift(&s) % 40) - 20) * ((bits & 1) ? -1 : 1);
+        }
+        snprintf(buf, sizeof buf, formats[test_xorshift(&s) % 7], v);
+        same_as_strtod(buf);
+    }
+    const char *edge[] = {"0",
+                          "-0",
+                          "+0.0",
+                          "9007199254740992",
+                          "9007199254740993",
+                          "1e22",
+                          "1e23",
+                          "1e-22",
+                          "1e-23",
+                          "1234567890123456789",
+                          "12345678901234567890",
+                          "0.1",
+                          "4.35",
+                          "0x1p3",
+                          "00x1",
+                          "1e",
+                          "1e+",
+                          ".5",
+                          "5.",
+                          ".",
+                          "-.e1",
+                          "1.5e-3x",
+                          "inf",
+                          "-nan",
+                          " 1",
+                          "1e400",
+                          "1e-400"};
+    for (size_t k = 0; k < sizeof edge / sizeof edge[0]; k++)
+        same_as_strtod(edge[k]);
 }

@@ -5,6 +5,8 @@
 #include <criterion/criterion.h>
 #include <float.h>
 #include <math.h>
+#include <stdint.h>
+#include <string.h>
 
 #include "base/loss.h"
 
@@ -106,4 +108,42 @@ Test(loss, curvature_and_names)
     cr_assert_eq(loss_parse("hinge", &k), -1);
     cr_assert_str_eq(loss_name(LOSS_SQUARED), "squared");
     cr_assert_str_eq(loss_name(LOSS_LOGISTIC), "logistic");
+}
+
+/* issue 18: the select form of loss' equals liblinear's two-branch form
+ * (SPEC 1, STYLE 6) to the last bit, over random margins of every
+ * magnitude and both signs, and at the extremes. */
+static double two_branch_deriv(double y, double z)
+{
+    double m = y * z;
+    if (m >= 0) {
+        double e = exp(-m);
+        return -y * e / (1.0 + e);
+    }
+    return -y / (1.0 + exp(m));
+}
+
+Test(loss, logistic_deriv_select_equals_two_branches)
+{
+    uint64_t s = 0x9e3779b97f4a7c15u;
+    for (int k = 0; k < 200000; k++) {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        double mag = ldexp((double)(s >> 11) / 9007199254740992.0, (int)(s % 80) - 40);
+        double z = (s & 1) ? mag : -mag;
+        double y = (s & 2) ? 1.0 : -1.0;
+        double a = loss_deriv(LOSS_LOGISTIC, y, z);
+        double b = two_branch_deriv(y, z);
+        cr_assert(memcmp(&a, &b, sizeof a) == 0, "z = %a, y = %g: %a vs %a", z, y, a, b);
+    }
+    const double ext[] = {0.0, -0.0, 1e300, -1e300, 745.2, -745.2, 1e-300, -1e-300};
+    for (size_t k = 0; k < sizeof ext / sizeof ext[0]; k++) {
+        for (int sy = -1; sy <= 1; sy += 2) {
+            double a = loss_deriv(LOSS_LOGISTIC, sy, ext[k]);
+            double b = two_branch_deriv(sy, ext[k]);
+            cr_assert(isfinite(a) && memcmp(&a, &b, sizeof a) == 0, "z = %g: %a vs %a", ext[k], a,
+                      b);
+        }
+    }
 }

@@ -2,18 +2,23 @@
 """make_test_h5.py - synthetic results files in the SPEC 5 layout, for the
 paper-figures tests (the curves are plausible, not computed).
 
-usage: make_test_h5.py OUT_DIR [--drop NAME ...] [--seeds S]
+usage: make_test_h5.py OUT_DIR [--drop NAME ...] [--seeds S] [--no-tail]
 
 Writes OUT_DIR/{convergence,period,nodes,split,step,network}.h5, one file per
 experiment family (SPEC 6); --drop NAME leaves that file out, so a figure's
-runs go missing.  Shapes:
+runs go missing; --no-tail writes no tail_rate_per_epoch and no bent (results
+from before SPEC 4's tail fit).  Shapes:
   saga      linear, -0.9 decades/epoch
   dsaga     linear, slower with larger tau/n_k and K*tau*step; aggregate=sum
             diverges for K >= 4 once tau >= 50 steps; step_scale too large
-            diverges
+            diverges; with mean, K >= 4 and tau >= 0.5 n_k it bends below
+            1e-7 of the start into a mode 10x slower (bent, SPEC 4)
   sgd       ~ 1/(1 + 3 epoch), stalls near 1e-3
   local-sgd like sgd, plateau growing with tau, much higher with label shards
   gd        linear, -0.2 decades/epoch (one round per epoch)
+The convergence and split files also hold a regime slice at lambda 1e-2 (saga and
+dsaga at 0.5 n_k; local-sgd on both splits), next to lambda = 1/N, as
+default.ini's saga:regime and dsaga:regime: figures 1, 2, 5, 6 draw 1/N only.
 Root attributes are written as bytes in some files and str in others, and
 period both as steps and as an n_k fraction, as a reader meets both.
 """
@@ -43,10 +48,23 @@ def fit_rate(epoch, subopt):
     return float(np.polyfit(epoch[ok], np.log10(subopt[ok]), 1)[0])
 
 
+def fit_tail_rate(epoch, subopt):
+    """SPEC 4 tail rule, as trace_fit_tail_rate: the last third (>= 5) of
+    the checkpoints with subopt above 1e-13 of its first value."""
+    if len(subopt) < 2 or not subopt[0] > 0:
+        return float("nan")
+    ok = np.nonzero(np.isfinite(subopt) & (subopt > 1e-13 * subopt[0]))[0]
+    if len(ok) < 5:
+        return float("nan")
+    ok = ok[-max(5, (len(ok) + 2) // 3):]
+    return float(np.polyfit(epoch[ok], np.log10(subopt[ok]), 1)[0])
+
+
 class Grid:
-    def __init__(self, path, name, as_bytes):
+    def __init__(self, path, name, as_bytes, tail=True):
         self.f = h5py.File(path, "w")
         self.as_bytes = as_bytes
+        self.tail = tail
         self.n = 0
         root = {
             "suite_version": "0.1.0-test",
@@ -65,11 +83,11 @@ class Grid:
         return np.bytes_(v.encode()) if self.as_bytes else v
 
     def add(self, alg, dataset, nodes=1, period=0.0, period_unit="steps", aggregate="mean",
-            partition="random", batch=1, step_scale=1.0, seed=1, net=None, status=None):
+            partition="random", batch=1, step_scale=1.0, seed=1, net=None, status=None,
+            lam=None):
         N, d = DATASETS[dataset]
-        rng = np.random.default_rng(zlib.crc32(repr((alg, dataset, nodes, period, aggregate,
-                                                     partition, step_scale, seed,
-                                                     net)).encode()))
+        key = (alg, dataset, nodes, period, aggregate, partition, step_scale, seed, net)
+        rng = np.random.default_rng(zlib.crc32(repr(key + ((lam,) if lam else ())).encode()))
         n_k = N / nodes
         tau = period * n_k if period_unit != "steps" else period
         tau_frac = tau / n_k if tau else 0.0
@@ -82,7 +100,11 @@ class Grid:
             rel = 10 ** (SAGA_RATE * jitter * epoch)
         elif alg == "dsaga":
             eff = min(step_scale, 1.5) / (1.0 + 0.9 * tau_frac) / (1.0 + 0.01 * nodes * tau_frac)
-            rel = 10 ** (SAGA_RATE * eff * jitter * epoch)
+            rate = SAGA_RATE * eff * jitter
+            rel = 10 ** (rate * epoch)
+            if aggregate == "mean" and nodes >= 4 and tau_frac >= 0.5:
+                e_b = -7.0 / rate  # the bend, at 1e-7 of the start
+                rel = np.where(epoch <= e_b, rel, 10 ** (-7.0 + rate / 10 * (epoch - e_b)))
             if aggregate == "sum" and nodes >= 4 and tau >= 50:
                 diverged = True
             if step_scale * (1.0 + 0.05 * nodes * min(tau_frac, 1.0)) > 3.2:
@@ -136,7 +158,7 @@ class Grid:
         a["algorithm"] = self.s(alg)
         a["dataset"] = self.s(dataset)
         a["loss"] = self.s("logistic")
-        a["lambda"] = 1.0 / N
+        a["lambda"] = lam or 1.0 / N
         a["bias"] = 1.0
         a["nodes"] = np.int64(nodes)
         a["period"] = float(period)
@@ -153,6 +175,11 @@ class Grid:
         a["status"] = self.s(status)
         a["fstar"] = fstar
         a["rate_per_epoch"] = fit_rate(epoch, subopt)
+        if self.tail:
+            t = fit_tail_rate(epoch, subopt)
+            a["tail_rate_per_epoch"] = t
+            w = a["rate_per_epoch"]
+            a["bent"] = np.int64(w < 0 and np.isfinite(t) and t > 0.5 * w)
         a["n_samples"] = np.int64(N)
         a["n_features"] = np.int64(d)
         cols = dict(epoch=epoch, rounds=rounds, bytes=bytes_, wall_s=wall_s, comm_s=comm_s,
@@ -174,14 +201,15 @@ class Grid:
         self.f.close()
 
 
-def make(out_dir, drop=(), seeds=3):
+def make(out_dir, drop=(), seeds=3, tail=True):
     os.makedirs(out_dir, exist_ok=True)
     S = range(1, seeds + 1)
     made = []
     for i, name in enumerate(FILES):
         if name in drop:
             continue
-        g = Grid(os.path.join(out_dir, name + ".h5"), name, as_bytes=(i % 2 == 0))
+        g = Grid(os.path.join(out_dir, name + ".h5"), name, as_bytes=(i % 2 == 0),
+                 tail=tail)
         if name == "convergence":
             for ds in DATASETS:
                 for s in S:
@@ -191,6 +219,11 @@ def make(out_dir, drop=(), seeds=3):
                     g.add("sgd", ds, nodes=4, batch=16, seed=s)
                     g.add("local-sgd", ds, nodes=4, period=50, batch=1, seed=s)
                     g.add("gd", ds, nodes=4, seed=s)
+                    # a regime slice at another lambda (default.ini's saga:regime,
+                    # dsaga:regime): figure 9's, not figures 1, 2 and 6's
+                    g.add("saga", ds, seed=s, lam=1e-2)
+                    g.add("dsaga", ds, nodes=4, period=0.5, period_unit="n_k fraction", seed=s,
+                          lam=1e-2)
         elif name == "period":
             N = DATASETS["synthA"][0]
             for s in S:
@@ -216,6 +249,9 @@ def make(out_dir, drop=(), seeds=3):
                         g.add("dsaga", ds, nodes=4, period=0.5, period_unit="n_k fraction",
                               partition=part, seed=s)
                         g.add("local-sgd", ds, nodes=4, period=50, partition=part, seed=s)
+                        # another lambda (a regime slice): not figure 5's
+                        g.add("local-sgd", ds, nodes=4, period=50, partition=part, seed=s,
+                              lam=1e-2)
         elif name == "step":
             for s in S:
                 for K in (2, 4, 8):
@@ -244,8 +280,10 @@ def main():
     p.add_argument("out_dir")
     p.add_argument("--drop", action="append", default=[], choices=FILES)
     p.add_argument("--seeds", type=int, default=3)
+    p.add_argument("--no-tail", action="store_true",
+                   help="no tail_rate_per_epoch, no bent (older results)")
     args = p.parse_args()
-    for name in make(args.out_dir, args.drop, args.seeds):
+    for name in make(args.out_dir, args.drop, args.seeds, not args.no_tail):
         print(os.path.join(args.out_dir, name + ".h5"))
 
 

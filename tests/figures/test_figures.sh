@@ -4,6 +4,9 @@
 #       signature, each PDF starts with %PDF, ends with %%EOF and carries the
 #       caption in its metadata, each caption sidecar is non-empty, the table
 #       comes as .md and .tex;
+#   (a2) figures 3, 4 and 7 draw the tail rate and, where runs are bent, the
+#       window rate (caption, legend); from results without
+#       tail_rate_per_epoch they draw the window rate and say so;
 #   (b) with the step, split and network grids removed, figures 5, 7 and 8
 #       each print one "skipped:" line naming what is missing, the others are
 #       still made and make_all.py exits 0; with only the nodes grid, figure 3
@@ -59,6 +62,61 @@ grep -q '\\begin{tabular}' "$TMP/out/fig6_table.tex" && grep -q '\\end{table}' "
 grep -q '| synthA | saga | 3 | [0-9.]* \[[^]]*\] (1x)' "$TMP/out/fig6_table.md" \
     && ok "table: saga epochs ratio 1x" || fail "table: saga epochs ratio"
 grep -q 'diverged' "$TMP/out/fig7_step.txt" || fail "fig7 caption does not mention diverged runs"
+# one problem per data set (issue 22): the regime slice at lambda 1e-2 stays out
+# of figures 1, 2, 5 and 6, and no label names a lambda
+for f in fig1_convergence_epochs fig2_convergence_comm fig5_split; do
+    grep -q '^Legend: ' "$TMP/out/$f.txt" && ! grep '^Legend: ' "$TMP/out/$f.txt" | grep -q 'lambda=' \
+        && grep -q 'One problem per data set: logistic loss, bias 1, lambda = ' "$TMP/out/$f.txt" \
+        && grep -q 'at another loss, lambda or bias (a regime slice) are left to figure 9' \
+            "$TMP/out/$f.txt" \
+        && ok "$f: one problem per data set, no lambda in its legend" \
+        || { grep '^Legend' "$TMP/out/$f.txt"; fail "$f: the regime slice joined its curves"; }
+done
+! grep -q 'lambda=' "$TMP/out/fig6_table.md" && grep -q 'One problem per data set' \
+    "$TMP/out/fig6_table.md" && ok "fig6 table: one problem per data set" \
+    || fail "fig6 table: the regime slice joined its rows"
+[ "$(grep -c '^| synthA | saga |' "$TMP/out/fig6_table.md")" = 1 ] \
+    && ok "fig6 table: one saga row per data set" || fail "fig6 table: saga rows"
+# figure 9 (the regime slice's figure): one legend below the panels, none on them
+check_png "$TMP/out/fig9_regime.png" && grep -q '^Legend: saga (ratio 1); dsaga K=' \
+    "$TMP/out/fig9_regime.txt" && grep -q 'line: predicted (SPEC 4.1)' "$TMP/out/fig9_regime.txt" \
+    && ok "fig9 made, its legend names the configurations and what lines and markers are" \
+    || fail "fig9 legend"
+$PYTHON - "$ROOT/paper-figures" "$TMP/full" <<'PY' || fail "fig9: a legend on a panel"
+import sys
+sys.path.insert(0, sys.argv[1])
+import matplotlib.pyplot as plt
+import common as C
+import fig9_regime
+saved = {}
+C.save_figure = lambda fig, *a, **k: saved.setdefault("fig", fig) and []
+fig9_regime.make(C.load_runs(sys.argv[2]), "/nonexistent")
+fig = saved["fig"]
+assert len(fig.legends) == 1, fig.legends
+assert all(ax.get_legend() is None for ax in fig.axes), "a panel has its own legend"
+PY
+# rates: the tail (SPEC 4), and the window rate too where the runs are bent
+for f in fig3_period fig4_nodes fig7_step; do
+    grep -q 'are the tail rate (tail_rate_per_epoch' "$TMP/out/$f.txt" \
+        && grep -q ': [1-9][0-9]* of [0-9]* configurations drawn are bent' "$TMP/out/$f.txt" \
+        && grep -q 'window rate where bent (open marker, dotted)' "$TMP/out/$f.txt" \
+        && ok "$f draws the tail rate, and the window rate where bent" \
+        || { cat "$TMP/out/$f.txt"; fail "$f caption: tail and bent window rates"; }
+done
+
+# ---- (a2) results from before tail_rate_per_epoch: the window rate, said so --
+$PYTHON "$ROOT/tests/figures/make_test_h5.py" "$TMP/old" --no-tail --drop convergence \
+    --drop split --drop network >/dev/null
+$PYTHON "$ROOT/paper-figures/make_all.py" "$TMP/old" "$TMP/outo" >"$TMP/logo" 2>&1 \
+    || { cat "$TMP/logo"; fail "make_all.py on results without tail_rate_per_epoch"; }
+for f in fig3_period fig4_nodes fig7_step; do
+    check_png "$TMP/outo/$f.png" \
+        && grep -q 'predate tail_rate_per_epoch (SPEC 4): every rate drawn is the window' \
+            "$TMP/outo/$f.txt" \
+        && ! grep -q 'window rate where bent' "$TMP/outo/$f.txt" \
+        && ok "$f without tail_rate_per_epoch: the window rate, said so" \
+        || fail "$f without tail_rate_per_epoch"
+done
 
 # ---- (b) some grids missing -------------------------------------------------
 $PYTHON "$ROOT/tests/figures/make_test_h5.py" "$TMP/part" --drop step --drop split \

@@ -67,5 +67,16 @@ for args in "" "$TMP/none.h5" "$TMP/exp.ini" "$H5 --format xls" "$H5 --bogus" "$
         fail "export $args: status $rc, stderr: $(cat "$TMP/err")"
     echo "ok: export $args -> $(cat "$TMP/err")"
 done
+# the shared parser (cli_parse): a misspelt option gets "did you mean", a
+# repeated one (long or short spelling) is refused
+for args in "$H5 --fromat tsv:unknown option --fromat (did you mean --format?)" \
+    "$H5 --format csv -f tsv:--format: given twice" "$H5 --out a --out b:--out: given twice"; do
+    rc=0
+    # shellcheck disable=SC2086
+    "$EXE" export ${args%%:*} >/dev/null 2>"$TMP/err" || rc=$?
+    [ "$rc" = 2 ] && [ "$(wc -l <"$TMP/err")" = 1 ] && grep -qF -- "${args#*:}" "$TMP/err" ||
+        fail "export ${args%%:*}: status $rc, stderr: $(cat "$TMP/err") (wanted ${args#*:})"
+    echo "ok: export ${args%%:*} -> $(cat "$TMP/err")"
+done
 "$EXE" export --help | grep -q 'usage: dsaga-bench export' || fail "export --help"
 echo "test_export: passed"

@@ -115,4 +115,15 @@ for args in "" "$TMP/none.h5" "$TMP/rep.ini" "$H5 --bogus"; do
         fail "report $args: status $rc, stderr: $(cat "$TMP/err")"
     echo "ok: report $args -> $(cat "$TMP/err")"
 done
+# the shared parser (cli_parse): a misspelt option gets "did you mean", a
+# repeated one is refused
+for args in "$H5 --ot $TMP/x:unknown option --ot (did you mean --out?)" \
+    "$H5 --out $TMP/x --out $TMP/y:--out: given twice"; do
+    rc=0
+    # shellcheck disable=SC2086
+    "$EXE" report ${args%%:*} >/dev/null 2>"$TMP/err" || rc=$?
+    [ "$rc" = 2 ] && [ "$(wc -l <"$TMP/err")" = 1 ] && grep -qF -- "${args#*:}" "$TMP/err" ||
+        fail "report ${args%%:*}: status $rc, stderr: $(cat "$TMP/err") (wanted ${args#*:})"
+    echo "ok: report ${args%%:*} -> $(cat "$TMP/err")"
+done
 echo "test_report: passed"
