@@ -577,9 +577,11 @@ static int export_write(const char *path, const struct export_out *o)
             FAIL_GOTO(ERR_IO, "%s: cannot list /runs/%s", path, names.name[i]);
     }
     export_sort_order = export_attr_order;
-    qsort(cols.attr, cols.n_attr, sizeof *cols.attr, export_cmp);
+    if (cols.n_attr > 1) /* NULL when empty: qsort(NULL, 0) is undefined */
+        qsort(cols.attr, cols.n_attr, sizeof *cols.attr, export_cmp);
     export_sort_order = export_series_order;
-    qsort(cols.series, cols.n_series, sizeof *cols.series, export_cmp);
+    if (cols.n_series > 1)
+        qsort(cols.series, cols.n_series, sizeof *cols.series, export_cmp);
 
     /* pass 2: the header, then the rows */
     export_field_str(o, "run");

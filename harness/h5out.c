@@ -1055,7 +1055,8 @@ static int pending_list(const struct h5out_store *s, int64_t **out, int64_t *n)
         v[(*n)++] = i;
     }
     closedir(d);
-    qsort(v, (size_t)*n, sizeof *v, cmp_i64);
+    if (*n > 1) /* v is NULL when nothing is pending: qsort(NULL, 0) is undefined */
+        qsort(v, (size_t)*n, sizeof *v, cmp_i64);
     *out = v;
     return 0;
 }
