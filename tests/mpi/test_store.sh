@@ -162,7 +162,11 @@ datasets   = $TMP/huge.txt synth-dense:n=200,d=5,cond=10,seed=1
 algorithms = saga
 max_epochs = 2
 INI
-for attempt in 1 2; do
+# Under AddressSanitizer (make sanitize) ulimit -v cannot be used (its shadow
+# memory reserves terabytes of address space): the section runs in make test.
+attempts="1 2"
+[ -n "${ASAN_OPTIONS:-}" ] && attempts=""
+for attempt in $attempts; do
     rc=0
     (ulimit -v 3000000 && $MPIRUN -q -np 1 "$EXE" grid "$TMP/m.ini" --out "$TMP/M.h5") \
         >/dev/null 2>"$TMP/M.err" || rc=$?
@@ -173,7 +177,11 @@ a, b = f["runs"]["000000"].attrs, f["runs"]["000001"].attrs
 assert a["status"] == "failed" and "out of memory" in a["message"], dict(a)
 assert b["status"] == "done", dict(b)' "$TMP/M.h5" || fail "(4) attempt $attempt: wrong runs"
 done
-ok 4 "out-of-memory cell stored failed ($(py 'import h5py,sys; print(h5py.File(sys.argv[1])["runs/000000"].attrs["message"])' "$TMP/M.h5")), the grid went on, twice"
+if [ -n "$attempts" ]; then
+    ok 4 "out-of-memory cell stored failed ($(py 'import h5py,sys; print(h5py.File(sys.argv[1])["runs/000000"].attrs["message"])' "$TMP/M.h5")), the grid went on, twice"
+else
+    echo "(4) not run under AddressSanitizer (ulimit -v); make test runs it"
+fi
 
 # ---- (5) a planted temporary symlink ---------------------------------------
 cat >"$TMP/s.ini" <<'INI'
