@@ -22,6 +22,21 @@ TEST_NAME=$(basename "$0" .sh)
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/dsaga-$TEST_NAME.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 
+# Under make sanitize, LeakSanitizer's stop-the-world crashes ("Tracer caught
+# signal 11") in some Open MPI singletons (a process started without
+# mpirun): there EXE becomes a wrapper that starts it under `mpirun -np 1`,
+# and runs it directly when it is already inside an mpirun launch.
+if [ -n "${ASAN_OPTIONS:-}" ] && [ -z "${DSAGA_SAN_WRAPPED:-}" ]; then
+    printf '#!/bin/sh
+if [ -n "${OMPI_COMM_WORLD_SIZE:-}" ]; then exec "%s" "$@"; fi
+exec %s -q -np 1 "%s" "$@"
+' \
+        "$EXE" "$MPIRUN" "$EXE" >"$TMP/dsaga-bench"
+    chmod +x "$TMP/dsaga-bench"
+    EXE=$TMP/dsaga-bench
+    DSAGA_SAN_WRAPPED=1
+fi
+
 fail() {
     echo "FAIL $TEST_NAME: $*" >&2
     exit 1
