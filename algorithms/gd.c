@@ -14,7 +14,6 @@
  * Counters (closed forms, checked by the MPI tests), per round:
  *     rounds += 1,  bytes += 8 d K,  grads_total += N (one epoch).
  */
-#include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,22 +29,6 @@ struct gd_state {
     double *grad; /* d: the gradient parts, the one allreduce */
     double *z;    /* n_k: margins, then loss' / N */
 };
-
-/* out = X_k^T u (d entries, overwritten). */
-static void gd_xt(const struct dataset *ds, const double *u, double *out)
-{
-    int64_t n = ds->n_samples;
-    int64_t d = ds->n_features;
-    if (ds->is_dense && n > 0 && d > 0) {
-        cblas_dgemv(CblasRowMajor, CblasTrans, (int)n, (int)d, 1.0, ds->values, (int)d, u, 1, 0.0,
-                    out, 1);
-        return;
-    }
-    memset(out, 0, (size_t)d * sizeof *out);
-    for (int64_t i = 0; i < n; i++)
-        for (int64_t p = ds->row_ptr[i]; p < ds->row_ptr[i + 1]; p++)
-            out[ds->col_idx[p]] += u[i] * ds->values[p];
-}
 
 /* No declared keys (SPEC 3.5: one full gradient a round, step 1/L). */
 static const struct param_def gd_params[] = {
@@ -89,7 +72,7 @@ static int gd_round(void *state, struct run_ctx *ctx)
     objective_margins(p, s->w, s->z);
     for (int64_t i = 0; i < ds->n_samples; i++)
         s->z[i] = loss_deriv(p->loss, ds->y[i], s->z[i]) * inv_n;
-    gd_xt(ds, s->z, s->grad); /* this node's (1/N) sum loss'_i x_i */
+    csr_xt(ds, s->z, s->grad); /* this node's (1/N) sum loss'_i x_i */
     comm_add_work(ctx->comm, (double)ds->n_samples);
     TRY(comm_allreduce_sum(ctx->comm, s->grad, s->d));
     /* SPEC 3.5: w = w - (1/L) (grad + lambda w) */

@@ -16,22 +16,6 @@
 #define SMOOTHNESS_POWER_RTOL   1e-6 /* stop when the Rayleigh quotient moves less */
 #define SMOOTHNESS_POWER_MARGIN 1.01 /* lambda_max estimate inflated by 1 % */
 
-/* out = X_k^T u (d entries, overwritten). */
-static void smoothness_xt(const struct dataset *ds, const double *u, double *out)
-{
-    int64_t n = ds->n_samples;
-    int64_t d = ds->n_features;
-    if (ds->is_dense && n > 0 && d > 0) {
-        cblas_dgemv(CblasRowMajor, CblasTrans, (int)n, (int)d, 1.0, ds->values, (int)d, u, 1, 0.0,
-                    out, 1);
-        return;
-    }
-    memset(out, 0, (size_t)d * sizeof *out);
-    for (int64_t i = 0; i < n; i++)
-        for (int64_t p = ds->row_ptr[i]; p < ds->row_ptr[i + 1]; p++)
-            out[ds->col_idx[p]] += u[i] * ds->values[p];
-}
-
 /* The caller receives L; on failure *l_out is untouched. */
 int smoothness_l(const struct run_ctx *ctx, double *l_out)
 {
@@ -65,7 +49,7 @@ int smoothness_l(const struct run_ctx *ctx, double *l_out)
                 s += ds->values[p] * v[ds->col_idx[p]];
             u[i] = s;
         }
-        smoothness_xt(ds, u, av);
+        csr_xt(ds, u, av);
         TRY_GOTO(comm_allreduce_uncounted(ctx->comm, av, d, MPI_SUM));
         double rq = cblas_ddot((int)d, v, 1, av, 1); /* Rayleigh quotient, ||v|| = 1 */
         memcpy(v, av, (size_t)d * sizeof *v);

@@ -29,5 +29,8 @@ struct dataset {
 
 /* max_i ||x_i||^2 over the rows (SPEC 1's L_max is c times this + lambda). */
 double csr_max_row_norm2(const struct dataset *ds);
+/* out = X^T u: u has n_samples entries, out n_features (overwritten); BLAS
+ * for dense rows. */
+void csr_xt(const struct dataset *ds, const double *u, double *out);
 
 #endif

@@ -105,12 +105,13 @@ done:
     return rc;
 }
 
-static int attr_num(hid_t obj, const char *name, hid_t mem_type, hid_t file_type, const void *value)
+/* A numeric attribute: a scalar (n = 0) or a 1-D array of n values. */
+static int attr_num(hid_t obj, const char *name, hid_t mem_type, hid_t file_type, const void *value,
+                    hsize_t n)
 {
     int rc = 0;
-    hid_t space = H5I_INVALID_HID;
+    hid_t space = n ? H5Screate_simple(1, &n, NULL) : H5Screate(H5S_SCALAR);
     hid_t attr = H5I_INVALID_HID;
-    space = H5Screate(H5S_SCALAR);
     if (space < 0)
         FAIL_GOTO(ERR_IO, "dataspace for attribute %s", name);
     attr = H5Acreate2(obj, name, file_type, space, H5P_DEFAULT, H5P_DEFAULT);
@@ -126,36 +127,23 @@ done:
 
 static int attr_f64(hid_t obj, const char *name, double v)
 {
-    return attr_num(obj, name, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, &v);
+    return attr_num(obj, name, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, &v, 0);
 }
 
 static int attr_i64(hid_t obj, const char *name, int64_t v)
 {
-    return attr_num(obj, name, H5T_NATIVE_INT64, H5T_STD_I64LE, &v);
+    return attr_num(obj, name, H5T_NATIVE_INT64, H5T_STD_I64LE, &v, 0);
 }
 
 static int attr_u64(hid_t obj, const char *name, uint64_t v)
 {
-    return attr_num(obj, name, H5T_NATIVE_UINT64, H5T_STD_U64LE, &v);
+    return attr_num(obj, name, H5T_NATIVE_UINT64, H5T_STD_U64LE, &v, 0);
 }
 
 /* A 1-D float64 attribute of n values. */
 static int attr_vec(hid_t obj, const char *name, const double *v, hsize_t n)
 {
-    int rc = 0;
-    hid_t space = H5Screate_simple(1, &n, NULL);
-    hid_t attr = H5I_INVALID_HID;
-    if (space < 0)
-        FAIL_GOTO(ERR_IO, "dataspace for attribute %s", name);
-    attr = H5Acreate2(obj, name, H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT);
-    if (attr < 0 || H5Awrite(attr, H5T_NATIVE_DOUBLE, v) < 0)
-        FAIL_GOTO(ERR_IO, "cannot write attribute %s", name);
-done:
-    if (attr >= 0)
-        H5Aclose(attr);
-    if (space >= 0)
-        H5Sclose(space);
-    return rc;
+    return attr_num(obj, name, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, v, n);
 }
 
 /* Reads a string attribute (fixed or variable length) into a malloc'ed

@@ -42,6 +42,13 @@ fail() {
     exit 1
 }
 
+# ok TAG TEXT : one passed check, counted in $checks (the test prints the total)
+checks=0
+ok() {
+    checks=$((checks + 1))
+    echo "ok ($1): $2"
+}
+
 skip() {
     echo "SKIP $TEST_NAME: $*"
     exit 0

@@ -19,11 +19,6 @@
 
 export DSAGA_CACHE="$TMP/cache" # f* cache private to this test
 mkdir -p "$DSAGA_CACHE"
-checks=0
-ok() {
-    checks=$((checks + 1))
-    echo "ok ($1): $2"
-}
 
 # crashed RC ERRFILE: true when the status or stderr says a process died of
 # a signal or a sanitizer (rather than returning an error).

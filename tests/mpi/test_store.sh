@@ -17,11 +17,6 @@
 
 export DSAGA_CACHE="$TMP/cache" # f* cache private to this test
 mkdir -p "$DSAGA_CACHE"
-checks=0
-ok() {
-    checks=$((checks + 1))
-    echo "ok ($1): $2"
-}
 
 # runs_of FILE.h5 : number of /runs/* in FILE (0 when missing).
 runs_of() {
