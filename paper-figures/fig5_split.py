@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-"""fig5_split.py - SPEC 6.5: random against by-label shards, dsaga against
-local-sgd: suboptimality against epochs, one panel per dataset.
+"""fig5_split.py - SPEC 6.5: random against by-label shards for every method
+the results file runs on both (dsaga, local-sgd, SCAFFOLD, ...; no list of
+names here): suboptimality against epochs, one panel per dataset.
 
 usage: fig5_split.py RESULTS_DIR|FILE.h5 OUT_DIR
 """
@@ -10,13 +11,19 @@ import sys
 import common as C
 
 STEM = "fig5_split"
-ALGS = ("dsaga", "local-sgd")
+
+
+def split_runs(runs):
+    """The runs of every method that has by-label runs somewhere."""
+    rs = [r for r in C.usable(runs) if not C.has_net(r)]
+    split = {r.algorithm for r in rs if r.get("partition") == "label"}
+    return [r for r in rs if r.algorithm in split]
 
 
 def pairs(runs):
     """{dataset: [seed groups]}: each by-label configuration with its random
     twin (the same configuration but the partition) where one exists."""
-    rs = [r for r in C.usable(runs) if r.algorithm in ALGS and not C.has_net(r)]
+    rs = split_runs(runs)
     out = {}
     for ds in C.datasets_of(rs):
         # one problem (loss, lambda, bias) per data set, as figures 1-4
@@ -43,7 +50,7 @@ def style(group, i, n):
 def make(runs, out_dir):
     sel = pairs(runs)
     if not sel:
-        raise C.MissingRuns("no dsaga or local-sgd runs with partition=label (the data-split "
+        raise C.MissingRuns("no runs with partition=label and a random twin (the data-split "
                             "experiment)")
     fig, axes = C.panel_grid(len(sel), width=4.0, height=3.0)
     groups_all = [g for gs in sel.values() for g in gs]
@@ -58,15 +65,16 @@ def make(runs, out_dir):
         used += [r for g in groups for r in g]
     fig.suptitle("Data split: random vs by-label shards")
     C.shared_legend(fig, axes)
-    caption = ("Figure 5. Suboptimality f(w) - f* (log) against epochs for dsaga and "
-               "local-sgd on random shards (solid) and by-label shards (dashed: each node "
+    methods = ", ".join(dict.fromkeys(g[0].algorithm for g in groups_all))
+    caption = ("Figure 5. Suboptimality f(w) - f* (log) against epochs for %s "
+               "on random shards (solid) and by-label shards (dashed: each node "
                "holds rows of as few labels as possible); a configuration and its twin share "
                "a shade, same K, period and "
                "step otherwise. dsaga's local direction has zero mean at the optimum "
-               "whatever the split (SPEC 3.2); local SGD's does not. %s %s %s" %
-               (C.seeds_note(groups_all),
-                C.problem_note([r for r in C.usable(runs) if r.algorithm in ALGS
-                                and not C.has_net(r) and r.dataset in sel]),
+               "whatever the split (SPEC 3.2); local SGD's does not, and SCAFFOLD's control "
+               "variates remove that drift (SPEC 3.6). %s %s %s" %
+               (methods, C.seeds_note(groups_all),
+                C.problem_note([r for r in split_runs(runs) if r.dataset in sel]),
                 C.datasets_note(sel)))
     return C.save_figure(fig, out_dir, STEM, "Data split", caption, used)
 
