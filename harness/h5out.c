@@ -864,10 +864,13 @@ static void lock_release(struct h5out_store *s)
 
 /* ---- temporaries left by killed writers ---- */
 
-/* Removes, in dir, every entry whose name starts with prefix and holds
- * ".tmp" (our temporaries, and the fixed PATH.tmp of older versions).
- * Only names are removed: a planted symbolic link goes, its target stays.
- * Called under the lock, so no live writer owns them. */
+/* Removes, in dir, every entry whose name is prefix followed by ".tmp..."
+ * (our temporaries, and the fixed PATH.tmp of older versions) or, with an
+ * empty prefix (PATH.d, which holds nothing but ours), every name holding
+ * ".tmp" ("NNNNNN.h5.tmp.PID.N" of a writer killed mid-commit: left there,
+ * PATH.d could never be removed at a clean finish).  Only names are
+ * removed: a planted symbolic link goes, its target stays.  Called under
+ * the lock, so no live writer owns them. */
 static void remove_stale(const char *dir, const char *prefix)
 {
     DIR *d = opendir(dir);
@@ -875,7 +878,9 @@ static void remove_stale(const char *dir, const char *prefix)
     if (!d)
         return;
     for (struct dirent *e; (e = readdir(d)) != NULL;) {
-        if (strncmp(e->d_name, prefix, n) != 0 || strncmp(e->d_name + n, ".tmp", 4) != 0)
+        if (strncmp(e->d_name, prefix, n) != 0)
+            continue;
+        if (n ? strncmp(e->d_name + n, ".tmp", 4) != 0 : strstr(e->d_name, ".tmp") == NULL)
             continue;
         char full[2400];
         struct stat st;

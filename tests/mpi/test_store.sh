@@ -12,7 +12,8 @@
 #   (4) a cell that runs out of memory (a 3-line file with feature index
 #       2147483647, under ulimit -v) is stored failed with the reason and
 #       the grid goes on, on every resume;
-#   (5) a planted R.h5.tmp -> victim is never written through.
+#   (5) a planted R.h5.tmp -> victim is never written through;
+#   (6) a killed writer's temporary in R.h5.d goes, and R.h5.d with it.
 . "$(dirname "$0")/lib.sh"
 
 export DSAGA_CACHE="$TMP/cache" # f* cache private to this test
@@ -193,5 +194,17 @@ $MPIRUN -q -np 2 "$EXE" grid "$TMP/s.ini" --quiet --out "$TMP/S.h5" 2>/dev/null 
 [ "$(cat "$TMP/victim")" = precious ] || fail "(5) the victim was overwritten"
 [ ! -L "$TMP/S.h5" ] && [ "$(runs_of "$TMP/S.h5")" = 4 ] || fail "(5) S.h5 is not a file of 4 runs"
 ok 5 "planted S.h5.tmp -> victim: victim untouched, S.h5 written"
+
+# ---- (6) a temporary of a writer killed mid-commit, inside S.h5.d ----------
+# (the fresh-clone CI of 2026-12-03 found S.h5.d left after a clean finish:
+# stale temporaries in PATH.d were not matched, so PATH.d stayed non-empty)
+mkdir -p "$TMP/S.h5.d"
+echo partial >"$TMP/S.h5.d/000009.h5.tmp.4242.0"
+$MPIRUN -q -np 2 "$EXE" grid "$TMP/s.ini" --quiet --out "$TMP/S.h5" 2>/dev/null ||
+    fail "(6) the resumed grid failed"
+[ "$(runs_of "$TMP/S.h5")" = 4 ] || fail "(6) S.h5 does not hold its 4 runs"
+left=$(ls -a "$TMP" | grep -E '^S\.h5\.(tmp|lock|d)' || true)
+[ -z "$left" ] || fail "(6) left after a clean finish: $left"
+ok 6 "stale S.h5.d/000009.h5.tmp.4242.0 removed under the lock; nothing left after the finish"
 
 echo "store test: $checks checks passed"
