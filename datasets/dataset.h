@@ -4,7 +4,10 @@
  * synthetic generators (synthetic.c) and sharding over K nodes (shard.c).
  *
  * Data flows one way: a DATASET spec -> dataset_load -> struct dataset
- * (CSR) -> shard_extract -> one node's struct dataset -> algorithm.
+ * (CSR) -> shard_extract -> one node's struct dataset -> algorithm.  A
+ * distributed run reads only its own rows (issue 18): dataset_scan (a first
+ * pass that keeps O(N): labels and row lengths) -> shard_assign ->
+ * dataset_load_rows (a second pass keeping the node's rows only).
  */
 #ifndef DSAGA_DATASET_H
 #define DSAGA_DATASET_H
@@ -54,6 +57,21 @@ int dataset_subset(const struct dataset *ds, const int64_t *rows, int64_t n_rows
  * *out; on failure *out is NULL. */
 int libsvm_read(const char *path, enum label_mode labels, int64_t min_features,
                 struct dataset **out);
+/* The two passes of a shard-only read (issue 18).  libsvm_scan parses and
+ * checks every line as libsvm_read does and maps the labels, but stores no
+ * pair: *out has n_samples, n_features, nnz, y, checksum, name, and row_ptr
+ * (so each row's pair count), with col_idx and values NULL.  The first row
+ * whose squared norm overflows goes to *bad_norm_row (-1: none).
+ * libsvm_read_rows then reads the same file again and keeps the rows i with
+ * owner[i] == part only, in file order, with global_row set, the labels of
+ * `scan` (mapped over the whole file), and, when bias > 0, a constant
+ * column n_features of value bias appended to each row (dataset_add_bias,
+ * without its copy); every array is allocated once at its exact size.  A
+ * file that no longer matches the scan (rows, sha256) is ERR_IO. */
+int libsvm_scan(const char *path, enum label_mode labels, int64_t min_features,
+                struct dataset **out, int64_t *bad_norm_row);
+int libsvm_read_rows(const char *path, const struct dataset *scan, const int *owner, int part,
+                     double bias, struct dataset **out);
 /* The same parser over a buffer in memory (fuzzing, tests); `name` is used
  * in messages.  The buffer need not be NUL-terminated. */
 int libsvm_parse(const char *name, const char *text, size_t len, enum label_mode labels,
@@ -88,6 +106,16 @@ int synth_generate(const char *spec, struct dataset **out);
  * mismatch is ERR_INPUT naming the file and both sums.  `labels` as in
  * libsvm_read.  The caller owns *out. */
 int dataset_load(const char *spec, enum label_mode labels, struct dataset **out);
+/* The shard-only path (issue 18).  dataset_scan resolves and checks spec
+ * as dataset_load does (manifest checksum and rows, row norms) and returns
+ * its scan (libsvm_scan: N labels and row offsets, no pairs).  A synthetic
+ * spec is generated whole, then stripped.  dataset_load_rows returns part
+ * `part` of owner[] (shard_assign on the scan) with the bias column: from
+ * a file by a second reading that keeps only those rows; from a synthetic
+ * spec by generating it again and cutting (peak: the whole set). */
+int dataset_scan(const char *spec, enum label_mode labels, struct dataset **out);
+int dataset_load_rows(const char *spec, const struct dataset *scan, const int *owner, int part,
+                      double bias, struct dataset **out);
 /* 1 and the manifest row's fields if `name` is in the manifest, else 0. */
 struct manifest_entry {
     const char *name;

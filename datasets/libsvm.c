@@ -72,6 +72,15 @@ struct parser {
     size_t len;             /* bytes in buf */
     size_t cap;             /* size of buf */
     int64_t total_bytes;    /* bytes of text seen */
+    /* Shard-only reading (issue 18), two passes over one file: */
+    int scan;                   /* pass 1: pairs checked and counted, not stored */
+    int64_t bad_norm_row;       /* pass 1: first row whose squared norm overflows, or -1 */
+    const struct dataset *plan; /* pass 2: the scan of the file, or NULL */
+    const int *owner;           /* pass 2: each file row's part */
+    int part;                   /* pass 2: the part kept */
+    double bias;                /* pass 2: > 0 appends column plan->n_features */
+    int64_t file_row;           /* pass 2: rows seen, kept or not */
+    int64_t *global_row;        /* pass 2: each kept row's file row */
 };
 
 /* Writes at most 40 bytes of [s, s+n) into out as a printable token. */
@@ -103,6 +112,9 @@ static int parser_grow_rows(struct parser *p)
 {
     if (p->n_rows < p->rows_cap)
         return 0;
+    if (p->plan)
+        FAIL(ERR_IO, "%s: more rows than when first read (the file changed while being read)",
+             p->name);
     int64_t cap = p->rows_cap ? 2 * p->rows_cap : 256;
     int64_t *rp = realloc(p->row_ptr, (size_t)(cap + 1) * sizeof *rp);
     if (!rp)
@@ -120,6 +132,9 @@ static int parser_grow_nnz(struct parser *p)
 {
     if (p->nnz < p->nnz_cap)
         return 0;
+    if (p->plan)
+        FAIL(ERR_IO, "%s: more pairs than when first read (the file changed while being read)",
+             p->name);
     int64_t cap = p->nnz_cap ? 2 * p->nnz_cap : 1024;
     int32_t *c = realloc(p->col_idx, (size_t)cap * sizeof *c);
     if (!c)
@@ -237,6 +252,16 @@ static int parser_line(struct parser *p, char *s, size_t n)
     long long ln = (long long)p->line_no;
     if (memchr(s, '\0', n))
         INPUT_FAIL("%s:%lld: expected LIBSVM text, got a NUL byte", name, ln);
+    if (p->plan) {
+        /* pass 2: a row of another part is skipped unread (pass 1 checked
+         * it; the checksum at the end proves the text is the same) */
+        int64_t row = p->file_row++;
+        if (row >= p->plan->n_samples)
+            FAIL(ERR_IO, "%s: more rows than when first read (the file changed while being read)",
+                 name);
+        if (p->owner[row] != p->part)
+            return 0;
+    }
     char *end = s + n;
     while (end > s && is_blank(end[-1]))
         end--;
@@ -263,10 +288,16 @@ static int parser_line(struct parser *p, char *s, size_t n)
         quote_token(q, (size_t)(tok_end - q), tok, sizeof tok);
         INPUT_FAIL("%s:%lld: expected a finite label, got \"%s\"", name, ln, tok);
     }
-    if (p->labels != LABELS_RAW)
+    if (p->labels != LABELS_RAW && !p->plan)
         TRY(parser_note_label(p, label));
     TRY(parser_grow_rows(p));
-    p->y[p->n_rows] = label;
+    if (p->plan) { /* the label as mapped over the whole file */
+        p->y[p->n_rows] = p->plan->y[p->file_row - 1];
+        p->global_row[p->n_rows] = p->file_row - 1;
+    } else {
+        p->y[p->n_rows] = label;
+    }
+    double norm2 = 0.0; /* pass 1: the row's squared norm */
 
     /* the index:value pairs */
     int64_t prev = 0;
@@ -317,12 +348,24 @@ static int parser_line(struct parser *p, char *s, size_t n)
             quote_token(q, tok_len, tok, sizeof tok);
             INPUT_FAIL("%s:%lld: expected a finite value, got \"%s\"", name, ln, tok);
         }
-        TRY(parser_grow_nnz(p));
-        p->col_idx[p->nnz] = (int32_t)(index - 1);
-        p->values[p->nnz] = value;
+        if (p->scan) {
+            norm2 += value * value;
+        } else {
+            TRY(parser_grow_nnz(p));
+            p->col_idx[p->nnz] = (int32_t)(index - 1);
+            p->values[p->nnz] = value;
+        }
         p->nnz++;
         prev = index;
         q = tok_end;
+    }
+    if (p->scan && !isfinite(norm2) && p->bad_norm_row < 0)
+        p->bad_norm_row = p->n_rows;
+    if (p->plan && p->bias > 0) { /* dataset_add_bias's column, without its copy */
+        TRY(parser_grow_nnz(p));
+        p->col_idx[p->nnz] = (int32_t)p->plan->n_features;
+        p->values[p->nnz] = p->bias;
+        p->nnz++;
     }
     if (prev > p->max_index)
         p->max_index = prev;
@@ -411,7 +454,7 @@ static int parser_finish(struct parser *p)
         TRY(parser_line(p, p->buf, p->len));
         p->len = 0;
     }
-    if (p->n_rows == 0)
+    if ((p->plan ? p->file_row : p->n_rows) == 0)
         INPUT_FAIL("%s:1: expected a line \"label index:value ...\", got an empty file", p->name);
     return 0;
 }
@@ -437,6 +480,7 @@ static void parser_free(struct parser *p)
     free(p->col_idx);
     free(p->values);
     free(p->y);
+    free(p->global_row);
     free(p->buf);
     EVP_MD_CTX_free(p->sha);
     memset(p, 0, sizeof *p);
@@ -460,7 +504,19 @@ static int parser_build(struct parser *p, int64_t min_features, struct dataset *
      * its sign (dataset.h); for both losses whenever there are at most two
      * values (LABELS_AUTO: the squared loss on a binary set) */
     ds->labels_pm1 = p->labels == LABELS_BINARY || (p->labels == LABELS_AUTO && p->n_labels <= 2);
-    if (ds->labels_pm1) {
+    if (p->plan) { /* pass 2: labels mapped by pass 1, the same text or nothing */
+        ds->labels_pm1 = p->plan->labels_pm1;
+        if (strcmp(ds->checksum, p->plan->checksum) != 0 || p->file_row != p->plan->n_samples) {
+            char now[sizeof ds->checksum];
+            memcpy(now, ds->checksum, sizeof now);
+            free(ds);
+            FAIL(ERR_IO,
+                 "%s: not the text first read (sha256 %s, %lld rows; first %s, %lld rows): the "
+                 "file changed while being read",
+                 p->name, now, (long long)p->file_row, p->plan->checksum,
+                 (long long)p->plan->n_samples);
+        }
+    } else if (ds->labels_pm1) {
         double hi = p->label_seen[0];
         if (p->n_labels == 2 && p->label_seen[1] > hi)
             hi = p->label_seen[1];
@@ -473,7 +529,18 @@ static int parser_build(struct parser *p, int64_t min_features, struct dataset *
     }
     ds->n_samples = p->n_rows;
     ds->n_features = p->max_index > min_features ? p->max_index : min_features;
+    if (p->plan) /* the whole file's, and the bias column */
+        ds->n_features = p->plan->n_features + (p->bias > 0);
     ds->nnz = p->nnz;
+    if (p->scan) { /* pass 1 keeps no pair: row_ptr and y only */
+        ds->row_ptr = p->row_ptr;
+        ds->y = p->y;
+        snprintf(ds->name, sizeof ds->name, "%s", p->name);
+        p->row_ptr = NULL;
+        p->y = NULL;
+        *out = ds;
+        return 0;
+    }
     /* shrink to fit; a failed shrink keeps the larger block */
     size_t nz = (size_t)(p->nnz > 0 ? p->nnz : 1);
     int32_t *c = realloc(p->col_idx, nz * sizeof *c);
@@ -487,6 +554,8 @@ static int parser_build(struct parser *p, int64_t min_features, struct dataset *
     ds->col_idx = p->col_idx;
     ds->values = p->values;
     ds->y = p->y;
+    ds->global_row = p->global_row;
+    p->global_row = NULL;
     if (!ds->col_idx) { /* empty set of pairs: keep a valid pointer */
         ds->col_idx = malloc(sizeof *ds->col_idx);
         ds->values = malloc(sizeof *ds->values);
@@ -680,20 +749,15 @@ done:
     return rc;
 }
 
-int libsvm_read(const char *path, enum label_mode labels, int64_t min_features,
-                struct dataset **out)
+/* Opens path and feeds its text (plain, .xz or .bz2, by magic bytes) to a
+ * parser set up by the caller, then ends it (parser_finish). */
+static int read_source(struct parser *p, const char *path)
 {
     int rc = 0;
-    int fd = -1;
-    struct parser p;
-    struct c_locale loc;
     uint8_t head[6];
     size_t head_len = 0;
-    *out = NULL;
-    memset(&p, 0, sizeof p);
-    c_locale_enter(&loc);
     /* O_NONBLOCK: opening a FIFO must not wait for a writer (issue 17) */
-    fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
         INPUT_FAIL_GOTO("%s: cannot open: %s", path, strerror(errno));
     struct stat st;
@@ -705,7 +769,6 @@ int libsvm_read(const char *path, enum label_mode labels, int64_t min_features,
         INPUT_FAIL_GOTO("%s: is not a regular file (expected a LIBSVM file)", path);
     if (fcntl(fd, F_SETFL, 0) != 0)
         FAIL_GOTO(ERR_IO, "%s: fcntl: %s", path, strerror(errno));
-    TRY_GOTO(parser_init(&p, path, labels));
     /* the format by its magic bytes, not its name */
     while (head_len < sizeof head) {
         ssize_t got = read(fd, head + head_len, sizeof head - head_len);
@@ -719,19 +782,99 @@ int libsvm_read(const char *path, enum label_mode labels, int64_t min_features,
     }
     static const uint8_t xz_magic[6] = {0xfd, '7', 'z', 'X', 'Z', 0x00};
     if (head_len == 6 && memcmp(head, xz_magic, 6) == 0) {
-        TRY_GOTO(read_xz(&p, fd, head, head_len));
+        TRY_GOTO(read_xz(p, fd, head, head_len));
     } else if (head_len >= 4 && head[0] == 'B' && head[1] == 'Z' && head[2] == 'h' &&
                head[3] >= '1' && head[3] <= '9') {
-        TRY_GOTO(read_bz2(&p, path));
+        TRY_GOTO(read_bz2(p, path));
     } else {
-        TRY_GOTO(parser_feed(&p, (const char *)head, head_len));
-        TRY_GOTO(read_plain(&p, fd));
+        TRY_GOTO(parser_feed(p, (const char *)head, head_len));
+        TRY_GOTO(read_plain(p, fd));
     }
-    TRY_GOTO(parser_finish(&p));
-    TRY_GOTO(parser_build(&p, min_features, out));
+    TRY_GOTO(parser_finish(p));
 done:
     if (fd >= 0)
         close(fd);
+    return rc;
+}
+
+int libsvm_read(const char *path, enum label_mode labels, int64_t min_features,
+                struct dataset **out)
+{
+    int rc = 0;
+    struct parser p;
+    struct c_locale loc;
+    *out = NULL;
+    memset(&p, 0, sizeof p);
+    c_locale_enter(&loc);
+    TRY_GOTO(parser_init(&p, path, labels));
+    TRY_GOTO(read_source(&p, path));
+    TRY_GOTO(parser_build(&p, min_features, out));
+done:
+    parser_free(&p);
+    c_locale_leave(&loc);
+    return rc;
+}
+
+int libsvm_scan(const char *path, enum label_mode labels, int64_t min_features,
+                struct dataset **out, int64_t *bad_norm_row)
+{
+    int rc = 0;
+    struct parser p;
+    struct c_locale loc;
+    *out = NULL;
+    *bad_norm_row = -1;
+    memset(&p, 0, sizeof p);
+    c_locale_enter(&loc);
+    TRY_GOTO(parser_init(&p, path, labels));
+    p.scan = 1;
+    p.bad_norm_row = -1;
+    TRY_GOTO(read_source(&p, path));
+    *bad_norm_row = p.bad_norm_row;
+    TRY_GOTO(parser_build(&p, min_features, out));
+done:
+    parser_free(&p);
+    c_locale_leave(&loc);
+    return rc;
+}
+
+int libsvm_read_rows(const char *path, const struct dataset *scan, const int *owner, int part,
+                     double bias, struct dataset **out)
+{
+    int rc = 0;
+    struct parser p;
+    struct c_locale loc;
+    *out = NULL;
+    memset(&p, 0, sizeof p);
+    c_locale_enter(&loc);
+    TRY_GOTO(parser_init(&p, path, scan->labels_pm1 ? LABELS_BINARY : LABELS_RAW));
+    /* every array at its final size, once: no doubling, no shrinking copy */
+    int64_t rows = 0;
+    int64_t nnz = 0;
+    for (int64_t i = 0; i < scan->n_samples; i++)
+        if (owner[i] == part) {
+            rows++;
+            nnz += scan->row_ptr[i + 1] - scan->row_ptr[i] + (bias > 0);
+        }
+    free(p.row_ptr);
+    free(p.y);
+    p.row_ptr = malloc((size_t)(rows + 1) * sizeof *p.row_ptr);
+    p.y = malloc((size_t)(rows > 0 ? rows : 1) * sizeof *p.y);
+    p.global_row = malloc((size_t)(rows > 0 ? rows : 1) * sizeof *p.global_row);
+    p.col_idx = malloc((size_t)(nnz > 0 ? nnz : 1) * sizeof *p.col_idx);
+    p.values = malloc((size_t)(nnz > 0 ? nnz : 1) * sizeof *p.values);
+    if (!p.row_ptr || !p.y || !p.global_row || !p.col_idx || !p.values)
+        FAIL_GOTO(ERR_NOMEM, "%s: part %d: %lld rows, %lld entries", path, part, (long long)rows,
+                  (long long)nnz);
+    p.row_ptr[0] = 0;
+    p.rows_cap = rows;
+    p.nnz_cap = nnz;
+    p.plan = scan;
+    p.owner = owner;
+    p.part = part;
+    p.bias = bias;
+    TRY_GOTO(read_source(&p, path));
+    TRY_GOTO(parser_build(&p, 0, out));
+done:
     parser_free(&p);
     c_locale_leave(&loc);
     return rc;

@@ -227,8 +227,16 @@ static int locate(const struct manifest_entry *e, char *path, size_t size)
 
 /* Every row's squared norm must be finite: L_max, the steps and f* are
  * built from it (SPEC 1), and a value such as 1e308 made f* fail as a
- * "numerical failure" with a traceback (issue 17).  Bad input, one line;
- * *out is freed then. */
+ * "numerical failure" with a traceback (issue 17).  Bad input, one line
+ * naming row (0-based) as its line. */
+static int norm_fail(const char *path, int64_t row)
+{
+    INPUT_FAIL("%s:%lld: the squared norm of the row's values overflows (expected "
+               "values whose squares sum below 1.8e308, e.g. |value| < 1e150)",
+               path, (long long)row + 1); /* rows are lines: none is skipped */
+}
+
+/* check_norms on a loaded set: *out is freed on failure. */
 static int check_norms(const char *path, struct dataset **out)
 {
     const struct dataset *ds = *out;
@@ -239,46 +247,42 @@ static int check_norms(const char *path, struct dataset **out)
         if (!isfinite(sq)) {
             dataset_destroy(*out);
             *out = NULL;
-            INPUT_FAIL("%s:%lld: the squared norm of the row's values overflows (expected "
-                       "values whose squares sum below 1.8e308, e.g. |value| < 1e150)",
-                       path, (long long)i + 1); /* rows are lines: none is skipped */
+            return norm_fail(path, i);
         }
     }
     return 0;
 }
 
-int dataset_load(const char *spec, enum label_mode labels, struct dataset **out)
+/* The file a DATASET that is not a synthetic spec names: a manifest name
+ * (located, *e its row) or a path (*e NULL).  A name of the manifest always
+ * means the manifest's data (issue 17: a file "a9a" in the working
+ * directory must not replace it); anything else is a path. */
+static int resolve(const char *spec, char *path, size_t size, const struct manifest_entry **e)
 {
-    int rc = 0;
-    struct dataset *ds = NULL;
-    char path[1100];
-    *out = NULL;
-    if (synth_is_spec(spec))
-        return synth_generate(spec, out);
-    /* A name of the manifest always means the manifest's data (issue 17: a
-     * file "a9a" in the working directory must not replace it); anything
-     * else is a path. */
-    const struct manifest_entry *e = manifest_find(spec);
-    if (!e) {
-        struct stat st;
-        if (stat(spec, &st) == 0) {
-            TRY(libsvm_read(spec, labels, 0, out)); /* says "is a directory" etc. */
-            return check_norms(spec, out);
-        }
-        char names[512];
-        size_t at = 0;
-        for (const struct manifest_entry *m = manifest; m->name; m++)
-            at += (size_t)snprintf(names + at, sizeof names - at, "%s%s", at ? ", " : "", m->name);
-        if (strchr(spec, '/') || strchr(spec, '.'))
-            INPUT_FAIL("%s: %s (expected a LIBSVM file, a manifest name or a synthetic spec)", spec,
-                       strerror(errno));
-        INPUT_FAIL("data set \"%s\": not a known name (known: %s; a path has a slash or an "
-                   "extension, such as ./%s; or a synthetic spec such as "
-                   "synth-sparse:n=20000,d=47000,nnz=75,seed=1)",
-                   spec, names, spec);
+    *e = manifest_find(spec);
+    if (*e)
+        return locate(*e, path, size);
+    struct stat st;
+    if (stat(spec, &st) == 0) {
+        snprintf(path, size, "%s", spec);
+        return 0;
     }
-    TRY(locate(e, path, sizeof path));
-    TRY_GOTO(libsvm_read(path, labels, e->features, &ds));
+    char names[512];
+    size_t at = 0;
+    for (const struct manifest_entry *m = manifest; m->name; m++)
+        at += (size_t)snprintf(names + at, sizeof names - at, "%s%s", at ? ", " : "", m->name);
+    if (strchr(spec, '/') || strchr(spec, '.'))
+        INPUT_FAIL("%s: %s (expected a LIBSVM file, a manifest name or a synthetic spec)", spec,
+                   strerror(errno));
+    INPUT_FAIL("data set \"%s\": not a known name (known: %s; a path has a slash or an "
+               "extension, such as ./%s; or a synthetic spec such as "
+               "synth-sparse:n=20000,d=47000,nnz=75,seed=1)",
+               spec, names, spec);
+}
+
+/* A manifest set read from path must be the manifest's (sha256, rows). */
+static int check_manifest(const struct manifest_entry *e, const char *path, struct dataset *ds)
+{
     if (e->text_sha256[0] == '\0') {
         if (error_rank() == 0)
             fprintf(stderr,
@@ -286,16 +290,104 @@ int dataset_load(const char *spec, enum label_mode labels, struct dataset **out)
                     "verified\n",
                     path, ds->checksum);
     } else if (strcmp(e->text_sha256, ds->checksum) != 0) {
-        INPUT_FAIL_GOTO("%s: text sha256 %s does not match the manifest's %s for \"%s\"", path,
-                        ds->checksum, e->text_sha256, e->name);
+        INPUT_FAIL("%s: text sha256 %s does not match the manifest's %s for \"%s\"", path,
+                   ds->checksum, e->text_sha256, e->name);
     }
     if (ds->n_samples != e->rows)
-        INPUT_FAIL_GOTO("%s: expected %lld rows for \"%s\", got %lld", path, (long long)e->rows,
-                        e->name, (long long)ds->n_samples);
+        INPUT_FAIL("%s: expected %lld rows for \"%s\", got %lld", path, (long long)e->rows, e->name,
+                   (long long)ds->n_samples);
     snprintf(ds->name, sizeof ds->name, "%s", e->name);
+    return 0;
+}
+
+int dataset_load(const char *spec, enum label_mode labels, struct dataset **out)
+{
+    int rc = 0;
+    struct dataset *ds = NULL;
+    const struct manifest_entry *e = NULL;
+    char path[1100];
+    *out = NULL;
+    if (synth_is_spec(spec))
+        return synth_generate(spec, out);
+    TRY(resolve(spec, path, sizeof path, &e));
+    if (!e) {
+        TRY(libsvm_read(path, labels, 0, out)); /* says "is a directory" etc. */
+        return check_norms(path, out);
+    }
+    TRY_GOTO(libsvm_read(path, labels, e->features, &ds));
+    TRY_GOTO(check_manifest(e, path, ds));
     *out = ds;
     ds = NULL;
 done:
     dataset_destroy(ds);
+    return rc;
+}
+
+int dataset_scan(const char *spec, enum label_mode labels, struct dataset **out)
+{
+    int rc = 0;
+    struct dataset *ds = NULL;
+    const struct manifest_entry *e = NULL;
+    char path[1100];
+    int64_t bad = -1;
+    *out = NULL;
+    if (synth_is_spec(spec)) {
+        /* generated whole (every label depends on the draws before it),
+         * then stripped to the scan's O(N) */
+        TRY(synth_generate(spec, &ds));
+        free(ds->col_idx);
+        free(ds->values);
+        ds->col_idx = NULL;
+        ds->values = NULL;
+        *out = ds;
+        return 0;
+    }
+    TRY(resolve(spec, path, sizeof path, &e));
+    TRY_GOTO(libsvm_scan(path, labels, e ? e->features : 0, &ds, &bad));
+    if (bad >= 0)
+        TRY_GOTO(norm_fail(path, bad));
+    if (e)
+        TRY_GOTO(check_manifest(e, path, ds));
+    *out = ds;
+    ds = NULL;
+done:
+    dataset_destroy(ds);
+    return rc;
+}
+
+int dataset_load_rows(const char *spec, const struct dataset *scan, const int *owner, int part,
+                      double bias, struct dataset **out)
+{
+    int rc = 0;
+    struct dataset *whole = NULL;
+    int64_t *rows = NULL;
+    const struct manifest_entry *e = NULL;
+    char path[1100];
+    *out = NULL;
+    if (synth_is_spec(spec)) { /* generated whole again, then cut */
+        TRY_GOTO(synth_generate(spec, &whole));
+        rows = malloc((size_t)(whole->n_samples > 0 ? whole->n_samples : 1) * sizeof *rows);
+        if (!rows)
+            FAIL_GOTO(ERR_NOMEM, "rows of part %d of %s", part, spec);
+        int64_t n = 0;
+        for (int64_t i = 0; i < whole->n_samples; i++)
+            if (owner[i] == part)
+                rows[n++] = i;
+        TRY_GOTO(dataset_subset(whole, rows, n, out));
+        dataset_destroy(whole);
+        whole = NULL;
+        rc = dataset_add_bias(*out, bias);
+        if (rc < 0) {
+            dataset_destroy(*out);
+            *out = NULL;
+        }
+        goto done;
+    }
+    TRY_GOTO(resolve(spec, path, sizeof path, &e));
+    TRY_GOTO(libsvm_read_rows(path, scan, owner, part, bias, out));
+    snprintf((*out)->name, sizeof(*out)->name, "%s", scan->name);
+done:
+    dataset_destroy(whole);
+    free(rows);
     return rc;
 }

@@ -40,6 +40,32 @@
 
 #include "base/error.h"
 
+/* ---- sums over the ranks that hold the rows (issue 18) ------------------
+ *
+ * With a communicator of more than one rank, each rank holds a part of the
+ * rows (its shard; N = n_total rows in all) and every sum over rows is its
+ * local part summed over the ranks.  The sum is a reduce to rank 0 and a
+ * broadcast, so every rank holds the same bits and takes the same branch
+ * in every test below (an allreduce need not give identical bits on every
+ * rank); a single process (MPI_COMM_NULL or one rank) computes exactly
+ * what it did before, bit for bit. */
+
+struct fs_dist {
+    MPI_Comm comm; /* MPI_COMM_NULL: a single process */
+    int rank;
+};
+
+static int fs_sum(const struct fs_dist *c, double *buf, int64_t n)
+{
+    if (c->comm == MPI_COMM_NULL)
+        return 0;
+    if (MPI_Reduce(c->rank == 0 ? MPI_IN_PLACE : buf, buf, (int)n, MPI_DOUBLE, MPI_SUM, 0,
+                   c->comm) != MPI_SUCCESS ||
+        MPI_Bcast(buf, (int)n, MPI_DOUBLE, 0, c->comm) != MPI_SUCCESS)
+        FAIL(ERR_MPI, "f*: summing %lld numbers over the ranks", (long long)n);
+    return 0;
+}
+
 enum {
     FSTAR_MAX_NEWTON = 200,  /* outer iterations; Newton needs ~10-30 */
     FSTAR_MAX_HALVINGS = 60, /* backtracking steps: t down to 2^-60 */
@@ -57,10 +83,11 @@ static double dot(int64_t d, const double *a, const double *b)
 }
 
 /* Jacobi preconditioner: diag_j = lambda + (1/N) sum_i loss''(y_i, z_i) x_ij^2. */
-static void hessian_diag(const struct problem *p, const double *z, double *diag)
+static int hessian_diag(const struct problem *p, const struct fs_dist *c, const double *z,
+                        double *diag)
 {
     const struct dataset *ds = p->data;
-    const double inv_n = 1.0 / (double)ds->n_samples;
+    const double inv_n = 1.0 / (double)p->n_total;
     for (int64_t j = 0; j < ds->n_features; j++)
         diag[j] = 0.0;
     for (int64_t i = 0; i < ds->n_samples; i++) {
@@ -68,15 +95,56 @@ static void hessian_diag(const struct problem *p, const double *z, double *diag)
         for (int64_t k = ds->row_ptr[i]; k < ds->row_ptr[i + 1]; k++)
             diag[ds->col_idx[k]] += h * ds->values[k] * ds->values[k];
     }
+    TRY(fs_sum(c, diag, ds->n_features));
     for (int64_t j = 0; j < ds->n_features; j++)
         diag[j] += p->lambda;
+    return 0;
+}
+
+/* f(w) and its gradient into g (d + 1 entries: the last is scratch). */
+static int fs_value(const struct problem *p, const struct fs_dist *c, const double *w, double *g,
+                    double *f)
+{
+    const int64_t d = p->data->n_features;
+    if (c->comm == MPI_COMM_NULL) {
+        *f = objective_value(p, w, g);
+        return 0;
+    }
+    /* objective_value's arithmetic, with the row sums summed over ranks */
+    g[d] = objective_local(p, w, g, NULL);
+    TRY(fs_sum(c, g, d + 1));
+    double w2 = 0.0;
+    for (int64_t j = 0; j < d; j++)
+        w2 += w[j] * w[j];
+    for (int64_t j = 0; j < d; j++)
+        g[j] += p->lambda * w[j];
+    *f = g[d] + 0.5 * p->lambda * w2;
+    return 0;
+}
+
+/* out = H v at margins z. */
+static int fs_hvp(const struct problem *p, const struct fs_dist *c, const double *z,
+                  const double *v, double *out, double *tmp)
+{
+    if (c->comm == MPI_COMM_NULL) {
+        objective_hvp(p, z, v, out, tmp);
+        return 0;
+    }
+    struct problem rows = *p;
+    rows.lambda = 0.0; /* the row sums only, then + lambda v once */
+    const int64_t d = p->data->n_features;
+    objective_hvp(&rows, z, v, out, tmp);
+    TRY(fs_sum(c, out, d));
+    for (int64_t j = 0; j < d; j++)
+        out[j] += p->lambda * v[j];
+    return 0;
 }
 
 /* Preconditioned CG on H s = -g at margins z, to ||r|| <= tol.  Scratch:
  * r, pdir, hp, mr (d), tmp (n).  Returns the CG iterations made. */
-static int newton_direction(const struct problem *p, const double *z, const double *g,
-                            const double *diag, double tol, int max_cg, double *s, double *r,
-                            double *pdir, double *hp, double *mr, double *tmp)
+static int newton_direction(const struct problem *p, const struct fs_dist *c, const double *z,
+                            const double *g, const double *diag, double tol, int max_cg, double *s,
+                            double *r, double *pdir, double *hp, double *mr, double *tmp)
 {
     const int64_t d = p->data->n_features;
     for (int64_t j = 0; j < d; j++) {
@@ -88,7 +156,8 @@ static int newton_direction(const struct problem *p, const double *z, const doub
     double rz = dot(d, r, mr);
     int it = 0;
     while (it < max_cg && norm2(d, r) > tol) {
-        objective_hvp(p, z, pdir, hp, tmp);
+        if (fs_hvp(p, c, z, pdir, hp, tmp) < 0)
+            return -1;
         double php = dot(d, pdir, hp);
         if (!(php > 0.0)) /* lambda = 0 and a flat direction: keep s */
             break;
@@ -110,37 +179,59 @@ static int newton_direction(const struct problem *p, const double *z, const doub
     return it;
 }
 
-int fstar_solve(const struct problem *p_in, double rel_tol, double *w_out, struct fstar_result *out)
+int fstar_solve(const struct problem *p, double rel_tol, double *w, struct fstar_result *out)
+{
+    return fstar_solve_mpi(p, MPI_COMM_NULL, rel_tol, w, out);
+}
+
+int fstar_solve_mpi(const struct problem *p_in, MPI_Comm comm, double rel_tol, double *w_out,
+                    struct fstar_result *out)
 {
     int rc = 0;
     double *mem = NULL;
     struct problem p = *p_in;
-    p.n_total = p.data->n_samples; /* N = the rows held (fstar.h) */
-    const int64_t n = p.data->n_samples;
+    struct fs_dist c = {MPI_COMM_NULL, 0};
+    int size = 1;
+    if (comm != MPI_COMM_NULL && MPI_Comm_size(comm, &size) == MPI_SUCCESS && size > 1) {
+        c.comm = comm;
+        MPI_Comm_rank(comm, &c.rank);
+    } else {
+        p.n_total = p.data->n_samples; /* N = the rows held (fstar.h) */
+    }
+    const int64_t n = p.data->n_samples; /* rows held here */
     const int64_t d = p.data->n_features;
     memset(out, 0, sizeof *out);
-    if (n <= 0 || d <= 0)
-        FAIL(ERR_INPUT, "f* of an empty problem (%lld rows, %lld features)", (long long)n,
+    if (p.n_total <= 0 || d <= 0)
+        FAIL(ERR_INPUT, "f* of an empty problem (%lld rows, %lld features)", (long long)p.n_total,
              (long long)d);
 
-    mem = calloc((size_t)(10 * d + 2 * n), sizeof *mem);
+    mem = calloc((size_t)(10 * d + 2 + 2 * n), sizeof *mem);
+    if (c.comm != MPI_COMM_NULL) { /* every rank goes on, or none */
+        int ok = mem != NULL;
+        if (MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPI_INT, MPI_MIN, c.comm) != MPI_SUCCESS)
+            FAIL_GOTO(ERR_MPI, "f*: agreeing on memory");
+        if (!ok)
+            FAIL_GOTO(ERR_NOMEM, "Newton-CG vectors for d = %lld, n = %lld (on some rank)",
+                      (long long)d, (long long)n);
+    }
     if (!mem)
         FAIL(ERR_NOMEM, "Newton-CG vectors for d = %lld, n = %lld", (long long)d, (long long)n);
-    double *w = mem;       /* iterate */
-    double *g = w + d;     /* grad f(w) */
-    double *s = g + d;     /* Newton direction */
-    double *r = s + d;     /* CG residual */
-    double *pdir = r + d;  /* CG search direction */
-    double *hp = pdir + d; /* H pdir */
-    double *mr = hp + d;   /* preconditioned residual */
-    double *diag = mr + d; /* Jacobi preconditioner */
-    double *wt = diag + d; /* trial point */
-    double *gt = wt + d;   /* grad f(trial point) */
-    double *z = gt + d;    /* margins at w */
-    double *tmp = z + n;   /* HVP scratch */
+    double *w = mem;        /* iterate */
+    double *g = w + d;      /* grad f(w), then one scratch entry */
+    double *s = g + d + 1;  /* Newton direction */
+    double *r = s + d;      /* CG residual */
+    double *pdir = r + d;   /* CG search direction */
+    double *hp = pdir + d;  /* H pdir */
+    double *mr = hp + d;    /* preconditioned residual */
+    double *diag = mr + d;  /* Jacobi preconditioner */
+    double *wt = diag + d;  /* trial point */
+    double *gt = wt + d;    /* grad f(trial point), then one scratch entry */
+    double *z = gt + d + 1; /* margins at w */
+    double *tmp = z + n;    /* HVP scratch */
     const int max_cg = (int)(d < 25 ? 50 : (d > 5000 ? 10000 : 2 * d));
 
-    double f = objective_value(&p, w, g);
+    double f = 0.0;
+    TRY_GOTO(fs_value(&p, &c, w, g, &f));
     double gn = norm2(d, g);
     const double gn0 = gn;
     const double target = rel_tol * gn0;
@@ -157,12 +248,13 @@ int fstar_solve(const struct problem *p_in, double rel_tol, double *w_out, struc
                       "(reached %.3g)",
                       iter, rel_tol, gn / gn0);
         objective_margins(&p, w, z);
-        hessian_diag(&p, z, diag);
+        TRY_GOTO(hessian_diag(&p, &c, z, diag));
         /* Forcing term eta = min(0.5, sqrt(||g|| / ||g0||)): superlinear.  The
          * squared loss is a quadratic: one exact Newton step, CG run to half
          * the target so the step lands within it. */
         double cg_tol = p.loss == LOSS_SQUARED ? 0.5 * target : fmin(0.5, sqrt(gn / gn0)) * gn;
-        newton_direction(&p, z, g, diag, cg_tol, max_cg, s, r, pdir, hp, mr, tmp);
+        if (newton_direction(&p, &c, z, g, diag, cg_tol, max_cg, s, r, pdir, hp, mr, tmp) < 0)
+            FAIL_GOTO(ERR_MPI, "f*: Newton-CG direction");
         double gts = dot(d, g, s);
         if (!(gts < 0.0)) /* round-off made the direction useless */
             FAIL_GOTO(ERR_NUMERIC,
@@ -179,7 +271,7 @@ int fstar_solve(const struct problem *p_in, double rel_tol, double *w_out, struc
         for (int h = 0; h < FSTAR_MAX_HALVINGS && !accepted; h++, t *= 0.5) {
             for (int64_t j = 0; j < d; j++)
                 wt[j] = w[j] + t * s[j];
-            ft = objective_value(&p, wt, gt);
+            TRY_GOTO(fs_value(&p, &c, wt, gt, &ft));
             gnt = norm2(d, gt);
             if (!isfinite(ft) || !isfinite(gnt))
                 continue;
@@ -312,60 +404,50 @@ static int cache_line_match(char *line, const char *checksum, const char *loss, 
     return 1;
 }
 
-int fstar_cached(const struct problem *p, double bias, struct fstar_result *out)
+/* Looks the key up in path: *hit = 1 and *out on a match; *ends_open when
+ * the file ends in a partial line.  A missing file is no match. */
+static int cache_lookup(const char *path, const char *checksum, const char *loss, double lambda,
+                        double bias, int *hit, int *ends_open, struct fstar_result *out)
 {
     int rc = 0;
-    FILE *fp = NULL;
     char *line = NULL;
     size_t cap = 0;
-    char dir[4096];
-    char path[4200];
-    char entry[512];
-    const char *checksum = p->data->checksum;
-    /* the labels are part of the problem (SPEC 1): squared loss on -1/+1
-     * labels has its own key, so entries written when binary sets were
-     * solved on raw labels (before issue 14) are never read for it */
-    const char *loss =
-        p->loss == LOSS_SQUARED && p->data->labels_pm1 ? "squared:pm1" : loss_name(p->loss);
-    const double rel_tol = 1e-12; /* SPEC 1 */
-
-    /* Data without an identity (built in memory) or with one that would
-     * break the line format is solved every time. */
-    if (checksum[0] == '\0' || strpbrk(checksum, "\t\n\r")) {
-        TRY(fstar_solve(p, rel_tol, NULL, out));
+    *hit = 0;
+    *ends_open = 0;
+    FILE *fp = fopen(path, "r");
+    if (!fp) {
+        if (errno != ENOENT)
+            FAIL(ERR_IO, "cannot read %s: %s", path, strerror(errno));
         return 0;
     }
-    TRY(fstar_cache_dir(dir, sizeof dir));
-    snprintf(path, sizeof path, "%s/fstar.tsv", dir);
-
-    int ends_open = 0; /* the file ends in a partial line */
-    fp = fopen(path, "r");
-    if (fp) {
-        ssize_t got;
-        while ((got = getline(&line, &cap, fp)) >= 0) {
-            ends_open = got > 0 && line[got - 1] != '\n';
-            if (cache_line_match(line, checksum, loss, p->lambda, bias, out))
-                goto done;
+    ssize_t got;
+    while ((got = getline(&line, &cap, fp)) >= 0) {
+        *ends_open = got > 0 && line[got - 1] != '\n';
+        if (cache_line_match(line, checksum, loss, lambda, bias, out)) {
+            *hit = 1;
+            break;
         }
-        fclose(fp);
-        fp = NULL;
-    } else if (errno != ENOENT) {
-        FAIL_GOTO(ERR_IO, "cannot read %s: %s", path, strerror(errno));
     }
+    fclose(fp);
+    free(line);
+    return rc;
+}
 
-    TRY_GOTO(fstar_solve(p, rel_tol, NULL, out));
-
-    /* After a partial line (a writer that crashed), close it with "#\n":
-     * the '#' spoils its last field, so the partial line, which may end
-     * inside a number, can never parse as an entry; ours starts afresh. */
+/* Appends one entry.  After a partial line (a writer that crashed), closes
+ * it with "#\n": the '#' spoils its last field, so the partial line, which
+ * may end inside a number, can never parse as an entry; ours starts
+ * afresh.  One write on O_APPEND: concurrent writers add whole lines.  A
+ * cache that cannot be written costs a re-solve next time, not this run:
+ * the failure is reported and f* returned. */
+static int cache_append(const char *path, int ends_open, const char *checksum, const char *loss,
+                        double lambda, double bias, const struct fstar_result *res)
+{
+    char entry[512];
     int len = snprintf(entry, sizeof entry, "%s%s\t%s\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\n",
-                       ends_open ? "#\n" : "", checksum, loss, p->lambda, bias, out->fstar,
-                       out->grad_norm, out->grad_norm0);
+                       ends_open ? "#\n" : "", checksum, loss, lambda, bias, res->fstar,
+                       res->grad_norm, res->grad_norm0);
     if (len < 0 || (size_t)len >= sizeof entry)
-        FAIL_GOTO(ERR_INTERNAL, "cache line too long for checksum %s", checksum);
-    /* One write on O_APPEND: concurrent writers add whole lines.  A cache
-     * that cannot be written costs a re-solve next time, not this run: the
-     * failure is reported and f* returned. */
+        FAIL(ERR_INTERNAL, "cache line too long for checksum %s", checksum);
     int fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0644);
     ssize_t wrote = -1;
     int werr = errno;
@@ -380,9 +462,66 @@ int fstar_cached(const struct problem *p, double bias, struct fstar_result *out)
     if (wrote != len)
         error_report(__FILE__, __LINE__, __func__, "f* not cached: cannot append to %s: %s", path,
                      strerror(werr));
-done:
-    if (fp)
-        fclose(fp);
-    free(line);
-    return rc;
+    return 0;
+}
+
+int fstar_cached(const struct problem *p, double bias, struct fstar_result *out)
+{
+    return fstar_cached_mpi(p, bias, MPI_COMM_NULL, out);
+}
+
+int fstar_cached_mpi(const struct problem *p, double bias, MPI_Comm comm, struct fstar_result *out)
+{
+    char dir[4096];
+    char path[4200];
+    const char *checksum = p->data->checksum;
+    /* the labels are part of the problem (SPEC 1): squared loss on -1/+1
+     * labels has its own key, so entries written when binary sets were
+     * solved on raw labels (before issue 14) are never read for it */
+    const char *loss =
+        p->loss == LOSS_SQUARED && p->data->labels_pm1 ? "squared:pm1" : loss_name(p->loss);
+    const double rel_tol = 1e-12; /* SPEC 1 */
+    int rank = 0;
+    if (comm != MPI_COMM_NULL)
+        MPI_Comm_rank(comm, &rank);
+
+    /* Data without an identity (built in memory) or with one that would
+     * break the line format is solved every time. */
+    if (checksum[0] == '\0' || strpbrk(checksum, "\t\n\r")) {
+        TRY(fstar_solve_mpi(p, comm, rel_tol, NULL, out));
+        return 0;
+    }
+    /* Rank 0 reads the cache and tells the others: {rc, hit, ends_open,
+     * fstar, grad_norm, grad_norm0}. */
+    double msg[6] = {0, 0, 0, 0, 0, 0};
+    if (rank == 0) {
+        int hit = 0;
+        int ends_open = 0;
+        int rc = fstar_cache_dir(dir, sizeof dir);
+        if (rc == 0) {
+            snprintf(path, sizeof path, "%s/fstar.tsv", dir);
+            rc = cache_lookup(path, checksum, loss, p->lambda, bias, &hit, &ends_open, out);
+        }
+        msg[0] = rc;
+        msg[1] = hit;
+        msg[2] = ends_open;
+        msg[3] = out->fstar;
+        msg[4] = out->grad_norm;
+        msg[5] = out->grad_norm0;
+    }
+    if (comm != MPI_COMM_NULL && MPI_Bcast(msg, 6, MPI_DOUBLE, 0, comm) != MPI_SUCCESS)
+        FAIL(ERR_MPI, "f*: broadcasting the cache lookup");
+    TRY((int)msg[0]);
+    if (msg[1] != 0) {
+        memset(out, 0, sizeof *out);
+        out->fstar = msg[3];
+        out->grad_norm = msg[4];
+        out->grad_norm0 = msg[5];
+        out->from_cache = 1;
+        return 0;
+    }
+    TRY(fstar_solve_mpi(p, comm, rel_tol, NULL, out));
+    if (rank == 0)
+        TRY(cache_append(path, msg[2] != 0, checksum, loss, p->lambda, bias, out));
+    return 0;
 }

@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+#include <mpi.h>
+
 #include "base/objective.h"
 
 struct fstar_result {
@@ -30,6 +32,17 @@ int fstar_solve(const struct problem *p, double rel_tol, double *w, struct fstar
  * atomic append to the cache.  `bias` is part of the key only (the data
  * already carries the bias column). */
 int fstar_cached(const struct problem *p, double bias, struct fstar_result *out);
+
+/* The same over the rows held by the ranks of comm (issue 18: each rank
+ * holds only its shard; p->n_total = N, the rows of all ranks together):
+ * every sum over rows is summed over the ranks (reduce and broadcast, so
+ * every rank takes the same decisions on the same bits).  Every rank of
+ * comm calls it and gets the same result.  MPI_COMM_NULL or a single rank:
+ * exactly fstar_solve / fstar_cached.  The cache is read and written by
+ * rank 0 only. */
+int fstar_solve_mpi(const struct problem *p, MPI_Comm comm, double rel_tol, double *w,
+                    struct fstar_result *out);
+int fstar_cached_mpi(const struct problem *p, double bias, MPI_Comm comm, struct fstar_result *out);
 
 /* The cache directory (created if missing) into buf; 0 or ERR_IO. */
 int fstar_cache_dir(char *buf, size_t size);

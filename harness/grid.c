@@ -1493,7 +1493,7 @@ static int make_parent(const char *path)
     return 0;
 }
 
-/* Rank 0: loads every distinct data set once; skip[i] = 1 for cells whose
+/* Rank 0: scans every distinct data set once; skip[i] = 1 for cells whose
  * optional data set is not available; nodes > n_samples is an input error
  * naming the config line. */
 static int validate_data(const struct grid *g, int quiet, unsigned char *skip)
@@ -1522,7 +1522,8 @@ static int validate_data(const struct grid *g, int quiet, unsigned char *skip)
             }
         }
         struct dataset *ds = NULL;
-        int lrc = dataset_load(name, any_logistic ? LABELS_BINARY : LABELS_RAW, &ds);
+        /* the scan (labels and row offsets, issue 18), not the whole set */
+        int lrc = dataset_scan(name, any_logistic ? LABELS_BINARY : LABELS_RAW, &ds);
         if (lrc < 0 && all_optional) {
             if (!quiet)
                 fprintf(stderr,

@@ -28,17 +28,35 @@
 
 /* ---- the data-set cache ------------------------------------------------- */
 
-struct cache_entry {
+/* Issue 18: a rank holds its shard, never the whole set.  Across the runs
+ * of a grid the cache keeps, per (spec, labels), the scan of the set (its
+ * O(N) labels and row offsets: dataset_scan), and the last shard made, so
+ * that runs on the same cells' rows (every method and step of one data
+ * set, K, partition and seed) read the file once.  A new shard replaces
+ * the old one: the cache never holds more rows than one shard. */
+
+struct scan_entry {
+    char spec[512];
+    enum label_mode labels;
+    struct dataset *scan; /* owned */
+};
+
+struct shard_key {
     char spec[512];
     enum label_mode labels;
     double bias;
-    struct dataset *ds; /* owned by the cache, bias column included */
+    int nodes;
+    int part;
+    enum partition how;
+    uint64_t seed; /* 0 where the parts do not depend on it */
 };
 
 struct dataset_cache {
-    struct cache_entry *entries;
+    struct scan_entry *scans;
     int n;
     int cap;
+    struct shard_key key; /* of shard */
+    struct dataset *shard;
 };
 
 /* Caller owns the result (dataset_cache_destroy); NULL on no memory. */
@@ -52,53 +70,94 @@ void dataset_cache_destroy(struct dataset_cache *c)
     if (!c)
         return;
     for (int i = 0; i < c->n; i++)
-        dataset_destroy(c->entries[i].ds);
-    free(c->entries);
+        dataset_destroy(c->scans[i].scan);
+    free(c->scans);
+    dataset_destroy(c->shard);
     free(c);
 }
 
-/* The data set for (spec, labels, bias), from the cache or freshly loaded
- * with the bias column added.  *owned is set when the caller must free the
- * set (no cache); otherwise the cache keeps it. */
-static int runner_load(struct dataset_cache *cache, const char *spec, enum label_mode labels,
-                       double bias, struct dataset **ds, struct dataset **owned)
+/* The scan of (spec, labels), from the cache or made.  *owned is set when
+ * the caller must free it (no cache). */
+static int runner_scan(struct dataset_cache *cache, const char *spec, enum label_mode labels,
+                       struct dataset **scan, struct dataset **owned)
 {
-    int rc = 0;
     struct dataset *fresh = NULL;
-    *ds = NULL;
+    *scan = NULL;
     *owned = NULL;
-    if (cache) {
-        for (int i = 0; i < cache->n; i++) {
-            struct cache_entry *e = &cache->entries[i];
-            if (e->labels == labels && e->bias == bias && strcmp(e->spec, spec) == 0) {
-                *ds = e->ds;
+    if (cache)
+        for (int i = 0; i < cache->n; i++)
+            if (cache->scans[i].labels == labels && strcmp(cache->scans[i].spec, spec) == 0) {
+                *scan = cache->scans[i].scan;
                 return 0;
             }
-        }
+    TRY(dataset_scan(spec, labels, &fresh));
+    if (!cache) {
+        *scan = *owned = fresh;
+        return 0;
     }
-    TRY_GOTO(dataset_load(spec, labels, &fresh));
-    TRY_GOTO(dataset_add_bias(fresh, bias));
-    if (cache) {
-        if (cache->n == cache->cap) {
-            int cap = cache->cap ? 2 * cache->cap : 4;
-            struct cache_entry *p = realloc(cache->entries, (size_t)cap * sizeof *p);
-            if (!p)
-                FAIL_GOTO(ERR_NOMEM, "no memory for the data-set cache");
-            cache->entries = p;
-            cache->cap = cap;
+    if (cache->n == cache->cap) {
+        int cap = cache->cap ? 2 * cache->cap : 4;
+        struct scan_entry *p = realloc(cache->scans, (size_t)cap * sizeof *p);
+        if (!p) {
+            dataset_destroy(fresh);
+            FAIL(ERR_NOMEM, "no memory for the data-set cache");
         }
-        struct cache_entry *e = &cache->entries[cache->n++];
-        snprintf(e->spec, sizeof e->spec, "%s", spec);
-        e->labels = labels;
-        e->bias = bias;
-        e->ds = fresh;
-        *ds = fresh;
+        cache->scans = p;
+        cache->cap = cap;
+    }
+    struct scan_entry *e = &cache->scans[cache->n++];
+    snprintf(e->spec, sizeof e->spec, "%s", spec);
+    e->labels = labels;
+    e->scan = fresh;
+    *scan = fresh;
+    return 0;
+}
+
+/* Part `part` of K of the scanned set (shard_assign, then only those rows
+ * read), with the bias column; from the cache when it holds that very
+ * shard.  *owned is set when the caller must free it. */
+static int runner_shard(struct dataset_cache *cache, const struct run_cfg *cfg,
+                        enum label_mode labels, const struct dataset *scan, int K, int part,
+                        struct dataset **shard, struct dataset **owned)
+{
+    int rc = 0;
+    int *owner = NULL;
+    struct dataset *fresh = NULL;
+    struct shard_key key;
+    memset(&key, 0, sizeof key);
+    snprintf(key.spec, sizeof key.spec, "%s", cfg->dataset);
+    key.labels = labels;
+    key.bias = cfg->bias;
+    key.nodes = K;
+    key.part = part;
+    key.how = K > 1 ? cfg->partition : PARTITION_RANDOM;
+    key.seed = K > 1 && cfg->partition == PARTITION_RANDOM ? cfg->seed : 0;
+    *shard = NULL;
+    *owned = NULL;
+    if (cache && cache->shard && memcmp(&key, &cache->key, sizeof key) == 0) {
+        *shard = cache->shard;
+        return 0;
+    }
+    if (cache) { /* the old shard goes before the new one is read */
+        dataset_destroy(cache->shard);
+        cache->shard = NULL;
+    }
+    int64_t n = scan->n_samples;
+    owner = malloc((size_t)(n > 0 ? n : 1) * sizeof *owner);
+    if (!owner)
+        FAIL_GOTO(ERR_NOMEM, "shard map of %lld rows", (long long)n);
+    TRY_GOTO(shard_assign(scan, K, cfg->partition, cfg->seed, owner));
+    TRY_GOTO(dataset_load_rows(cfg->dataset, scan, owner, part, cfg->bias, &fresh));
+    if (cache) {
+        cache->key = key;
+        cache->shard = fresh;
     } else {
-        *ds = fresh;
         *owned = fresh;
     }
+    *shard = fresh;
     fresh = NULL;
 done:
+    free(owner);
     dataset_destroy(fresh);
     return rc;
 }
@@ -264,9 +323,10 @@ static int runner_execute(const algorithm *alg, MPI_Comm sub, struct dataset_cac
     int rc = 0;
     struct run_cfg *cfg = &out->cfg;
     struct comm comm;
-    struct dataset *owned = NULL; /* the full set when there is no cache */
-    struct dataset *shard = NULL; /* this rank's rows */
-    void *state = NULL;           /* the algorithm's */
+    struct dataset *scan_owned = NULL;  /* the scan when there is no cache */
+    struct dataset *shard_owned = NULL; /* the shard when there is no cache */
+    struct dataset *shard = NULL;       /* this rank's rows */
+    void *state = NULL;                 /* the algorithm's */
     struct runner_bufs b = {NULL, NULL, NULL};
     int state_made = 0;
 
@@ -276,27 +336,27 @@ static int runner_execute(const algorithm *alg, MPI_Comm sub, struct dataset_cac
     int K = comm_nodes(&comm);
     int rank = comm.rank;
 
-    /* Data: every rank of the run reads the set (deterministic, so every
-     * rank agrees on success), keeps its shard, and the cache keeps the
-     * full set for the next runs of a grid. */
-    struct dataset *ds = NULL;
+    /* Data (issue 18): every rank of the run scans the set (labels and row
+     * offsets only; deterministic, so every rank agrees on success), then
+     * reads its own rows; no rank ever holds the whole set. */
+    struct dataset *scan = NULL;
     /* SPEC 1: -1/+1 for both losses on a set with at most two label values;
      * the squared loss keeps raw targets only on a regression set */
     enum label_mode labels = cfg->loss == LOSS_LOGISTIC ? LABELS_BINARY : LABELS_AUTO;
-    rc = runner_load(cache, cfg->dataset, labels, cfg->bias, &ds, &owned);
+    rc = runner_scan(cache, cfg->dataset, labels, &scan, &scan_owned);
     rc = runner_agree(&comm, rc); /* ERR_MPI is fatal below */
     if (rc < 0) {
         if (runner_fatal(rc))
             goto done;
-        /* dataset_load has printed its one line (path:line, SPEC 7) */
+        /* dataset_scan has printed its one line (path:line, SPEC 7) */
         runner_fail_reported(out, rc, "--dataset %.200s: could not be loaded (%s)", cfg->dataset,
                              error_name(rc));
         rc = 0;
         goto done;
     }
-    int64_t N = ds->n_samples;
-    int64_t d = ds->n_features;
-    out->labels_pm1 = ds->labels_pm1; /* stored as `labels` (SPEC 1) */
+    int64_t N = scan->n_samples;
+    int64_t d = scan->n_features + (cfg->bias > 0); /* the bias column (SPEC 1) */
+    out->labels_pm1 = scan->labels_pm1;             /* stored as `labels` (SPEC 1) */
     out->n_samples = N;
     out->n_features = d;
     if (!(cfg->lambda > 0))
@@ -312,45 +372,21 @@ static int runner_execute(const algorithm *alg, MPI_Comm sub, struct dataset_cac
         goto done;
     }
 
-    /* f*: once, on rank 0 of the run (the cache makes repeats free), then
-     * broadcast; not counted (setup). */
-    double fs[2] = {0.0, NAN}; /* rc, f* */
-    if (rank == 0) {
-        struct problem full = {ds, cfg->loss, cfg->lambda, N};
-        struct fstar_result fr;
-        int frc = fstar_cached(&full, cfg->bias, &fr);
-        fs[0] = frc;
-        fs[1] = frc == 0 ? fr.fstar : NAN;
-    }
-    if (comm.mpi != MPI_COMM_NULL)
-        MPI_TRY_GOTO(MPI_Bcast(fs, 2, MPI_DOUBLE, 0, comm.mpi));
-    if (fs[0] < 0) {
-        rc = (int)fs[0];
-        if (runner_fatal(rc))
-            goto done;
-        runner_fail(out, rc, "f* of %s could not be computed (%s)", cfg->dataset, error_name(rc));
-        rc = 0;
-        goto done;
-    }
-    out->fstar = fs[1];
-
-    /* This rank's rows only (SPEC 3: node k holds S_k). */
-    if (K == 1 && owned && rank == 0) {
-        /* one node holds every row, in order: the loaded set is the shard
-         * (no copy, so peak memory stays one CSR; the bitwise K = 1 tests
-         * see the same rows in the same order as shard_extract gives) */
-        shard = owned;
-        owned = NULL;
-        rc = 0;
-    } else if (rank < K) {
-        rc = shard_extract(ds, K, rank, cfg->partition, cfg->seed, &shard);
+    /* This rank's rows only (SPEC 3: node k holds S_k), in increasing
+     * global order (with K = 1 the set row for row: the bitwise K = 1 tests
+     * see what saga sees). */
+    if (rank < K) {
+        rc = runner_shard(cache, cfg, labels, scan, K, rank, &shard, &shard_owned);
     } else {
         /* a server rank (SPEC 3.9) holds no rows: an empty shard in the
-         * full feature space, so evaluation and L_max add nothing */
-        shard = dataset_alloc(0, 0);
+         * full feature space, so evaluation, f* and L_max add nothing */
+        shard = shard_owned = dataset_alloc(0, 0);
         rc = shard ? 0 : ERR_NOMEM;
-        if (shard)
-            shard->n_features = ds->n_features;
+        if (shard) {
+            shard->n_features = d;
+            shard->labels_pm1 = scan->labels_pm1;
+            memcpy(shard->checksum, scan->checksum, sizeof shard->checksum);
+        }
     }
     rc = runner_agree(&comm, rc); /* ERR_MPI is fatal below */
     if (rc < 0) {
@@ -361,9 +397,27 @@ static int runner_execute(const algorithm *alg, MPI_Comm sub, struct dataset_cac
         rc = 0;
         goto done;
     }
-    dataset_destroy(owned); /* without a cache, keep only the shard */
-    owned = NULL;
-    ds = NULL;
+    dataset_destroy(scan_owned); /* without a cache, keep only the shard */
+    scan_owned = NULL;
+    scan = NULL;
+
+    /* f*: over the shards by every rank of the run (issue 18: Newton-CG
+     * with its row sums summed over the ranks), or from the cache, which
+     * makes repeats free; not counted (setup). */
+    {
+        struct problem rows = {shard, cfg->loss, cfg->lambda, N};
+        struct fstar_result fr;
+        rc = fstar_cached_mpi(&rows, cfg->bias, comm.mpi, &fr);
+        if (rc < 0) {
+            if (runner_fatal(rc))
+                goto done;
+            runner_fail(out, rc, "f* of %s could not be computed (%s)", cfg->dataset,
+                        error_name(rc));
+            rc = 0;
+            goto done;
+        }
+        out->fstar = fr.fstar;
+    }
 
     struct run_ctx ctx;
     memset(&ctx, 0, sizeof ctx);
@@ -516,8 +570,8 @@ done:
     free(b.buf);
     free(b.w);
     netmodel_destroy(comm.model);
-    dataset_destroy(shard);
-    dataset_destroy(owned);
+    dataset_destroy(shard_owned);
+    dataset_destroy(scan_owned);
     return rc;
 }
 
