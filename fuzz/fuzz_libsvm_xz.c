@@ -13,7 +13,11 @@
  * Oracle: whenever the file's decoded text is the payload (modes 0 plain
  * and 1), the result must equal libsvm_parse of the same text in memory,
  * array for array and checksum included; any success must be a consistent
- * CSR; any failure must be ERR_INPUT.
+ * CSR; any failure must be ERR_INPUT.  Shard-only reading (issue 18):
+ * libsvm_scan must succeed or fail as libsvm_read does and agree on labels,
+ * row offsets and checksum; every part of a K = 1-3 split (partition, seed
+ * and bias picked by the input) read by libsvm_read_rows must equal
+ * shard_extract of the whole set with dataset_add_bias, array for array.
  */
 #include <lzma.h>
 #include <stddef.h>
@@ -83,6 +87,59 @@ static size_t xz_store(const uint8_t *text, size_t len, uint8_t **out)
     return pos + 12;
 }
 
+/* libsvm_scan and libsvm_read_rows against the whole read f (rc its rc). */
+static void shard_only(int rc, struct dataset *f, uint8_t pick)
+{
+    struct dataset *scan = NULL;
+    int64_t bad = -1;
+    int rc_scan = libsvm_scan(fuzz_path, LABELS_BINARY, 0, &scan, &bad);
+    if (rc_scan != rc || (rc_scan != 0) != (scan == NULL))
+        abort();
+    if (rc != 0)
+        return;
+    size_t n = (size_t)f->n_samples;
+    if (scan->n_samples != f->n_samples || scan->n_features != f->n_features ||
+        scan->nnz != f->nnz || scan->values || strcmp(scan->checksum, f->checksum) != 0 ||
+        scan->labels_pm1 != f->labels_pm1 ||
+        memcmp(scan->row_ptr, f->row_ptr, (n + 1) * sizeof *f->row_ptr) != 0 ||
+        memcmp(scan->y, f->y, n * sizeof *f->y) != 0)
+        abort();
+    int K = 1 + pick % 3;
+    enum partition how = (pick >> 2 & 1) ? PARTITION_LABEL : PARTITION_RANDOM;
+    double bias = (pick >> 3 & 1) ? 0.5 : 0.0;
+    int *owner = malloc(n * sizeof *owner);
+    if (!owner)
+        abort();
+    if (dataset_add_bias(f, bias) != 0)
+        abort();
+    if (shard_assign(scan, K, how, pick >> 4, owner) != 0) {
+        if ((int64_t)K <= f->n_samples)
+            abort();
+    } else {
+        for (int k = 0; k < K; k++) {
+            struct dataset *want = NULL;
+            struct dataset *got = NULL;
+            if (shard_extract(f, K, k, how, pick >> 4, &want) != 0 ||
+                libsvm_read_rows(fuzz_path, scan, owner, k, bias, &got) != 0)
+                abort();
+            size_t m = (size_t)want->n_samples;
+            size_t nz = (size_t)want->nnz;
+            if (got->n_samples != want->n_samples || got->n_features != want->n_features ||
+                got->nnz != want->nnz ||
+                memcmp(got->row_ptr, want->row_ptr, (m + 1) * sizeof *got->row_ptr) != 0 ||
+                memcmp(got->y, want->y, m * sizeof *got->y) != 0 ||
+                memcmp(got->global_row, want->global_row, m * sizeof *got->global_row) != 0 ||
+                (nz && (memcmp(got->col_idx, want->col_idx, nz * sizeof *got->col_idx) != 0 ||
+                        memcmp(got->values, want->values, nz * sizeof *got->values) != 0)))
+                abort();
+            dataset_destroy(want);
+            dataset_destroy(got);
+        }
+    }
+    free(owner);
+    dataset_destroy(scan);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 3)
@@ -123,6 +180,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         same(rc, f, rc_mem, m);
         dataset_destroy(m);
     }
+    shard_only(rc, f, data[1]);
     dataset_destroy(f);
     free(z);
     return 0;
