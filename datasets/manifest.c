@@ -135,7 +135,8 @@ static int download(const char *url, const char *path)
 static int verify(const struct manifest_entry *e, const char *path, char *why, size_t size)
 {
     struct dataset *ds = NULL;
-    if (libsvm_read(path, LABELS_RAW, e->features, &ds) != 0) {
+    int64_t bad_norm = -1; /* the scan (issue 18): O(N), not the whole set */
+    if (libsvm_scan(path, LABELS_RAW, e->features, &ds, &bad_norm) != 0) {
         snprintf(why, size, "not a readable LIBSVM file");
         return -1;
     }
