@@ -374,8 +374,14 @@ int dataset_load_rows(const char *spec, const struct dataset *scan, const int *o
         for (int64_t i = 0; i < whole->n_samples; i++)
             if (owner[i] == part)
                 rows[n++] = i;
-        TRY_GOTO(dataset_subset(whole, rows, n, out));
-        dataset_destroy(whole);
+        if (n == whole->n_samples) { /* every row (K = 1): no copy */
+            whole->global_row = rows; /* 0..n-1, in order */
+            rows = NULL;
+            *out = whole;
+        } else {
+            TRY_GOTO(dataset_subset(whole, rows, n, out));
+            dataset_destroy(whole);
+        }
         whole = NULL;
         rc = dataset_add_bias(*out, bias);
         if (rc < 0) {
