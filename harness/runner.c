@@ -1,9 +1,10 @@
 /*
  * runner.c - one run from start to finish (SPEC 4): resolve the method and
- * K, load (or reuse) the data, f*, shard, the step, then rounds with
- * checkpoints at a fixed spacing in epochs until the stopping rule.
+ * K, scan the data set (or reuse its scan), read this rank's shard only,
+ * f* over the shards, the step, then rounds with checkpoints at a fixed
+ * spacing in epochs until the stopping rule.
  *
- * Setup (loading, f*, sharding, create) is untimed; only the algorithm's
+ * Setup (scan, shard, f*, create) is untimed; only the algorithm's
  * round() is timed (STYLE 1, benchopt's set_objective vs run).  Evaluation
  * traffic uses comm_allreduce_uncounted so that rounds and bytes are the
  * algorithm's own (SPEC 4).  Every rank of the run takes the same decisions

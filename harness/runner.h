@@ -9,7 +9,7 @@
 
 #include "harness/h5out.h"
 
-struct dataset_cache; /* data sets kept loaded across the runs of a grid */
+struct dataset_cache; /* scans and the last shard, kept across the runs of a grid */
 
 /* Runs cfg on the first cfg->nodes ranks of `launch` (a sub-communicator when
  * K is smaller than the launch); the other ranks wait.  Collective over
