@@ -374,7 +374,7 @@ int dataset_load_rows(const char *spec, const struct dataset *scan, const int *o
         for (int64_t i = 0; i < whole->n_samples; i++)
             if (owner[i] == part)
                 rows[n++] = i;
-        if (n == whole->n_samples) { /* every row (K = 1): no copy */
+        if (n == whole->n_samples) {  /* every row (K = 1): no copy */
             whole->global_row = rows; /* 0..n-1, in order */
             rows = NULL;
             *out = whole;
