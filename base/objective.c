@@ -119,20 +119,25 @@ double objective_local(const struct problem *p, const double *w, double *grad, d
     return (loss_sum + loss_comp) * inv_n;
 }
 
-/* SPEC 1 over the rows held, N = n_samples. */
-double objective_value(const struct problem *p, const double *w, double *grad)
+double objective_regularise(const struct problem *p, const double *w, double loss_part,
+                            double *grad)
 {
-    struct problem whole = *p;
-    whole.n_total = p->data->n_samples;
     const int64_t d = p->data->n_features;
-    double f = objective_local(&whole, w, grad, NULL);
     double w2 = 0.0;
     for (int64_t j = 0; j < d; j++)
         w2 += w[j] * w[j];
     if (grad)
         for (int64_t j = 0; j < d; j++)
             grad[j] += p->lambda * w[j];
-    return f + 0.5 * p->lambda * w2;
+    return loss_part + 0.5 * p->lambda * w2;
+}
+
+/* SPEC 1 over the rows held, N = n_samples. */
+double objective_value(const struct problem *p, const double *w, double *grad)
+{
+    struct problem whole = *p;
+    whole.n_total = p->data->n_samples;
+    return objective_regularise(p, w, objective_local(&whole, w, grad, NULL), grad);
 }
 
 /* out = (1/N) X^T D X v + lambda v, D_i = loss''(y_i, z_i); N as in

@@ -28,6 +28,13 @@ void objective_margins(const struct problem *p, const double *w, double *z);
  * (d entries, overwritten).  `z` is scratch of n_samples doubles or NULL. */
 double objective_local(const struct problem *p, const double *w, double *grad, double *z);
 
+/* SPEC 1's regulariser on a loss part already summed over every row:
+ * returns loss_part + (lambda/2) ||w||^2 and, when grad != NULL, adds
+ * lambda w to grad (d entries).  The one place f and its gradient are
+ * finished (objective_value, fstar over shards, the runner's evaluation). */
+double objective_regularise(const struct problem *p, const double *w, double loss_part,
+                            double *grad);
+
 /* Full f(w) and, when grad != NULL, its gradient, over the rows held, as if
  * they were the whole set (single process: fstar, tests). */
 double objective_value(const struct problem *p, const double *w, double *grad);

@@ -797,57 +797,52 @@ done:
     return rc;
 }
 
+/* The file through a parser that parser_init and the caller's mode set up,
+ * in the C locale, into *out; the caller frees the parser. */
+static int read_with(struct parser *p, const char *path, int64_t min_features, struct dataset **out)
+{
+    int rc = 0;
+    struct c_locale loc;
+    c_locale_enter(&loc);
+    TRY_GOTO(read_source(p, path));
+    TRY_GOTO(parser_build(p, min_features, out));
+done:
+    c_locale_leave(&loc);
+    return rc;
+}
+
 int libsvm_read(const char *path, enum label_mode labels, int64_t min_features,
                 struct dataset **out)
 {
-    int rc = 0;
     struct parser p;
-    struct c_locale loc;
     *out = NULL;
-    memset(&p, 0, sizeof p);
-    c_locale_enter(&loc);
-    TRY_GOTO(parser_init(&p, path, labels));
-    TRY_GOTO(read_source(&p, path));
-    TRY_GOTO(parser_build(&p, min_features, out));
-done:
+    int rc = parser_init(&p, path, labels);
+    if (rc == 0)
+        rc = read_with(&p, path, min_features, out);
     parser_free(&p);
-    c_locale_leave(&loc);
     return rc;
 }
 
 int libsvm_scan(const char *path, enum label_mode labels, int64_t min_features,
                 struct dataset **out, int64_t *bad_norm_row)
 {
-    int rc = 0;
     struct parser p;
-    struct c_locale loc;
     *out = NULL;
-    *bad_norm_row = -1;
-    memset(&p, 0, sizeof p);
-    c_locale_enter(&loc);
-    TRY_GOTO(parser_init(&p, path, labels));
+    int rc = parser_init(&p, path, labels);
     p.scan = 1;
     p.bad_norm_row = -1;
-    TRY_GOTO(read_source(&p, path));
+    if (rc == 0)
+        rc = read_with(&p, path, min_features, out);
     *bad_norm_row = p.bad_norm_row;
-    TRY_GOTO(parser_build(&p, min_features, out));
-done:
     parser_free(&p);
-    c_locale_leave(&loc);
     return rc;
 }
 
-int libsvm_read_rows(const char *path, const struct dataset *scan, const int *owner, int part,
-                     double bias, struct dataset **out)
+/* Pass 2's mode: every array at its final size, once (no doubling, no
+ * shrinking copy); a need to grow means the file changed. */
+static int parser_plan(struct parser *p, const struct dataset *scan, const int *owner, int part,
+                       double bias)
 {
-    int rc = 0;
-    struct parser p;
-    struct c_locale loc;
-    *out = NULL;
-    memset(&p, 0, sizeof p);
-    c_locale_enter(&loc);
-    TRY_GOTO(parser_init(&p, path, scan->labels_pm1 ? LABELS_BINARY : LABELS_RAW));
-    /* every array at its final size, once: no doubling, no shrinking copy */
     int64_t rows = 0;
     int64_t nnz = 0;
     for (int64_t i = 0; i < scan->n_samples; i++)
@@ -855,28 +850,38 @@ int libsvm_read_rows(const char *path, const struct dataset *scan, const int *ow
             rows++;
             nnz += scan->row_ptr[i + 1] - scan->row_ptr[i] + (bias > 0);
         }
-    free(p.row_ptr);
-    free(p.y);
-    p.row_ptr = malloc((size_t)(rows + 1) * sizeof *p.row_ptr);
-    p.y = malloc((size_t)(rows > 0 ? rows : 1) * sizeof *p.y);
-    p.global_row = malloc((size_t)(rows > 0 ? rows : 1) * sizeof *p.global_row);
-    p.col_idx = malloc((size_t)(nnz > 0 ? nnz : 1) * sizeof *p.col_idx);
-    p.values = malloc((size_t)(nnz > 0 ? nnz : 1) * sizeof *p.values);
-    if (!p.row_ptr || !p.y || !p.global_row || !p.col_idx || !p.values)
-        FAIL_GOTO(ERR_NOMEM, "%s: part %d: %lld rows, %lld entries", path, part, (long long)rows,
-                  (long long)nnz);
-    p.row_ptr[0] = 0;
-    p.rows_cap = rows;
-    p.nnz_cap = nnz;
-    p.plan = scan;
-    p.owner = owner;
-    p.part = part;
-    p.bias = bias;
-    TRY_GOTO(read_source(&p, path));
-    TRY_GOTO(parser_build(&p, 0, out));
-done:
+    free(p->row_ptr);
+    free(p->y);
+    p->row_ptr = malloc((size_t)(rows + 1) * sizeof *p->row_ptr);
+    p->y = malloc((size_t)(rows > 0 ? rows : 1) * sizeof *p->y);
+    p->global_row = malloc((size_t)(rows > 0 ? rows : 1) * sizeof *p->global_row);
+    p->col_idx = malloc((size_t)(nnz > 0 ? nnz : 1) * sizeof *p->col_idx);
+    p->values = malloc((size_t)(nnz > 0 ? nnz : 1) * sizeof *p->values);
+    if (!p->row_ptr || !p->y || !p->global_row || !p->col_idx || !p->values)
+        FAIL(ERR_NOMEM, "%s: part %d: %lld rows, %lld entries", p->name, part, (long long)rows,
+             (long long)nnz);
+    p->row_ptr[0] = 0;
+    p->rows_cap = rows;
+    p->nnz_cap = nnz;
+    p->plan = scan;
+    p->owner = owner;
+    p->part = part;
+    p->bias = bias;
+    return 0;
+}
+
+int libsvm_read_rows(const char *path, const struct dataset *scan, const int *owner, int part,
+                     double bias, struct dataset **out)
+{
+    struct parser p;
+    *out = NULL;
+    /* labels: the scan's, mapped over the whole file (parser_line) */
+    int rc = parser_init(&p, path, LABELS_RAW);
+    if (rc == 0)
+        rc = parser_plan(&p, scan, owner, part, bias);
+    if (rc == 0)
+        rc = read_with(&p, path, 0, out);
     parser_free(&p);
-    c_locale_leave(&loc);
     return rc;
 }
 

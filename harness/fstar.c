@@ -110,15 +110,10 @@ static int fs_value(const struct problem *p, const struct fs_dist *c, const doub
         *f = objective_value(p, w, g);
         return 0;
     }
-    /* objective_value's arithmetic, with the row sums summed over ranks */
+    /* objective_value, with the row sums summed over ranks */
     g[d] = objective_local(p, w, g, NULL);
     TRY(fs_sum(c, g, d + 1));
-    double w2 = 0.0;
-    for (int64_t j = 0; j < d; j++)
-        w2 += w[j] * w[j];
-    for (int64_t j = 0; j < d; j++)
-        g[j] += p->lambda * w[j];
-    *f = g[d] + 0.5 * p->lambda * w2;
+    *f = objective_regularise(p, w, g[d], g);
     return 0;
 }
 

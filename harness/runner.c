@@ -244,14 +244,10 @@ static int runner_evaluate(const algorithm *alg, const void *state, struct run_c
     TRY(alg->get_w(state, b->w));
     b->buf[d] = objective_local(&ctx->prob, b->w, b->buf, b->z);
     TRY(comm_allreduce_uncounted(ctx->comm, b->buf, d + 1, MPI_SUM));
-    double w2 = 0.0;
+    *f = objective_regularise(&ctx->prob, b->w, b->buf[d], b->buf); /* SPEC 1: + lambda w */
     double g2 = 0.0;
-    for (int64_t j = 0; j < d; j++) {
-        double g = b->buf[j] + ctx->prob.lambda * b->w[j]; /* SPEC 1: + lambda w */
-        w2 += b->w[j] * b->w[j];
-        g2 += g * g;
-    }
-    *f = b->buf[d] + 0.5 * ctx->prob.lambda * w2;
+    for (int64_t j = 0; j < d; j++)
+        g2 += b->buf[j] * b->buf[j];
     *grad_norm = sqrt(g2);
     return 0;
 }
