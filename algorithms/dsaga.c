@@ -32,12 +32,24 @@
  * SYNC_AUTO_FRACTION, the measured crossover), or when the untouched map has
  * no lazy form (aggregate = sum with a large K tau).
  *
+ * refresh = visited (SPEC 3.2b): each round starts by re-evaluating, at the
+ * synchronised w, the stored gradients of the distinct rows the node drew
+ * in the previous round (saga_core_refresh; O(nnz) each on sparse rows, the
+ * lazy state brought up to date only there); the deltas enter g_k as a
+ * step's do, so the synchronisation sends them with the round's own.  With
+ * K = 1 it is no longer saga: every tau steps, the rows drawn in the last
+ * tau steps have their stored gradients re-taken at the current iterate
+ * (a SAGA whose memory is partly reset to a snapshot, as SVRG's is wholly;
+ * it costs up to tau more gradients per tau steps).
+ *
  * Counters (closed forms, checked by the MPI tests), per round:
  *     dense:  rounds += 1,  bytes += 16 d K  (2d doubles, 8 bytes each, K nodes;
  *                                    0 for K = 1: one node sends nothing),
  *     sparse: rounds += 2,  bytes += 24 K + 24 sum_k m_k  (header, triples),
  *             plus 16 d K and one more round when the round falls back,
- *     grads_total += sum_k tau_k.
+ *     grads_total += sum_k tau_k  (refresh = visited: + sum_k of the rows
+ *                                  refreshed, counted by an uncounted
+ *                                  allreduce of one number; no closed form).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -61,6 +73,7 @@ struct dsaga_state {
     int *counts;            /* sparse: K, 3 m_k */
     int *displs;            /* sparse: K */
     int64_t d;
+    int refresh;     /* SPEC 3.2b: 1 under refresh = visited */
     int64_t tau;     /* SPEC 3.2: local steps per round on this node */
     int64_t tau_sum; /* sum over nodes of tau_k: grads per round */
     double s;        /* 1 (sum) or 1/K (mean) */
@@ -79,11 +92,16 @@ static const struct param_def dsaga_params[] = {
      "synchronise all 2d numbers, only the coordinates the round touched, or "
      "choose from the data (issue 18)",
      0},
+    {"refresh", PARAM_ENUM, "none", 0, 0, "none|visited",
+     "re-evaluate, at the synchronised w, the stored gradients of the rows "
+     "visited in the previous round (SPEC 3.2b)",
+     1},
     {NULL, 0, NULL, 0, 0, NULL, NULL, 0},
 };
 
 enum { DSAGA_MEAN = 0, DSAGA_SUM = 1 };                  /* index in "mean|sum" */
 enum { SYNC_AUTO = 0, SYNC_DENSE = 1, SYNC_SPARSE = 2 }; /* in "auto|dense|sparse" */
+enum { REFRESH_NONE = 0, REFRESH_VISITED = 1 };          /* in "none|visited" */
 
 /* SPEC 3.2: the step of saga, eta = 1 / (3 L_max) (times step_scale). */
 static int dsaga_default_step(const struct run_ctx *ctx, double *step)
@@ -160,6 +178,9 @@ static int dsaga_create(const struct run_ctx *ctx, void **state)
     TRY_GOTO(saga_core_create(ctx->shard, ctx->prob.loss, ctx->prob.lambda, ctx->n_total,
                               ctx->step_size, ctx->seed, ctx->comm->rank, &s->core));
     TRY_GOTO(dsaga_sync_setup(s, ctx, params_enum(ctx->params, "sync")));
+    s->refresh = params_enum(ctx->params, "refresh") == REFRESH_VISITED;
+    if (s->refresh)
+        TRY_GOTO(saga_core_track_visits(s->core));
 done:
     if (rc < 0) {
         dsaga_destroy(s);
@@ -209,13 +230,29 @@ static int dsaga_sync_sparse(struct dsaga_state *s, struct run_ctx *ctx)
     return 0;
 }
 
+/* SPEC 3.2b: the component gradients of every node's refresh this round
+ * (a count, not the algorithm's traffic: uncounted, SPEC 4). */
+static int dsaga_count_refresh(struct run_ctx *ctx, int64_t n_refreshed)
+{
+    double sum = (double)n_refreshed;
+    if (ctx->comm->size > 1)
+        TRY(comm_allreduce_uncounted(ctx->comm, &sum, 1, MPI_SUM));
+    ctx->grads_total += (int64_t)sum;
+    return 0;
+}
+
 static int dsaga_round(void *state, struct run_ctx *ctx)
 {
     struct dsaga_state *s = state;
     int64_t d = s->d;
+    /* SPEC 3.2b: the rows visited last round re-evaluated at the
+     * synchronised w (none in the first round) */
+    int64_t n_refreshed = s->refresh ? saga_core_refresh(s->core) : 0;
     /* SPEC 3.2 step 1: tau local SAGA steps from (w, g_bar) */
     saga_core_steps(s->core, s->tau);
-    comm_add_work(ctx->comm, (double)s->tau);
+    comm_add_work(ctx->comm, (double)(s->tau + n_refreshed));
+    if (s->refresh)
+        TRY(dsaga_count_refresh(ctx, n_refreshed));
     if (s->sparse) {
         TRY(dsaga_sync_sparse(s, ctx));
         ctx->grads_total += s->tau_sum;
@@ -263,7 +300,8 @@ static void dsaga_counters(const struct params *p, int K, int64_t d, int64_t n_t
     int sync = params_enum(p, "sync");
     out->rounds = 1;
     out->bytes = K > 1 ? 16.0 * (double)d * K : 0.0;
-    out->grads = grads;
+    /* refresh = visited adds the distinct rows drawn last round: random */
+    out->grads = params_enum(p, "refresh") == REFRESH_VISITED ? -1.0 : grads;
     if (K > 1 && sync != SYNC_DENSE) {
         out->rounds = sync == SYNC_SPARSE ? 2.0 : -1.0;
         out->bytes = -1.0;

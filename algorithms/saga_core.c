@@ -75,6 +75,12 @@ struct saga_core {
     double mscale;     /* synchronised w = mscale * (v - g (mcum - last)) */
     double mcum;
     int32_t *uni; /* scratch: union of the nodes' touched sets */
+    /* rows visited this round (saga_core_track_visits; NULL/0 otherwise),
+     * for dsaga's refresh = visited (SPEC 3.2b) */
+    int64_t *visited;    /* distinct local rows, in order of first visit */
+    int64_t n_visited;   /* entries of visited */
+    uint32_t *row_stamp; /* per local row: vstamp when last visited */
+    uint32_t vstamp;     /* this round's visit stamp (starts at 1) */
 };
 
 #define COORD_STRIDE 4 /* v, g, last, padding: 32 bytes, two per cache line */
@@ -131,6 +137,8 @@ void saga_core_destroy(struct saga_core *c)
     free(c->mirror);
     free(c->touched);
     free(c->uni);
+    free(c->visited);
+    free(c->row_stamp);
     free(c);
 }
 
@@ -155,12 +163,17 @@ static void lazy_flush(struct saga_core *c)
 
 /* n_steps lazy steps; `loss` is a compile-time constant at each call site so
  * the compiler specialises the loop (no branch or indirect call per step). */
-static inline __attribute__((always_inline)) void
-lazy_steps(struct saga_core *c, int64_t n_steps, const enum loss_kind loss, const int track)
+static inline __attribute__((always_inline)) void lazy_steps(struct saga_core *c, int64_t n_steps,
+                                                             const enum loss_kind loss,
+                                                             const int track, const int visits)
 {
     int32_t *restrict touched = c->touched; /* track: this round's coordinates */
     int64_t n_touched = c->n_touched;
     const double stamp = c->stamp;
+    int64_t *restrict visited = c->visited; /* visits: this round's rows */
+    uint32_t *restrict row_stamp = c->row_stamp;
+    int64_t n_visited = c->n_visited;
+    const uint32_t vstamp = c->vstamp;
     const int64_t *restrict row_ptr = c->ds->row_ptr;
     const int32_t *restrict col = c->ds->col_idx;
     const double *restrict x = c->ds->values;
@@ -207,6 +220,12 @@ lazy_steps(struct saga_core *c, int64_t n_steps, const enum loss_kind loss, cons
         double a = loss_deriv(loss, y[i], scale * dot);
         double delta = a - alpha[i]; /* a - alpha_i */
         alpha[i] = a;
+        if (visits) {
+            /* branch-free append of the row's first visit this round */
+            visited[n_visited] = i;
+            n_visited += row_stamp[i] != vstamp;
+            row_stamp[i] = vstamp;
+        }
         scale *= beta;                 /* w = beta w ... */
         inv_scale *= inv_beta;         /* 1 / scale, without a division */
         double step = eta * inv_scale; /* ... - eta (...), in units of v */
@@ -240,6 +259,17 @@ lazy_steps(struct saga_core *c, int64_t n_steps, const enum loss_kind loss, cons
     c->cum = cum;
     if (track)
         c->n_touched = n_touched;
+    if (visits)
+        c->n_visited = n_visited;
+}
+
+/* Records row i as visited this round (refresh = visited; eager path). */
+static inline void eager_visit(struct saga_core *c, int64_t i)
+{
+    if (c->visited && c->row_stamp[i] != c->vstamp) {
+        c->row_stamp[i] = c->vstamp;
+        c->visited[c->n_visited++] = i;
+    }
 }
 
 /* Eager steps, O(d) each: dense rows through BLAS, or sparse rows with a
@@ -260,6 +290,7 @@ static void eager_steps(struct saga_core *c, int64_t n_steps)
             double a = loss_deriv(c->loss, ds->y[i], z);
             double delta = a - c->alpha[i];
             c->alpha[i] = a;
+            eager_visit(c, i);
             cblas_dscal((int)d, c->beta, w, 1);                /* w = beta w */
             cblas_daxpy((int)d, -c->eta * delta, xi, 1, w, 1); /* - eta delta x_i */
             cblas_daxpy((int)d, -c->eta, g, 1, w, 1);          /* - eta g */
@@ -271,6 +302,7 @@ static void eager_steps(struct saga_core *c, int64_t n_steps)
             double a = loss_deriv(c->loss, ds->y[i], z);
             double delta = a - c->alpha[i];
             c->alpha[i] = a;
+            eager_visit(c, i);
             for (int64_t j = 0; j < d; j++)
                 w[j] = c->beta * w[j] - c->eta * g[j];
             for (int64_t p = p0; p < p1; p++) {
@@ -286,16 +318,24 @@ void saga_core_steps(struct saga_core *c, int64_t n_steps)
 {
     if (n_steps <= 0)
         return;
+    /* one specialised loop per (loss, sparse sync, visit tracking) */
+    int logistic = c->loss == LOSS_LOGISTIC;
+    int track = c->touched != NULL;
+    int visits = c->visited != NULL;
     if (!c->lazy)
         eager_steps(c, n_steps);
-    else if (c->touched && c->loss == LOSS_LOGISTIC)
-        lazy_steps(c, n_steps, LOSS_LOGISTIC, 1);
-    else if (c->touched)
-        lazy_steps(c, n_steps, LOSS_SQUARED, 1);
-    else if (c->loss == LOSS_LOGISTIC)
-        lazy_steps(c, n_steps, LOSS_LOGISTIC, 0);
+    else if (visits && track)
+        logistic ? lazy_steps(c, n_steps, LOSS_LOGISTIC, 1, 1)
+                 : lazy_steps(c, n_steps, LOSS_SQUARED, 1, 1);
+    else if (visits)
+        logistic ? lazy_steps(c, n_steps, LOSS_LOGISTIC, 0, 1)
+                 : lazy_steps(c, n_steps, LOSS_SQUARED, 0, 1);
+    else if (track)
+        logistic ? lazy_steps(c, n_steps, LOSS_LOGISTIC, 1, 0)
+                 : lazy_steps(c, n_steps, LOSS_SQUARED, 1, 0);
     else
-        lazy_steps(c, n_steps, LOSS_SQUARED, 0);
+        logistic ? lazy_steps(c, n_steps, LOSS_LOGISTIC, 0, 0)
+                 : lazy_steps(c, n_steps, LOSS_SQUARED, 0, 0);
     c->n_steps += n_steps;
 }
 
@@ -603,4 +643,111 @@ int64_t saga_core_sync_expected_touched(const struct saga_core *c, int64_t tau)
 int saga_core_is_lazy(const struct saga_core *c)
 {
     return c->lazy;
+}
+
+/* ---- refresh of the visited rows (dsaga refresh = visited, SPEC 3.2b) ------
+ *
+ * The steps record each distinct row they draw; saga_core_refresh then
+ * re-evaluates alpha_i at the current w for those rows, as a step without
+ * the move of w would: a = loss'(y_i, <x_i, w>), g += (a - alpha_i) x_i / N,
+ * alpha_i = a.  On the lazy path the row's coordinates are brought up to
+ * date first (their pending drift uses g before the change), O(nnz(x_i))
+ * per row; w itself does not move, so scale and cum are unchanged.  Under
+ * sparse synchronisation the coordinates join this round's touched list
+ * (g_k moved there). */
+
+int saga_core_track_visits(struct saga_core *c)
+{
+    if (c->visited)
+        return 0;
+    size_t n = (size_t)c->ds->n_samples;
+    int64_t *visited = malloc((n + 1) * sizeof *visited); /* +1: the branch-free append */
+    uint32_t *row_stamp = calloc(n, sizeof *row_stamp);
+    if (!visited || !row_stamp) {
+        free(visited);
+        free(row_stamp);
+        FAIL(ERR_NOMEM, "visited-row lists for %zu rows", n);
+    }
+    c->visited = visited;
+    c->row_stamp = row_stamp;
+    c->n_visited = 0;
+    c->vstamp = 1; /* the rows start at stamp 0: none visited yet */
+    return 0;
+}
+
+int64_t saga_core_n_visited(const struct saga_core *c)
+{
+    return c->n_visited;
+}
+
+/* One row's refresh on the lazy path; `track` appends its coordinates to
+ * the touched list (sparse synchronisation). */
+static void lazy_refresh_row(struct saga_core *c, int64_t i, int track)
+{
+    const struct dataset *ds = c->ds;
+    double *coord = c->coord;
+    int64_t p0 = ds->row_ptr[i];
+    int64_t p1 = ds->row_ptr[i + 1];
+    double dot = 0.0;
+    for (int64_t p = p0; p < p1; p++) {
+        double *r = coord + COORD_STRIDE * (size_t)ds->col_idx[p];
+        double vj = r[0] - r[1] * (c->cum - r[2]); /* up to date, as lazy_steps */
+        r[0] = vj;
+        r[2] = c->cum;
+        dot += ds->values[p] * vj;
+    }
+    double a = loss_deriv(c->loss, ds->y[i], c->scale * dot);
+    double dn = (a - c->alpha[i]) * c->inv_n;
+    c->alpha[i] = a;
+    for (int64_t p = p0; p < p1; p++) {
+        int32_t j = ds->col_idx[p];
+        double *r = coord + COORD_STRIDE * (size_t)j;
+        r[1] += dn * ds->values[p]; /* g += (a - alpha_i) x_i / N */
+        if (track) {
+            c->touched[c->n_touched] = j;
+            c->n_touched += r[3] != c->stamp;
+            r[3] = c->stamp;
+        }
+    }
+}
+
+int64_t saga_core_refresh(struct saga_core *c)
+{
+    const struct dataset *ds = c->ds;
+    int64_t n = c->n_visited;
+    if (!c->visited)
+        return 0;
+    for (int64_t t = 0; t < n; t++) {
+        int64_t i = c->visited[t];
+        if (c->lazy) {
+            lazy_refresh_row(c, i, c->touched != NULL);
+            continue;
+        }
+        int64_t p0 = ds->row_ptr[i];
+        int64_t p1 = ds->row_ptr[i + 1];
+        double z = 0.0;
+        if (ds->is_dense) {
+            z = cblas_ddot((int)ds->n_features, ds->values + p0, 1, c->w, 1);
+        } else {
+            for (int64_t p = p0; p < p1; p++)
+                z += ds->values[p] * c->w[ds->col_idx[p]];
+        }
+        double a = loss_deriv(c->loss, ds->y[i], z);
+        double dn = (a - c->alpha[i]) * c->inv_n;
+        c->alpha[i] = a;
+        if (ds->is_dense) {
+            cblas_daxpy((int)ds->n_features, dn, ds->values + p0, 1, c->g, 1);
+        } else {
+            for (int64_t p = p0; p < p1; p++)
+                c->g[ds->col_idx[p]] += dn * ds->values[p];
+        }
+    }
+    /* a new round of visits: a new stamp (wrapping to 0 would mark every
+     * row visited, so the stamps restart) */
+    c->n_visited = 0;
+    if (++c->vstamp == 0) {
+        memset(c->row_stamp, 0, (size_t)ds->n_samples * sizeof *c->row_stamp);
+        c->vstamp = 1;
+    }
+    return n;
 }

@@ -36,6 +36,20 @@
  *     rate = max(2 log10 rho(M), max_k tau_k log10(1 - 1/n_k))
  * (gd: 2 log10 rho(M)), times rounds per epoch; log10_rho_per_epoch keeps
  * SPEC's literal value for comparison (README "What is computed").
+ *
+ * refresh = visited (SPEC 3.2b).  A row is drawn in a round of tau_k steps
+ * with probability q_k = 1 - (1 - 1/n_k)^tau_k; at the next round's start
+ * its memory is re-taken at the synchronised e, the others keep the value
+ * they had at the previous round's start.  So node k's memory is carried
+ * twice: Bs_k, as the round started (after its refresh), and Be_k, as the
+ * round ended (what g_bar holds, what the other nodes see as c_k).  On the
+ * state (e, Bs_1..Bs_K, Be_1..Be_K), with R_k = (n_k/N) H_k (the memory of
+ * all of S_k taken at e):
+ *     Bs_k' = (1 - q_k) Bs_k + q_k R_k e             (the refresh)
+ *     (e_k, B_k)(tau_k) = T_k^tau_k (e, Bs_k', c_k),  c_k = sum_{j != k} Be_j
+ *     e'  = (1 - s K) e + s sum_k e_k(tau_k),   Be_k' = B_k(tau_k).
+ * Rounds per epoch count the refresh: N / sum_k (tau_k + n_k q_k).  The
+ * memory bound is unchanged per round (a row not drawn is not refreshed).
  */
 #include "harness/predict.h"
 
@@ -128,24 +142,28 @@ static void predict_project(const double *H, int64_t d, const double *Q, int64_t
 }
 
 int predict_dsaga_map(const struct dataset *ds, const double *h, double lambda, const int *owner,
-                      int K, const int64_t *tau, double eta, double s, const double *Q, int64_t r_q,
-                      double *M)
+                      int K, const int64_t *tau, double eta, double s, int refresh, const double *Q,
+                      int64_t r_q, double *M)
 {
     int rc = 0;
     const int64_t d = Q ? r_q : ds->n_features; /* the state's coordinates */
     const int64_t d_full = ds->n_features;
     double *H = NULL; /* d_full x d_full, then projected */
     const int64_t N = ds->n_samples;
-    const int64_t m = 3 * d;         /* rows of T_k: (e_k, B_k, c_k) */
-    const int64_t dim = (K + 1) * d; /* rows of M: (e, B_1..B_K) */
-    double *T = NULL;                /* m x m: one expected step, then its powers */
-    double *P = NULL;                /* m x m: T^tau_k */
-    double *work = NULL;             /* 2 m^2: squaring scratch, then H_k */
+    const int64_t m = 3 * d; /* rows of T_k: (e_k, B_k, c_k) */
+    /* rows of M: (e, B_1..B_K), or (e, Bs_1..Bs_K, Be_1..Be_K) with refresh */
+    const int64_t dim = (refresh ? 2 * K + 1 : K + 1) * d;
+    const int be0 = refresh ? 1 + K : 1; /* block of Be_1 (= B_1 without refresh) */
+    double *T = NULL;                    /* m x m: one expected step, then its powers */
+    double *P = NULL;                    /* m x m: T^tau_k */
+    double *work = NULL;                 /* 2 m^2: squaring scratch, then H_k */
+    double *PR = NULL;                   /* 2 d^2: P_01 R_k and P_11 R_k (refresh) */
     T = malloc((size_t)(m * m) * sizeof *T);
     P = malloc((size_t)(m * m) * sizeof *P);
     work = malloc((size_t)(2 * m * m + d_full * d) * sizeof *work);
     H = malloc((size_t)(d_full * d_full) * sizeof *H);
-    if (!T || !P || !work || !H)
+    PR = malloc((size_t)(2 * d * d + 1) * sizeof *PR);
+    if (!T || !P || !work || !H || !PR)
         FAIL_GOTO(ERR_NOMEM, "predict: %lld x %lld step maps", (long long)m, (long long)m);
     memset(M, 0, (size_t)(dim * dim) * sizeof *M);
 #define M_AT(bi, bj, r, c) M[((bi)*d + (r)) * dim + (bj)*d + (c)]
@@ -164,7 +182,10 @@ int predict_dsaga_map(const struct dataset *ds, const double *h, double lambda, 
         memset(H, 0, (size_t)(d_full * d_full) * sizeof *H);
         predict_add_hessian(ds, h, owner, k, 1.0 / (double)n_k, H);
         predict_project(H, d_full, Q, d, work, work + 2 * m * m);
-        const double *Hk = work;
+        /* moved to the tail of the squaring scratch, which only uses its
+         * first m^2: kept for the refresh's R_k */
+        double *Hk = work + 2 * m * m - d * d;
+        memmove(Hk, work, (size_t)(d * d) * sizeof *Hk);
         /* T_k: one expected local step on (e_k, B_k, c_k) (file comment) */
         memset(T, 0, (size_t)(m * m) * sizeof *T);
         double r_k = (double)N / (double)n_k;
@@ -179,16 +200,56 @@ int predict_dsaga_map(const struct dataset *ds, const double *h, double lambda, 
             T_AT(1, 1, r, r) = 1.0 - 1.0 / (double)n_k;
             T_AT(2, 2, r, r) = 1.0;
         }
+        /* refresh (file comment): q_k, the chance a row was drawn in a
+         * round, and R_k = (n_k / N) H_k, the memory of all of S_k
+         * re-taken at e */
+        double q = -expm1((double)tau[k] * log1p(-1.0 / (double)n_k));
         predict_matrix_power(T, m, tau[k], P, work);
-        /* e += s (e_k(tau) - e); B_k = B_k(tau); c_k = sum_{j != k} B_j */
+        if (refresh) {
+            /* PR[0] = P_01 R_k, PR[1] = P_11 R_k, with R_k = (n_k / N) H_k */
+            double *R = T; /* T is free after the power: R_k in its head */
+            for (int64_t j = 0; j < d * d; j++)
+                R[j] = Hk[j] / r_k;
+            double *P01 = work;
+            double *P11 = work + d * d;
+            for (int64_t r = 0; r < d; r++) {
+                for (int64_t c = 0; c < d; c++) {
+                    P01[r * d + c] = P_AT(0, 1, r, c);
+                    P11[r * d + c] = P_AT(1, 1, r, c);
+                }
+            }
+            int id = (int)d;
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, id, id, id, 1.0, P01, id, R, id,
+                        0.0, PR, id);
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, id, id, id, 1.0, P11, id, R, id,
+                        0.0, PR + d * d, id);
+            /* Bs_k <- (1 - q) Bs_k + q R_k e, kept for the next refresh */
+            for (int64_t r = 0; r < d; r++) {
+                for (int64_t c = 0; c < d; c++)
+                    M_AT(1 + k, 0, r, c) = q * R[r * d + c];
+                M_AT(1 + k, 1 + k, r, r) = 1.0 - q;
+            }
+        }
+        /* e += s (e_k(tau) - e); B_k = B_k(tau); c_k = sum_{j != k} B_j.
+         * With refresh the round starts from Bs_k' = (1 - q) Bs_k + q R_k e
+         * and c_k sums the other nodes' Be_j (their memories as sent at
+         * the last synchronisation, before their own refresh). */
+        const double keep = refresh ? 1.0 - q : 1.0;
         for (int64_t r = 0; r < d; r++) {
             for (int64_t c = 0; c < d; c++) {
-                M_AT(0, 0, r, c) += s * P_AT(0, 0, r, c);
-                M_AT(1 + k, 0, r, c) = P_AT(1, 0, r, c);
+                double p01r = refresh ? q * PR[r * d + c] : 0.0;
+                double p11r = refresh ? q * PR[d * d + r * d + c] : 0.0;
+                M_AT(0, 0, r, c) += s * (P_AT(0, 0, r, c) + p01r);
+                M_AT(be0 + k, 0, r, c) = P_AT(1, 0, r, c) + p11r;
+                /* own memory: from Bs_k (refresh) or B_k */
+                M_AT(0, 1 + k, r, c) += s * keep * P_AT(0, 1, r, c);
+                M_AT(be0 + k, 1 + k, r, c) = keep * P_AT(1, 1, r, c);
+                /* the other nodes' memories as of the synchronisation */
                 for (int j = 0; j < K; j++) {
-                    int self = j == k;
-                    M_AT(0, 1 + j, r, c) += s * (self ? P_AT(0, 1, r, c) : P_AT(0, 2, r, c));
-                    M_AT(1 + k, 1 + j, r, c) = self ? P_AT(1, 1, r, c) : P_AT(1, 2, r, c);
+                    if (j == k)
+                        continue;
+                    M_AT(0, be0 + j, r, c) += s * P_AT(0, 2, r, c);
+                    M_AT(be0 + k, be0 + j, r, c) = P_AT(1, 2, r, c);
                 }
             }
         }
@@ -197,6 +258,7 @@ int predict_dsaga_map(const struct dataset *ds, const double *h, double lambda, 
 #undef T_AT
 #undef P_AT
 done:
+    free(PR);
     free(H);
     free(work);
     free(P);
@@ -396,7 +458,10 @@ int predict_run(const struct run_cfg *cfg, struct predict_result *out)
         PREDICT_REFUSE(out, "--nodes %d exceeds the %lld rows of %.200s", K, (long long)N,
                        cfg->dataset);
     TRY_GOTO(predict_row_space(ds, &Q, &r));
-    int64_t dim = is_gd ? r : (K + 1) * r;
+    /* dsaga refresh = visited (SPEC 3.2b) keeps each node's memory twice */
+    int refresh =
+        !is_gd && !is_saga && strcmp(params_text(&cfg->params, "refresh"), "visited") == 0;
+    int64_t dim = is_gd ? r : (refresh ? 2 * K + 1 : K + 1) * r;
     int64_t biggest = is_gd ? r : (dim > 3 * r ? dim : 3 * r);
     if (biggest > PREDICT_MAX_DIM)
         PREDICT_REFUSE(out,
@@ -456,14 +521,17 @@ int predict_run(const struct run_cfg *cfg, struct predict_result *out)
         } else {
             TRY_GOTO(shard_assign(ds, K, cfg->partition, cfg->seed, owner));
         }
-        int64_t tau_sum = 0;
+        double grads_per_round = 0.0;
         for (int k = 0; k < K; k++) {
             int64_t n_k = 0;
             for (int64_t i = 0; i < N; i++)
                 n_k += owner[i] == k;
             /* saga: one epoch per round; dsaga: its declared period */
             tau[k] = is_saga ? N : period_steps(params_period(&cfg->params, "period"), n_k);
-            tau_sum += tau[k];
+            grads_per_round += (double)tau[k];
+            /* refresh: the distinct rows drawn last round, n_k q_k expected */
+            if (refresh)
+                grads_per_round += -(double)n_k * expm1((double)tau[k] * log1p(-1.0 / (double)n_k));
             double lm = (double)tau[k] * log1p(-1.0 / (double)n_k) / log(10.0);
             if (lm > log_mem)
                 log_mem = lm;
@@ -471,8 +539,8 @@ int predict_run(const struct run_cfg *cfg, struct predict_result *out)
         double s = is_saga || strcmp(params_text(&cfg->params, "aggregate"), "sum") == 0
                        ? 1.0
                        : 1.0 / (double)K;
-        TRY_GOTO(predict_dsaga_map(ds, h, lambda, owner, K, tau, eta, s, Q, r, M));
-        out->rounds_per_epoch = (double)N / (double)tau_sum;
+        TRY_GOTO(predict_dsaga_map(ds, h, lambda, owner, K, tau, eta, s, refresh, Q, r, M));
+        out->rounds_per_epoch = (double)N / grads_per_round;
     }
     TRY_GOTO(predict_spectral_radius(M, dim, &out->spectral_radius));
     double log_rho = log10(out->spectral_radius);

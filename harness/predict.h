@@ -18,7 +18,8 @@
 
 #include "harness/run_cfg.h"
 
-/* The largest dense matrix predict builds (rows): (K + 1) d for M and 3 d
+/* The largest dense matrix predict builds (rows): (K + 1) d for M ((2K + 1) d
+ * with refresh = visited) and 3 d
  * for a node's step map (dsaga, saga), d for gd.  dgeev at this size takes
  * about a minute on one core. */
 #define PREDICT_MAX_DIM 4096
@@ -46,11 +47,12 @@ struct predict_result {
  * taken tau_k times by repeated squaring; then e <- e + s sum_k (e_k - e).
  * Q (d x r row-major, orthonormal columns) restricts every block to the
  * span of Q (H_k -> Q^T H_k Q, blocks of r rows, M of (K + 1) r); NULL
- * keeps all d coordinates (r ignored).  ERR_INPUT when a node holds no
- * row; ERR_NOMEM. */
+ * keeps all d coordinates (r ignored).  refresh = 1: dsaga refresh =
+ * visited (SPEC 3.2b) on the state (e, Bs_1..Bs_K, Be_1..Be_K), (2K + 1) d
+ * rows (predict.c).  ERR_INPUT when a node holds no row; ERR_NOMEM. */
 int predict_dsaga_map(const struct dataset *ds, const double *h, double lambda, const int *owner,
-                      int K, const int64_t *tau, double eta, double s, const double *Q, int64_t r,
-                      double *M);
+                      int K, const int64_t *tau, double eta, double s, int refresh, const double *Q,
+                      int64_t r, double *M);
 
 /* SPEC 4.1 for gd: M = I - eta (H + lambda I), H = (1/N) sum_i h_i x_i x_i^T,
  * d x d row-major into M (caller-allocated), or r x r restricted to Q. */

@@ -6,6 +6,7 @@
  *    expected SAGA step written out here per sample, applied tau_k times by
  *    plain multiplication (no squaring), merged as SPEC 3.2 step 2 says,
  *    and compared through Pi: (e, delta) -> (e, B_1, B_2).
+ *    The same for refresh = visited (SPEC 3.2b), memory carried twice.
  * 2. saga's prediction is within 10 % of its measured tail rate on a
  *    well-conditioned synthetic set (run here, serially).
  * 3. Refusals: a method without a map, a size beyond the dense path.
@@ -41,7 +42,15 @@ static void matvec(const double *A, const double *x, double *y, int n)
     }
 }
 
-Test(predict, dsaga_map_equals_brute_force_on_full_memory)
+/* The brute-force problem: BF_N dense rows of BF_D normal entries,
+ * logistic-like curvatures h, two uneven interleaved shards. */
+static const int bf_owner[BF_N] = {0, 1, 1, 0, 0, 1, 1, 0, 1, 0, 0, 1};
+static const int64_t bf_tau[BF_K] = {3, 5};
+#define BF_LAMBDA 0.1
+#define BF_ETA    0.07
+#define BF_SAGG   0.5 /* mean over K = 2 */
+
+static struct dataset *bf_problem(double x[BF_N][BF_D], double h[BF_N])
 {
     struct rng r;
     rng_seed(&r, 2024, 0);
@@ -49,8 +58,6 @@ Test(predict, dsaga_map_equals_brute_force_on_full_memory)
     cr_assert_not_null(ds);
     ds->n_features = BF_D;
     ds->is_dense = 1;
-    double x[BF_N][BF_D];
-    double h[BF_N];
     for (int i = 0; i < BF_N; i++) {
         for (int j = 0; j < BF_D; j++) {
             x[i][j] = rng_normal(&r);
@@ -61,28 +68,25 @@ Test(predict, dsaga_map_equals_brute_force_on_full_memory)
         ds->y[i] = 1.0;
         h[i] = 0.05 + 0.2 * rng_uniform(&r); /* logistic-like curvatures */
     }
-    /* uneven interleaved shards, different tau per node */
-    int owner[BF_N] = {0, 1, 1, 0, 0, 1, 1, 0, 1, 0, 0, 1};
-    int64_t tau[BF_K] = {3, 5};
-    const double lambda = 0.1;
-    const double eta = 0.07;
-    const double s = 0.5; /* mean over K = 2 */
-    int n_k[BF_K] = {0, 0};
-    for (int i = 0; i < BF_N; i++)
-        n_k[owner[i]]++;
+    return ds;
+}
 
-    /* The expected step of node k on its private copy of (e, delta),
-     * averaged over i in S_k, each sample's map written out by hand:
-     *   e' = e - eta ((h_i x_i x_i^T e - delta_i x_i)
-     *                 + (1/N) sum_j delta_j x_j + lambda e)
-     *   delta_i' = h_i <x_i, e>,  every other delta_j unchanged.
-     * (the copy's g_k - g* is (1/N) sum over ALL j of its delta_j: the other
-     * nodes' delta_j are the ones of the round start, SPEC 3.2 step 1) */
-    static double S[BF_K][BF_S * BF_S];
-    memset(S, 0, sizeof S);
+/* The expected step of node k on its private copy of (e, delta), averaged
+ * over i in S_k, each sample's map written out by hand:
+ *   e' = e - eta ((h_i x_i x_i^T e - delta_i x_i)
+ *                 + (1/N) sum_j delta_j x_j + lambda e)
+ *   delta_i' = h_i <x_i, e>,  every other delta_j unchanged.
+ * (the copy's g_k - g* is (1/N) sum over ALL j of its delta_j: the other
+ * nodes' delta_j are the ones of the round start, SPEC 3.2 step 1) */
+static void bf_steps(double x[BF_N][BF_D], const double h[BF_N], const int n_k[BF_K],
+                     double S[BF_K][BF_S * BF_S])
+{
+    const double eta = BF_ETA;
+    const double lambda = BF_LAMBDA;
+    memset(S, 0, sizeof(double) * BF_K * BF_S * BF_S);
     for (int k = 0; k < BF_K; k++) {
         for (int i = 0; i < BF_N; i++) {
-            if (owner[i] != k)
+            if (bf_owner[i] != k)
                 continue;
             double wgt = 1.0 / n_k[k];
             double *A = S[k];
@@ -106,6 +110,23 @@ Test(predict, dsaga_map_equals_brute_force_on_full_memory)
             }
         }
     }
+}
+
+Test(predict, dsaga_map_equals_brute_force_on_full_memory)
+{
+    double x[BF_N][BF_D];
+    double h[BF_N];
+    struct dataset *ds = bf_problem(x, h);
+    const int *owner = bf_owner;
+    const int64_t *tau = bf_tau;
+    const double lambda = BF_LAMBDA;
+    const double eta = BF_ETA;
+    const double s = BF_SAGG;
+    int n_k[BF_K] = {0, 0};
+    for (int i = 0; i < BF_N; i++)
+        n_k[owner[i]]++;
+    static double S[BF_K][BF_S * BF_S];
+    bf_steps(x, h, n_k, S);
     /* The full round map, column by column: tau_k steps by repeated
      * multiplication, then e += s sum_k (e_k - e), delta_i from its node */
     static double Mfull[BF_S * BF_S];
@@ -142,7 +163,7 @@ Test(predict, dsaga_map_equals_brute_force_on_full_memory)
             Pi[((1 + owner[i]) * BF_D + a) * BF_S + BF_D + i] = x[i][a] / BF_N;
 
     static double M[R * R];
-    cr_assert_eq(predict_dsaga_map(ds, h, lambda, owner, BF_K, tau, eta, s, NULL, 0, M), 0);
+    cr_assert_eq(predict_dsaga_map(ds, h, lambda, owner, BF_K, tau, eta, s, 0, NULL, 0, M), 0);
     /* M Pi = Pi Mfull: the aggregated map is the full one, seen through Pi */
     double worst = 0.0;
     double scale = 0.0;
@@ -167,12 +188,113 @@ Test(predict, dsaga_map_equals_brute_force_on_full_memory)
     int one[BF_N] = {0};
     int64_t tau1[1] = {4};
     static double M1[2 * BF_D * 2 * BF_D];
-    cr_assert_eq(predict_dsaga_map(ds, h, lambda, one, 1, tau1, eta, 1.0, NULL, 0, M1), 0);
+    cr_assert_eq(predict_dsaga_map(ds, h, lambda, one, 1, tau1, eta, 1.0, 0, NULL, 0, M1), 0);
     for (int a = 0; a < BF_D; a++)
         for (int b = 0; b < BF_D; b++)
             /* exactly zero: eta (N/n - 1) = 0 and no c-block when K = 1 */
             cr_assert(M1[a * 2 * BF_D + BF_D + b] == 0.0, "e <- B entry %d,%d = %g", a, b,
                       M1[a * 2 * BF_D + BF_D + b]);
+    dataset_destroy(ds);
+}
+
+/* refresh = visited (SPEC 3.2b) on the full memory, each row carried twice:
+ * ds_i as the round started (after its refresh) and de_i as it ended.  The
+ * refresh re-takes row i's memory at e with the chance q_k that a round of
+ * tau_k draws picked it: ds_i' = (1 - q_k) ds_i + q_k h_i <x_i, e>; node k's
+ * copy then starts from its own ds' and the other nodes' de (what the
+ * synchronisation gave it), and the round ends as in test 1.  Compared
+ * through Pi: (e, ds, de) -> (e, Bs_1, Bs_2, Be_1, Be_2). */
+Test(predict, dsaga_refresh_map_equals_brute_force_on_full_memory)
+{
+    double x[BF_N][BF_D];
+    double h[BF_N];
+    struct dataset *ds = bf_problem(x, h);
+    int n_k[BF_K] = {0, 0};
+    for (int i = 0; i < BF_N; i++)
+        n_k[bf_owner[i]]++;
+    static double S[BF_K][BF_S * BF_S];
+    bf_steps(x, h, n_k, S);
+    double q[BF_K];
+    for (int k = 0; k < BF_K; k++)
+        q[k] = 1.0 - pow(1.0 - 1.0 / n_k[k], (double)bf_tau[k]);
+    enum { F = BF_D + 2 * BF_N }; /* (e, ds, de) */
+    static double Mfull[F * F];
+    for (int col = 0; col < F; col++) {
+        double u[F] = {0};
+        u[col] = 1.0;
+        double out[F];
+        memcpy(out, u, sizeof out);
+        /* the refresh, at the synchronised e */
+        for (int i = 0; i < BF_N; i++) {
+            double xe = 0.0;
+            for (int a = 0; a < BF_D; a++)
+                xe += x[i][a] * u[a];
+            int k = bf_owner[i];
+            out[BF_D + i] = (1.0 - q[k]) * u[BF_D + i] + q[k] * h[i] * xe;
+        }
+        for (int k = 0; k < BF_K; k++) {
+            /* node k's copy: (e, its own ds', the others' de) */
+            double v[BF_S];
+            double t[BF_S];
+            for (int a = 0; a < BF_D; a++)
+                v[a] = u[a];
+            for (int i = 0; i < BF_N; i++)
+                v[BF_D + i] = bf_owner[i] == k ? out[BF_D + i] : u[BF_D + BF_N + i];
+            for (int64_t step = 0; step < bf_tau[k]; step++) {
+                matvec(S[k], v, t, BF_S);
+                memcpy(v, t, sizeof v);
+            }
+            for (int a = 0; a < BF_D; a++)
+                out[a] += BF_SAGG * (v[a] - u[a]);
+            for (int i = 0; i < BF_N; i++)
+                if (bf_owner[i] == k)
+                    out[BF_D + BF_N + i] = v[BF_D + i];
+        }
+        for (int row = 0; row < F; row++)
+            Mfull[row * F + col] = out[row];
+    }
+    enum { R = (2 * BF_K + 1) * BF_D };
+    static double Pi[R * F];
+    memset(Pi, 0, sizeof Pi);
+    for (int a = 0; a < BF_D; a++)
+        Pi[a * F + a] = 1.0;
+    for (int i = 0; i < BF_N; i++) {
+        for (int a = 0; a < BF_D; a++) {
+            Pi[((1 + bf_owner[i]) * BF_D + a) * F + BF_D + i] = x[i][a] / BF_N;
+            Pi[((1 + BF_K + bf_owner[i]) * BF_D + a) * F + BF_D + BF_N + i] = x[i][a] / BF_N;
+        }
+    }
+    static double M[R * R];
+    cr_assert_eq(
+        predict_dsaga_map(ds, h, BF_LAMBDA, bf_owner, BF_K, bf_tau, BF_ETA, BF_SAGG, 1, NULL, 0, M),
+        0);
+    double worst = 0.0;
+    double scale = 0.0;
+    for (int row = 0; row < R; row++) {
+        for (int col = 0; col < F; col++) {
+            double lhs = 0.0;
+            double rhs = 0.0;
+            for (int j = 0; j < R; j++)
+                lhs += M[row * R + j] * Pi[j * F + col];
+            for (int j = 0; j < F; j++)
+                rhs += Pi[row * F + j] * Mfull[j * F + col];
+            worst = fmax(worst, fabs(lhs - rhs));
+            scale = fmax(scale, fabs(rhs));
+        }
+    }
+    cr_assert(worst <= 1e-13 * scale, "refresh: max |M Pi - Pi Mfull| = %g (scale %g)", worst,
+              scale);
+    cr_assert(scale > 0.1, "a non-trivial map (scale %g)", scale);
+    /* and the refresh changes the map: the plain one differs on the e-row */
+    static double M0[(BF_K + 1) * BF_D * (BF_K + 1) * BF_D];
+    cr_assert_eq(predict_dsaga_map(ds, h, BF_LAMBDA, bf_owner, BF_K, bf_tau, BF_ETA, BF_SAGG, 0,
+                                   NULL, 0, M0),
+                 0);
+    double diff = 0.0;
+    for (int a = 0; a < BF_D; a++)
+        for (int b = 0; b < BF_D; b++)
+            diff = fmax(diff, fabs(M[a * R + b] - M0[a * (BF_K + 1) * BF_D + b]));
+    cr_assert(diff > 1e-3, "refresh left e <- e unchanged (%g)", diff);
     dataset_destroy(ds);
 }
 

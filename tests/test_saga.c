@@ -4,7 +4,8 @@
  * data with empty rows and never-touched columns, for both losses, with and
  * without the bias column, past renormalisations of the lazy scale; the
  * dense (BLAS) and eager paths likewise; the read-only materialisation; and
- * dsaga with K = 1 against saga, bit for bit (SPEC 3.2).
+ * dsaga with K = 1 against saga, bit for bit (SPEC 3.2); the refresh of
+ * the visited rows (SPEC 3.2b) against the same naive code.
  */
 #include <criterion/criterion.h>
 #include <math.h>
@@ -60,6 +61,8 @@ struct naive {
     double lambda, eta;
     int64_t n_total;
     struct rng r;
+    int64_t *visited; /* refresh: distinct rows drawn since the last one */
+    int64_t n_visited;
 };
 
 static void naive_init(struct naive *nv, const struct dataset *ds, enum loss_kind loss,
@@ -72,7 +75,9 @@ static void naive_init(struct naive *nv, const struct dataset *ds, enum loss_kin
     nv->g = calloc((size_t)d, sizeof(double));
     nv->v = calloc((size_t)d, sizeof(double));
     nv->alpha = calloc((size_t)n, sizeof(double));
-    cr_assert(nv->x && nv->w && nv->g && nv->v && nv->alpha);
+    nv->visited = calloc((size_t)n, sizeof(int64_t));
+    nv->n_visited = 0;
+    cr_assert(nv->x && nv->w && nv->g && nv->v && nv->alpha && nv->visited);
     for (int64_t i = 0; i < n; i++)
         for (int64_t p = ds->row_ptr[i]; p < ds->row_ptr[i + 1]; p++)
             nv->x[i * d + ds->col_idx[p]] = ds->values[p];
@@ -100,7 +105,34 @@ static void naive_steps(struct naive *nv, int64_t n_steps)
         for (int64_t j = 0; j < d; j++) /* g_bar += (a - alpha_i) x_i / N */
             nv->g[j] += (a - nv->alpha[i]) * xi[j] / (double)nv->n_total;
         nv->alpha[i] = a; /* alpha_i = a */
+        int seen = 0;
+        for (int64_t q = 0; q < nv->n_visited; q++)
+            seen |= nv->visited[q] == i;
+        if (!seen)
+            nv->visited[nv->n_visited++] = i;
     }
+}
+
+/* SPEC 3.2b's refresh literally: each row drawn since the last refresh,
+ * in order of first draw, gets alpha_i = loss'(y_i, <x_i, w>) and
+ * g += (a - alpha_i) x_i / N; w does not move.  Returns how many. */
+static int64_t naive_refresh(struct naive *nv)
+{
+    int64_t d = nv->ds->n_features;
+    for (int64_t q = 0; q < nv->n_visited; q++) {
+        int64_t i = nv->visited[q];
+        const double *xi = nv->x + i * d;
+        double z = 0.0;
+        for (int64_t j = 0; j < d; j++)
+            z += xi[j] * nv->w[j];
+        double a = loss_deriv(nv->loss, nv->ds->y[i], z);
+        for (int64_t j = 0; j < d; j++)
+            nv->g[j] += (a - nv->alpha[i]) * xi[j] / (double)nv->n_total;
+        nv->alpha[i] = a;
+    }
+    int64_t n = nv->n_visited;
+    nv->n_visited = 0;
+    return n;
 }
 
 static void naive_free(struct naive *nv)
@@ -110,12 +142,15 @@ static void naive_free(struct naive *nv)
     free(nv->g);
     free(nv->v);
     free(nv->alpha);
+    free(nv->visited);
 }
 
 /* Runs core and naive side by side for `chunks` x `per_chunk` steps and
- * compares w and g after every chunk.  Returns the core's rescale count. */
-static int64_t compare_with_naive(int dense, enum loss_kind loss, double bias, double lambda,
-                                  double eta, int chunks, int per_chunk)
+ * compares w and g after every chunk; `refresh`: every chunk after the
+ * first starts with the refresh of the rows drawn in the chunk before
+ * (SPEC 3.2b), compared too.  Returns the core's rescale count. */
+static int64_t compare_with_naive_r(int dense, enum loss_kind loss, double bias, double lambda,
+                                    double eta, int chunks, int per_chunk, int refresh)
 {
     struct dataset *ds = make_set(dense, 11);
     cr_assert_eq(dataset_add_bias(ds, bias), 0);
@@ -126,8 +161,25 @@ static int64_t compare_with_naive(int dense, enum loss_kind loss, double bias, d
     naive_init(&nv, ds, loss, lambda, eta, 42);
     double *w = calloc((size_t)d, sizeof *w);
     double *g = calloc((size_t)d, sizeof *g);
-    cr_assert(w && g);
+    double *w0 = calloc((size_t)d, sizeof *w0);
+    cr_assert(w && g && w0);
+    if (refresh)
+        cr_assert_eq(saga_core_track_visits(core), 0);
+    int64_t refreshed = 0;
     for (int c = 0; c < chunks; c++) {
+        if (refresh) {
+            saga_core_get_w(core, w0);
+            int64_t n_core = saga_core_refresh(core);
+            int64_t n_naive = naive_refresh(&nv);
+            cr_assert_eq(n_core, n_naive, "chunk %d: refreshed %lld rows, naive %lld", c,
+                         (long long)n_core, (long long)n_naive);
+            cr_assert(c == 0 ? n_core == 0 : n_core > 0, "chunk %d: %lld refreshed", c,
+                      (long long)n_core);
+            refreshed += n_core;
+            saga_core_get_w(core, w);
+            /* the refresh re-takes memories, it never moves w */
+            cr_assert(memcmp(w, w0, (size_t)d * sizeof *w) == 0, "chunk %d: refresh moved w", c);
+        }
         saga_core_steps(core, per_chunk);
         naive_steps(&nv, per_chunk);
         saga_core_get_w(core, w);
@@ -155,12 +207,21 @@ static int64_t compare_with_naive(int dense, enum loss_kind loss, double bias, d
     }
     int64_t rescales = saga_core_n_rescales(core);
     cr_assert_eq(saga_core_n_steps(core), (int64_t)chunks * per_chunk);
+    if (refresh)
+        cr_assert(refreshed >= chunks - 1, "only %lld rows refreshed", (long long)refreshed);
+    free(w0);
     free(w);
     free(g);
     naive_free(&nv);
     saga_core_destroy(core);
     dataset_destroy(ds);
     return rescales;
+}
+
+static int64_t compare_with_naive(int dense, enum loss_kind loss, double bias, double lambda,
+                                  double eta, int chunks, int per_chunk)
+{
+    return compare_with_naive_r(dense, loss, bias, lambda, eta, chunks, per_chunk, 0);
 }
 
 /* eta = 1 / (3 L_max) as SPEC 2, on the set the comparisons use. */
@@ -218,6 +279,22 @@ Test(saga_core, eager_sparse_path_for_huge_steps_equals_naive)
     /* lambda eta = 0.6 > 1/2: the core updates w eagerly (O(d)) */
     compare_with_naive(0, LOSS_SQUARED, 1.0, 10.0, 0.06, 20, 10);
     compare_with_naive(0, LOSS_LOGISTIC, 0.0, 10.0, 0.06, 20, 10);
+}
+
+/* SPEC 3.2b's refresh of the visited rows, on every path: the lazy one
+ * (both losses, with the bias, past renormalisations), the dense (BLAS) one
+ * and the eager sparse one; chunks of 7 and 40 steps on 30 rows (rows drawn
+ * twice in a chunk are refreshed once). */
+Test(saga_core, refresh_visited_equals_naive)
+{
+    for (int loss = 0; loss < 2; loss++) {
+        double eta = default_eta((enum loss_kind)loss, 1.0, 1.0 / N_ROWS);
+        compare_with_naive_r(0, (enum loss_kind)loss, 1.0, 1.0 / N_ROWS, eta, 30, 7, 1);
+        compare_with_naive_r(0, (enum loss_kind)loss, 0.0, 1.0 / N_ROWS, eta, 10, 40, 1);
+        cr_assert_gt(compare_with_naive_r(0, (enum loss_kind)loss, 1.0, 5.0, 0.05, 60, 7, 1), 0);
+        compare_with_naive_r(1, (enum loss_kind)loss, 1.0, 1.0 / N_ROWS, 0.05, 20, 25, 1);
+        compare_with_naive_r(0, (enum loss_kind)loss, 0.0, 10.0, 0.08, 20, 9, 1); /* eager */
+    }
 }
 
 Test(saga_core, materialisation_is_read_only)

@@ -69,4 +69,27 @@ for K in 2 4; do
         check "$method" "$TMP/$method$K.h5" "$K"
     done
 done
+
+# dsaga refresh = visited (SPEC 3.2b) counts its refreshes in epoch: at
+# period 1 each node draws one row a round and refreshes it at the start of
+# the next, so after r rounds grads = K r (steps) + K (r - 1) (refreshes);
+# rounds and bytes are those of plain dsaga (16 d K a round)
+for K in 2 4; do
+    run_h5 "$K" "$TMP/refresh$K.h5" --algorithm dsaga --dataset "$S" --period 1 \
+        --refresh visited --max-epochs 2 --seed 2 --tol 0
+    py '
+import sys, h5py
+path, K = sys.argv[1], int(sys.argv[2])
+r = h5py.File(path, "r")["runs/000000"]
+N, d = int(r.attrs["n_samples"]), int(r.attrs["n_features"])
+if float(r.attrs["counters_per_round"][2]) >= 0:
+    sys.exit("refresh = visited declares a fixed number of gradients per round")
+for i, (ep, rounds, nbytes) in enumerate(zip(r["epoch"][()], r["rounds"][()], r["bytes"][()])):
+    want = K * rounds + K * max(rounds - 1, 0)
+    if round(ep * N) != want or nbytes != 16 * d * K * rounds:
+        sys.exit(f"K={K} checkpoint {i}: {round(ep * N)} gradients, {nbytes} bytes after "
+                 f"{rounds} rounds; expected {want}, {16 * d * K * rounds}")
+print(f"dsaga refresh=visited K={K}: {i + 1} checkpoints, gradients = K (2 rounds - 1)")
+' "$TMP/refresh$K.h5" "$K" || fail "dsaga refresh=visited K=$K: epoch does not count the refreshes"
+done
 echo "ok"

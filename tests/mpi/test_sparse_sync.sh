@@ -1,10 +1,12 @@
 #!/bin/bash
 # test_sparse_sync.sh - dsaga's sparse synchronisation (issue 18) equals the
 # dense one of SPEC 3.2 step 2 to rounding, and counts what it sends.
-#   1. K = 2 and 4, periods in steps and as a fraction, mean and sum: the
-#      objectives of `sync = sparse` and `sync = dense` agree to 1e-12
-#      relative at every checkpoint over 20 epochs, on a sparse synthetic
-#      set (d = 20000, 10 nnz per row), and sparse sends fewer bytes.
+#   1. K = 2 and 4, periods in steps and as a fraction, mean and sum, and
+#      with refresh = visited (SPEC 3.2b: the refresh's coordinates join the
+#      touched set): the objectives of `sync = sparse` and `sync = dense`
+#      agree to 1e-12 relative at every checkpoint over 20 epochs, on a
+#      sparse synthetic set (d = 20000, 10 nnz per row), and sparse sends
+#      fewer bytes.
 #   2. Counters at period 1: every row of synth-sparse has exactly nnz
 #      distinct features, so each node touches m_k = nnz coordinates per
 #      round: rounds = 2 per round (header allgather, then triples),
@@ -52,13 +54,14 @@ with h5py.File(a, "r") as fa, h5py.File(b, "r") as fb:
 last() { py 'import sys, h5py; print(int(h5py.File(sys.argv[1], "r")["runs/000000"][sys.argv[2]][-1]))' "$1" "$2"; }
 
 # 1. equal to rounding
-for cell in "2|50|mean" "4|50|mean" "2|0.1n|mean" "4|0.05n|mean" "2|20|sum" "4|10|sum"; do
-    IFS='|' read -r K P AGG <<<"$cell"
+for cell in "2|50|mean" "4|50|mean" "2|0.1n|mean" "4|0.05n|mean" "2|20|sum" "4|10|sum" \
+    "2|0.1n|mean|visited" "4|50|mean|visited"; do
+    IFS='|' read -r K P AGG REFRESH <<<"$cell"
     common=(--algorithm dsaga --dataset "$S" --nodes "$K" --period "$P" --aggregate "$AGG"
-            --max-epochs 20 --tol 0 --seed 4)
+            --max-epochs 20 --tol 0 --seed 4 --refresh "${REFRESH:-none}")
     run_h5 "$K" "$TMP/dense.h5" "${common[@]}" --sync dense
     run_h5 "$K" "$TMP/sparse.h5" "${common[@]}" --sync sparse
-    compare "$TMP/dense.h5" "$TMP/sparse.h5" "K=$K period $P $AGG" close
+    compare "$TMP/dense.h5" "$TMP/sparse.h5" "K=$K period $P $AGG refresh ${REFRESH:-none}" close
     bd=$(last "$TMP/dense.h5" bytes); bs=$(last "$TMP/sparse.h5" bytes)
     [ "$bs" -lt "$bd" ] || fail "K=$K period $P: sparse sent $bs bytes, dense $bd"
 done
