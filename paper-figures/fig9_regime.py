@@ -1,13 +1,16 @@
 #!/usr/bin/python3
-"""fig9_regime.py - SPEC 6.9: where the claim holds.  dsaga's tail rate as a
-fraction of saga's (same data set, lambda and seed) against n_k lambda /
-L_max, one panel per data set, one colour per K, one line style per period;
-measured points (markers) over the predicted curves of SPEC 4.1 (lines,
-predicted_rate_per_epoch stored by a grid with `predict = yes`).
+"""fig9_regime.py - SPEC 6.9: where the claim holds, and which method keeps
+saga's rate where.  Each distributed method's tail rate as a fraction of
+saga's (same data set, lambda and seed) against n_k lambda / L_max, one panel
+per data set; one colour per method variant (dsaga, dsaga refresh=visited,
+local-svrg, scaffnew, each K: shades of the method's colour), one line
+style per period; measured points (markers) over the predicted curves of
+SPEC 4.1 (lines, predicted_rate_per_epoch stored by a grid with
+`predict = yes`, where the method has a map).
 
-L_max is not an attr: it is recovered from the default step rule of saga and
-dsaga, step_size = step_scale / (3 L_max) (SPEC 2), for runs without an
-explicit step.
+L_max is not an attr: it is recovered from the default step rule of saga,
+step_size = step_scale / (3 L_max) (SPEC 2), for saga runs without an
+explicit step (the same L_max serves every method on that data set).
 
 usage: fig9_regime.py RESULTS_DIR|FILE.h5 OUT_DIR
 """
@@ -37,31 +40,52 @@ def l_max(r):
     return r.get("step_scale", 1.0) / (3.0 * r.get("step_size"))
 
 
+# ratios below this are drawn on the bottom edge as stalled
+FLOOR = 1e-3
+
+# keys that place a run on the x axis or in the line style, not in its label
+_NOT_IN_LABEL = ("lambda", "period", "period_text", "step_scale", "partition", "aggregate")
+
+
+def period_key(r):
+    """(fraction?, label, value) of a run's period; ('', None) without one."""
+    if r.get("period") is None:
+        return (False, "", -1.0)
+    return (bool(r.period_is_fraction), C.period_label(r), float(r.get("period")))
+
+
 def points(runs):
-    """{dataset: {(K, period_text): [(x, measured ratio, predicted ratio)]}}
-    over the lambdas where saga has a tail rate."""
+    """{dataset: {(variant label, period key): [(x, measured ratio, predicted
+    ratio, run)]}} over the lambdas where saga has a tail rate."""
     ok = [r for r in C.usable(runs) if not C.has_net(r) and r.get("status") == "done"
           and r.get("tail_rate_per_epoch") is not None]
+    others = [r for r in ok if r.algorithm != "saga" and r.algorithm not in C._CENTRAL
+              and r.get("aggregate") in (None, "", "mean") and r.get("step_scale", 1.0) == 1.0
+              and r.get("partition", "random") in ("random", "")]  # by-label: figure 5
+    lab = C.Labeller(others, exclude=_NOT_IN_LABEL)
     out = {}
     for ds in C.datasets_of(ok):
         saga = {}
+        lmax = {}
         for r in ok:
             if r.algorithm == "saga" and r.dataset == ds:
                 saga.setdefault(C._norm(r.get("lambda")), []).append(r)
+                lm = l_max(r)
+                if np.isfinite(lm):
+                    lmax[C._norm(r.get("lambda"))] = lm
         curves = {}
-        for r in ok:
-            if r.algorithm != "dsaga" or r.dataset != ds or r.get("aggregate") != "mean" \
-                    or r.get("step_scale") != 1.0 or r.get("partition", "random") not in (
-                        "random", ""):  # by-label shards (figure 5) are another question
+        for r in others:
+            if r.dataset != ds:
                 continue
-            ref = saga.get(C._norm(r.get("lambda")))
-            if not ref:
+            key_l = C._norm(r.get("lambda"))
+            ref = saga.get(key_l)
+            if not ref or key_l not in lmax:
                 continue
             s_tail = np.median([tail(q) for q in ref])
             s_pred = np.median([pred(q) for q in ref])
             n_k = r.get("n_samples") / r.get("nodes")
-            x = n_k * r.get("lambda") / l_max(r)
-            key = (int(r.get("nodes")), C.period_label(r), bool(r.period_is_fraction))
+            x = n_k * r.get("lambda") / lmax[key_l]
+            key = (lab(r), period_key(r))
             curves.setdefault(key, []).append((x, tail(r) / s_tail, pred(r) / s_pred, r))
         lambdas = {round(np.log10(p[3].get("lambda")), 6) for v in curves.values() for p in v}
         if curves and len(lambdas) >= 2:
@@ -72,68 +96,99 @@ def points(runs):
 def make(runs, out_dir):
     pts = points(runs)
     if not pts:
-        raise C.MissingRuns("no dsaga and saga runs with a tail rate at two or more lambdas "
-                            "(experiments/regime.ini)")
+        raise C.MissingRuns("no distributed runs and saga runs with a tail rate at two or more "
+                            "lambdas (experiments/regime.ini)")
     fig, axes = C.panel_grid(len(pts), width=5.2, height=4.0)
     used = []
     styles = ["-", "--", ":", "-."]
-    # colours (K) and line styles (period) over the whole figure: one legend
-    # for every panel; periods in order, as fractions of n_k first
-    ks = sorted({k for curves in pts.values() for k, _, _ in curves})
+    # colours (variant) and line styles (period) over the whole figure: one
+    # legend for every panel; variants in method order, periods as fractions
+    # of n_k first
+    variants = {}
+    for curves in pts.values():
+        for (label, _), v in curves.items():
+            variants.setdefault(label, v[0][3])
+    by_alg = {}
+    for label, r in sorted(variants.items(), key=lambda kv: C.sort_key(kv[1]) + (kv[0],)):
+        by_alg.setdefault(r.algorithm, []).append(label)
+    colour = {}
+    for alg, labels in by_alg.items():
+        for i, label in enumerate(labels):
+            colour[label] = C.shade(alg, i, len(labels))
+    periods = sorted({pk for curves in pts.values() for (_, pk) in curves},
+                     key=lambda t: (not t[0], t[2]))
 
-    def order(item):
-        (k, per, frac), v = item
-        return (k, not frac, v[0][3].get("period"))
+    def order(key):
+        label, pk = key
+        return (C.sort_key(variants[label]), label, periods.index(pk))
 
-    periods = sorted({(f, p, v[0][3].get("period")) for curves in pts.values()
-                      for (_, p, f), v in curves.items()}, key=lambda t: (not t[0], t[2]))
-    periods = [(f, p) for f, p, _ in periods]
     from matplotlib.lines import Line2D
-    entries = {}  # (K, fraction?, period): (handle, label), for the one legend
+    entries = {}  # order: (handle, label), for the one legend
+    any_stalled = False
     for ax, (ds, curves) in zip(axes, sorted(pts.items(), key=lambda kv: C.ds_name(kv[0]))):
-        for (k, per, frac), v in sorted(curves.items(), key=order):
-            v = sorted(v, key=lambda t: t[0])
+        for key in sorted(curves, key=order):
+            label, pk = key
+            v = sorted(curves[key], key=lambda t: t[0])
             x = np.array([t[0] for t in v])
             meas = np.array([t[1] for t in v])
             prd = np.array([t[2] for t in v])
-            c = C.shade("dsaga", ks.index(k), len(ks))
-            ls = styles[periods.index((frac, per)) % len(styles)]
-            ax.plot(x, prd, color=c, ls=ls, lw=1.2)
+            alg = v[0][3].algorithm
+            c = colour[label]
+            ls = styles[periods.index(pk) % len(styles)]
+            frac = pk[0]
+            if np.isfinite(prd).any():
+                ax.plot(x, prd, color=c, ls=ls, lw=1.2)
             good = np.isfinite(meas) & (meas > 0)
-            ax.plot(x[good], meas[good], color=c, ls="none", marker=C.marker("dsaga"), ms=5,
-                    mfc="none" if frac else c)
-            # the legend entry: the configuration's line (predicted) and marker (measured)
-            entries[order(((k, per, frac), v))] = (
-                Line2D([], [], color=c, ls=ls, lw=1.2, marker=C.marker("dsaga"), ms=5,
-                       mfc="none" if frac else c), "dsaga K=%d %s" % (k, per))
+            # a method that stalls (tail rate near 0, or rising) sits on the
+            # bottom edge rather than stretching the axis over decades
+            shown = np.where(good & (meas >= FLOOR), meas, FLOOR)
+            stalled = ~good | (meas < FLOOR)
+            ax.plot(x, shown, color=c, ls="none" if np.isfinite(prd).any() else ls,
+                    lw=0.8, marker=C.marker(alg), ms=5, mfc="none" if frac else c)
+            if stalled.any():
+                ax.plot(x[stalled], shown[stalled], color=c, ls="none", marker="x", ms=7)
+                any_stalled = True
+            entries[order(key)] = (
+                Line2D([], [], color=c, ls=ls, lw=1.2, marker=C.marker(alg), ms=5,
+                       mfc="none" if frac else c), (label + " " + pk[1]).strip())
             used += [t[3] for t in v]
         ax.axhline(1.0, color=C.color("saga"), ls="--", lw=1, label="saga (ratio 1)")
         ax.set_xscale("log")
         ax.set_yscale("log")
+        ax.set_ylim(bottom=FLOOR / 1.5)
         ax.set_xlabel("n_k \u03bb / L_max")
-        ax.set_ylabel("dsaga tail rate / saga tail rate")
+        ax.set_ylabel("tail rate / saga's tail rate")
         ax.set_title(C.ds_name(ds))
-    fig.suptitle("Where the claim holds: dsaga's tail rate relative to saga's")
-    # one legend below the panels (as every figure): each K and period once,
-    # and what the lines and markers are
+    fig.suptitle("Which method keeps saga's rate where: tail rate relative to saga's")
+    # one legend below the panels (as every figure): each variant and period
+    # once, and what the lines and markers are
     grey = "#555555"
     conf = [entries[e] for e in sorted(entries)]
-    keys = [(Line2D([], [], color=grey, ls="-", lw=1.2), "line: predicted (SPEC 4.1)"),
-            (Line2D([], [], color=grey, ls="none", marker=C.marker("dsaga"), ms=5),
-             "filled: measured, \u03c4 in steps"),
-            (Line2D([], [], color=grey, ls="none", marker=C.marker("dsaga"), ms=5, mfc="none"),
+    keys = [(Line2D([], [], color=grey, ls="-", lw=1.2), "line: predicted (SPEC 4.1), where "
+             "the method has a map; else a thin line joins the measured points"),
+            (Line2D([], [], color=grey, ls="none", marker="o", ms=5),
+             "filled: measured, \u03c4 in steps (or no period)"),
+            (Line2D([], [], color=grey, ls="none", marker="o", ms=5, mfc="none"),
              "open: measured, \u03c4 / n_k")]
+    if any_stalled:
+        keys.append((Line2D([], [], color=grey, ls="none", marker="x", ms=7),
+                     "x on the bottom edge: stalled (tail below %g of saga's, or rising)" % FLOOR))
     extra = ([h for h, _ in conf + keys], [l for _, l in conf + keys])
     C.shared_legend(fig, axes, extra=extra, grow=True)
-    caption = ("Figure 9. dsaga (mean aggregate, default step, random shards) tail rate "
-               "(tail_rate_per_epoch: "
-               "slope of log10 subopt over the last third of the checkpoints, SPEC 4) divided "
-               "by saga's at the same lambda, against n_k lambda / L_max (n_k = N/K; L_max from "
-               "the stored step, 1/(3 L_max)); one colour per K, one line style per period. "
-               "Markers: measured (filled: period in steps, open: fraction of n_k); lines: the "
-               "same ratio of predicted_rate_per_epoch (SPEC 4.1, `dsaga-bench predict`). "
-               "A ratio of 1 means dsaga keeps saga's rate per epoch. Runs: %s."
-               % C.status_count(used))
+    caption = ("Figure 9. Tail rate (tail_rate_per_epoch: slope of log10 subopt over the last "
+               "third of the checkpoints, SPEC 4; epochs count every component gradient, the "
+               "refresh of dsaga refresh=visited and local-svrg's full gradients included) of "
+               "each distributed method (mean aggregate, default step, random shards) divided "
+               "by saga's at the same lambda, against n_k lambda / L_max (n_k = N/K; L_max "
+               "from saga's stored step, 1/(3 L_max)); one colour per method variant, one line "
+               "style per period. Markers: measured (filled: period in steps or none, open: "
+               "fraction of n_k); lines: the same ratio of predicted_rate_per_epoch (SPEC 4.1, "
+               "`dsaga-bench predict`: dsaga with or without refresh; NaN for d > 4096). "
+               "A ratio of 1 means the method keeps saga's rate per epoch; an x on the bottom edge, a "
+               "method that stalled (ratio below %g): scaffnew's consensus is unweighted (SPEC "
+               "3.7), so with shards of unequal size it converges to the minimiser of the mean "
+               "of the F_k, a relative suboptimality near 1e-11 on these sets. Runs: %s."
+               % (FLOOR, C.status_count(used)))
     return C.save_figure(fig, out_dir, STEM, "Where the claim holds", caption, used)
 
 
