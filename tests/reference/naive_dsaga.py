@@ -1,16 +1,23 @@
 #!/usr/bin/python3
-"""naive_dsaga.py - an independent, literal, dense reference for SPEC 2 (saga)
-and SPEC 3.2 (dsaga), written from SPEC.md only (not from the C code).
+"""naive_dsaga.py - an independent, literal, dense reference for SPEC 2 (saga),
+SPEC 3.2 (dsaga) and SPEC 3.2b (dsaga with refresh = visited), written from
+SPEC.md only (not from the C code).
 
 Everything is dense numpy, one step at a time, exactly as SPEC writes it:
 no lazy updates, no tricks.  Only for small problems (n x d dense in memory,
 ~10 us per step).
 
     naive_dsaga.py FILE.svm --algorithm dsaga --nodes 4 --period 0.1n \
-        --aggregate mean --step-scale 1 --max-epochs 60 --eval-every 1 --seed 1
+        --aggregate mean --step-scale 1 --max-epochs 60 --eval-every 1 --seed 1 \
+        [--refresh visited]
 
-prints the checkpoints, the status and rate_per_epoch (SPEC 4).  The
-functions are importable (check_rates.py uses them).
+prints the checkpoints, the status and rate_per_epoch (SPEC 4).  With
+--refresh visited (dsaga only), each round but the first starts with every
+node re-evaluating alpha_i at the synchronised w for each distinct row it
+drew in the previous round, adding (a - alpha_i) x_i / N to its g_k (w does
+not move); those gradients count in the epochs.  The refresh draws no random
+numbers, so --refresh none is the plain SPEC 3.2 stream.  The functions are
+importable (check_rates.py, check_refresh.py use them).
 """
 import argparse
 import math
@@ -124,8 +131,14 @@ def fit_rate(epochs, subopts):
 
 def run(X, y, algorithm='dsaga', nodes=1, period='0.5n', aggregate='mean',
         step_scale=1.0, lam=None, max_epochs=30.0, eval_every=1.0, tol=1e-10,
-        seed=1, f_star=None):
-    """Returns dict(epochs, subopts, status, rate_per_epoch, step_size)."""
+        seed=1, f_star=None, refresh='none'):
+    """Returns dict(epochs, subopts, status, rate_per_epoch, step_size).
+
+    refresh: 'none' (SPEC 3.2) or 'visited' (SPEC 3.2b, dsaga only)."""
+    if refresh not in ('none', 'visited'):
+        raise ValueError(f'refresh must be none or visited, not {refresh!r}')
+    if refresh == 'visited' and algorithm != 'dsaga':
+        raise ValueError('refresh = visited is a dsaga key (SPEC 3.2b)')
     n, d = X.shape
     lam = 1.0 / n if lam is None else lam
     f_star = fstar(X, y, lam) if f_star is None else f_star
@@ -145,6 +158,8 @@ def run(X, y, algorithm='dsaga', nodes=1, period='0.5n', aggregate='mean',
     if algorithm == 'saga':
         taus = [max(1, int(round(eval_every * n)))]  # one checkpoint per 'round'
     s_agg = 1.0 if aggregate == 'sum' else 1.0 / K
+    do_refresh = refresh == 'visited'
+    visited = [set() for _ in range(K)]  # rows node k drew in the last round
 
     w = np.zeros(d)
     g_bar = np.zeros(d)
@@ -160,8 +175,19 @@ def run(X, y, algorithm='dsaga', nodes=1, period='0.5n', aggregate='mean',
             S = shards[k]
             wk = w.copy()
             gk = g_bar.copy()
+            if do_refresh:
+                # SPEC 3.2b: every row visited in the previous round, at the
+                # synchronised w (= wk here), as a local step's memory update
+                for i in sorted(visited[k]):
+                    a = dloss(y[i], X[i] @ w)
+                    gk = gk + (a - alpha[i]) * X[i] / n
+                    alpha[i] = a
+                grads += len(visited[k])
+                visited[k] = set()
             for _ in range(taus[k]):
                 i = S[rng.integers(len(S))]
+                if do_refresh:
+                    visited[k].add(int(i))
                 xi = X[i]
                 a = dloss(y[i], xi @ wk)
                 wk = wk - eta * ((a - alpha[i]) * xi + gk + lam * wk)
@@ -203,11 +229,15 @@ def main(argv=None):
     ap.add_argument('--eval-every', type=float, default=1.0)
     ap.add_argument('--tol', type=float, default=1e-10)
     ap.add_argument('--seed', type=int, default=1)
+    ap.add_argument('--refresh', default='none', choices=['none', 'visited'],
+                    help='dsaga: re-evaluate last round\'s rows at the synchronised w (SPEC 3.2b)')
     ap.add_argument('--quiet', action='store_true')
     a = ap.parse_args(argv)
+    if a.refresh != 'none' and a.algorithm != 'dsaga':
+        ap.error('--refresh is a dsaga key (SPEC 3.2b)')
     X, y = read_libsvm(a.data)
     r = run(X, y, a.algorithm, a.nodes, a.period, a.aggregate, a.step_scale, a.lam,
-            a.max_epochs, a.eval_every, a.tol, a.seed)
+            a.max_epochs, a.eval_every, a.tol, a.seed, refresh=a.refresh)
     if not a.quiet:
         for e, s in zip(r['epochs'], r['subopts']):
             print(f'{e:10.3f} {s:14.6e}')
