@@ -8,7 +8,8 @@ suboptimality of 1e-8 (first checkpoint at or below; "-" where no seed got
 there), and predict (SPEC 4.1) against the measured tail for both dsaga
 variants.
 
-usage: refresh_table.py results/regime.h5 [--markdown]
+usage: refresh_table.py results/regime.h5 [MORE.h5 ...]   (seeds of several
+files are pooled per cell: e.g. regime.ini plus a copy with more seeds)
 """
 import sys
 
@@ -52,8 +53,7 @@ def period_of(a):
     return s(a["period_text"]).replace("0.10000000000000001n", "0.1n")
 
 
-def load(path):
-    cells = {}
+def load(path, cells):
     with h5py.File(path, "r") as f:
         for k in sorted(f["runs"]):
             g = f["runs"][k]
@@ -67,7 +67,6 @@ def load(path):
                 tail=float(a["tail_rate_per_epoch"]), window=float(a["rate_per_epoch"]),
                 pred=float(a.get("predicted_rate_per_epoch", np.nan)), e8=e8, r8=r8,
                 status=s(a["status"]), end=ser[0][-1], rel_end=ser[2][-1] / ser[2][0]))
-    return cells
 
 
 def med(cells, key, field):
@@ -98,8 +97,10 @@ def f4(x):
     return "%.4f" % x if np.isfinite(x) else "n/a"
 
 
-def main(path):
-    cells = load(path)
+def main(paths):
+    cells = {}
+    for path in paths:
+        load(path, cells)
     dsets = sorted({k[0] for k in cells}, key=lambda d: ("a9a", "phishing", "rcv1-like").index(d)
                    if d in ("a9a", "phishing", "rcv1-like") else 9)
     lams = ["1/N", "0.0001", "0.001", "0.01"]
@@ -135,8 +136,9 @@ def main(path):
                     f4(med(cells, sk, "tail")) if tau == "0.1n" else "",
                     reach(cells, sk) if tau == "0.1n" else ""))
     print("\n## predict (SPEC 4.1) against the measured tail\n")
-    print("| data | lambda | tau | method | predicted | measured tail (seeds) | pred/tail |")
-    print("|---|---|---|---|---|---|---|")
+    print("| data | lambda | tau | method | predicted | measured tail (seeds) | pred/tail "
+          "(seeds) | pred / median tail |")
+    print("|---|---|---|---|---|---|---|---|")
     for d in dsets:
         for lam in lams:
             for tau in ("0.1n", "1n"):
@@ -148,9 +150,9 @@ def main(path):
                         continue
                     tails = " / ".join("%.4f" % c["tail"] for c in runs)
                     ratios = " / ".join("%.2f" % (p / c["tail"]) for c in runs)
-                    print("| %s | %s | %s n_k | %s | %.4f | %s | %s |" % (
-                        d, lam, tau[:-1], m, p, tails, ratios))
+                    print("| %s | %s | %s n_k | %s | %.4f | %s | %s | %.2f |" % (
+                        d, lam, tau[:-1], m, p, tails, ratios, p / med(cells, key, "tail")))
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1:])
