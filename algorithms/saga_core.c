@@ -711,6 +711,19 @@ static void lazy_refresh_row(struct saga_core *c, int64_t i, int track)
     }
 }
 
+/* A new record of visits: a new stamp (wrapping to 0 would mark every row
+ * visited, so the stamps restart then). */
+void saga_core_visits_restart(struct saga_core *c)
+{
+    if (!c->visited)
+        return;
+    c->n_visited = 0;
+    if (++c->vstamp == 0) {
+        memset(c->row_stamp, 0, (size_t)c->ds->n_samples * sizeof *c->row_stamp);
+        c->vstamp = 1;
+    }
+}
+
 int64_t saga_core_refresh(struct saga_core *c)
 {
     const struct dataset *ds = c->ds;
@@ -742,12 +755,6 @@ int64_t saga_core_refresh(struct saga_core *c)
                 c->g[ds->col_idx[p]] += dn * ds->values[p];
         }
     }
-    /* a new round of visits: a new stamp (wrapping to 0 would mark every
-     * row visited, so the stamps restart) */
-    c->n_visited = 0;
-    if (++c->vstamp == 0) {
-        memset(c->row_stamp, 0, (size_t)ds->n_samples * sizeof *c->row_stamp);
-        c->vstamp = 1;
-    }
+    saga_core_visits_restart(c);
     return n;
 }

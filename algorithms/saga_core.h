@@ -107,6 +107,9 @@ int64_t saga_core_sync_expected_touched(const struct saga_core *c, int64_t tau);
  *   saga_core_n_visited     rows recorded since the last refresh. */
 int saga_core_track_visits(struct saga_core *c);
 int64_t saga_core_refresh(struct saga_core *c);
+/* Forgets the rows recorded so far (the next refresh takes only rows drawn
+ * from now on). */
+void saga_core_visits_restart(struct saga_core *c);
 int64_t saga_core_n_visited(const struct saga_core *c);
 
 /* Steps made so far and lazy renormalisations of the scale (tests). */

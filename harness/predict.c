@@ -158,12 +158,18 @@ int predict_dsaga_map(const struct dataset *ds, const double *h, double lambda, 
     double *P = NULL;                    /* m x m: T^tau_k */
     double *work = NULL;                 /* 2 m^2: squaring scratch, then H_k */
     double *PR = NULL;                   /* 2 d^2: P_01 R_k and P_11 R_k (refresh) */
+    double *T0 = NULL;                   /* late: m x m, T kept, then T^tau2 */
+    double *P1 = NULL;                   /* late: m x m, T^tau1 */
     T = malloc((size_t)(m * m) * sizeof *T);
     P = malloc((size_t)(m * m) * sizeof *P);
     work = malloc((size_t)(2 * m * m + d_full * d) * sizeof *work);
     H = malloc((size_t)(d_full * d_full) * sizeof *H);
     PR = malloc((size_t)(2 * d * d + 1) * sizeof *PR);
-    if (!T || !P || !work || !H || !PR)
+    if (refresh == 2) {
+        T0 = malloc((size_t)(m * m) * sizeof *T0);
+        P1 = malloc((size_t)(m * m) * sizeof *P1);
+    }
+    if (!T || !P || !work || !H || !PR || (refresh == 2 && (!T0 || !P1)))
         FAIL_GOTO(ERR_NOMEM, "predict: %lld x %lld step maps", (long long)m, (long long)m);
     memset(M, 0, (size_t)(dim * dim) * sizeof *M);
 #define M_AT(bi, bj, r, c) M[((bi)*d + (r)) * dim + (bj)*d + (c)]
@@ -203,8 +209,24 @@ int predict_dsaga_map(const struct dataset *ds, const double *h, double lambda, 
         /* refresh (file comment): q_k, the chance a row was drawn in a
          * round, and R_k = (n_k / N) H_k, the memory of all of S_k
          * re-taken at e */
-        double q = -expm1((double)tau[k] * log1p(-1.0 / (double)n_k));
-        predict_matrix_power(T, m, tau[k], P, work);
+        /* late (refresh = 2): the record of visits restarts after tau1
+         * steps, so only rows drawn in the last tau2 are re-taken, and the
+         * others keep their memory as of step tau1: P = T^tau2 T^tau1 */
+        int64_t tau1 = refresh == 2 ? tau[k] / 2 : 0;
+        int64_t tau2 = tau[k] - tau1;
+        double q = -expm1((double)tau2 * log1p(-1.0 / (double)n_k));
+        if (tau1 > 0) {
+            size_t bytes = (size_t)(m * m) * sizeof *T;
+            memcpy(T0, T, bytes);
+            predict_matrix_power(T, m, tau1, P1, work);
+            memcpy(T, T0, bytes);
+            predict_matrix_power(T, m, tau2, T0, work);
+            int im = (int)m;
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, im, im, im, 1.0, T0, im, P1, im,
+                        0.0, P, im);
+        } else {
+            predict_matrix_power(T, m, tau[k], P, work);
+        }
         if (refresh) {
             /* PR[0] = P_01 R_k, PR[1] = P_11 R_k, with R_k = (n_k / N) H_k */
             double *R = T; /* T is free after the power: R_k in its head */
@@ -223,11 +245,31 @@ int predict_dsaga_map(const struct dataset *ds, const double *h, double lambda, 
                         0.0, PR, id);
             cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, id, id, id, 1.0, P11, id, R, id,
                         0.0, PR + d * d, id);
-            /* Bs_k <- (1 - q) Bs_k + q R_k e, kept for the next refresh */
+            /* Bs_k <- (1 - q) Bs_k + q R_k e, kept for the next refresh;
+             * late: the memory at step tau1 of the round that starts from
+             * it, Bm_k = P1_10 e + P1_11 Bs_k' + P1_12 c_k */
             for (int64_t r = 0; r < d; r++) {
                 for (int64_t c = 0; c < d; c++)
                     M_AT(1 + k, 0, r, c) = q * R[r * d + c];
                 M_AT(1 + k, 1 + k, r, r) = 1.0 - q;
+            }
+            if (tau1 > 0) {
+#define P1_AT(bi, bj, r, c) P1[((bi)*d + (r)) * m + (bj)*d + (c)]
+                for (int64_t r = 0; r < d; r++)
+                    for (int64_t c = 0; c < d; c++)
+                        P11[r * d + c] = P1_AT(1, 1, r, c);
+                cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, id, id, id, 1.0, P11, id, R,
+                            id, 0.0, P01, id); /* P1_11 R_k, in P01's place */
+                for (int64_t r = 0; r < d; r++) {
+                    for (int64_t c = 0; c < d; c++) {
+                        M_AT(1 + k, 0, r, c) = P1_AT(1, 0, r, c) + q * P01[r * d + c];
+                        M_AT(1 + k, 1 + k, r, c) = (1.0 - q) * P1_AT(1, 1, r, c);
+                        for (int j = 0; j < K; j++)
+                            if (j != k)
+                                M_AT(1 + k, be0 + j, r, c) = P1_AT(1, 2, r, c);
+                    }
+                }
+#undef P1_AT
             }
         }
         /* e += s (e_k(tau) - e); B_k = B_k(tau); c_k = sum_{j != k} B_j.
@@ -258,6 +300,8 @@ int predict_dsaga_map(const struct dataset *ds, const double *h, double lambda, 
 #undef T_AT
 #undef P_AT
 done:
+    free(P1);
+    free(T0);
     free(PR);
     free(H);
     free(work);
@@ -459,8 +503,11 @@ int predict_run(const struct run_cfg *cfg, struct predict_result *out)
                        cfg->dataset);
     TRY_GOTO(predict_row_space(ds, &Q, &r));
     /* dsaga refresh = visited (SPEC 3.2b) keeps each node's memory twice */
-    int refresh =
-        !is_gd && !is_saga && strcmp(params_text(&cfg->params, "refresh"), "visited") == 0;
+    int refresh = 0; /* 0 none, 1 visited, 2 late (predict_dsaga_map) */
+    if (!is_gd && !is_saga) {
+        const char *rv = params_text(&cfg->params, "refresh");
+        refresh = strcmp(rv, "visited") == 0 ? 1 : strcmp(rv, "late") == 0 ? 2 : 0;
+    }
     int64_t dim = is_gd ? r : (refresh ? 2 * K + 1 : K + 1) * r;
     int64_t biggest = is_gd ? r : (dim > 3 * r ? dim : 3 * r);
     if (biggest > PREDICT_MAX_DIM)

@@ -49,7 +49,9 @@ struct predict_result {
  * span of Q (H_k -> Q^T H_k Q, blocks of r rows, M of (K + 1) r); NULL
  * keeps all d coordinates (r ignored).  refresh = 1: dsaga refresh =
  * visited (SPEC 3.2b) on the state (e, Bs_1..Bs_K, Be_1..Be_K), (2K + 1) d
- * rows (predict.c).  ERR_INPUT when a node holds no row; ERR_NOMEM. */
+ * rows (predict.c); refresh = 2: refresh = late (only the rows drawn in the
+ * last tau_k - tau_k/2 steps; Bs_k then holds the memory at step tau_k/2).
+ * ERR_INPUT when a node holds no row; ERR_NOMEM. */
 int predict_dsaga_map(const struct dataset *ds, const double *h, double lambda, const int *owner,
                       int K, const int64_t *tau, double eta, double s, int refresh, const double *Q,
                       int64_t r, double *M);

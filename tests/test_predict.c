@@ -6,7 +6,8 @@
  *    expected SAGA step written out here per sample, applied tau_k times by
  *    plain multiplication (no squaring), merged as SPEC 3.2 step 2 says,
  *    and compared through Pi: (e, delta) -> (e, B_1, B_2).
- *    The same for refresh = visited (SPEC 3.2b), memory carried twice.
+ *    The same for refresh = visited (SPEC 3.2b), memory carried twice, and
+ *    for refresh = late (only the rows drawn in the round's second half).
  * 2. saga's prediction is within 10 % of its measured tail rate on a
  *    well-conditioned synthetic set (run here, serially).
  * 3. Refusals: a method without a map, a size beyond the dense path.
@@ -204,7 +205,7 @@ Test(predict, dsaga_map_equals_brute_force_on_full_memory)
  * copy then starts from its own ds' and the other nodes' de (what the
  * synchronisation gave it), and the round ends as in test 1.  Compared
  * through Pi: (e, ds, de) -> (e, Bs_1, Bs_2, Be_1, Be_2). */
-Test(predict, dsaga_refresh_map_equals_brute_force_on_full_memory)
+static void refresh_brute_force(int mode)
 {
     double x[BF_N][BF_D];
     double h[BF_N];
@@ -214,9 +215,13 @@ Test(predict, dsaga_refresh_map_equals_brute_force_on_full_memory)
         n_k[bf_owner[i]]++;
     static double S[BF_K][BF_S * BF_S];
     bf_steps(x, h, n_k, S);
+    /* late (mode 2): the record restarts after tau1 = tau/2 steps */
     double q[BF_K];
-    for (int k = 0; k < BF_K; k++)
-        q[k] = 1.0 - pow(1.0 - 1.0 / n_k[k], (double)bf_tau[k]);
+    int64_t tau1[BF_K];
+    for (int k = 0; k < BF_K; k++) {
+        tau1[k] = mode == 2 ? bf_tau[k] / 2 : 0;
+        q[k] = 1.0 - pow(1.0 - 1.0 / n_k[k], (double)(bf_tau[k] - tau1[k]));
+    }
     enum { F = BF_D + 2 * BF_N }; /* (e, ds, de) */
     static double Mfull[F * F];
     for (int col = 0; col < F; col++) {
@@ -241,6 +246,10 @@ Test(predict, dsaga_refresh_map_equals_brute_force_on_full_memory)
             for (int i = 0; i < BF_N; i++)
                 v[BF_D + i] = bf_owner[i] == k ? out[BF_D + i] : u[BF_D + BF_N + i];
             for (int64_t step = 0; step < bf_tau[k]; step++) {
+                if (step == tau1[k] && mode == 2)
+                    for (int i = 0; i < BF_N; i++) /* late: ds = memory at tau1 */
+                        if (bf_owner[i] == k)
+                            out[BF_D + i] = v[BF_D + i];
                 matvec(S[k], v, t, BF_S);
                 memcpy(v, t, sizeof v);
             }
@@ -265,9 +274,9 @@ Test(predict, dsaga_refresh_map_equals_brute_force_on_full_memory)
         }
     }
     static double M[R * R];
-    cr_assert_eq(
-        predict_dsaga_map(ds, h, BF_LAMBDA, bf_owner, BF_K, bf_tau, BF_ETA, BF_SAGG, 1, NULL, 0, M),
-        0);
+    cr_assert_eq(predict_dsaga_map(ds, h, BF_LAMBDA, bf_owner, BF_K, bf_tau, BF_ETA, BF_SAGG, mode,
+                                   NULL, 0, M),
+                 0);
     double worst = 0.0;
     double scale = 0.0;
     for (int row = 0; row < R; row++) {
@@ -282,8 +291,8 @@ Test(predict, dsaga_refresh_map_equals_brute_force_on_full_memory)
             scale = fmax(scale, fabs(rhs));
         }
     }
-    cr_assert(worst <= 1e-13 * scale, "refresh: max |M Pi - Pi Mfull| = %g (scale %g)", worst,
-              scale);
+    cr_assert(worst <= 1e-13 * scale, "refresh %d: max |M Pi - Pi Mfull| = %g (scale %g)", mode,
+              worst, scale);
     cr_assert(scale > 0.1, "a non-trivial map (scale %g)", scale);
     /* and the refresh changes the map: the plain one differs on the e-row */
     static double M0[(BF_K + 1) * BF_D * (BF_K + 1) * BF_D];
@@ -296,6 +305,18 @@ Test(predict, dsaga_refresh_map_equals_brute_force_on_full_memory)
             diff = fmax(diff, fabs(M[a * R + b] - M0[a * (BF_K + 1) * BF_D + b]));
     cr_assert(diff > 1e-3, "refresh left e <- e unchanged (%g)", diff);
     dataset_destroy(ds);
+}
+
+Test(predict, dsaga_refresh_map_equals_brute_force_on_full_memory)
+{
+    refresh_brute_force(1);
+}
+
+/* late: the memory kept for rows not drawn in the last tau - tau/2 steps
+ * is the one at step tau/2 of the round */
+Test(predict, dsaga_refresh_late_map_equals_brute_force_on_full_memory)
+{
+    refresh_brute_force(2);
 }
 
 /* saga run here on one node (Criterion forks: no MPI), checkpoints every

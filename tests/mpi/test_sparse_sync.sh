@@ -55,7 +55,7 @@ last() { py 'import sys, h5py; print(int(h5py.File(sys.argv[1], "r")["runs/00000
 
 # 1. equal to rounding
 for cell in "2|50|mean" "4|50|mean" "2|0.1n|mean" "4|0.05n|mean" "2|20|sum" "4|10|sum" \
-    "2|0.1n|mean|visited" "4|50|mean|visited"; do
+    "2|0.1n|mean|visited" "4|50|mean|visited" "4|0.1n|mean|late"; do
     IFS='|' read -r K P AGG REFRESH <<<"$cell"
     common=(--algorithm dsaga --dataset "$S" --nodes "$K" --period "$P" --aggregate "$AGG"
             --max-epochs 20 --tol 0 --seed 4 --refresh "${REFRESH:-none}")
