@@ -576,9 +576,11 @@ int predict_run(const struct run_cfg *cfg, struct predict_result *out)
             /* saga: one epoch per round; dsaga: its declared period */
             tau[k] = is_saga ? N : period_steps(params_period(&cfg->params, "period"), n_k);
             grads_per_round += (double)tau[k];
-            /* refresh: the distinct rows drawn last round, n_k q_k expected */
+            /* refresh: the distinct rows drawn last round (late: in its
+             * second half), n_k q_k expected */
+            int64_t drawn = refresh == 2 ? tau[k] - tau[k] / 2 : tau[k];
             if (refresh)
-                grads_per_round += -(double)n_k * expm1((double)tau[k] * log1p(-1.0 / (double)n_k));
+                grads_per_round += -(double)n_k * expm1((double)drawn * log1p(-1.0 / (double)n_k));
             double lm = (double)tau[k] * log1p(-1.0 / (double)n_k) / log(10.0);
             if (lm > log_mem)
                 log_mem = lm;

@@ -11,6 +11,7 @@
  * 2. saga's prediction is within 10 % of its measured tail rate on a
  *    well-conditioned synthetic set (run here, serially).
  * 3. Refusals: a method without a map, a size beyond the dense path.
+ * 4. Rounds per epoch count dsaga's refreshes (none, visited, late).
  */
 #include <criterion/criterion.h>
 #include <math.h>
@@ -380,6 +381,31 @@ Test(predict, saga_prediction_within_ten_percent_of_measured, .timeout = 120)
     free(w);
     saga->destroy(state);
     dataset_destroy(ds);
+}
+
+/* Rounds per epoch count the refreshes (SPEC 3.2b): N / sum_k (tau_k + n_k
+ * q_k), q_k = 1 - (1 - 1/n_k)^t with t = tau_k (visited) or the second
+ * half's tau_k - tau_k/2 (late); no refresh term without refresh. */
+Test(predict, rounds_per_epoch_count_the_refreshes, .timeout = 60)
+{
+    static const char *modes[] = {"none", "visited", "late"};
+    const int64_t N = 400, K = 2, n_k = 200, tau = 20; /* period 0.1n */
+    for (int m = 0; m < 3; m++) {
+        struct run_cfg cfg;
+        cr_assert_eq(run_cfg_init(&cfg, "dsaga"), 0);
+        cfg.nodes = (int)K;
+        snprintf(cfg.dataset, sizeof cfg.dataset, "synth-dense:n=400,d=4,cond=4,seed=2");
+        cr_assert_null(params_set(&cfg.params, "period", "0.1n"));
+        cr_assert_null(params_set(&cfg.params, "refresh", modes[m]));
+        struct predict_result pr;
+        cr_assert_eq(predict_run(&cfg, &pr), 0, "%s: %s", modes[m], pr.why);
+        int64_t t = m == 2 ? tau - tau / 2 : tau;
+        double refreshed = m == 0 ? 0.0 : n_k * (1.0 - pow(1.0 - 1.0 / n_k, (double)t));
+        double want = (double)N / (K * (tau + refreshed));
+        cr_assert(fabs(pr.rounds_per_epoch - want) <= 1e-12 * want,
+                  "refresh %s: %.15g rounds per epoch, expected %.15g", modes[m],
+                  pr.rounds_per_epoch, want);
+    }
 }
 
 Test(predict, refusals_are_one_sentence)
