@@ -44,6 +44,29 @@ static void matvec(const double *A, const double *x, double *y, int n)
     }
 }
 
+/* max |M Pi - Pi Mfull| (M: R x R, Pi: R x F, Mfull: F x F, row-major): how
+ * far the aggregated map is from the full one seen through Pi; *scale gets
+ * the largest |Pi Mfull| entry. */
+static double map_gap(const double *M, int R, const double *Pi, const double *Mfull, int F,
+                      double *scale)
+{
+    double worst = 0.0;
+    *scale = 0.0;
+    for (int row = 0; row < R; row++) {
+        for (int col = 0; col < F; col++) {
+            double lhs = 0.0;
+            double rhs = 0.0;
+            for (int j = 0; j < R; j++)
+                lhs += M[row * R + j] * Pi[j * F + col];
+            for (int j = 0; j < F; j++)
+                rhs += Pi[row * F + j] * Mfull[j * F + col];
+            worst = fmax(worst, fabs(lhs - rhs));
+            *scale = fmax(*scale, fabs(rhs));
+        }
+    }
+    return worst;
+}
+
 /* The brute-force problem: BF_N dense rows of BF_D normal entries,
  * logistic-like curvatures h, two uneven interleaved shards. */
 static const int bf_owner[BF_N] = {0, 1, 1, 0, 0, 1, 1, 0, 1, 0, 0, 1};
@@ -167,20 +190,8 @@ Test(predict, dsaga_map_equals_brute_force_on_full_memory)
     static double M[R * R];
     cr_assert_eq(predict_dsaga_map(ds, h, lambda, owner, BF_K, tau, eta, s, 0, NULL, 0, M), 0);
     /* M Pi = Pi Mfull: the aggregated map is the full one, seen through Pi */
-    double worst = 0.0;
     double scale = 0.0;
-    for (int row = 0; row < R; row++) {
-        for (int col = 0; col < BF_S; col++) {
-            double lhs = 0.0;
-            double rhs = 0.0;
-            for (int j = 0; j < R; j++)
-                lhs += M[row * R + j] * Pi[j * BF_S + col];
-            for (int j = 0; j < BF_S; j++)
-                rhs += Pi[row * BF_S + j] * Mfull[j * BF_S + col];
-            worst = fmax(worst, fabs(lhs - rhs));
-            scale = fmax(scale, fabs(rhs));
-        }
-    }
+    double worst = map_gap(M, R, Pi, Mfull, BF_S, &scale);
     /* products of <= 5 steps of O(1) entries, squaring vs plain products:
      * round-off only, 1e-13 of the largest entry */
     cr_assert(worst <= 1e-13 * scale, "max |M Pi - Pi Mfull| = %g (scale %g)", worst, scale);
@@ -278,20 +289,8 @@ static void refresh_brute_force(int mode)
     cr_assert_eq(predict_dsaga_map(ds, h, BF_LAMBDA, bf_owner, BF_K, bf_tau, BF_ETA, BF_SAGG, mode,
                                    NULL, 0, M),
                  0);
-    double worst = 0.0;
     double scale = 0.0;
-    for (int row = 0; row < R; row++) {
-        for (int col = 0; col < F; col++) {
-            double lhs = 0.0;
-            double rhs = 0.0;
-            for (int j = 0; j < R; j++)
-                lhs += M[row * R + j] * Pi[j * F + col];
-            for (int j = 0; j < F; j++)
-                rhs += Pi[row * F + j] * Mfull[j * F + col];
-            worst = fmax(worst, fabs(lhs - rhs));
-            scale = fmax(scale, fabs(rhs));
-        }
-    }
+    double worst = map_gap(M, R, Pi, Mfull, F, &scale);
     cr_assert(worst <= 1e-13 * scale, "refresh %d: max |M Pi - Pi Mfull| = %g (scale %g)", mode,
               worst, scale);
     cr_assert(scale > 0.1, "a non-trivial map (scale %g)", scale);

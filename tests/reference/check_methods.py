@@ -36,6 +36,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import naive_dsaga as nd  # noqa: E402
 import naive_methods as nm  # noqa: E402
+import suite_env  # noqa: E402
 
 STALL = 0.02  # decades per epoch: below this a cell has no usable rate
 LAMBDA = 0.01
@@ -112,12 +113,7 @@ def main():
     ap.add_argument('--tol-rel', type=float, default=0.10)
     ap.add_argument('--tol-plateau', type=float, default=0.5)
     a = ap.parse_args()
-    root = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
-    exe = os.environ.get('EXE', os.path.join(root, 'bin', 'dsaga-bench'))
-    mpirun = os.environ.get('MPIRUN', 'mpirun --oversubscribe').split()
-    os.environ.setdefault('OMPI_ALLOW_RUN_AS_ROOT', '1')
-    os.environ.setdefault('OMPI_ALLOW_RUN_AS_ROOT_CONFIRM', '1')
-    os.environ.setdefault('OPENBLAS_NUM_THREADS', '1')
+    exe, mpirun = suite_env.setup()
     tmp = tempfile.mkdtemp(prefix='check_methods.')
     data = a.data
     if data is None:

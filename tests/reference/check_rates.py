@@ -14,37 +14,29 @@ used.  Runtime: about 3-4 minutes on 2 cores (not part of `make test`).
 """
 import argparse
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
 
-import h5py
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import naive_dsaga as nd  # noqa: E402
+import suite_env  # noqa: E402
+from suite_env import summarise  # noqa: E402
 
 STALL = 0.02  # decades per epoch: below this a cell has no usable rate
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
 
 
 def c_run(exe, mpirun, data, tmp, algorithm, K, period, agg, seed, epochs, eval_every):
     out = os.path.join(tmp, f'{algorithm}_{K}_{period}_{agg}_{seed}.h5')
-    if os.path.exists(out):
-        os.unlink(out)
     cmd = [exe, 'run', '--algorithm', algorithm, '--dataset', data,
            '--max-epochs', str(epochs), '--eval-every', str(eval_every),
            '--seed', str(seed), '--quiet', '--out', out]
     if algorithm == 'dsaga':
         cmd = mpirun + ['-np', str(K)] + cmd + ['--nodes', str(K), '--period', period,
                                                 '--aggregate', agg]
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-    with h5py.File(out, 'r') as f:
-        a = f['runs/000000'].attrs
-        st = a['status']
-        st = st.decode() if isinstance(st, bytes) else str(st)
-        return float(a['rate_per_epoch']), st
+    return suite_env.run_rate(cmd, out)
 
 
 def naive_run(args):
@@ -54,13 +46,6 @@ def naive_run(args):
     return r['rate_per_epoch'], r['status']
 
 
-def summarise(results):
-    rates = [r for r, st in results if st == 'done' and r == r]
-    div = sum(1 for _, st in results if st == 'diverged')
-    med = statistics.median(rates) if rates else float('nan')
-    return med, div
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--data', default=None)
@@ -68,14 +53,7 @@ def main():
     ap.add_argument('--epochs', type=float, default=50)
     ap.add_argument('--tol-rel', type=float, default=0.10)
     a = ap.parse_args()
-    exe = os.environ.get('EXE', os.path.join(ROOT, 'bin', 'dsaga-bench'))
-    mpirun = os.environ.get('MPIRUN', 'mpirun --oversubscribe').split()
-    os.environ.setdefault('OMPI_ALLOW_RUN_AS_ROOT', '1')
-    os.environ.setdefault('OMPI_ALLOW_RUN_AS_ROOT_CONFIRM', '1')
-    os.environ.setdefault('OPENBLAS_NUM_THREADS', '1')
-    mirror = os.path.join(ROOT, '..', 'shared', 'datasets')  # as the Makefile does
-    if 'DSAGA_DATA_MIRROR' not in os.environ and os.path.exists(os.path.join(mirror, 'MANIFEST.tsv')):
-        os.environ['DSAGA_DATA_MIRROR'] = os.path.abspath(mirror)
+    exe, mpirun = suite_env.setup()
     tmp = tempfile.mkdtemp(prefix='check_rates.')
     data = a.data
     if data is None:

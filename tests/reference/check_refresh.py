@@ -46,24 +46,23 @@ import lzma
 import math
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
 
-import h5py
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import naive_dsaga as nd  # noqa: E402
+import suite_env  # noqa: E402
+from suite_env import ROOT, summarise  # noqa: E402
 
 STALL = 0.02  # decades per epoch: below this a cell has no usable rate
 LAMBDA = 1e-3
 PERIOD = '0.1n'
 AGG = 'mean'
 NODES = (2, 4)
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
 # (label, manifest name, rows kept)
 PROBLEMS = [('a9a[:16000]', 'a9a', 16000), ('phishing', 'phishing', None)]
 
@@ -137,18 +136,11 @@ def write_categorical(path, n=8000, groups=8, levels=10, seed=3):
 
 def c_run(exe, mpirun, data, tmp, tag, K, refresh, seed, epochs):
     out = os.path.join(tmp, f'{tag}_{K}_{refresh}_{seed}.h5')
-    if os.path.exists(out):
-        os.unlink(out)
     cmd = mpirun + ['-np', str(K), exe, 'run', '--algorithm', 'dsaga', '--dataset', data,
                     '--nodes', str(K), '--period', PERIOD, '--aggregate', AGG,
                     '--refresh', refresh, '--lambda', str(LAMBDA), '--max-epochs', str(epochs),
                     '--eval-every', '1', '--seed', str(seed), '--quiet', '--out', out]
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-    with h5py.File(out, 'r') as f:
-        a = f['runs/000000'].attrs
-        st = a['status']
-        st = st.decode() if isinstance(st, bytes) else str(st)
-        return float(a['rate_per_epoch']), st
+    return suite_env.run_rate(cmd, out)
 
 
 def naive_run(args):
@@ -170,13 +162,6 @@ def load_problems(paths):
         PROBLEM_CACHE[p] = (X, y, nd.fstar(X, y, LAMBDA))
 
 
-def summarise(results):
-    rates = [r for r, st in results if st == 'done' and r == r]
-    div = sum(1 for _, st in results if st == 'diverged')
-    med = statistics.median(rates) if rates else float('nan')
-    return med, div
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--seeds', type=int, default=5)
@@ -184,15 +169,7 @@ def main():
     ap.add_argument('--tol-rel', type=float, default=0.10)
     ap.add_argument('--margin', type=float, default=1.5)
     a = ap.parse_args()
-    exe = os.environ.get('EXE', os.path.join(ROOT, 'bin', 'dsaga-bench'))
-    mpirun = os.environ.get('MPIRUN', 'mpirun --oversubscribe').split()
-    os.environ.setdefault('OMPI_ALLOW_RUN_AS_ROOT', '1')
-    os.environ.setdefault('OMPI_ALLOW_RUN_AS_ROOT_CONFIRM', '1')
-    os.environ.setdefault('OPENBLAS_NUM_THREADS', '1')
-    mirror = os.path.join(ROOT, '..', 'shared', 'datasets')  # as the Makefile does
-    if 'DSAGA_DATA_MIRROR' not in os.environ and \
-            os.path.exists(os.path.join(mirror, 'MANIFEST.tsv')):
-        os.environ['DSAGA_DATA_MIRROR'] = os.path.abspath(mirror)
+    exe, mpirun = suite_env.setup()
     tmp = tempfile.mkdtemp(prefix='check_refresh.')
 
     problems = []  # (label, path)
