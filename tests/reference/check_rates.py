@@ -9,8 +9,9 @@ decades per epoch) agrees; only one of them converging fails.
 
     EXE=bin/dsaga-bench tests/reference/check_rates.py [--data FILE.svm]
 
-Without --data, the first 2000 rows of a9a (exported with export_data) are
-used.  Runtime: about 3-4 minutes on 2 cores (not part of `make test`).
+Without --data, the first 2000 rows of a9a are used, exported by
+build/bench/export_data (`make build/bench/export_data`) or $EXPORT.
+Runtime: about 3-4 minutes on 2 cores (not part of `make test`).
 """
 import argparse
 import os
@@ -23,7 +24,7 @@ from concurrent.futures import ProcessPoolExecutor
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import naive_dsaga as nd  # noqa: E402
 import suite_env  # noqa: E402
-from suite_env import summarise  # noqa: E402
+from suite_env import ROOT, summarise  # noqa: E402
 
 STALL = 0.02  # decades per epoch: below this a cell has no usable rate
 
@@ -57,8 +58,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix='check_rates.')
     data = a.data
     if data is None:
-        export = os.environ.get('EXPORT', os.path.join(os.path.dirname(exe), '..', 'bench',
-                                                       'export_data'))
+        export = os.environ.get('EXPORT', os.path.join(ROOT, 'build', 'bench', 'export_data'))
         full = os.path.join(tmp, 'a9a.svm')
         subprocess.run([export, 'a9a', full], check=True, stdout=subprocess.DEVNULL)
         data = os.path.join(tmp, 'a9a2k.svm')
