@@ -54,8 +54,8 @@
  *                                    0 for K = 1: one node sends nothing),
  *     sparse: rounds += 2,  bytes += 24 K + 24 sum_k m_k  (header, triples),
  *             plus 16 d K and one more round when the round falls back,
- *     grads_total += sum_k tau_k  (refresh = visited: + sum_k of the rows
- *                                  refreshed, counted by an uncounted
+ *     grads_total += sum_k tau_k  (refresh = visited | late: + sum_k of the
+ *                                  rows refreshed, counted by an uncounted
  *                                  allreduce of one number; no closed form).
  */
 #include <math.h>
@@ -80,7 +80,7 @@ struct dsaga_state {
     int *counts;            /* sparse: K, 3 m_k */
     int *displs;            /* sparse: K */
     int64_t d;
-    int refresh;     /* SPEC 3.2b: 1 under refresh = visited */
+    int refresh;     /* SPEC 3.2b: REFRESH_NONE, _VISITED or _LATE */
     int64_t tau;     /* SPEC 3.2: local steps per round on this node */
     int64_t tau_sum; /* sum over nodes of tau_k: grads per round */
     double s;        /* 1 (sum) or 1/K (mean) */
@@ -314,7 +314,7 @@ static void dsaga_counters(const struct params *p, int K, int64_t d, int64_t n_t
     int sync = params_enum(p, "sync");
     out->rounds = 1;
     out->bytes = K > 1 ? 16.0 * (double)d * K : 0.0;
-    /* refresh = visited adds the distinct rows drawn last round: random */
+    /* a refresh adds the distinct rows drawn last round: random */
     out->grads = params_enum(p, "refresh") != REFRESH_NONE ? -1.0 : grads;
     if (K > 1 && sync != SYNC_DENSE) {
         out->rounds = sync == SYNC_SPARSE ? 2.0 : -1.0;

@@ -675,11 +675,6 @@ int saga_core_track_visits(struct saga_core *c)
     return 0;
 }
 
-int64_t saga_core_n_visited(const struct saga_core *c)
-{
-    return c->n_visited;
-}
-
 /* One row's refresh on the lazy path; `track` appends its coordinates to
  * the touched list (sparse synchronisation). */
 static void lazy_refresh_row(struct saga_core *c, int64_t i, int track)

@@ -96,21 +96,19 @@ void saga_core_sync_get(const struct saga_core *c, double *w, double *g);
 void saga_core_sync_from_core(struct saga_core *c);
 int64_t saga_core_sync_expected_touched(const struct saga_core *c, int64_t tau);
 
-/* Refresh of the visited rows (dsaga refresh = visited, SPEC 3.2b).
+/* Refresh of the visited rows (dsaga refresh = visited | late, SPEC 3.2b).
  *   saga_core_track_visits  from now on the steps record each distinct row
  *                           they draw (O(n) memory); ERR_NOMEM; idempotent.
  *   saga_core_refresh       re-evaluates alpha_i at the current w for every
  *                           row recorded since the last refresh (one
  *                           component gradient each, O(nnz(x_i)) on sparse
  *                           rows), g += (a - alpha_i) x_i / N, w unchanged;
- *                           returns how many, and starts a new record.
- *   saga_core_n_visited     rows recorded since the last refresh. */
+ *                           returns how many, and starts a new record. */
 int saga_core_track_visits(struct saga_core *c);
 int64_t saga_core_refresh(struct saga_core *c);
 /* Forgets the rows recorded so far (the next refresh takes only rows drawn
  * from now on). */
 void saga_core_visits_restart(struct saga_core *c);
-int64_t saga_core_n_visited(const struct saga_core *c);
 
 /* Steps made so far and lazy renormalisations of the scale (tests). */
 int64_t saga_core_n_steps(const struct saga_core *c);

@@ -90,6 +90,18 @@ static void predict_add_hessian(const struct dataset *ds, const double *h, const
     }
 }
 
+/* The refresh's split of a round of tau steps on n_k rows (dsaga.c): the
+ * steps before the record of draws restarts (*tau1: tau/2 for late, else
+ * 0) and the chance q that a row is drawn in the tau - tau1 after it, so
+ * re-taken at the next round's start (0 without refresh). */
+static double predict_refresh_q(int refresh, int64_t tau, int64_t n_k, int64_t *tau1)
+{
+    *tau1 = refresh == PREDICT_REFRESH_LATE ? tau / 2 : 0;
+    if (refresh == PREDICT_REFRESH_NONE)
+        return 0.0;
+    return -expm1((double)(tau - *tau1) * log1p(-1.0 / (double)n_k));
+}
+
 /* out = T^power (n x n row-major) by repeated squaring; work holds 2 n^2
  * doubles; T is overwritten (it ends as T^(2^bits)). */
 static void predict_matrix_power(double *T, int64_t n, int64_t power, double *out, double *work)
@@ -165,11 +177,11 @@ int predict_dsaga_map(const struct dataset *ds, const double *h, double lambda, 
     work = malloc((size_t)(2 * m * m + d_full * d) * sizeof *work);
     H = malloc((size_t)(d_full * d_full) * sizeof *H);
     PR = malloc((size_t)(2 * d * d + 1) * sizeof *PR);
-    if (refresh == 2) {
+    if (refresh == PREDICT_REFRESH_LATE) {
         T0 = malloc((size_t)(m * m) * sizeof *T0);
         P1 = malloc((size_t)(m * m) * sizeof *P1);
     }
-    if (!T || !P || !work || !H || !PR || (refresh == 2 && (!T0 || !P1)))
+    if (!T || !P || !work || !H || !PR || (refresh == PREDICT_REFRESH_LATE && (!T0 || !P1)))
         FAIL_GOTO(ERR_NOMEM, "predict: %lld x %lld step maps", (long long)m, (long long)m);
     memset(M, 0, (size_t)(dim * dim) * sizeof *M);
 #define M_AT(bi, bj, r, c) M[((bi)*d + (r)) * dim + (bj)*d + (c)]
@@ -209,12 +221,12 @@ int predict_dsaga_map(const struct dataset *ds, const double *h, double lambda, 
         /* refresh (file comment): q_k, the chance a row was drawn in a
          * round, and R_k = (n_k / N) H_k, the memory of all of S_k
          * re-taken at e */
-        /* late (refresh = 2): the record of visits restarts after tau1
+        /* late: the record of visits restarts after tau1
          * steps, so only rows drawn in the last tau2 are re-taken, and the
          * others keep their memory as of step tau1: P = T^tau2 T^tau1 */
-        int64_t tau1 = refresh == 2 ? tau[k] / 2 : 0;
+        int64_t tau1 = 0;
+        double q = predict_refresh_q(refresh, tau[k], n_k, &tau1);
         int64_t tau2 = tau[k] - tau1;
-        double q = -expm1((double)tau2 * log1p(-1.0 / (double)n_k));
         if (tau1 > 0) {
             size_t bytes = (size_t)(m * m) * sizeof *T;
             memcpy(T0, T, bytes);
@@ -503,10 +515,12 @@ int predict_run(const struct run_cfg *cfg, struct predict_result *out)
                        cfg->dataset);
     TRY_GOTO(predict_row_space(ds, &Q, &r));
     /* dsaga refresh = visited (SPEC 3.2b) keeps each node's memory twice */
-    int refresh = 0; /* 0 none, 1 visited, 2 late (predict_dsaga_map) */
+    int refresh = PREDICT_REFRESH_NONE;
     if (!is_gd && !is_saga) {
         const char *rv = params_text(&cfg->params, "refresh");
-        refresh = strcmp(rv, "visited") == 0 ? 1 : strcmp(rv, "late") == 0 ? 2 : 0;
+        refresh = strcmp(rv, "visited") == 0 ? PREDICT_REFRESH_VISITED
+                  : strcmp(rv, "late") == 0  ? PREDICT_REFRESH_LATE
+                                             : PREDICT_REFRESH_NONE;
     }
     int64_t dim = is_gd ? r : (refresh ? 2 * K + 1 : K + 1) * r;
     int64_t biggest = is_gd ? r : (dim > 3 * r ? dim : 3 * r);
@@ -578,9 +592,8 @@ int predict_run(const struct run_cfg *cfg, struct predict_result *out)
             grads_per_round += (double)tau[k];
             /* refresh: the distinct rows drawn last round (late: in its
              * second half), n_k q_k expected */
-            int64_t drawn = refresh == 2 ? tau[k] - tau[k] / 2 : tau[k];
-            if (refresh)
-                grads_per_round += -(double)n_k * expm1((double)drawn * log1p(-1.0 / (double)n_k));
+            int64_t tau1 = 0;
+            grads_per_round += (double)n_k * predict_refresh_q(refresh, tau[k], n_k, &tau1);
             double lm = (double)tau[k] * log1p(-1.0 / (double)n_k) / log(10.0);
             if (lm > log_mem)
                 log_mem = lm;

@@ -35,6 +35,13 @@ struct predict_result {
     char why[1024];                  /* ERR_INPUT: the refusal, one sentence */
 };
 
+/* dsaga's refresh key (SPEC 3.2b) as predict_dsaga_map takes it. */
+enum predict_refresh {
+    PREDICT_REFRESH_NONE = 0,
+    PREDICT_REFRESH_VISITED = 1,
+    PREDICT_REFRESH_LATE = 2
+};
+
 /* SPEC 4.1 for dsaga (saga is K = 1, s = 1): M on the state
  * (e, B_1, ..., B_K), blocks of d rows in that order, row-major, written to
  * M ((K + 1) d squared, caller-allocated).  Rows are ds's; owner[i] in
@@ -47,9 +54,9 @@ struct predict_result {
  * taken tau_k times by repeated squaring; then e <- e + s sum_k (e_k - e).
  * Q (d x r row-major, orthonormal columns) restricts every block to the
  * span of Q (H_k -> Q^T H_k Q, blocks of r rows, M of (K + 1) r); NULL
- * keeps all d coordinates (r ignored).  refresh = 1: dsaga refresh =
+ * keeps all d coordinates (r ignored).  PREDICT_REFRESH_VISITED: dsaga refresh =
  * visited (SPEC 3.2b) on the state (e, Bs_1..Bs_K, Be_1..Be_K), (2K + 1) d
- * rows (predict.c); refresh = 2: refresh = late (only the rows drawn in the
+ * rows (predict.c); PREDICT_REFRESH_LATE: refresh = late (only the rows drawn in the
  * last tau_k - tau_k/2 steps; Bs_k then holds the memory at step tau_k/2).
  * ERR_INPUT when a node holds no row; ERR_NOMEM. */
 int predict_dsaga_map(const struct dataset *ds, const double *h, double lambda, const int *owner,
