@@ -70,8 +70,10 @@ struct saga_core {
     int32_t *touched;  /* this round's touched coordinates, each once */
     int64_t n_touched; /* entries of touched */
     int flushed;       /* a lazy flush happened this round */
-    double *mirror;    /* the synchronised (w, g_bar) in the same lazy
-                        * layout as coord, at (mscale, mcum) */
+    double *saved;     /* the record (v, g, last) of each touched coordinate
+                        * as the round started, 3 doubles per entry of
+                        * touched: with the untouched records, the
+                        * synchronised (w, g_bar) */
     double mscale;     /* synchronised w = mscale * (v - g (mcum - last)) */
     double mcum;
     int32_t *uni; /* scratch: union of the nodes' touched sets */
@@ -134,7 +136,7 @@ void saga_core_destroy(struct saga_core *c)
 {
     if (!c)
         return;
-    free(c->mirror);
+    free(c->saved);
     free(c->touched);
     free(c->uni);
     free(c->visited);
@@ -161,6 +163,33 @@ static void lazy_flush(struct saga_core *c)
     c->flushed = 1; /* sparse sync: every coordinate moved, this round is dense */
 }
 
+/* Sparse synchronisation: the first time a round touches coordinate j
+ * (record r), branch-free, j joins the touched list and its record as the
+ * round started is saved beside it; later touches write the next free slot
+ * and do not advance.  Call before the record changes. */
+static inline __attribute__((always_inline)) void
+track_touch(double *restrict r, int32_t j, double stamp, int32_t *restrict touched,
+            double *restrict saved, int64_t *n_touched)
+{
+    int64_t n = *n_touched;
+    saved[3 * n] = r[0];
+    saved[3 * n + 1] = r[1];
+    saved[3 * n + 2] = r[2];
+    touched[n] = j;
+    *n_touched = n + (r[3] != stamp);
+    r[3] = stamp;
+}
+
+/* Every coordinate not yet touched this round joins the touched list (before
+ * a flush moves them all). */
+static void track_all(struct saga_core *c)
+{
+    int64_t d = c->ds->n_features;
+    for (int64_t j = 0; j < d; j++)
+        track_touch(c->coord + COORD_STRIDE * (size_t)j, (int32_t)j, c->stamp, c->touched, c->saved,
+                    &c->n_touched);
+}
+
 /* n_steps lazy steps; `loss` is a compile-time constant at each call site so
  * the compiler specialises the loop (no branch or indirect call per step). */
 static inline __attribute__((always_inline)) void lazy_steps(struct saga_core *c, int64_t n_steps,
@@ -168,6 +197,7 @@ static inline __attribute__((always_inline)) void lazy_steps(struct saga_core *c
                                                              const int track, const int visits)
 {
     int32_t *restrict touched = c->touched; /* track: this round's coordinates */
+    double *restrict saved = c->saved;      /* track: their records at round start */
     int64_t n_touched = c->n_touched;
     const double stamp = c->stamp;
     int64_t *restrict visited = c->visited; /* visits: this round's rows */
@@ -213,6 +243,8 @@ static inline __attribute__((always_inline)) void lazy_steps(struct saga_core *c
         double dot = 0.0;
         for (int64_t p = p0; p < p1; p++) {
             double *r = coord + COORD_STRIDE * (size_t)col[p];
+            if (track)
+                track_touch(r, col[p], stamp, touched, saved, &n_touched);
             double vj = r[0] - r[1] * (cum - r[2]); /* v_j -= g_j (cum - last_j) */
             r[0] = vj;
             dot += x[p] * vj;
@@ -236,16 +268,17 @@ static inline __attribute__((always_inline)) void lazy_steps(struct saga_core *c
             r[0] -= step * (delta * x[p] + r[1]); /* g before its update */
             r[1] += dn * x[p];                    /* g += (a - alpha_i) x_i / N */
             r[2] = cum;
-            if (track) {
-                /* branch-free append of a coordinate's first touch this round */
-                touched[n_touched] = col[p];
-                n_touched += r[3] != stamp;
-                r[3] = stamp;
-            }
         }
         if (scale < SAGA_CORE_MIN_SCALE) {
             c->scale = scale;
             c->cum = cum;
+            if (track) {
+                /* every coordinate moves: all of them count as touched,
+                 * their round-start records saved (the round goes dense) */
+                c->n_touched = n_touched;
+                track_all(c);
+                n_touched = c->n_touched;
+            }
             lazy_flush(c);
             scale = 1.0;
             inv_scale = 1.0;
@@ -435,9 +468,13 @@ int64_t saga_core_n_rescales(const struct saga_core *c)
 
 /* ---- sparse synchronisation (dsaga, issue 18) ------------------------------
  *
- * Node k starts a round at the synchronised state, which every node keeps
- * in the lazy layout (the mirror): w = S0 (v - g (C0 - last)), g exact, and
- * its core is at the same (scale, cum) = (S0, C0).  After tau_k local steps
+ * Node k starts a round at the synchronised state, in its own lazy
+ * records: w = S0 (v - g (C0 - last)), g exact, at (scale, cum) = (S0, C0)
+ * (mscale, mcum).  The first time a round touches a coordinate, its record
+ * as the round started is saved beside the touched list (3 doubles), so
+ * the synchronised state stays known without a second copy of the records:
+ * a second O(d) array doubled the working set the random accesses of the
+ * steps and of the synchronisation run over.  After tau_k local steps
  * the core is at (S_k, C_k).  On a coordinate j that no row of node k
  * touched, v_j, g_j and last_j did not move, so
  *     w_k[j] = A_k w[j] - B_k g[j],   A_k = S_k / S0,  B_k = S_k (C_k - C0),
@@ -452,12 +489,15 @@ int64_t saga_core_n_rescales(const struct saga_core *c)
  * and the two scalars A_k, B_k; no per-coordinate count of touching nodes
  * is needed, because the untouched nodes' part is U[j], the same linear
  * map on every coordinate.  On coordinates no node touched, w' = a w -
- * s SB g with a = 1 + s (SA - K): the mirror absorbs it in closed form,
+ * s SB g with a = 1 + s (SA - K): the lazy scale absorbs it in closed form,
  *     S' = a S0,   C' = C0 + s SB / S',
  * and only the union of touched coordinates is rewritten (v = w' / S',
  * last = C').  Every node applies the same triples in the same (rank)
  * order, so the synchronised state stays identical on every node; it
  * equals the dense synchronisation up to rounding. */
+
+/* How many records ahead the synchronisation's loops prefetch. */
+#define SYNC_PREFETCH 16
 
 /* The synchronised w at coordinate j of a lazy record r at (scale, cum). */
 static inline double lazy_value(const double *r, double scale, double cum)
@@ -473,17 +513,17 @@ int saga_core_sync_enable(struct saga_core *c)
     if (c->touched)
         return 0;
     size_t d = (size_t)c->ds->n_features;
-    double *mirror = aligned_alloc(64, (COORD_STRIDE * d * sizeof(double) + 63) / 64 * 64);
-    int32_t *touched = malloc((d + 1) * sizeof *touched); /* +1: the branch-free append */
+    /* +1 entry each: the branch-free append writes one slot past the list */
+    double *saved = malloc(3 * (d + 1) * sizeof *saved);
+    int32_t *touched = malloc((d + 1) * sizeof *touched);
     int32_t *uni = malloc((d + 1) * sizeof *uni);
-    if (!mirror || !touched || !uni) {
-        free(mirror);
+    if (!saved || !touched || !uni) {
+        free(saved);
         free(touched);
         free(uni);
         FAIL(ERR_NOMEM, "sparse synchronisation state for %zu features", d);
     }
-    memcpy(mirror, c->coord, COORD_STRIDE * d * sizeof(double));
-    c->mirror = mirror;
+    c->saved = saved;
     c->touched = touched;
     c->uni = uni;
     c->mscale = c->scale;
@@ -504,12 +544,11 @@ void saga_core_sync_header(const struct saga_core *c, double hdr[3])
 void saga_core_sync_pack(const struct saga_core *c, double *buf)
 {
     const double *coord = c->coord;
-    const double *mirror = c->mirror;
     double a_k = c->scale / c->mscale;
     double b_k = c->scale * (c->cum - c->mcum);
     for (int64_t t = 0; t < c->n_touched; t++) {
         int32_t j = c->touched[t];
-        const double *m = mirror + COORD_STRIDE * (size_t)j;
+        const double *m = c->saved + 3 * t; /* the record as the round started */
         const double *r = coord + COORD_STRIDE * (size_t)j;
         double w0 = lazy_value(m, c->mscale, c->mcum); /* synchronised w[j] */
         double wk = lazy_value(r, c->scale, c->cum);   /* w_k[j], as get_w */
@@ -527,20 +566,6 @@ static void next_round(struct saga_core *c)
     c->flushed = 0;
 }
 
-/* Brings every mirror coordinate up to date at scale 1 (lazy_flush's
- * expression), the twin of lazy_flush on the core. */
-static void mirror_flush(struct saga_core *c)
-{
-    int64_t d = c->ds->n_features;
-    double *coord = c->mirror;
-    for (int64_t j = 0; j < d; j++) {
-        V(j) = c->mscale * (V(j) - G(j) * (c->mcum - LAST(j)));
-        LAST(j) = 0.0;
-    }
-    c->mscale = 1.0;
-    c->mcum = 0.0;
-}
-
 int saga_core_sync_apply(struct saga_core *c, const double *all, int64_t n_triples, double sum_a,
                          double sum_b, int n_nodes, double s)
 {
@@ -552,18 +577,28 @@ int saga_core_sync_apply(struct saga_core *c, const double *all, int64_t n_tripl
         return 1; /* not representable lazily: the caller synchronises densely */
     double c1 = c0 + s * sum_b / s1;
     double u_w = sum_a - (double)n_nodes; /* U[j] = u_w w[j] - sum_b g[j] */
-    double *mirror = c->mirror;
     double *coord = c->coord;
     int32_t *uni = c->uni;
     int64_t n_uni = 0;
-    const double stamp = c->stamp;
-    /* accumulate per coordinate, in the nodes' order: the mirror record
-     * holds (w[j], g, U[j] + sum e) until the union is finalised */
+    /* this node's records back to the round's start: now every record is the
+     * synchronised state at (s0, c0) */
+    for (int64_t t = 0; t < c->n_touched; t++) {
+        double *r = coord + COORD_STRIDE * (size_t)c->touched[t];
+        r[0] = c->saved[3 * t];
+        r[1] = c->saved[3 * t + 1];
+        r[2] = c->saved[3 * t + 2];
+    }
+    /* accumulate per coordinate, in the nodes' order: the record holds
+     * (w[j], g, U[j] + sum e) until the union is finalised; `mark` (never a
+     * round's stamp) tells a coordinate already in the union */
+    const double mark = c->stamp + 0.5;
     for (int64_t t = 0; t < n_triples; t++) {
         int32_t j = (int32_t)all[3 * t];
-        double *m = mirror + COORD_STRIDE * (size_t)j;
-        if (m[3] != stamp) {
-            m[3] = stamp;
+        if (t + SYNC_PREFETCH < n_triples) /* the other nodes' coordinates are cold */
+            __builtin_prefetch(coord + COORD_STRIDE * (size_t)all[3 * (t + SYNC_PREFETCH)], 1);
+        double *m = coord + COORD_STRIDE * (size_t)j;
+        if (m[3] != mark) {
+            m[3] = mark;
             uni[n_uni++] = j;
             double w0 = lazy_value(m, s0, c0);
             m[0] = w0;
@@ -572,27 +607,24 @@ int saga_core_sync_apply(struct saga_core *c, const double *all, int64_t n_tripl
         m[2] += all[3 * t + 1]; /* + e_k[j] */
         m[1] += all[3 * t + 2]; /* g_bar += sum_k (g_k - g_bar), SPEC 3.2 step 2 */
     }
+    double inv_s1 = 1.0 / s1;
     for (int64_t t = 0; t < n_uni; t++) {
-        int32_t j = uni[t];
-        double *m = mirror + COORD_STRIDE * (size_t)j;
-        double *r = coord + COORD_STRIDE * (size_t)j;
+        double *m = coord + COORD_STRIDE * (size_t)uni[t];
         double w1 = m[0] + s * m[2]; /* w += s sum_k (w_k - w), SPEC 3.2 step 2 */
-        m[0] = w1 / s1;
+        m[0] = w1 * inv_s1;
         m[2] = c1;
-        r[0] = m[0];
-        r[1] = m[1];
-        r[2] = c1;
     }
     c->mscale = s1;
     c->mcum = c1;
     c->scale = s1;
-    c->inv_scale = 1.0 / s1;
+    c->inv_scale = inv_s1;
     c->cum = c1;
     if (s1 < SAGA_CORE_SYNC_RESCALE) {
         /* renormalise now rather than inside the next round (which would make
          * that round dense); the same arithmetic on every node */
         lazy_flush(c);
-        mirror_flush(c);
+        c->mscale = c->scale;
+        c->mcum = c->cum;
     }
     next_round(c);
     return 0;
@@ -601,19 +633,26 @@ int saga_core_sync_apply(struct saga_core *c, const double *all, int64_t n_tripl
 void saga_core_sync_get(const struct saga_core *c, double *w, double *g)
 {
     int64_t d = c->ds->n_features;
-    const double *coord = c->mirror;
+    const double *coord = c->coord;
     for (int64_t j = 0; j < d; j++) {
         if (w)
             w[j] = c->mscale * (V(j) - G(j) * (c->mcum - LAST(j)));
         if (g)
             g[j] = G(j);
     }
+    /* inside a round: the touched coordinates as the round started */
+    for (int64_t t = 0; t < c->n_touched; t++) {
+        int32_t j = c->touched[t];
+        const double *m = c->saved + 3 * t;
+        if (w)
+            w[j] = lazy_value(m, c->mscale, c->mcum);
+        if (g)
+            g[j] = m[1];
+    }
 }
 
 void saga_core_sync_from_core(struct saga_core *c)
 {
-    size_t d = (size_t)c->ds->n_features;
-    memcpy(c->mirror, c->coord, COORD_STRIDE * d * sizeof(double));
     c->mscale = c->scale;
     c->mcum = c->cum;
     next_round(c);
@@ -686,6 +725,8 @@ static void lazy_refresh_row(struct saga_core *c, int64_t i, int track)
     double dot = 0.0;
     for (int64_t p = p0; p < p1; p++) {
         double *r = coord + COORD_STRIDE * (size_t)ds->col_idx[p];
+        if (track)
+            track_touch(r, ds->col_idx[p], c->stamp, c->touched, c->saved, &c->n_touched);
         double vj = r[0] - r[1] * (c->cum - r[2]); /* up to date, as lazy_steps */
         r[0] = vj;
         r[2] = c->cum;
@@ -698,11 +739,6 @@ static void lazy_refresh_row(struct saga_core *c, int64_t i, int track)
         int32_t j = ds->col_idx[p];
         double *r = coord + COORD_STRIDE * (size_t)j;
         r[1] += dn * ds->values[p]; /* g += (a - alpha_i) x_i / N */
-        if (track) {
-            c->touched[c->n_touched] = j;
-            c->n_touched += r[3] != c->stamp;
-            r[3] = c->stamp;
-        }
     }
 }
 

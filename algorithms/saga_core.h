@@ -59,13 +59,14 @@ void saga_core_delta(const struct saga_core *c, const double *w, const double *g
 void saga_core_apply(struct saga_core *c, double *w, double *g, const double *buf, double s);
 
 /* Sparse synchronisation (dsaga, issue 18; the algebra is in saga_core.c).
- * The node keeps the synchronised (w, g_bar) in the lazy layout (the
- * "mirror") and records the coordinates each round touches, so a round's
+ * The node records the coordinates each round touches, each with its
+ * record as the round started (so the synchronised (w, g_bar) stays known
+ * from its own lazy records, no copy of them), so a round's
  * synchronisation costs O(touched coordinates), not O(d).  Sparse data
  * (the lazy path) only; saga never enables it, so its steps are unchanged.
  *
- *   saga_core_sync_enable   allocates the mirror (a copy of the current
- *                           state) and the touched lists; ERR_NOMEM, or
+ *   saga_core_sync_enable   allocates the touched lists (O(d)); the
+ *                           current state is the synchronised one; ERR_NOMEM, or
  *                           ERR_INTERNAL on dense data; idempotent.
  *   saga_core_sync_header   hdr = {m_k touched coordinates (-1: the round
  *                           flushed the lazy state, synchronise densely),
@@ -73,15 +74,15 @@ void saga_core_apply(struct saga_core *c, double *w, double *g, const double *bu
  *   saga_core_sync_pack     buf = m_k triples (j, e_k[j], g_k[j] - g[j]).
  *   saga_core_sync_apply    applies every node's triples (n_triples, in
  *                           rank order) and the sums over nodes of A_k and
- *                           B_k; restarts core and mirror at the result.
+ *                           B_k; restarts the core at the result.
  *                           Returns 1 (nothing changed) when the untouched
  *                           coordinates' map has no lazy form (a <= 0,
  *                           aggregate = sum with large K tau): the caller
  *                           then synchronises densely.
  *   saga_core_sync_get      the synchronised w and/or g (NULL: skipped), O(d).
  *   saga_core_sync_from_core  after a dense synchronisation (saga_core_apply
- *                           restarted the core at (w, g)): the mirror copies
- *                           the core, a new round begins.
+ *                           restarted the core at (w, g)): a new round
+ *                           begins there.
  *   saga_core_sync_expected_touched  sum_j 1 - (1 - p_j)^tau over this
  *                           shard's column frequencies p_j: the expected
  *                           m_k of a round of tau steps (auto's estimate). */
