@@ -16,6 +16,10 @@
 #      (bit for bit), one extra header round and 24 K bytes per round.
 #   4. `auto` picks sparse on the sparse set at period 50 and dense on the
 #      small-d set.
+#   5. The lazy scale renormalised (lambda 1e-2, 3x the step): rounds of
+#      1 n_k flush inside (every coordinate joins the touched set with its
+#      round-start record; the round goes dense), rounds of 1 step and
+#      0.25 n_k renormalise at the synchronisation: 1e-12 relative again.
 . "$(dirname "$0")/lib.sh"
 
 S=synth-sparse:n=4000,d=20000,nnz=10,seed=3
@@ -108,4 +112,15 @@ run_h5 2 "$TMP/de2.h5" --algorithm dsaga --dataset "$SMALL" --nodes 2 --period 0
     --max-epochs 2 --tol 0 --sync dense
 [ "$(last "$TMP/auto2.h5" bytes)" -eq "$(last "$TMP/de2.h5" bytes)" ] ||
     fail "auto did not choose dense on $SMALL at period 0.5n"
+
+# 5. renormalisations of the lazy scale, inside a round and at the sync
+for cell in "2|1n" "2|1" "4|0.25n"; do
+    IFS='|' read -r K P <<<"$cell"
+    common=(--algorithm dsaga --dataset "$S" --nodes "$K" --period "$P" --lambda 1e-2
+        --step-scale 3 --max-epochs 20 --tol 0)
+    run_h5 "$K" "$TMP/rd.h5" "${common[@]}" --sync dense
+    run_h5 "$K" "$TMP/rs.h5" "${common[@]}" --sync sparse
+    compare "$TMP/rd.h5" "$TMP/rs.h5" "K=$K period $P lambda 1e-2 step x3" close
+    rm -f "$TMP/rd.h5" "$TMP/rs.h5"
+done
 echo "ok"
