@@ -267,8 +267,10 @@ static int dsaga_round(void *state, struct run_ctx *ctx)
     comm_add_work(ctx->comm, (double)(s->tau + n_refreshed));
     if (s->refresh)
         TRY(dsaga_count_refresh(ctx, n_refreshed));
+    double t_sync = MPI_Wtime(); /* the synchronisation, for bench_sync */
     if (s->sparse) {
         TRY(dsaga_sync_sparse(s, ctx));
+        ctx->comm->stats.sync_s += MPI_Wtime() - t_sync;
         ctx->grads_total += s->tau_sum;
         return 0;
     }
@@ -283,6 +285,7 @@ static int dsaga_round(void *state, struct run_ctx *ctx)
         /* g_bar += sum_k (g_k - g_bar), w += s sum_k (w_k - w), restart */
         saga_core_apply(s->core, s->w, s->g_bar, s->buf, s->s);
     }
+    ctx->comm->stats.sync_s += MPI_Wtime() - t_sync;
     ctx->grads_total += s->tau_sum;
     return 0;
 }

@@ -15,7 +15,7 @@ int comm_init(struct comm *c, MPI_Comm mpi)
     c->rank = 0;
     c->size = 1;
     c->servers = 0;
-    c->stats = (struct comm_stats){0, 0, 0.0, 0.0, 0, 0};
+    c->stats = (struct comm_stats){0, 0, 0.0, 0.0, 0, 0, 0.0};
     c->model = NULL;
     c->pending_work = 0.0;
     if (mpi == MPI_COMM_NULL)

@@ -31,6 +31,10 @@ struct comm_stats {
      * comm_totals (SPEC 3.9: rounds = server updates, bytes sent) */
     int64_t p2p_rounds;
     int64_t p2p_bytes;
+    /* seconds in the synchronisation step, collectives and the work around
+     * them (pack, apply), for the methods that time it (dsaga); benchmarks
+     * read it, the runner does not store it */
+    double sync_s;
 };
 
 struct comm {

@@ -61,7 +61,7 @@ for spec in "${sync_sets[@]}"; do
     echo "$out" | awk -v spec="$spec" -v mode="$mode" '
       /^# sync (dense|sparse|auto):/ { coll = $4; bytes = $7; dense = $14; sub(",", "", dense) }
       /^round \(dsaga\)/ { round = $4 }
-      /^sync = round-local/ { sync = $5 }
+      /^sync \(in the round\)/ { sync = $6 }
       /^bare/ { bare = $4 }
       END { printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.3f\n", spec, mode, coll, bytes, dense, round, sync, bare, sync / bare }' >>"$tsv"
   done
