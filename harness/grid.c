@@ -1673,8 +1673,10 @@ int grid_main(const char *config_path, const struct grid_options *opt, MPI_Comm 
                 /* SPEC 4.1 on rank 0 (issue 14); a refusal or failure is NaN */
                 struct predict_result pr;
                 res.has_predicted = 1;
-                if (predict_run(&res.cfg, &pr) == 0)
+                if (predict_run(&res.cfg, &pr) == 0) {
                     res.predicted_rate_per_epoch = pr.predicted_rate_per_epoch;
+                    res.predicted_tail_rate_per_epoch = pr.predicted_tail_rate_per_epoch;
+                }
             }
             shared = h5out_store_append(store, i, &res);
         }

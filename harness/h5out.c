@@ -731,8 +731,10 @@ static int write_run(hid_t g, const struct run_result *r)
     TRY(attr_str(g, "labels", r->labels_pm1 ? "pm1" : "raw"));
     TRY(attr_f64(g, "tail_rate_per_epoch", r->tail_rate_per_epoch));
     TRY(attr_i64(g, "bent", r->bent));
-    if (r->has_predicted)
+    if (r->has_predicted) {
         TRY(attr_f64(g, "predicted_rate_per_epoch", r->predicted_rate_per_epoch));
+        TRY(attr_f64(g, "predicted_tail_rate_per_epoch", r->predicted_tail_rate_per_epoch));
+    }
     TRY(write_column(g, "epoch", t->epoch, t->n));
     TRY(write_column(g, "rounds", t->rounds, t->n));
     TRY(write_column(g, "bytes", t->bytes, t->n));

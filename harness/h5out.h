@@ -31,11 +31,12 @@ struct run_result {
     double fstar;
     double rate_per_epoch; /* trace_fit_rate, NaN when not defined */
     /* issue 14 (SPEC 1, 4, 4.1) */
-    double tail_rate_per_epoch;      /* trace_fit_tail_rate, NaN when not defined */
-    int bent;                        /* trace_bent(rate, tail rate) */
-    int labels_pm1;                  /* 1: labels mapped to -1/+1 ("pm1"), 0: "raw" */
-    int has_predicted;               /* a grid asked for predict (predict = yes) */
-    double predicted_rate_per_epoch; /* SPEC 4.1, NaN when not predictable */
+    double tail_rate_per_epoch;           /* trace_fit_tail_rate, NaN when not defined */
+    int bent;                             /* trace_bent(rate, tail rate) */
+    int labels_pm1;                       /* 1: labels mapped to -1/+1 ("pm1"), 0: "raw" */
+    int has_predicted;                    /* a grid asked for predict (predict = yes) */
+    double predicted_rate_per_epoch;      /* SPEC 4.1, NaN when not predictable */
+    double predicted_tail_rate_per_epoch; /* predict.h: the tail such a run shows */
     int64_t n_samples;
     int64_t n_features;         /* bias column included */
     int has_model;              /* write model_s */

@@ -26,13 +26,17 @@
 
 struct predict_result {
     double predicted_rate_per_epoch; /* SPEC 4.1, as predict.c argues */
-    double log10_rho_per_epoch;      /* SPEC 4.1's literal log10 rho(M) per epoch */
-    double rounds_per_epoch;         /* N / (sum_k tau_k), 1 for saga and gd */
-    double spectral_radius;          /* rho(M), per round */
-    int64_t state_dim;               /* rows of M */
-    double step_size;                /* the step in force (as a run would use) */
-    double seconds;                  /* wall time of predict_run */
-    char why[1024];                  /* ERR_INPUT: the refusal, one sentence */
+    /* the tail (SPEC 4) a run of this configuration would show: the mean
+     * error from the run's start through M, fitted over the run's own
+     * checkpoints, not faster than the memory bound (predict_tail_rate) */
+    double predicted_tail_rate_per_epoch;
+    double log10_rho_per_epoch; /* SPEC 4.1's literal log10 rho(M) per epoch */
+    double rounds_per_epoch;    /* N / (sum_k tau_k), 1 for saga and gd */
+    double spectral_radius;     /* rho(M), per round */
+    int64_t state_dim;          /* rows of M */
+    double step_size;           /* the step in force (as a run would use) */
+    double seconds;             /* wall time of predict_run */
+    char why[1024];             /* ERR_INPUT: the refusal, one sentence */
 };
 
 /* dsaga's refresh key (SPEC 3.2b) as predict_dsaga_map takes it. */
@@ -67,6 +71,17 @@ int predict_dsaga_map(const struct dataset *ds, const double *h, double lambda, 
  * d x d row-major into M (caller-allocated), or r x r restricted to Q. */
 int predict_gd_map(const struct dataset *ds, const double *h, double lambda, double eta,
                    const double *Q, int64_t r, double *M);
+
+/* The expected state z0 (dim, its first r entries the error e) taken
+ * through M round by round; at checkpoints every eval_every epochs
+ * (rounds / rounds_per_epoch), subopt = (1/2) e^T Hf e (Hf r x r,
+ * symmetric, row-major), until subopt <= stop_rel subopt(0) or max_epochs;
+ * *rate = trace_fit_tail_rate (SPEC 4) of those checkpoints: what the tail
+ * of a run shows when its slowest modes have not yet taken over (NaN with
+ * fewer than 5 usable checkpoints or a non-finite subopt).  ERR_NOMEM. */
+int predict_tail_rate(const double *M, int64_t dim, const double *z0, const double *Hf, int64_t r,
+                      double rounds_per_epoch, double eval_every, double max_epochs,
+                      double stop_rel, double *rate);
 
 /* rho(M): the largest eigenvalue modulus of the n x n matrix M (dgeev; M
  * is not modified).  ERR_NUMERIC when LAPACK fails. */

@@ -604,6 +604,7 @@ int runner_run(const struct run_cfg *cfg, MPI_Comm launch, struct dataset_cache 
     out->rate_per_epoch = NAN;
     out->tail_rate_per_epoch = NAN;
     out->predicted_rate_per_epoch = NAN;
+    out->predicted_tail_rate_per_epoch = NAN;
     MPI_TRY(MPI_Comm_set_errhandler(launch, MPI_ERRORS_RETURN));
     MPI_TRY(MPI_Comm_rank(launch, &launch_rank));
     MPI_TRY(MPI_Comm_size(launch, &launch_size));

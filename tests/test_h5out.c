@@ -57,6 +57,7 @@ static void make_result(struct run_result *r, const char *alg, int n, double bas
     r->labels_pm1 = 1;
     r->has_predicted = 1;
     r->predicted_rate_per_epoch = -0.375;
+    r->predicted_tail_rate_per_epoch = -0.5;
     r->n_samples = 50;
     r->n_features = 5;
     r->trace.n = n;
@@ -225,6 +226,7 @@ Test(h5out, two_runs_read_back)
     cr_assert(read_f64(g, "tail_rate_per_epoch") == -0.25);
     cr_assert_eq(read_i64(g, "bent"), 1);
     cr_assert(read_f64(g, "predicted_rate_per_epoch") == -0.375);
+    cr_assert(read_f64(g, "predicted_tail_rate_per_epoch") == -0.5);
     s = read_str(g, "labels");
     cr_assert_str_eq(s, "pm1");
     free(s);
@@ -263,6 +265,7 @@ Test(h5out, two_runs_read_back)
     cr_assert_str_eq(s, "raw");
     free(s);
     cr_assert_eq(H5Aexists(g, "predicted_rate_per_epoch"), 0, "not asked for");
+    cr_assert_eq(H5Aexists(g, "predicted_tail_rate_per_epoch"), 0, "not asked for");
     cr_assert(read_f64(g, "net_alpha_s") == 1e-5); /* exact round trip */
     check_column(g, "objective", r1.trace.objective, 3);
     check_column(g, "model_s", r1.trace.model_s, 3);

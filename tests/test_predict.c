@@ -12,6 +12,10 @@
  *    well-conditioned synthetic set (run here, serially).
  * 3. Refusals: a method without a map, a size beyond the dense path.
  * 4. Rounds per epoch count dsaga's refreshes (none, visited, late).
+ * 5. The predicted tail (predict_tail_rate) of a two-mode map equals SPEC
+ *    4's tail fit of the closed form at the same checkpoints, follows the
+ *    fast mode in a short run and the slow one in a long run, and stops
+ *    where subopt falls below the stop level.
  */
 #include <criterion/criterion.h>
 #include <math.h>
@@ -425,4 +429,54 @@ Test(predict, refusals_are_one_sentence)
     snprintf(cfg.dataset, sizeof cfg.dataset, "synth-sparse:n=200,d=5000,nnz=5,seed=1");
     cr_assert_eq(predict_run(&cfg, &pr), ERR_INPUT);
     cr_assert(strstr(pr.why, "d = 5000") && strstr(pr.why, "4096"), "%s", pr.why);
+}
+
+/* M = diag(rho1, rho2) on e = (e1, e2), Hf = I: subopt(t rounds) =
+ * (rho1^2t + eps^2 rho2^2t) / 2, checkpoints every 0.5 epoch at 2 rounds
+ * per epoch (every round); the closed form through trace_fit_tail_rate. */
+static double two_mode_closed_form(double rho1, double rho2, double eps, double epochs,
+                                   double stop_rel)
+{
+    struct trace t = {0};
+    double s0 = 0.5 * (1.0 + eps * eps);
+    for (int round = 0; round <= (int)(2 * epochs); round++) {
+        double s = 0.5 * (pow(rho1, 2.0 * round) + eps * eps * pow(rho2, 2.0 * round));
+        struct checkpoint cp = {.epoch = round / 2.0, .subopt = s};
+        cr_assert_eq(trace_append(&t, &cp), 0);
+        if (s <= stop_rel * s0)
+            break;
+    }
+    double rate = trace_fit_tail_rate(&t);
+    trace_clear(&t);
+    return rate;
+}
+
+Test(predict, tail_rate_of_a_two_mode_map_is_spec4_fit_of_its_closed_form)
+{
+    const double rho1 = 0.8, rho2 = 0.98, eps = 1e-4;
+    const double M[4] = {rho1, 0.0, 0.0, rho2};
+    const double Hf[4] = {1.0, 0.0, 0.0, 1.0};
+    const double z0[2] = {1.0, eps};
+    const double fast = 2.0 * 2.0 * log10(rho1), slow = 2.0 * 2.0 * log10(rho2); /* per epoch */
+    double rate = 0.0;
+    /* short run: the slow mode, 1e-8 of the start, is still below the fast
+     * one at the tail (epochs 6-10 of 10): the rate is the fast mode's */
+    cr_assert_eq(predict_tail_rate(M, 2, z0, Hf, 2, 2.0, 0.5, 10.0, 0.0, &rate), 0);
+    double want = two_mode_closed_form(rho1, rho2, eps, 10.0, 0.0);
+    cr_assert(fabs(rate - want) <= 1e-12 * fabs(want), "short: %.15g vs closed form %.15g", rate,
+              want);
+    cr_assert(fabs(rate - fast) <= 0.01 * fabs(fast), "short: %.4f, fast mode %.4f", rate, fast);
+    /* long run: the slow mode has taken over */
+    cr_assert_eq(predict_tail_rate(M, 2, z0, Hf, 2, 2.0, 0.5, 400.0, 0.0, &rate), 0);
+    want = two_mode_closed_form(rho1, rho2, eps, 400.0, 0.0);
+    cr_assert(fabs(rate - want) <= 1e-9 * fabs(want), "long: %.15g vs %.15g", rate, want);
+    cr_assert(fabs(rate - slow) <= 0.01 * fabs(slow), "long: %.4f, slow mode %.4f", rate, slow);
+    /* a stop level: the run ends at the first checkpoint below 1e-9 of the
+     * start, while the modes cross (the slow one's 1e-8 start): its tail
+     * (-0.146 by hand) is more than twice the slow mode's rate and less
+     * than half the fast one's */
+    cr_assert_eq(predict_tail_rate(M, 2, z0, Hf, 2, 2.0, 0.5, 400.0, 1e-9, &rate), 0);
+    want = two_mode_closed_form(rho1, rho2, eps, 400.0, 1e-9);
+    cr_assert(fabs(rate - want) <= 1e-9 * fabs(want), "stopped: %.15g vs %.15g", rate, want);
+    cr_assert(rate < 2.0 * slow && rate > 0.5 * fast, "stopped: %.4f", rate);
 }
