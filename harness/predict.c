@@ -515,6 +515,9 @@ int predict_tail_rate(const double *M, int64_t dim, const double *z0, const doub
             break;
     }
     *rate = trace_fit_tail_rate(&t);
+    /* stopped before 5 checkpoints: faster than the checkpoints resolve */
+    if (isnan(*rate) && t.n > 0 && t.n < 5 && t.subopt[t.n - 1] <= stop_rel * s0)
+        *rate = -INFINITY;
 done:
     trace_clear(&t);
     free(he);
@@ -748,7 +751,9 @@ int predict_run(const struct run_cfg *cfg, struct predict_result *out)
                                cfg->max_epochs, stop_rel, &tail));
     double floor_rate = log_mem * out->rounds_per_epoch; /* -inf for gd */
     out->predicted_tail_rate_per_epoch = tail > floor_rate ? tail : floor_rate;
-    if (isnan(tail))
+    /* saga at lambda >= 1e-3: the mean error is gone in a few epochs (its
+     * memory modes carry no error), the memory bound is the tail */
+    if (isnan(tail) || isinf(out->predicted_tail_rate_per_epoch))
         out->predicted_tail_rate_per_epoch = NAN;
 done:
     free(Hf);

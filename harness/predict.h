@@ -77,8 +77,9 @@ int predict_gd_map(const struct dataset *ds, const double *h, double lambda, dou
  * (rounds / rounds_per_epoch), subopt = (1/2) e^T Hf e (Hf r x r,
  * symmetric, row-major), until subopt <= stop_rel subopt(0) or max_epochs;
  * *rate = trace_fit_tail_rate (SPEC 4) of those checkpoints: what the tail
- * of a run shows when its slowest modes have not yet taken over (NaN with
- * fewer than 5 usable checkpoints or a non-finite subopt).  ERR_NOMEM. */
+ * of a run shows when its slowest modes have not yet taken over; -inf when
+ * it stopped before 5 checkpoints (faster than they resolve), NaN on a
+ * non-finite subopt or too few usable checkpoints otherwise.  ERR_NOMEM. */
 int predict_tail_rate(const double *M, int64_t dim, const double *z0, const double *Hf, int64_t r,
                       double rounds_per_epoch, double eval_every, double max_epochs,
                       double stop_rel, double *rate);

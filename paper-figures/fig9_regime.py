@@ -4,9 +4,10 @@ saga's rate where.  Each distributed method's tail rate as a fraction of
 saga's (same data set, lambda and seed) against n_k lambda / L_max, one panel
 per data set; one colour per method variant (dsaga, dsaga refresh=visited,
 local-svrg, scaffnew, each K: shades of the method's colour), one line
-style per period; measured points (markers) over the predicted curves of
-SPEC 4.1 (lines, predicted_rate_per_epoch stored by a grid with
-`predict = yes`, where the method has a map).
+style per period; measured points (markers) over the predicted curves
+(lines: predicted_tail_rate_per_epoch, the tail such a run shows, stored by
+a grid with `predict = yes` where the method has a map; files written
+before it have predicted_rate_per_epoch, SPEC 4.1, which is used then).
 
 L_max is not an attr: it is recovered from the default step rule of saga,
 step_size = step_scale / (3 L_max) (SPEC 2), for saga runs without an
@@ -30,7 +31,9 @@ def tail(r):
 
 
 def pred(r):
-    v = r.get("predicted_rate_per_epoch")
+    """The predicted tail (the tail a run of that length shows, issue 21);
+    the asymptotic SPEC 4.1 rate in files written before it existed."""
+    v = r.get("predicted_tail_rate_per_epoch", r.get("predicted_rate_per_epoch"))
     return v if v is not None and np.isfinite(v) else float("nan")
 
 
@@ -164,7 +167,7 @@ def make(runs, out_dir):
     # once, and what the lines and markers are
     grey = "#555555"
     conf = [entries[e] for e in sorted(entries)]
-    keys = [(Line2D([], [], color=grey, ls="-", lw=1.2), "line: predicted (SPEC 4.1), where "
+    keys = [(Line2D([], [], color=grey, ls="-", lw=1.2), "line: predicted tail, where "
              "the method has a map; else a thin line joins the measured points"),
             (Line2D([], [], color=grey, ls="none", marker="o", ms=5),
              "filled: measured, \u03c4 in steps (or no period)"),
@@ -182,8 +185,11 @@ def make(runs, out_dir):
                "by saga's at the same lambda, against n_k lambda / L_max (n_k = N/K; L_max "
                "from saga's stored step, 1/(3 L_max)); one colour per method variant, one line "
                "style per period. Markers: measured (filled: period in steps or none, open: "
-               "fraction of n_k); lines: the same ratio of predicted_rate_per_epoch (SPEC 4.1, "
-               "`dsaga-bench predict`: dsaga with or without refresh; NaN for d > 4096). "
+               "fraction of n_k); lines: the same ratio of the predicted tail "
+               "(predicted_tail_rate_per_epoch, `dsaga-bench predict`: the mean error taken "
+               "through SPEC 4.1's round map M from the run's start and fitted as the tail is, "
+               "not faster than the memory bound; dsaga with or without refresh; NaN for "
+               "d > 4096). "
                "A ratio of 1 means the method keeps saga's rate per epoch; an x on the bottom edge, a "
                "method that stalled (ratio below %g): scaffnew's consensus is unweighted (SPEC "
                "3.7), so with shards of unequal size it converges to the minimiser of the mean "

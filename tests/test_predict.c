@@ -479,4 +479,12 @@ Test(predict, tail_rate_of_a_two_mode_map_is_spec4_fit_of_its_closed_form)
     want = two_mode_closed_form(rho1, rho2, eps, 400.0, 1e-9);
     cr_assert(fabs(rate - want) <= 1e-9 * fabs(want), "stopped: %.15g vs %.15g", rate, want);
     cr_assert(rate < 2.0 * slow && rate > 0.5 * fast, "stopped: %.4f", rate);
+    /* stopped at the 4th checkpoint (rho1^6 < 0.3): too fast to fit, -inf */
+    const double z1[2] = {1.0, 0.0};
+    cr_assert_eq(predict_tail_rate(M, 2, z1, Hf, 2, 2.0, 0.5, 400.0, 0.3, &rate), 0);
+    cr_assert(isinf(rate) && rate < 0, "stopped early: %g", rate);
+    /* a growing mode (rho 1.1) is fitted, not mistaken for convergence */
+    const double Mg[4] = {1.1, 0.0, 0.0, 0.5};
+    cr_assert_eq(predict_tail_rate(Mg, 2, z1, Hf, 2, 2.0, 0.5, 20.0, 1e-12, &rate), 0);
+    cr_assert(fabs(rate - 4.0 * log10(1.1)) <= 1e-9, "growing: %g", rate);
 }
