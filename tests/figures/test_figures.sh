@@ -79,7 +79,7 @@ done
     && ok "fig6 table: one saga row per data set" || fail "fig6 table: saga rows"
 # figure 9 (the regime slice's figure): one legend below the panels, none on them
 check_png "$TMP/out/fig9_regime.png" && grep -q '^Legend: saga (ratio 1); dsaga K=' \
-    "$TMP/out/fig9_regime.txt" && grep -q 'line: predicted (SPEC 4.1)' "$TMP/out/fig9_regime.txt" \
+    "$TMP/out/fig9_regime.txt" && grep -q 'line: predicted tail' "$TMP/out/fig9_regime.txt" \
     && ok "fig9 made, its legend names the configurations and what lines and markers are" \
     || fail "fig9 legend"
 $PYTHON - "$ROOT/paper-figures" "$TMP/full" <<'PY' || fail "fig9: a legend on a panel"
