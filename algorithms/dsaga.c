@@ -250,10 +250,26 @@ static int dsaga_count_refresh(struct run_ctx *ctx, int64_t n_refreshed)
     return 0;
 }
 
+/* SPEC 3.2 step 2. */
+static int dsaga_sync(struct dsaga_state *s, struct run_ctx *ctx)
+{
+    if (s->sparse)
+        return dsaga_sync_sparse(s, ctx);
+    /* K = 1: the collective is counted (SPEC 4: a round, no bytes) but there
+     * is nothing to send; the lazy state is untouched, so K = 1 is saga bit
+     * for bit, and no O(d) pass is made per round (they made tau = 100 on
+     * the rcv1-like set 7x slower than saga) */
+    if (!s->single)
+        saga_core_delta(s->core, s->w, s->g_bar, s->buf); /* (w_k - w, g_k - g_bar) */
+    TRY(comm_allreduce_sum(ctx->comm, s->buf, 2 * s->d));
+    if (!s->single) /* g_bar += sum_k (g_k - g_bar), w += s sum_k (w_k - w), restart */
+        saga_core_apply(s->core, s->w, s->g_bar, s->buf, s->s);
+    return 0;
+}
+
 static int dsaga_round(void *state, struct run_ctx *ctx)
 {
     struct dsaga_state *s = state;
-    int64_t d = s->d;
     /* SPEC 3.2b: the rows visited last round re-evaluated at the
      * synchronised w (none in the first round) */
     int64_t n_refreshed = s->refresh ? saga_core_refresh(s->core) : 0;
@@ -270,27 +286,7 @@ static int dsaga_round(void *state, struct run_ctx *ctx)
     if (s->refresh)
         TRY(dsaga_count_refresh(ctx, n_refreshed));
     double t_sync = MPI_Wtime(); /* the synchronisation, for bench_sync */
-    if (s->sparse) {
-        TRY(dsaga_sync_sparse(s, ctx));
-        ctx->comm->stats.sync_s += MPI_Wtime() - t_sync;
-        ctx->grads_total += s->tau_sum;
-        return 0;
-    }
-    if (s->single) {
-        /* K = 1: the collective is counted (SPEC 4: a round, no bytes) but
-         * there is nothing to send; the lazy state is untouched, so K = 1
-         * is saga bit for bit, and no O(d) pass is made per round (they
-         * made tau = 100 on the rcv1-like set 7x slower than saga) */
-        TRY(comm_allreduce_sum(ctx->comm, s->buf, 2 * d));
-        ctx->comm->stats.sync_s += MPI_Wtime() - t_sync;
-        ctx->grads_total += s->tau_sum;
-        return 0;
-    }
-    /* step 2: one allreduce of (w_k - w, g_k - g_bar) */
-    saga_core_delta(s->core, s->w, s->g_bar, s->buf); /* one pass over the state */
-    TRY(comm_allreduce_sum(ctx->comm, s->buf, 2 * d));
-    /* g_bar += sum_k (g_k - g_bar), w += s sum_k (w_k - w), restart */
-    saga_core_apply(s->core, s->w, s->g_bar, s->buf, s->s);
+    TRY(dsaga_sync(s, ctx));
     ctx->comm->stats.sync_s += MPI_Wtime() - t_sync;
     ctx->grads_total += s->tau_sum;
     return 0;
