@@ -45,6 +45,9 @@ struct saga_core {
     double beta;      /* 1 - eta lambda: shrinkage per step */
     double inv_n;     /* 1 / N, N = all rows of all nodes (SPEC 3.2) */
     int lazy;         /* 1: scale/cum representation (sparse rows) */
+    int unit;         /* lazy: every stored value is 1 (binary features, as
+                       * a9a and w8a): the steps skip the value loads, the
+                       * same bits (x * 1 = x) */
     double scale;     /* lazy: w = scale * v */
     double inv_scale; /* lazy: 1 / scale as a running product of 1 / beta
                        * (a multiply per step, not a division); reset
@@ -124,6 +127,12 @@ int saga_core_create(const struct dataset *shard, enum loss_kind loss, double la
     c->beta = 1.0 - eta * lambda;
     c->inv_n = 1.0 / (double)n_total;
     c->lazy = !shard->is_dense && c->beta >= 0.5;
+    if (c->lazy && shard->values) {
+        int64_t nnz = shard->row_ptr[shard->n_samples], p = 0;
+        while (p < nnz && shard->values[p] == 1.0)
+            p++;
+        c->unit = p == nnz;
+    }
     c->scale = 1.0;
     c->inv_scale = 1.0;
     c->cum = 0.0;
@@ -196,7 +205,8 @@ static void track_all(struct saga_core *c)
  * the compiler specialises the loop (no branch or indirect call per step). */
 static inline __attribute__((always_inline)) void lazy_steps(struct saga_core *c, int64_t n_steps,
                                                              const enum loss_kind loss,
-                                                             const int track, const int visits)
+                                                             const int track, const int visits,
+                                                             const int unit)
 {
     int32_t *restrict touched = c->touched; /* track: this round's coordinates */
     double *restrict saved = c->saved;      /* track: their records at round start */
@@ -212,6 +222,7 @@ static inline __attribute__((always_inline)) void lazy_steps(struct saga_core *c
     const double *restrict y = c->ds->y;
     double *restrict coord = c->coord;
     double *restrict alpha = c->alpha;
+#define XV(p) (unit ? 1.0 : x[p]) /* the row's value; 1 on binary data */
     const uint64_t n_rows = (uint64_t)c->ds->n_samples;
     const double eta = c->eta;
     const double beta = c->beta;
@@ -234,11 +245,16 @@ static inline __attribute__((always_inline)) void lazy_steps(struct saga_core *c
         int64_t p1 = row_ptr[i + 1];
         next = next2;
         next2 = (int64_t)rng_below(&c->rng, n_rows);
-        /* two steps ahead: the row's indices and values from memory */
+        /* two steps ahead: the row's indices and values, its label and
+         * stored derivative (random in N: on w8a 9 % of the epoch) */
         int64_t q2 = row_ptr[next2];
         __builtin_prefetch(col + q2);
-        __builtin_prefetch(x + q2);
-        __builtin_prefetch(x + q2 + 8);
+        __builtin_prefetch(alpha + next2, 1);
+        __builtin_prefetch(y + next2);
+        if (!unit) {
+            __builtin_prefetch(x + q2);
+            __builtin_prefetch(x + q2 + 8);
+        }
         /* one step ahead: the coordinate records the next row will gather
          * (its indices were asked for a step ago); 65 % of a step waited
          * on these */
@@ -255,7 +271,7 @@ static inline __attribute__((always_inline)) void lazy_steps(struct saga_core *c
                 track_touch(r, col[p], stamp, touched, saved, &n_touched);
             double vj = r[0] - r[1] * (cum - r[2]); /* v_j -= g_j (cum - last_j) */
             r[0] = vj;
-            dot += x[p] * vj;
+            dot += XV(p) * vj;
         }
         double a = loss_deriv(loss, y[i], scale * dot);
         double delta = a - alpha[i]; /* a - alpha_i */
@@ -273,8 +289,8 @@ static inline __attribute__((always_inline)) void lazy_steps(struct saga_core *c
         double dn = delta * inv_n;
         for (int64_t p = p0; p < p1; p++) {
             double *r = coord + COORD_STRIDE * (size_t)col[p];
-            r[0] -= step * (delta * x[p] + r[1]); /* g before its update */
-            r[1] += dn * x[p];                    /* g += (a - alpha_i) x_i / N */
+            r[0] -= step * (delta * XV(p) + r[1]); /* g before its update */
+            r[1] += dn * XV(p);                    /* g += (a - alpha_i) x_i / N */
             r[2] = cum;
         }
         if (scale < SAGA_CORE_MIN_SCALE) {
@@ -302,6 +318,7 @@ static inline __attribute__((always_inline)) void lazy_steps(struct saga_core *c
         c->n_touched = n_touched;
     if (visits)
         c->n_visited = n_visited;
+#undef XV
 }
 
 /* Records row i as visited this round (refresh = visited; eager path). */
@@ -359,24 +376,24 @@ void saga_core_steps(struct saga_core *c, int64_t n_steps)
 {
     if (n_steps <= 0)
         return;
-    /* one specialised loop per (loss, sparse sync, visit tracking) */
+    /* one specialised loop per (loss, sparse sync, visit tracking, binary
+     * values): each flag a compile-time constant of its copy */
     int logistic = c->loss == LOSS_LOGISTIC;
     int track = c->touched != NULL;
     int visits = c->visited != NULL;
+#define LAZY(T, V, U)                                                                              \
+    (logistic ? lazy_steps(c, n_steps, LOSS_LOGISTIC, T, V, U)                                     \
+              : lazy_steps(c, n_steps, LOSS_SQUARED, T, V, U))
+#define LAZY_TV(U)                                                                                 \
+    (track ? (visits ? LAZY(1, 1, U) : LAZY(1, 0, U)) : (visits ? LAZY(0, 1, U) : LAZY(0, 0, U)))
     if (!c->lazy)
         eager_steps(c, n_steps);
-    else if (visits && track)
-        logistic ? lazy_steps(c, n_steps, LOSS_LOGISTIC, 1, 1)
-                 : lazy_steps(c, n_steps, LOSS_SQUARED, 1, 1);
-    else if (visits)
-        logistic ? lazy_steps(c, n_steps, LOSS_LOGISTIC, 0, 1)
-                 : lazy_steps(c, n_steps, LOSS_SQUARED, 0, 1);
-    else if (track)
-        logistic ? lazy_steps(c, n_steps, LOSS_LOGISTIC, 1, 0)
-                 : lazy_steps(c, n_steps, LOSS_SQUARED, 1, 0);
+    else if (c->unit)
+        LAZY_TV(1);
     else
-        logistic ? lazy_steps(c, n_steps, LOSS_LOGISTIC, 0, 0)
-                 : lazy_steps(c, n_steps, LOSS_SQUARED, 0, 0);
+        LAZY_TV(0);
+#undef LAZY_TV
+#undef LAZY
     c->n_steps += n_steps;
 }
 

@@ -24,10 +24,13 @@
 #define N_USED 9 /* columns 9..11 never appear in a row */
 
 /* A 30 x 12 set: every 7th row (3, 10, 17, 24) empty, columns >= N_USED
- * never touched, the rest kept with probability 0.35 (dense: every column,
- * is_dense = 1).  Labels -1/+1. */
-static struct dataset *make_set(int dense, uint64_t seed)
+ * never touched, the rest kept with probability 0.35 (dense = 1: every
+ * column, is_dense = 1; dense = SET_BINARY: sparse with every value 1, the
+ * core's binary-feature loop).  Labels -1/+1. */
+#define SET_BINARY 2
+static struct dataset *make_set(int kind, uint64_t seed)
 {
+    int dense = kind == 1;
     struct rng r;
     rng_seed(&r, seed, 7);
     struct dataset *ds = dataset_alloc(N_ROWS, N_ROWS * N_COLS);
@@ -39,7 +42,7 @@ static struct dataset *make_set(int dense, uint64_t seed)
             if (!keep)
                 continue;
             ds->col_idx[at] = (int32_t)j;
-            ds->values[at] = 0.6 * rng_normal(&r);
+            ds->values[at] = kind == SET_BINARY ? 1.0 : 0.6 * rng_normal(&r);
             at++;
         }
         ds->row_ptr[i + 1] = at;
@@ -200,7 +203,7 @@ static int64_t compare_with_naive_r(int dense, enum loss_kind loss, double bias,
         }
         /* columns never touched (no bias) stay exactly 0 in both: w = 0 *
          * scale, g = 0, nothing pending */
-        if (!dense && bias <= 0)
+        if (dense != 1 && bias <= 0)
             for (int64_t j = N_USED; j < N_COLS; j++)
                 cr_assert(w[j] == 0.0 && nv.w[j] == 0.0, "untouched column %lld moved",
                           (long long)j);
@@ -265,6 +268,22 @@ Test(saga_core, lazy_equals_naive_with_odd_chunks)
      * falls at every phase of the lazy state */
     int64_t rescales = compare_with_naive(0, LOSS_LOGISTIC, 1.0, 5.0, 0.05, 97, 7);
     cr_assert_gt(rescales, 0);
+}
+
+/* Every value 1 (a9a, w8a): the core skips the value loads, same bits */
+Test(saga_core, binary_values_path_equals_naive)
+{
+    for (int loss = 0; loss < 2; loss++) {
+        for (int b = 0; b < 2; b++) {
+            double bias = b ? 1.0 : 0.0;
+            compare_with_naive(SET_BINARY, (enum loss_kind)loss, bias, 1.0 / N_ROWS,
+                               default_eta((enum loss_kind)loss, bias, 1.0 / N_ROWS), 40, 25);
+            cr_assert_gt(
+                compare_with_naive(SET_BINARY, (enum loss_kind)loss, bias, 10.0, 0.03, 100, 10),
+                0); /* past renormalisations */
+        }
+        compare_with_naive_r(SET_BINARY, (enum loss_kind)loss, 1.0, 1.0 / N_ROWS, 0.05, 30, 7, 1);
+    }
 }
 
 Test(saga_core, dense_path_equals_naive)
