@@ -64,8 +64,9 @@ struct saga_core {
     double *alpha;    /* SPEC 2: loss' at the last visit, per local row */
     int64_t n_steps;
     int64_t n_rescales;
-    int64_t next_i;  /* lazy: the next two samples, drawn ahead so that */
-    int64_t next2_i; /* their rows and records can be prefetched; -1: none yet */
+    int64_t next_i;  /* lazy: the next three samples, drawn ahead so that */
+    int64_t next2_i; /* their row pointers, rows and records can be */
+    int64_t next3_i; /* prefetched; -1: none yet */
     struct rng rng;  /* sample picks, (seed, RNG_STREAM_SAMPLING + rank) */
     /* sparse synchronisation (saga_core_sync_enable; NULL/0 otherwise) */
     double stamp;      /* round number, kept in STAMP(j) of the
@@ -138,6 +139,7 @@ int saga_core_create(const struct dataset *shard, enum loss_kind loss, double la
     c->cum = 0.0;
     c->next_i = -1;
     c->next2_i = -1;
+    c->next3_i = -1;
     rng_seed(&c->rng, seed, (uint64_t)RNG_STREAM_SAMPLING + (uint64_t)rank);
     *out = c;
     return 0;
@@ -236,28 +238,37 @@ static inline __attribute__((always_inline)) void lazy_steps(struct saga_core *c
     double inv_scale = c->inv_scale;
     double cum = c->cum;
     /* The k-th draw is the k-th sample whatever the chunking of calls: the
-     * draws for the next two steps are kept in c->next_i, c->next2_i. */
+     * draws for the next three steps are kept in c->next_i .. next3_i. */
     int64_t next = c->next_i >= 0 ? c->next_i : (int64_t)rng_below(&c->rng, n_rows);
     int64_t next2 = c->next2_i >= 0 ? c->next2_i : (int64_t)rng_below(&c->rng, n_rows);
+    int64_t next3 = c->next3_i >= 0 ? c->next3_i : (int64_t)rng_below(&c->rng, n_rows);
     for (int64_t t = 0; t < n_steps; t++) {
         int64_t i = next;
         int64_t p0 = row_ptr[i];
         int64_t p1 = row_ptr[i + 1];
         next = next2;
-        next2 = (int64_t)rng_below(&c->rng, n_rows);
-        /* two steps ahead: the row's indices and values, its label and
-         * stored derivative (random in N: on w8a 9 % of the epoch) */
-        int64_t q2 = row_ptr[next2];
-        __builtin_prefetch(col + q2);
-        __builtin_prefetch(alpha + next2, 1);
-        __builtin_prefetch(y + next2);
-        if (!unit) {
-            __builtin_prefetch(x + q2);
-            __builtin_prefetch(x + q2 + 8);
+        next2 = next3;
+        next3 = (int64_t)rng_below(&c->rng, n_rows);
+        /* Three stages, each waiting on the one before: three steps ahead
+         * the row's pointers, label and stored derivative (random in N);
+         * two steps ahead the whole row (indices and values: a step of the
+         * rcv1-like set waited a quarter of its time on the values past the
+         * first two lines); one step ahead its coordinate records. */
+        __builtin_prefetch(row_ptr + next3);
+        __builtin_prefetch(alpha + next3, 1);
+        __builtin_prefetch(y + next3);
+        {
+            const char *a = (const char *)(col + row_ptr[next2]);
+            const char *e = (const char *)(col + row_ptr[next2 + 1]);
+            for (a -= (uintptr_t)a % 64; a < e; a += 64)
+                __builtin_prefetch(a);
+            if (!unit) {
+                a = (const char *)(x + row_ptr[next2]);
+                e = (const char *)(x + row_ptr[next2 + 1]);
+                for (a -= (uintptr_t)a % 64; a < e; a += 64)
+                    __builtin_prefetch(a);
+            }
         }
-        /* one step ahead: the coordinate records the next row will gather
-         * (its indices were asked for a step ago); 65 % of a step waited
-         * on these */
         if (prefetch_records) {
             int64_t q1 = row_ptr[next + 1];
             for (int64_t q = row_ptr[next]; q < q1; q++)
@@ -311,6 +322,7 @@ static inline __attribute__((always_inline)) void lazy_steps(struct saga_core *c
     }
     c->next_i = next;
     c->next2_i = next2;
+    c->next3_i = next3;
     c->scale = scale;
     c->inv_scale = inv_scale;
     c->cum = cum;
