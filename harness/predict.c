@@ -61,12 +61,39 @@
  * run's own start (e = -w*; every stored gradient 0, as saga_core starts:
  * B_k = -(1/N) sum_{i in S_k} alpha_i* x_i), subopt ~ (1/2) e^T (H +
  * lambda I) e read at the run's checkpoints until it would stop (tol f(0),
- * max_epochs), and fitted as SPEC 4 fits a run's tail; the memory bound
- * caps it as above.  This predicts the variants' tails where the mean mode
- * limits them (within 2 % on a9a at lambda 1/N and 1e-4), and gives plain
- * dsaga's tails as rho(M) does; where stale memories (variance, which M
- * does not carry) decide the tail, it is the memory bound, as before
- * (notes/refresh.md has the table).
+ * max_epochs), and fitted as SPEC 4 fits a run's tail.  This predicts
+ * the variants' tails where the mean mode limits them (within 2 % on a9a at
+ * lambda 1/N and 1e-4), and gives plain dsaga's tails as rho(M) does.
+ *
+ * The variance part (issue 21).  Where stale memories decide the tail
+ * (a9a lambda >= 1e-3, phishing) the mean error is gone early and what is
+ * left is the sampling noise of the stored gradients, which M (a mean)
+ * does not carry; the memory bound above is its expectation, which rare
+ * rows left undrawn for many rounds dominate.  A median run has no such
+ * rows: the runs beat the bound by 10-35 %.  So the checkpoints' subopt
+ * also carries, per round and node k, the noise power of a drawn row,
+ *     V_k = (1/n_k) sum_i |x_i|^2 E[u_i^2],   u_i = h_i x_i^T e - delta_i,
+ * over the memories' ages: a row last drawn a >= 1 rounds ago (weight
+ * q_k (1 - q_k)^(a-1), q_k = 1 - (1 - 1/n_k)^tau_k) holds delta_i =
+ * h_i x_i^T e_a (e at that synchronisation), so u_i = h_i x_i^T (e -
+ * e_a), plus e_a's own variance in G_k's norm; a row never drawn (weight
+ * (1 - q_k)^(round - 1)) holds 0, u_i = h_i x_i^T e + alpha_i*.  With
+ * G_k = (1/n_k) sum_i |x_i|^2 h_i^2 x_i x_i^T these are quadratic forms in
+ * e and the e_a.  Only the ages a median run holds count: while the
+ * expected number of node k's rows at least that old, n_k (1 - q_k)^(a-1),
+ * is at least ln 2 (the ages of its oldest row).  Each step adds eta^2 V_k
+ * of noise to node k's error, spread over the eigendirections j of H +
+ * lambda I (eigenvalue a_j) as G_k's diagonal there; a direction keeps
+ * b_j^2 = (1 - eta a_j)^2 of it per step, so over a round of tau steps
+ * P_j <- b_j^(2 tau) P_j + s^2 eta^2 sum_k V_k g_kj / tr G_k (1 -
+ * b_j^(2 tau)) / (1 - b_j^2), s^2 from the synchronisation's weights (the
+ * nodes' noises are independent), and the variance part of subopt is
+ * (1/2) sum_j a_j P_j.  Its steady state is eta s^2 sum_k V_k / 4, the
+ * SGD noise floor; with every age counted its tail is the memory bound.
+ * Measured against the regime grid (notes/refresh.md): the variants'
+ * predicted tails within 10 % in 24 of 32 cells (16 with the mean alone),
+ * plain dsaga's in 16 of 16; the misses are `late` at 0.1 n_k (13-32 %
+ * fast) and saga at some lambda (11-15 % slow).
  */
 #include "harness/predict.h"
 
@@ -84,6 +111,10 @@
 /* LAPACK (OpenBLAS): eigenvalues of a symmetric matrix (with vectors). */
 extern void dsyev_(const char *jobz, const char *uplo, const int *n, double *a, const int *lda,
                    double *w, double *work, const int *lwork, int *info);
+/* LAPACK (OpenBLAS): Cholesky factor and solve. */
+extern void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *info);
+extern void dpotrs_(const char *uplo, const int *n, const int *nrhs, const double *a,
+                    const int *lda, double *b, const int *ldb, int *info);
 /* LAPACK (OpenBLAS): eigenvalues of a general matrix. */
 extern void dgeev_(const char *jobvl, const char *jobvr, const int *n, double *a, const int *lda,
                    double *wr, double *wi, double *vl, const int *ldvl, double *vr, const int *ldvr,
@@ -470,24 +501,44 @@ done:
 }
 
 int predict_tail_rate(const double *M, int64_t dim, const double *z0, const double *Hf, int64_t r,
-                      double rounds_per_epoch, double eval_every, double max_epochs,
-                      double stop_rel, double *rate)
+                      const struct predict_var *var, double rounds_per_epoch, double eval_every,
+                      double max_epochs, double stop_rel, double *rate)
 {
     int rc = 0;
     struct trace t = {0};
+    int K = var ? var->K : 0;
+    /* the ages a median run holds (file comment): a >= 1 rounds while the
+     * expected number of node k's rows at least that old, n_k (1 - q)^(a-1),
+     * is at least ln 2 */
+    int64_t amax = 1;
+    for (int k = 0; k < K; k++) {
+        double q = var->q[k];
+        double a = q < 1.0 ? 1.0 + log(var->n[k] / M_LN2) / -log1p(-q) : 1.0;
+        if (a > (double)amax)
+            amax = a > 100000.0 ? 100000 : (int64_t)a;
+    }
     double *z = malloc((size_t)dim * sizeof *z);
     double *y = malloc((size_t)dim * sizeof *y);
     double *he = malloc((size_t)r * sizeof *he);
+    /* ring of the last amax rounds: e (r), e^T G_k e and the variance part */
+    double *ring = malloc((size_t)(amax * (r + 2 * K) + 1) * sizeof *ring);
+    double *P = calloc((size_t)(2 * r + 1), sizeof *P); /* the variance part per eigendirection */
+    double *fac = P + r;                                /* (1 - f^2) / (1 - b^2) per direction */
     *rate = NAN;
-    if (!z || !y || !he)
+    if (!z || !y || !he || !ring || !P)
         FAIL_GOTO(ERR_NOMEM, "predict: a state of %lld", (long long)dim);
     if (!(rounds_per_epoch > 0) || !(eval_every > 0) || !(max_epochs > 0))
         FAIL_GOTO(ERR_INTERNAL, "predict_tail_rate: rounds/epoch %g, eval_every %g, epochs %g",
                   rounds_per_epoch, eval_every, max_epochs);
+    for (int64_t j = 0; j < r && K; j++) {
+        double b = 1.0 - var->eta * var->a[j]; /* one step's contraction */
+        double f2 = exp(2.0 * var->tau * log(fabs(b)));
+        fac[j] = b * b < 1.0 ? (1.0 - f2) / (1.0 - b * b) : var->tau;
+    }
     memcpy(z, z0, (size_t)dim * sizeof *z);
     int id = (int)dim;
     int ir = (int)r;
-    double s0 = 0.0;
+    double sub0 = 0.0;
     const int64_t max_rounds = (int64_t)ceil(max_epochs * rounds_per_epoch) + 1;
     double next = 0.0; /* the next checkpoint's epoch */
     for (int64_t round = 0; round <= max_rounds; round++) {
@@ -497,29 +548,87 @@ int predict_tail_rate(const double *M, int64_t dim, const double *z0, const doub
             z = y;
             y = swap;
         }
+        /* the variance part at this sync: the noise of the memories node k
+         * held during the round, memories taken a >= 1 rounds ago at e_a
+         * (u_i = h_i x_i^T (e - e_a), plus e_a's own variance) and the
+         * never taken (u_i = h_i x_i^T e + alpha_i*) */
+        double *slot = ring + (size_t)(round % amax) * (size_t)(r + 2 * K);
+        double sv = 0.0;
+        for (int k = 0; k < K && round > 0; k++) {
+            const double *G = var->G + (size_t)k * (size_t)(r * r);
+            const double *gd = var->gd + (size_t)k * (size_t)r;
+            double q = var->q[k];
+            cblas_dsymv(CblasRowMajor, CblasUpper, ir, 1.0, G, ir, z, 1, 0.0, he, 1);
+            double eGe = cblas_ddot(ir, z, 1, he, 1);
+            double v = 0.0, w = q;
+            for (int64_t a = 1; a <= amax && a < round; a++, w *= 1.0 - q) {
+                if (var->n[k] * w / q < M_LN2)
+                    break;
+                const double *old = ring + (size_t)((round - a) % amax) * (size_t)(r + 2 * K);
+                v += w * (eGe - 2.0 * cblas_ddot(ir, he, 1, old, 1) + old[r + k] + old[r + K + k]);
+            }
+            double never = exp((double)(round - 1) * log1p(-q));
+            if (var->n[k] * never >= M_LN2)
+                v += never * (eGe + 2.0 * cblas_ddot(ir, z, 1, var->c + k * r, 1) + var->v0[k]);
+            slot[r + k] = eGe;
+            /* the noise of node k's steps, v spread over the directions as
+             * G_k's diagonal, accumulated over the round, weighted s^2 at
+             * the synchronisation */
+            double tr = 0.0;
+            for (int64_t j = 0; j < r; j++)
+                tr += gd[j];
+            double scale = tr > 0 ? var->s * var->s * var->eta * var->eta * v / tr : 0.0;
+            for (int64_t j = 0; j < r; j++)
+                he[j] = scale * gd[j] * fac[j]; /* he: scratch */
+            if (k == 0)
+                for (int64_t j = 0; j < r; j++) {
+                    double b = 1.0 - var->eta * var->a[j];
+                    P[j] *= exp(2.0 * var->tau * log(fabs(b)));
+                }
+            for (int64_t j = 0; j < r; j++)
+                P[j] += he[j];
+        }
+        for (int64_t j = 0; j < r && K; j++)
+            sv += 0.5 * var->a[j] * P[j];
+        if (K) {
+            memcpy(slot, z, (size_t)r * sizeof *slot);
+            for (int k = 0; k < K; k++) {
+                const double *gd = var->gd + (size_t)k * (size_t)r;
+                double sig = 0.0;
+                for (int64_t j = 0; j < r; j++)
+                    sig += gd[j] * P[j];
+                slot[r + K + k] = sig;
+                if (round == 0)
+                    slot[r + k] = 0.0; /* unused: ages start at 1 */
+            }
+        }
         double epoch = (double)round / rounds_per_epoch;
         if (epoch < next)
             continue;
         while (next <= epoch)
             next += eval_every;
-        /* subopt ~ (1/2) e^T (H + lambda I) e of the mean error e */
+        /* subopt ~ (1/2) e^T (H + lambda I) e of the mean error e, plus the
+         * variance part */
         cblas_dsymv(CblasRowMajor, CblasUpper, ir, 1.0, Hf, ir, z, 1, 0.0, he, 1);
-        double sub = 0.5 * cblas_ddot(ir, z, 1, he, 1);
+        double mean = 0.5 * cblas_ddot(ir, z, 1, he, 1);
+        double sub = mean + sv;
         if (round == 0)
-            s0 = sub;
-        if (!isfinite(sub) || !(s0 > 0))
+            sub0 = mean;
+        if (!isfinite(sub) || !(sub0 > 0))
             goto done; /* rate stays NaN */
         struct checkpoint cp = {.epoch = epoch, .subopt = sub};
         TRY_GOTO(trace_append(&t, &cp));
-        if (sub <= stop_rel * s0 || epoch >= max_epochs)
+        if (sub <= stop_rel * sub0 || epoch >= max_epochs)
             break;
     }
     *rate = trace_fit_tail_rate(&t);
     /* stopped before 5 checkpoints: faster than the checkpoints resolve */
-    if (isnan(*rate) && t.n > 0 && t.n < 5 && t.subopt[t.n - 1] <= stop_rel * s0)
+    if (isnan(*rate) && t.n > 0 && t.n < 5 && t.subopt[t.n - 1] <= stop_rel * sub0)
         *rate = -INFINITY;
 done:
     trace_clear(&t);
+    free(P);
+    free(ring);
     free(he);
     free(y);
     free(z);
@@ -589,6 +698,7 @@ int predict_run(const struct run_cfg *cfg, struct predict_result *out)
     double *bk = NULL;   /* d: scratch */
     double *Hd = NULL;   /* d x d: (1/N) sum_i h_i x_i x_i^T */
     double *Hf = NULL;   /* r x r: Q^T Hd Q + lambda I, then d x r scratch */
+    double *vG = NULL;   /* the memories' second moment (struct predict_var) */
     int64_t r = 0;
     double t0 = predict_now_s();
     memset(out, 0, sizeof *out);
@@ -687,6 +797,7 @@ int predict_run(const struct run_cfg *cfg, struct predict_result *out)
     /* the memory-refresh bound (file comment): log10 of the largest
      * (1 - 1/n_k)^tau_k per round; none for gd */
     double log_mem = -INFINITY;
+    double s_agg = 1.0; /* the aggregation's weight s (SPEC 3.2 step 2) */
     if (is_gd) {
         TRY_GOTO(predict_gd_map(ds, h, lambda, eta, Q, r, M));
         out->rounds_per_epoch = 1.0; /* one full gradient per round */
@@ -713,10 +824,10 @@ int predict_run(const struct run_cfg *cfg, struct predict_result *out)
             if (lm > log_mem)
                 log_mem = lm;
         }
-        double s = is_saga || strcmp(params_text(&cfg->params, "aggregate"), "sum") == 0
-                       ? 1.0
-                       : 1.0 / (double)K;
-        TRY_GOTO(predict_dsaga_map(ds, h, lambda, owner, K, tau, eta, s, refresh, Q, r, M));
+        s_agg = is_saga || strcmp(params_text(&cfg->params, "aggregate"), "sum") == 0
+                    ? 1.0
+                    : 1.0 / (double)K;
+        TRY_GOTO(predict_dsaga_map(ds, h, lambda, owner, K, tau, eta, s_agg, refresh, Q, r, M));
         out->rounds_per_epoch = (double)N / grads_per_round;
     }
     TRY_GOTO(predict_spectral_radius(M, dim, &out->spectral_radius));
@@ -730,7 +841,7 @@ int predict_run(const struct run_cfg *cfg, struct predict_result *out)
     /* the tail a run of this configuration shows (SPEC 4's fit over the
      * last third of its checkpoints): the mean error from the run's start,
      * through M, at the run's checkpoints until it would stop (tol f(0), or
-     * max_epochs); never faster than the memory bound */
+     * max_epochs), plus the stale memories' variance part (file comment) */
     int blocks = is_gd ? 1 : (int)(dim / r);
     z0 = malloc((size_t)dim * sizeof *z0);
     bk = malloc((size_t)d * sizeof *bk);
@@ -746,16 +857,89 @@ int predict_run(const struct run_cfg *cfg, struct predict_result *out)
     memset(bk, 0, (size_t)d * sizeof *bk);
     double f0 = objective_value(&prob, bk, NULL); /* f(0): the run's tol is relative to it */
     double stop_rel = f0 > fr.fstar ? cfg->tol * f0 / (f0 - fr.fstar) : 0.0;
+    struct predict_var var = {0};
+    if (!is_gd) {
+        /* the memories' second moment (file comment, "the variance part") */
+        vG = calloc((size_t)(K * r * r + K * r + 3 * K + d * r + N + 2 * r * r + r + K * r),
+                    sizeof *vG);
+        if (!vG)
+            FAIL_GOTO(ERR_NOMEM, "predict: the memories' second moment (%d x %lld^2)", K,
+                      (long long)r);
+        double *vc = vG + K * r * r, *vv = vc + K * r, *vq = vv + K, *vn = vq + K;
+        double *work = vn + K;
+        double *hv = work + d * r; /* N: |x_i|^2 h_i^2 */
+        double *U = hv + N;        /* r x r: Hf's eigenvectors, one per row */
+        double *T = U + r * r;     /* r x r: scratch */
+        double *ev = T + r * r;    /* r: Hf's eigenvalues */
+        double *gdiag = ev + r;    /* K x r */
+        memcpy(U, Hf, (size_t)(r * r) * sizeof *U);
+        int ir = (int)r, info = 0, lwork = -1;
+        double query = 0.0;
+        dsyev_("V", "U", &ir, U, &ir, ev, &query, &lwork, &info);
+        lwork = info == 0 ? (int)query : 0;
+        double *lw = lwork > 0 ? malloc((size_t)lwork * sizeof *lw) : NULL;
+        int solved = lw != NULL;
+        if (lw)
+            dsyev_("V", "U", &ir, U, &ir, ev, lw, &lwork, &info);
+        free(lw);
+        if (!solved || info != 0)
+            FAIL_GOTO(ERR_NUMERIC, "predict: eigenvectors of H + lambda I (dsyev %d)", info);
+        for (int k = 0; k < K; k++) {
+            int64_t n_k = 0;
+            double v0 = 0.0;
+            memset(bk, 0, (size_t)d * sizeof *bk);
+            for (int64_t i = 0; i < N; i++) {
+                hv[i] = 0.0;
+                if (owner[i] != k)
+                    continue;
+                n_k++;
+                double zi = 0.0, n2 = 0.0;
+                for (int64_t p = ds->row_ptr[i]; p < ds->row_ptr[i + 1]; p++) {
+                    zi += ds->values[p] * w[ds->col_idx[p]];
+                    n2 += ds->values[p] * ds->values[p];
+                }
+                double a = loss_deriv(cfg->loss, ds->y[i], zi); /* alpha_i* */
+                hv[i] = n2 * h[i] * h[i];
+                v0 += n2 * a * a;
+                for (int64_t p = ds->row_ptr[i]; p < ds->row_ptr[i + 1]; p++)
+                    bk[ds->col_idx[p]] += n2 * h[i] * a * ds->values[p];
+            }
+            memset(Hd, 0, (size_t)(d * d) * sizeof *Hd);
+            predict_add_hessian(ds, hv, owner, k, 1.0 / (double)n_k, Hd);
+            predict_project(Hd, d, Q, r, vG + (size_t)k * (size_t)(r * r), work);
+            for (int64_t j = 0; j < r; j++) {
+                double cj = 0.0;
+                for (int64_t c = 0; c < d; c++)
+                    cj += Q[c * r + j] * bk[c];
+                vc[k * r + j] = cj / (double)n_k;
+            }
+            vv[k] = v0 / (double)n_k;
+            vq[k] = -expm1((double)tau[k] * log1p(-1.0 / (double)n_k));
+            vn[k] = (double)n_k;
+            /* G_k's diagonal in Hf's eigenvectors: u_j^T G_k u_j */
+            const double *Gk = vG + (size_t)k * (size_t)(r * r);
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ir, ir, ir, 1.0, U, ir, Gk, ir,
+                        0.0, T, ir);
+            for (int64_t j = 0; j < r; j++)
+                gdiag[k * r + j] = cblas_ddot(ir, T + j * r, 1, U + j * r, 1);
+        }
+        double tau_mean = 0.0;
+        for (int k = 0; k < K; k++)
+            tau_mean += (double)tau[k] / (double)K;
+        var = (struct predict_var){K, vG, vc, vv, vq, vn, ev, gdiag, eta, s_agg, tau_mean};
+    }
     double tail = NAN;
-    TRY_GOTO(predict_tail_rate(M, dim, z0, Hf, r, out->rounds_per_epoch, cfg->eval_every,
-                               cfg->max_epochs, stop_rel, &tail));
+    TRY_GOTO(predict_tail_rate(M, dim, z0, Hf, r, is_gd ? NULL : &var, out->rounds_per_epoch,
+                               cfg->eval_every, cfg->max_epochs, stop_rel, &tail));
     double floor_rate = log_mem * out->rounds_per_epoch; /* -inf for gd */
-    out->predicted_tail_rate_per_epoch = tail > floor_rate ? tail : floor_rate;
-    /* saga at lambda >= 1e-3: the mean error is gone in a few epochs (its
-     * memory modes carry no error), the memory bound is the tail */
+    /* the variance part lets the tail beat the memory bound (a median run
+     * holds no memory older than its oldest row's age); a run over within
+     * five checkpoints (-inf) falls back to the bound */
+    out->predicted_tail_rate_per_epoch = isinf(tail) && tail < 0 ? floor_rate : tail;
     if (isnan(tail) || isinf(out->predicted_tail_rate_per_epoch))
         out->predicted_tail_rate_per_epoch = NAN;
 done:
+    free(vG);
     free(Hf);
     free(Hd);
     free(bk);

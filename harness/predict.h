@@ -27,8 +27,9 @@
 struct predict_result {
     double predicted_rate_per_epoch; /* SPEC 4.1, as predict.c argues */
     /* the tail (SPEC 4) a run of this configuration would show: the mean
-     * error from the run's start through M, fitted over the run's own
-     * checkpoints, not faster than the memory bound (predict_tail_rate) */
+     * error from the run's start through M plus the stale memories'
+     * variance part, fitted over the run's own checkpoints
+     * (predict_tail_rate, predict.c) */
     double predicted_tail_rate_per_epoch;
     double log10_rho_per_epoch; /* SPEC 4.1's literal log10 rho(M) per epoch */
     double rounds_per_epoch;    /* N / (sum_k tau_k), 1 for saga and gd */
@@ -72,17 +73,36 @@ int predict_dsaga_map(const struct dataset *ds, const double *h, double lambda, 
 int predict_gd_map(const struct dataset *ds, const double *h, double lambda, double eta,
                    const double *Q, int64_t r, double *M);
 
+/* The memories' second moment, for predict_tail_rate (predict.c, "the
+ * variance part"): per node k, in the basis of M's error block (r),
+ *   G_k  = (1/n_k) sum_i |x_i|^2 h_i^2 x_i x_i^T        (K blocks of r x r)
+ *   c_k  = (1/n_k) sum_i |x_i|^2 h_i alpha_i* x_i        (K blocks of r)
+ *   v0_k = (1/n_k) sum_i |x_i|^2 alpha_i*^2              (K)
+ *   q_k  = 1 - (1 - 1/n_k)^tau_k, the chance a row is drawn in a round,
+ * n_k, the eigenvalues a_j of Hf and the diagonal of each G_k in Hf's
+ * eigenvectors (K x r), the step eta, the aggregation's weight s and the
+ * mean local steps per round tau. */
+struct predict_var {
+    int K;
+    const double *G, *c, *v0, *q, *n;
+    const double *a;  /* r */
+    const double *gd; /* K x r */
+    double eta, s, tau;
+};
+
 /* The expected state z0 (dim, its first r entries the error e) taken
  * through M round by round; at checkpoints every eval_every epochs
  * (rounds / rounds_per_epoch), subopt = (1/2) e^T Hf e (Hf r x r,
- * symmetric, row-major), until subopt <= stop_rel subopt(0) or max_epochs;
- * *rate = trace_fit_tail_rate (SPEC 4) of those checkpoints: what the tail
- * of a run shows when its slowest modes have not yet taken over; -inf when
- * it stopped before 5 checkpoints (faster than they resolve), NaN on a
- * non-finite subopt or too few usable checkpoints otherwise.  ERR_NOMEM. */
+ * symmetric, row-major), plus, when var is not NULL, the part the
+ * sampling noise of stale memories keeps in the error (predict.c), until
+ * subopt <= stop_rel subopt(0) or max_epochs; *rate = trace_fit_tail_rate
+ * (SPEC 4) of those checkpoints: what the tail of a run shows when its
+ * slowest modes have not yet taken over; -inf when it stopped before 5
+ * checkpoints (faster than they resolve), NaN on a non-finite subopt or
+ * too few usable checkpoints otherwise.  ERR_NOMEM. */
 int predict_tail_rate(const double *M, int64_t dim, const double *z0, const double *Hf, int64_t r,
-                      double rounds_per_epoch, double eval_every, double max_epochs,
-                      double stop_rel, double *rate);
+                      const struct predict_var *var, double rounds_per_epoch, double eval_every,
+                      double max_epochs, double stop_rel, double *rate);
 
 /* rho(M): the largest eigenvalue modulus of the n x n matrix M (dgeev; M
  * is not modified).  ERR_NUMERIC when LAPACK fails. */

@@ -16,6 +16,8 @@
  *    4's tail fit of the closed form at the same checkpoints, follows the
  *    fast mode in a short run and the slow one in a long run, and stops
  *    where subopt falls below the stop level.
+ * 6. Its variance part: the memory bound when every age counts, gone from
+ *    the tail once a median run has drawn every row (closed forms).
  */
 #include <criterion/criterion.h>
 #include <math.h>
@@ -461,13 +463,13 @@ Test(predict, tail_rate_of_a_two_mode_map_is_spec4_fit_of_its_closed_form)
     double rate = 0.0;
     /* short run: the slow mode, 1e-8 of the start, is still below the fast
      * one at the tail (epochs 6-10 of 10): the rate is the fast mode's */
-    cr_assert_eq(predict_tail_rate(M, 2, z0, Hf, 2, 2.0, 0.5, 10.0, 0.0, &rate), 0);
+    cr_assert_eq(predict_tail_rate(M, 2, z0, Hf, 2, NULL, 2.0, 0.5, 10.0, 0.0, &rate), 0);
     double want = two_mode_closed_form(rho1, rho2, eps, 10.0, 0.0);
     cr_assert(fabs(rate - want) <= 1e-12 * fabs(want), "short: %.15g vs closed form %.15g", rate,
               want);
     cr_assert(fabs(rate - fast) <= 0.01 * fabs(fast), "short: %.4f, fast mode %.4f", rate, fast);
     /* long run: the slow mode has taken over */
-    cr_assert_eq(predict_tail_rate(M, 2, z0, Hf, 2, 2.0, 0.5, 400.0, 0.0, &rate), 0);
+    cr_assert_eq(predict_tail_rate(M, 2, z0, Hf, 2, NULL, 2.0, 0.5, 400.0, 0.0, &rate), 0);
     want = two_mode_closed_form(rho1, rho2, eps, 400.0, 0.0);
     cr_assert(fabs(rate - want) <= 1e-9 * fabs(want), "long: %.15g vs %.15g", rate, want);
     cr_assert(fabs(rate - slow) <= 0.01 * fabs(slow), "long: %.4f, slow mode %.4f", rate, slow);
@@ -475,16 +477,43 @@ Test(predict, tail_rate_of_a_two_mode_map_is_spec4_fit_of_its_closed_form)
      * start, while the modes cross (the slow one's 1e-8 start): its tail
      * (-0.146 by hand) is more than twice the slow mode's rate and less
      * than half the fast one's */
-    cr_assert_eq(predict_tail_rate(M, 2, z0, Hf, 2, 2.0, 0.5, 400.0, 1e-9, &rate), 0);
+    cr_assert_eq(predict_tail_rate(M, 2, z0, Hf, 2, NULL, 2.0, 0.5, 400.0, 1e-9, &rate), 0);
     want = two_mode_closed_form(rho1, rho2, eps, 400.0, 1e-9);
     cr_assert(fabs(rate - want) <= 1e-9 * fabs(want), "stopped: %.15g vs %.15g", rate, want);
     cr_assert(rate < 2.0 * slow && rate > 0.5 * fast, "stopped: %.4f", rate);
     /* stopped at the 4th checkpoint (rho1^6 < 0.3): too fast to fit, -inf */
     const double z1[2] = {1.0, 0.0};
-    cr_assert_eq(predict_tail_rate(M, 2, z1, Hf, 2, 2.0, 0.5, 400.0, 0.3, &rate), 0);
+    cr_assert_eq(predict_tail_rate(M, 2, z1, Hf, 2, NULL, 2.0, 0.5, 400.0, 0.3, &rate), 0);
     cr_assert(isinf(rate) && rate < 0, "stopped early: %g", rate);
     /* a growing mode (rho 1.1) is fitted, not mistaken for convergence */
     const double Mg[4] = {1.1, 0.0, 0.0, 0.5};
-    cr_assert_eq(predict_tail_rate(Mg, 2, z1, Hf, 2, 2.0, 0.5, 20.0, 1e-12, &rate), 0);
+    cr_assert_eq(predict_tail_rate(Mg, 2, z1, Hf, 2, NULL, 2.0, 0.5, 20.0, 1e-12, &rate), 0);
     cr_assert(fabs(rate - 4.0 * log10(1.1)) <= 1e-9, "growing: %g", rate);
+}
+
+/* The variance part (predict.c): one direction (a = 1), the mean error
+ * falling as 0.95 per round (subopt 0.9025^round) and a never-drawn memory
+ * noise falling as 1 - q = 0.98 per round (v0 = 1000, G ~ 0 so neither
+ * the history nor the feedback adds anything).  With the rows' oldest age
+ * never reached (n = 1e12) the noise outlasts the mean: the tail is the
+ * memory bound log10(1 - q).  With n = 5 rows a median run has drawn every
+ * row by round 98 (5 * 0.98^97 < ln 2): the noise is gone from the last
+ * third (rounds 160-240) and the tail is the mean's 2 log10(0.95). */
+Test(predict, variance_part_follows_the_memory_ages_a_median_run_holds)
+{
+    const double M[1] = {0.95}, Hf[1] = {1.0}, z0[1] = {1.0};
+    const double G[1] = {1e-12}, c[1] = {0.0}, v0[1] = {1000.0}, q[1] = {0.02};
+    const double a[1] = {1.0}, gd[1] = {1e-12};
+    double n[1] = {1e12};
+    struct predict_var var = {1, G, c, v0, q, n, a, gd, 0.1, 1.0, 1000.0};
+    double rate = 0.0, mean_only = 0.0;
+    cr_assert_eq(predict_tail_rate(M, 1, z0, Hf, 1, NULL, 1.0, 1.0, 240.0, 0.0, &mean_only), 0);
+    cr_assert(fabs(mean_only - 2.0 * log10(0.95)) <= 1e-9, "mean only: %.12g", mean_only);
+    cr_assert_eq(predict_tail_rate(M, 1, z0, Hf, 1, &var, 1.0, 1.0, 240.0, 0.0, &rate), 0);
+    cr_assert(fabs(rate - log10(0.98)) <= 1e-6 * fabs(log10(0.98)), "every age: %.12g vs %.12g",
+              rate, log10(0.98));
+    n[0] = 5.0;
+    cr_assert_eq(predict_tail_rate(M, 1, z0, Hf, 1, &var, 1.0, 1.0, 240.0, 0.0, &rate), 0);
+    cr_assert(fabs(rate - mean_only) <= 1e-6 * fabs(mean_only), "5 rows: %.12g vs %.12g", rate,
+              mean_only);
 }
