@@ -111,10 +111,6 @@
 /* LAPACK (OpenBLAS): eigenvalues of a symmetric matrix (with vectors). */
 extern void dsyev_(const char *jobz, const char *uplo, const int *n, double *a, const int *lda,
                    double *w, double *work, const int *lwork, int *info);
-/* LAPACK (OpenBLAS): Cholesky factor and solve. */
-extern void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *info);
-extern void dpotrs_(const char *uplo, const int *n, const int *nrhs, const double *a,
-                    const int *lda, double *b, const int *ldb, int *info);
 /* LAPACK (OpenBLAS): eigenvalues of a general matrix. */
 extern void dgeev_(const char *jobvl, const char *jobvr, const int *n, double *a, const int *lda,
                    double *wr, double *wi, double *vl, const int *ldvl, double *vr, const int *ldvr,
@@ -522,8 +518,11 @@ int predict_tail_rate(const double *M, int64_t dim, const double *z0, const doub
     double *he = malloc((size_t)r * sizeof *he);
     /* ring of the last amax rounds: e (r), e^T G_k e and the variance part */
     double *ring = malloc((size_t)(amax * (r + 2 * K) + 1) * sizeof *ring);
-    double *P = calloc((size_t)(2 * r + 1), sizeof *P); /* the variance part per eigendirection */
-    double *fac = P + r;                                /* (1 - f^2) / (1 - b^2) per direction */
+    /* per eigendirection j: the variance part P_j, its decay over a round
+     * f2_j = b_j^(2 tau) and the round's noise gain (1 - f2_j) / (1 - b_j^2) */
+    double *P = calloc((size_t)(3 * r + K + 1), sizeof *P);
+    double *f2 = P + r, *fac = f2 + r;
+    double *inv_tr = fac + r; /* K: 1 / tr G_k (0 for G_k = 0) */
     *rate = NAN;
     if (!z || !y || !he || !ring || !P)
         FAIL_GOTO(ERR_NOMEM, "predict: a state of %lld", (long long)dim);
@@ -532,8 +531,14 @@ int predict_tail_rate(const double *M, int64_t dim, const double *z0, const doub
                   rounds_per_epoch, eval_every, max_epochs);
     for (int64_t j = 0; j < r && K; j++) {
         double b = 1.0 - var->eta * var->a[j]; /* one step's contraction */
-        double f2 = exp(2.0 * var->tau * log(fabs(b)));
-        fac[j] = b * b < 1.0 ? (1.0 - f2) / (1.0 - b * b) : var->tau;
+        f2[j] = exp(2.0 * var->tau * log(fabs(b)));
+        fac[j] = b * b < 1.0 ? (1.0 - f2[j]) / (1.0 - b * b) : var->tau;
+    }
+    for (int k = 0; k < K; k++) {
+        double tr = 0.0;
+        for (int64_t j = 0; j < r; j++)
+            tr += var->gd[k * r + j];
+        inv_tr[k] = tr > 0 ? 1.0 / tr : 0.0;
     }
     memcpy(z, z0, (size_t)dim * sizeof *z);
     int id = (int)dim;
@@ -554,6 +559,8 @@ int predict_tail_rate(const double *M, int64_t dim, const double *z0, const doub
          * never taken (u_i = h_i x_i^T e + alpha_i*) */
         double *slot = ring + (size_t)(round % amax) * (size_t)(r + 2 * K);
         double sv = 0.0;
+        for (int64_t j = 0; j < r && K && round > 0; j++)
+            P[j] *= f2[j]; /* the round's decay, then each node's noise */
         for (int k = 0; k < K && round > 0; k++) {
             const double *G = var->G + (size_t)k * (size_t)(r * r);
             const double *gd = var->gd + (size_t)k * (size_t)r;
@@ -574,19 +581,9 @@ int predict_tail_rate(const double *M, int64_t dim, const double *z0, const doub
             /* the noise of node k's steps, v spread over the directions as
              * G_k's diagonal, accumulated over the round, weighted s^2 at
              * the synchronisation */
-            double tr = 0.0;
+            double scale = var->s * var->s * var->eta * var->eta * v * inv_tr[k];
             for (int64_t j = 0; j < r; j++)
-                tr += gd[j];
-            double scale = tr > 0 ? var->s * var->s * var->eta * var->eta * v / tr : 0.0;
-            for (int64_t j = 0; j < r; j++)
-                he[j] = scale * gd[j] * fac[j]; /* he: scratch */
-            if (k == 0)
-                for (int64_t j = 0; j < r; j++) {
-                    double b = 1.0 - var->eta * var->a[j];
-                    P[j] *= exp(2.0 * var->tau * log(fabs(b)));
-                }
-            for (int64_t j = 0; j < r; j++)
-                P[j] += he[j];
+                P[j] += scale * gd[j] * fac[j];
         }
         for (int64_t j = 0; j < r && K; j++)
             sv += 0.5 * var->a[j] * P[j];
@@ -639,7 +636,7 @@ done:
  * gradient 0 (saga_core's alpha starts at 0), so B_k = -(1/N) sum_{i in
  * S_k} alpha_i* x_i; with refresh both copies of it (Bs_k, Be_k).  z0 has
  * `blocks` blocks of r; for gd (blocks = 1) only e. */
-static void predict_start(const struct dataset *ds, enum loss_kind loss, const double *w,
+static void predict_start(const struct dataset *ds, const double *w, const double *al,
                           const int *owner, int K, int blocks, const double *Q, int64_t r,
                           double *z0, double *bk)
 {
@@ -656,10 +653,7 @@ static void predict_start(const struct dataset *ds, enum loss_kind loss, const d
         for (int64_t i = 0; i < N; i++) {
             if (owner[i] != k)
                 continue;
-            double zi = 0.0;
-            for (int64_t p = ds->row_ptr[i]; p < ds->row_ptr[i + 1]; p++)
-                zi += ds->values[p] * w[ds->col_idx[p]];
-            double a = -loss_deriv(loss, ds->y[i], zi) / (double)N; /* (0 - alpha_i*) / N */
+            double a = -al[i] / (double)N; /* (0 - alpha_i*) / N */
             for (int64_t p = ds->row_ptr[i]; p < ds->row_ptr[i + 1]; p++)
                 bk[ds->col_idx[p]] += a * ds->values[p];
         }
@@ -689,7 +683,7 @@ int predict_run(const struct run_cfg *cfg, struct predict_result *out)
     int rc = 0;
     struct dataset *ds = NULL;
     double *w = NULL;    /* d: w* */
-    double *h = NULL;    /* N: loss'' at w* */
+    double *h = NULL;    /* N: loss'' at w*, then N: loss' at w* (alpha*) */
     int *owner = NULL;   /* N: each row's node */
     int64_t *tau = NULL; /* K: local steps per round */
     double *M = NULL;    /* dim x dim */
@@ -761,7 +755,7 @@ int predict_run(const struct run_cfg *cfg, struct predict_result *out)
     struct problem prob = {ds, cfg->loss, lambda, N};
     struct fstar_result fr;
     w = malloc((size_t)d * sizeof *w);
-    h = malloc((size_t)N * sizeof *h);
+    h = malloc((size_t)(2 * N) * sizeof *h);
     owner = malloc((size_t)N * sizeof *owner);
     tau = malloc((size_t)K * sizeof *tau);
     M = malloc((size_t)(dim * dim) * sizeof *M);
@@ -773,6 +767,7 @@ int predict_run(const struct run_cfg *cfg, struct predict_result *out)
         for (int64_t p = ds->row_ptr[i]; p < ds->row_ptr[i + 1]; p++)
             z += ds->values[p] * w[ds->col_idx[p]];
         h[i] = loss_deriv2(cfg->loss, ds->y[i], z);
+        h[N + i] = loss_deriv(cfg->loss, ds->y[i], z); /* alpha_i* */
     }
 
     /* the method's own step rule, on one node holding every row (the
@@ -849,7 +844,7 @@ int predict_run(const struct run_cfg *cfg, struct predict_result *out)
     Hf = malloc((size_t)(r * r + d * r) * sizeof *Hf);
     if (!z0 || !bk || !Hd || !Hf)
         FAIL_GOTO(ERR_NOMEM, "predict: the starting state of %lld", (long long)dim);
-    predict_start(ds, cfg->loss, w, owner, K, blocks, Q, r, z0, bk);
+    predict_start(ds, w, h + N, owner, K, blocks, Q, r, z0, bk);
     predict_add_hessian(ds, h, NULL, 0, 1.0 / (double)N, Hd);
     predict_project(Hd, d, Q, r, Hf, Hf + r * r);
     for (int64_t j = 0; j < r; j++)
@@ -893,12 +888,9 @@ int predict_run(const struct run_cfg *cfg, struct predict_result *out)
                 if (owner[i] != k)
                     continue;
                 n_k++;
-                double zi = 0.0, n2 = 0.0;
-                for (int64_t p = ds->row_ptr[i]; p < ds->row_ptr[i + 1]; p++) {
-                    zi += ds->values[p] * w[ds->col_idx[p]];
+                double n2 = 0.0, a = h[N + i]; /* |x_i|^2, alpha_i* */
+                for (int64_t p = ds->row_ptr[i]; p < ds->row_ptr[i + 1]; p++)
                     n2 += ds->values[p] * ds->values[p];
-                }
-                double a = loss_deriv(cfg->loss, ds->y[i], zi); /* alpha_i* */
                 hv[i] = n2 * h[i] * h[i];
                 v0 += n2 * a * a;
                 for (int64_t p = ds->row_ptr[i]; p < ds->row_ptr[i + 1]; p++)
