@@ -274,14 +274,19 @@ static inline __attribute__((always_inline)) void lazy_steps(struct saga_core *c
             for (int64_t q = row_ptr[next]; q < q1; q++)
                 __builtin_prefetch(coord + COORD_STRIDE * (size_t)col[q], 1);
         }
-        /* bring the row's coordinates up to date, and <x_i, v> */
+        /* bring the row's coordinates up to date, v_j -= g_j (cum -
+         * last_j), and <x_i, v>.  Binary rows do not store v_j here: the
+         * update below takes it again from the same record (the same bits)
+         * and writes it once (a9a -5 %, w8a -3 %; on valued rows, the
+         * rcv1-like set, the second evaluation cost 4 %) */
         double dot = 0.0;
         for (int64_t p = p0; p < p1; p++) {
             double *r = coord + COORD_STRIDE * (size_t)col[p];
             if (track)
                 track_touch(r, col[p], stamp, touched, saved, &n_touched);
-            double vj = r[0] - r[1] * (cum - r[2]); /* v_j -= g_j (cum - last_j) */
-            r[0] = vj;
+            double vj = r[0] - r[1] * (cum - r[2]);
+            if (!unit)
+                r[0] = vj;
             dot += XV(p) * vj;
         }
         double a = loss_deriv(loss, y[i], scale * dot);
@@ -296,12 +301,14 @@ static inline __attribute__((always_inline)) void lazy_steps(struct saga_core *c
         scale *= beta;                 /* w = beta w ... */
         inv_scale *= inv_beta;         /* 1 / scale, without a division */
         double step = eta * inv_scale; /* ... - eta (...), in units of v */
+        const double cum0 = cum;
         cum += step;
         double dn = delta * inv_n;
         for (int64_t p = p0; p < p1; p++) {
             double *r = coord + COORD_STRIDE * (size_t)col[p];
-            r[0] -= step * (delta * XV(p) + r[1]); /* g before its update */
-            r[1] += dn * XV(p);                    /* g += (a - alpha_i) x_i / N */
+            double vj = unit ? r[0] - r[1] * (cum0 - r[2]) : r[0]; /* as in the dot */
+            r[0] = vj - step * (delta * XV(p) + r[1]);             /* g before its update */
+            r[1] += dn * XV(p);                                    /* g += (a - alpha_i) x_i / N */
             r[2] = cum;
         }
         if (scale < SAGA_CORE_MIN_SCALE) {
