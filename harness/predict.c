@@ -90,10 +90,27 @@
  * nodes' noises are independent), and the variance part of subopt is
  * (1/2) sum_j a_j P_j.  Its steady state is eta s^2 sum_k V_k / 4, the
  * SGD noise floor; with every age counted its tail is the memory bound.
+ *
+ * The local noise.  A memory taken during a round at the node's own
+ * iterate (every draw without refresh, the first half's draws not drawn
+ * again under `late`; none under `visited`, whose memories are re-taken
+ * at the synchronised w) also holds that node's own noise since the
+ * round's start, which the synchronisation averages away only in part: it
+ * keeps s of it in e, so e - e_loc carries (1 - s)^2 of it where the
+ * steps have not yet forgotten it (the slow directions; in the fast ones
+ * P already stands for the iterate's whole variance).  So a memory of
+ * age a adds phi_k (1 - s)^2 eta^2 V_k sum_j g_kj^2 / tr G_k favg_j, with
+ * V_k of the round it was taken in, phi_k the share of a round's draws
+ * that keep such a memory (1; q1 (1 - q2) / q for late, q1 and q2 the
+ * chances of a draw in the first and second half; 0 for visited) and
+ * favg_j = (1 - b_j^(2t)) / (1 - b_j^2) averaged over the draw's step t
+ * in the round's first tau (late: tau / 2) steps.  With K = 1 (saga) s =
+ * 1 and the term vanishes: the memory and the iterate are one chain.
  * Measured against the regime grid (notes/refresh.md): the variants'
- * predicted tails within 10 % in 24 of 32 cells (16 with the mean alone),
- * plain dsaga's in 16 of 16; the misses are `late` at 0.1 n_k (13-32 %
- * fast) and saga at some lambda (11-15 % slow).
+ * predicted tails within 10 % of the 5-seed median tail in 26 of 32 cells
+ * (24 without the local noise, 16 with the mean alone; 28 of 32 against
+ * 10 seeds), plain dsaga's in 16 of 16, saga's in 5 of 8 (6 of 8 with 10
+ * seeds; the misses 11-15 % slow).
  */
 #include "harness/predict.h"
 
@@ -516,13 +533,16 @@ int predict_tail_rate(const double *M, int64_t dim, const double *z0, const doub
     double *z = malloc((size_t)dim * sizeof *z);
     double *y = malloc((size_t)dim * sizeof *y);
     double *he = malloc((size_t)r * sizeof *he);
-    /* ring of the last amax rounds: e (r), e^T G_k e and the variance part */
-    double *ring = malloc((size_t)(amax * (r + 2 * K) + 1) * sizeof *ring);
+    /* ring of the last amax rounds: e (r), e^T G_k e, the variance part
+     * and the local noise of node k's memories taken in the round */
+    const int64_t slot_n = r + 3 * K;
+    double *ring = malloc((size_t)(amax * slot_n + 1) * sizeof *ring);
     /* per eigendirection j: the variance part P_j, its decay over a round
      * f2_j = b_j^(2 tau) and the round's noise gain (1 - f2_j) / (1 - b_j^2) */
-    double *P = calloc((size_t)(3 * r + K + 1), sizeof *P);
+    double *P = calloc((size_t)(4 * r + K + 1), sizeof *P);
     double *f2 = P + r, *fac = f2 + r;
-    double *inv_tr = fac + r; /* K: 1 / tr G_k (0 for G_k = 0) */
+    double *favg = fac + r;    /* r: fac averaged over draws in the first tau_draw steps */
+    double *inv_tr = favg + r; /* K: 1 / tr G_k (0 for G_k = 0) */
     *rate = NAN;
     if (!z || !y || !he || !ring || !P)
         FAIL_GOTO(ERR_NOMEM, "predict: a state of %lld", (long long)dim);
@@ -533,6 +553,9 @@ int predict_tail_rate(const double *M, int64_t dim, const double *z0, const doub
         double b = 1.0 - var->eta * var->a[j]; /* one step's contraction */
         f2[j] = exp(2.0 * var->tau * log(fabs(b)));
         fac[j] = b * b < 1.0 ? (1.0 - f2[j]) / (1.0 - b * b) : var->tau;
+        double T = var->tau_draw > 1.0 ? var->tau_draw : 1.0, b2 = b * b;
+        favg[j] = b2 < 1.0 ? (T - (1.0 - exp(T * log(b2))) / (1.0 - b2)) / (T * (1.0 - b2))
+                           : 0.5 * (T - 1.0);
     }
     for (int k = 0; k < K; k++) {
         double tr = 0.0;
@@ -557,7 +580,7 @@ int predict_tail_rate(const double *M, int64_t dim, const double *z0, const doub
          * held during the round, memories taken a >= 1 rounds ago at e_a
          * (u_i = h_i x_i^T (e - e_a), plus e_a's own variance) and the
          * never taken (u_i = h_i x_i^T e + alpha_i*) */
-        double *slot = ring + (size_t)(round % amax) * (size_t)(r + 2 * K);
+        double *slot = ring + (size_t)(round % amax) * (size_t)slot_n;
         double sv = 0.0;
         for (int64_t j = 0; j < r && K && round > 0; j++)
             P[j] *= f2[j]; /* the round's decay, then each node's noise */
@@ -571,8 +594,13 @@ int predict_tail_rate(const double *M, int64_t dim, const double *z0, const doub
             for (int64_t a = 1; a <= amax && a < round; a++, w *= 1.0 - q) {
                 if (var->n[k] * w / q < M_LN2)
                     break;
-                const double *old = ring + (size_t)((round - a) % amax) * (size_t)(r + 2 * K);
-                v += w * (eGe - 2.0 * cblas_ddot(ir, he, 1, old, 1) + old[r + k] + old[r + K + k]);
+                const double *old = ring + (size_t)((round - a) % amax) * (size_t)slot_n;
+                /* the round after that sync: its local noise (a = 1: the last known) */
+                const double *nxt =
+                    ring + (size_t)((a > 1 ? round - a + 1 : round - 1) % amax) * (size_t)slot_n;
+                double loc = var->phi ? var->phi[k] * nxt[r + 2 * K + k] : 0.0;
+                v += w * (eGe - 2.0 * cblas_ddot(ir, he, 1, old, 1) + old[r + k] + old[r + K + k] +
+                          loc);
             }
             double never = exp((double)(round - 1) * log1p(-q));
             if (var->n[k] * never >= M_LN2)
@@ -582,8 +610,14 @@ int predict_tail_rate(const double *M, int64_t dim, const double *z0, const doub
              * G_k's diagonal, accumulated over the round, weighted s^2 at
              * the synchronisation */
             double scale = var->s * var->s * var->eta * var->eta * v * inv_tr[k];
-            for (int64_t j = 0; j < r; j++)
+            double lsig = 0.0;
+            for (int64_t j = 0; j < r; j++) {
                 P[j] += scale * gd[j] * fac[j];
+                lsig += gd[j] * gd[j] * favg[j];
+            }
+            /* the node's own noise at a draw in the round, in G_k's norm */
+            slot[r + 2 * K + k] =
+                (1.0 - var->s) * (1.0 - var->s) * var->eta * var->eta * v * inv_tr[k] * lsig;
         }
         for (int64_t j = 0; j < r && K; j++)
             sv += 0.5 * var->a[j] * P[j];
@@ -596,7 +630,7 @@ int predict_tail_rate(const double *M, int64_t dim, const double *z0, const doub
                     sig += gd[j] * P[j];
                 slot[r + K + k] = sig;
                 if (round == 0)
-                    slot[r + k] = 0.0; /* unused: ages start at 1 */
+                    slot[r + k] = slot[r + 2 * K + k] = 0.0; /* unused: ages start at 1 */
             }
         }
         double epoch = (double)round / rounds_per_epoch;
@@ -855,18 +889,19 @@ int predict_run(const struct run_cfg *cfg, struct predict_result *out)
     struct predict_var var = {0};
     if (!is_gd) {
         /* the memories' second moment (file comment, "the variance part") */
-        vG = calloc((size_t)(K * r * r + K * r + 3 * K + d * r + N + 2 * r * r + r + K * r),
+        vG = calloc((size_t)(K * r * r + K * r + 4 * K + d * r + N + 2 * r * r + r + K * r),
                     sizeof *vG);
         if (!vG)
             FAIL_GOTO(ERR_NOMEM, "predict: the memories' second moment (%d x %lld^2)", K,
                       (long long)r);
         double *vc = vG + K * r * r, *vv = vc + K * r, *vq = vv + K, *vn = vq + K;
         double *work = vn + K;
-        double *hv = work + d * r; /* N: |x_i|^2 h_i^2 */
-        double *U = hv + N;        /* r x r: Hf's eigenvectors, one per row */
-        double *T = U + r * r;     /* r x r: scratch */
-        double *ev = T + r * r;    /* r: Hf's eigenvalues */
-        double *gdiag = ev + r;    /* K x r */
+        double *hv = work + d * r;    /* N: |x_i|^2 h_i^2 */
+        double *U = hv + N;           /* r x r: Hf's eigenvectors, one per row */
+        double *T = U + r * r;        /* r x r: scratch */
+        double *ev = T + r * r;       /* r: Hf's eigenvalues */
+        double *gdiag = ev + r;       /* K x r */
+        double *vphi = gdiag + K * r; /* K */
         memcpy(U, Hf, (size_t)(r * r) * sizeof *U);
         int ir = (int)r, info = 0, lwork = -1;
         double query = 0.0;
@@ -908,6 +943,15 @@ int predict_run(const struct run_cfg *cfg, struct predict_result *out)
             vv[k] = v0 / (double)n_k;
             vq[k] = -expm1((double)tau[k] * log1p(-1.0 / (double)n_k));
             vn[k] = (double)n_k;
+            /* the draws that keep a memory at the local iterate: every one
+             * (none), the first half's not drawn again later (late), none
+             * (visited: re-taken at the synchronised w) */
+            int64_t t1 = 0;
+            double q2 = predict_refresh_q(refresh, tau[k], n_k, &t1);
+            double q1 = -expm1((double)t1 * log1p(-1.0 / (double)n_k));
+            vphi[k] = refresh == PREDICT_REFRESH_NONE                ? 1.0
+                      : refresh == PREDICT_REFRESH_LATE && vq[k] > 0 ? q1 * (1.0 - q2) / vq[k]
+                                                                     : 0.0;
             /* G_k's diagonal in Hf's eigenvectors: u_j^T G_k u_j */
             const double *Gk = vG + (size_t)k * (size_t)(r * r);
             cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ir, ir, ir, 1.0, U, ir, Gk, ir,
@@ -918,7 +962,19 @@ int predict_run(const struct run_cfg *cfg, struct predict_result *out)
         double tau_mean = 0.0;
         for (int k = 0; k < K; k++)
             tau_mean += (double)tau[k] / (double)K;
-        var = (struct predict_var){K, vG, vc, vv, vq, vn, ev, gdiag, eta, s_agg, tau_mean};
+        var = (struct predict_var){K,
+                                   vG,
+                                   vc,
+                                   vv,
+                                   vq,
+                                   vn,
+                                   ev,
+                                   gdiag,
+                                   eta,
+                                   s_agg,
+                                   tau_mean,
+                                   vphi,
+                                   refresh == PREDICT_REFRESH_LATE ? tau_mean / 2 : tau_mean};
     }
     double tail = NAN;
     TRY_GOTO(predict_tail_rate(M, dim, z0, Hf, r, is_gd ? NULL : &var, out->rounds_per_epoch,

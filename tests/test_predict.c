@@ -505,7 +505,7 @@ Test(predict, variance_part_follows_the_memory_ages_a_median_run_holds)
     const double G[1] = {1e-12}, c[1] = {0.0}, v0[1] = {1000.0}, q[1] = {0.02};
     const double a[1] = {1.0}, gd[1] = {1e-12};
     double n[1] = {1e12};
-    struct predict_var var = {1, G, c, v0, q, n, a, gd, 0.1, 1.0, 1000.0};
+    struct predict_var var = {1, G, c, v0, q, n, a, gd, 0.1, 1.0, 1000.0, NULL, 0.0};
     double rate = 0.0, mean_only = 0.0;
     cr_assert_eq(predict_tail_rate(M, 1, z0, Hf, 1, NULL, 1.0, 1.0, 240.0, 0.0, &mean_only), 0);
     cr_assert(fabs(mean_only - 2.0 * log10(0.95)) <= 1e-9, "mean only: %.12g", mean_only);
@@ -516,4 +516,61 @@ Test(predict, variance_part_follows_the_memory_ages_a_median_run_holds)
     cr_assert_eq(predict_tail_rate(M, 1, z0, Hf, 1, &var, 1.0, 1.0, 240.0, 0.0, &rate), 0);
     cr_assert(fabs(rate - mean_only) <= 1e-6 * fabs(mean_only), "5 rows: %.12g vs %.12g", rate,
               mean_only);
+}
+
+/* The local noise (predict.c): one direction (a = 1, eta 0.1: b = 0.9,
+ * tau = 10 steps a round), q = 0.2, every age held (n = 1e300), G ~ 0 so
+ * the mean error adds nothing and only the noise loops remain.  In the
+ * tail v_R, P_R, sig_R = gd P_R and loc_R = c v_R all fall as lambda^R with
+ *   1 = gd g / (1 - f2 / lambda) (q / lambda) / (1 - x)
+ *       + phi c (q / lambda + q x / (1 - x)),    x = (1 - q) / lambda,
+ * g = s^2 eta^2 (1 - f2) / (1 - b^2) (a round's noise gain), f2 = b^(2 tau),
+ * c = (1 - s)^2 eta^2 gd favg (the node's own share the synchronisation
+ * does not average, over draws in the first tau_draw steps); the subopt
+ * (P's part) then falls as log10 lambda per round.  phi = 0: only the
+ * stale memories' variance loop (lambda ~ 0.848); phi = 1: the local noise
+ * slows it (lambda ~ 0.871); s = 1 (K = 1, saga): no local share, phi has
+ * no effect at all. */
+static double local_noise_root(double s, double phi)
+{
+    const double eta = 0.1, b = 0.9, tau = 10.0, T = 10.0, gd = 18.0, q = 0.2;
+    const double b2 = b * b, f2 = pow(b, 2.0 * tau);
+    const double g = s * s * eta * eta * (1.0 - f2) / (1.0 - b2);
+    const double favg = (T - (1.0 - pow(b2, T)) / (1.0 - b2)) / (T * (1.0 - b2));
+    const double c = (1.0 - s) * (1.0 - s) * eta * eta * gd * favg;
+    double lo = 1.0 - q > f2 ? 1.0 - q : f2, hi = 1.0;
+    for (int it = 0; it < 200; it++) { /* the characteristic falls with lambda */
+        double l = 0.5 * (lo + hi), x = (1.0 - q) / l;
+        double F = gd * g / (1.0 - f2 / l) * (q / l) / (1.0 - x) +
+                   phi * c * (q / l + q * x / (1.0 - x)) - 1.0;
+        if (F > 0)
+            lo = l;
+        else
+            hi = l;
+    }
+    return 0.5 * (lo + hi);
+}
+
+Test(predict, local_noise_follows_its_closed_form_and_vanishes_without_averaging)
+{
+    const double M[1] = {0.5}, Hf[1] = {1.0}, z0[1] = {1.0};
+    const double G[1] = {1e-12}, c[1] = {0.0}, v0[1] = {1.0}, q[1] = {0.2};
+    const double a[1] = {1.0}, gd[1] = {18.0}, n[1] = {1e300};
+    double phi[1] = {0.0};
+    struct predict_var var = {1, G, c, v0, q, n, a, gd, 0.1, 0.5, 10.0, phi, 10.0};
+    double r0 = 0.0, r1 = 0.0;
+    cr_assert_eq(predict_tail_rate(M, 1, z0, Hf, 1, &var, 1.0, 1.0, 240.0, 0.0, &r0), 0);
+    double want0 = log10(local_noise_root(0.5, 0.0));
+    cr_assert(fabs(r0 - want0) <= 1e-3 * fabs(want0), "phi 0: %.6f vs %.6f", r0, want0);
+    phi[0] = 1.0;
+    cr_assert_eq(predict_tail_rate(M, 1, z0, Hf, 1, &var, 1.0, 1.0, 240.0, 0.0, &r1), 0);
+    double want1 = log10(local_noise_root(0.5, 1.0));
+    cr_assert(fabs(r1 - want1) <= 1e-3 * fabs(want1), "phi 1: %.6f vs %.6f", r1, want1);
+    cr_assert(want1 > want0 + 0.005, "the local noise slows the tail: %.4f vs %.4f", want1, want0);
+    /* s = 1: the synchronisation keeps all of a node's noise, no local share */
+    var.s = 1.0;
+    cr_assert_eq(predict_tail_rate(M, 1, z0, Hf, 1, &var, 1.0, 1.0, 240.0, 0.0, &r1), 0);
+    phi[0] = 0.0;
+    cr_assert_eq(predict_tail_rate(M, 1, z0, Hf, 1, &var, 1.0, 1.0, 240.0, 0.0, &r0), 0);
+    cr_assert(r0 == r1, "s = 1: phi changed the tail: %.17g vs %.17g", r1, r0);
 }
