@@ -168,8 +168,8 @@ def main(paths):
     within = {}
     for d in dsets:
         for lam in lams:
-            for tau in ("0.1n", "1n"):
-                for m in ("dsaga", "dsaga+refresh", "dsaga+late"):
+            for tau in ("-", "0.1n", "1n"):  # "-": saga, the same model at K = 1
+                for m in (("saga",) if tau == "-" else ("dsaga", "dsaga+refresh", "dsaga+late")):
                     key = (d, lam, m, tau)
                     runs = cells.get(key, [])
                     p = med(cells, key, "pred")
@@ -180,8 +180,9 @@ def main(paths):
                     tails = " / ".join("%.4f" % c["tail"] for c in runs)
                     ratios = " / ".join("%.2f" % (pt / c["tail"]) for c in runs)
                     lo, hi = median_interval([c["tail"] for c in runs])
-                    print("| %s | %s | %s n_k | %s | %.4f | %s | %s | %s | %.2f | %.2f | "
-                          "%.4f .. %.4f |" % (d, lam, tau[:-1], m, p, f4(pt), tails, ratios,
+                    print("| %s | %s | %s | %s | %.4f | %s | %s | %s | %.2f | %.2f | "
+                          "%.4f .. %.4f |" % (d, lam, tau[:-1] + " n_k" if tau != "-" else "-", m,
+                                              p, f4(pt), tails, ratios,
                                               p / mt, pt / mt, lo, hi))
                     n = within.setdefault(m, [0, 0, 0, 0, 0])
                     n[0] += abs(p / mt - 1.0) <= 0.1
