@@ -96,10 +96,11 @@
  * draws not drawn again under `late`; none under `visited`, whose
  * memories are re-taken at the synchronised w) was taken at a step t of
  * the round after the sync a, not at that sync.  Its mean error lies
- * between e_a and e_b (the next sync's), linear in t, t uniform: E[e(t)^T
- * G e(t)] = (e_a G e_a + e_a G e_b + e_b G e_b) / 3 and x^T e(t)'s mean
- * (e_a + e_b) / 2; its variance half e_a's, half e_b's (the newest, a = 1:
- * e_a's, e_b's is not known yet).  It also holds that node's own noise
+ * between e_a and e_b (the next sync's), e(u) = e_a + u (e_b - e_a) with
+ * u = t / tau uniform on [0, 1) ([0, 1/2) for late's first half), so
+ * E[e(u)^T G e(u)] and x^T e(u)'s mean follow from E[u] and E[u^2]; its
+ * variance likewise between e_a's and e_b's (the newest, a = 1: e_a's,
+ * e_b's is not known yet).  It also holds that node's own noise
  * since the round's start, which the synchronisation averages away only
  * in part: it keeps s of it in e, so e - e_loc carries (1 - s)^2 of it
  * where the steps have not yet forgotten it (the slow directions; in the
@@ -556,13 +557,28 @@ int predict_tail_rate(const double *M, int64_t dim, const double *z0, const doub
         FAIL_GOTO(ERR_INTERNAL, "predict_tail_rate: rounds/epoch %g, eval_every %g, epochs %g",
                   rounds_per_epoch, eval_every, max_epochs);
     for (int64_t j = 0; j < r && K; j++) {
-        double b = 1.0 - var->eta * var->a[j]; /* one step's contraction */
+        double ea = var->eta * var->a[j];
+        double b = 1.0 - ea;        /* one step's contraction */
+        double x = ea * (2.0 - ea); /* 1 - b^2, without its cancellation */
         f2[j] = exp(2.0 * var->tau * log(fabs(b)));
-        fac[j] = b * b < 1.0 ? (1.0 - f2[j]) / (1.0 - b * b) : var->tau;
-        double T = var->tau_draw > 1.0 ? var->tau_draw : 1.0, b2 = b * b;
-        favg[j] = b2 < 1.0 ? (T - (1.0 - exp(T * log(b2))) / (1.0 - b2)) / (T * (1.0 - b2))
-                           : 0.5 * (T - 1.0);
+        fac[j] = x > 0 ? -expm1(var->tau * log1p(-x)) / x : var->tau;
+        /* favg: (1/T) sum_{t<T} (1 - b^(2t)) / (1 - b^2); its closed form
+         * cancels when T x is small, where three terms of its series are
+         * exact to 1e-8 */
+        double T = var->tau_draw > 1.0 ? var->tau_draw : 1.0;
+        if (!(x > 0))
+            favg[j] = 0.5 * (T - 1.0);
+        else if (T * x > 1e-2)
+            favg[j] = (T + expm1(T * log1p(-x)) / x) / (T * x);
+        else
+            favg[j] = (T - 1.0) / 2.0 - x * (T - 1.0) * (T - 2.0) / 6.0 +
+                      x * x * (T - 1.0) * (T - 2.0) * (T - 3.0) / 24.0;
     }
+    /* a draw during the round at u = t / tau, uniform on [0, umax): all of
+     * it (none), its first half (late) */
+    const double umax =
+        var && var->tau > 0 && var->tau_draw < var->tau ? var->tau_draw / var->tau : 1.0;
+    const double Eu = 0.5 * umax, Eu2 = umax * umax / 3.0;
     for (int k = 0; k < K; k++) {
         double tr = 0.0;
         for (int64_t j = 0; j < r; j++)
@@ -613,15 +629,17 @@ int predict_tail_rate(const double *M, int64_t dim, const double *z0, const doub
                 double phi = var->phi ? var->phi[k] : 0.0;
                 if (phi > 0) {
                     /* one taken during the round after it, at the node's
-                     * iterate: e(t) between e_a and e_b (linear in t, t
-                     * uniform), its variance between theirs, plus the
-                     * node's own local noise (file comment) */
+                     * iterate: e(u) = e_a + u (e_b - e_a), its variance
+                     * likewise between theirs, plus the node's own local
+                     * noise (file comment) */
                     double he_b = a == 1 ? eGe : cblas_ddot(ir, he, 1, nxt, 1);
                     double eGe_b = a == 1 ? eGe : nxt[r + k];
                     double cross = a == 1 ? he_a : nxt[r + 3 * K + k];
-                    double sig = a == 1 ? old[r + K + k] : 0.5 * (old[r + K + k] + nxt[r + K + k]);
-                    double local = eGe - he_a - he_b + (old[r + k] + cross + eGe_b) / 3.0 + sig +
-                                   nxt[r + 2 * K + k];
+                    double sig =
+                        a == 1 ? old[r + K + k] : (1.0 - Eu) * old[r + K + k] + Eu * nxt[r + K + k];
+                    double local = eGe - 2.0 * ((1.0 - Eu) * he_a + Eu * he_b) +
+                                   (1.0 - 2.0 * Eu + Eu2) * old[r + k] + 2.0 * (Eu - Eu2) * cross +
+                                   Eu2 * eGe_b + sig + nxt[r + 2 * K + k];
                     v += w * ((1.0 - phi) * sync + phi * local);
                 } else {
                     v += w * sync;
@@ -631,10 +649,7 @@ int predict_tail_rate(const double *M, int64_t dim, const double *z0, const doub
             if (var->n[k] * never >= M_LN2)
                 v += never * (eGe + 2.0 * cblas_ddot(ir, z, 1, var->c + k * r, 1) + var->v0[k]);
             slot[r + k] = eGe;
-            if (round >= 2 && cross_now == 0.0)
-                cross_now =
-                    cblas_ddot(ir, he, 1, ring + (size_t)((round - 1) % amax) * (size_t)slot_n, 1);
-            slot[r + 3 * K + k] = cross_now;
+            slot[r + 3 * K + k] = cross_now; /* read from age 2 on: set by a = 1 */
             /* the noise of node k's steps, v spread over the directions as
              * G_k's diagonal, accumulated over the round, weighted s^2 at
              * the synchronisation */

@@ -88,7 +88,8 @@ struct predict_var {
     const double *a;  /* r */
     const double *gd; /* K x r */
     double eta, s, tau;
-    /* memories taken at a node's local iterate (predict.c, "local noise"):
+    /* memories taken at a node's local iterate (predict.c, "Memories taken
+     * during a round"):
      * per node the fraction phi_k of a round's draws that keep such a
      * memory (NULL: none), drawn over the round's first tau_draw steps */
     const double *phi;

@@ -530,15 +530,18 @@ Test(predict, variance_part_follows_the_memory_ages_a_median_run_holds)
  * sigma = gd g / (1 - f2 / lambda) (P's response to v), g = s^2 eta^2 (1 -
  * f2) / (1 - b^2), f2 = b^(2 tau), c = (1 - s)^2 eta^2 gd favg (the node's
  * own share the synchronisation does not average, over draws in the first
- * tau_draw steps): a memory taken during the round has half its sync's
- * variance and half the next's (the newest: its sync's).  The subopt (P's
+ * tau_draw steps): a memory taken during the round at u = t / tau,
+ * uniform on [0, tau_draw / tau), has 1 - E[u] of its sync's variance and
+ * E[u] of the next's (the newest: its sync's): (A - q / lambda + B) / 2
+ * above for a whole round, (3 (A - q / lambda) + B) / 4 for its first half.  The subopt (P's
  * part) then falls as log10 lambda per round.  phi = 0: memories at the
  * syncs (lambda ~ 0.848); phi = 1, s = 0.5: taken during the round, with
  * the local noise (slower); s = 1 (K = 1, saga): no local noise, only the
  * draw time (faster than phi = 0). */
-static double local_noise_root(double s, double phi)
+static double local_noise_root(double s, double phi, double T)
 {
-    const double eta = 0.1, b = 0.9, tau = 10.0, T = 10.0, gd = 18.0, q = 0.2;
+    const double eta = 0.1, b = 0.9, tau = 10.0, gd = 18.0, q = 0.2;
+    const double Eu = 0.5 * T / tau; /* draws at u = t / tau, uniform on [0, T / tau) */
     const double b2 = b * b, f2 = pow(b, 2.0 * tau);
     const double g = s * s * eta * eta * (1.0 - f2) / (1.0 - b2);
     const double favg = (T - (1.0 - pow(b2, T)) / (1.0 - b2)) / (T * (1.0 - b2));
@@ -548,7 +551,7 @@ static double local_noise_root(double s, double phi)
         double l = 0.5 * (lo + hi), x = (1.0 - q) / l;
         double A = (q / l) / (1.0 - x), B = q * x / (1.0 - x);
         double sigma = gd * g / (1.0 - f2 / l);
-        double F = sigma * ((1.0 - phi) * A + phi * (q / l + 0.5 * (A - q / l + B))) +
+        double F = sigma * ((1.0 - phi) * A + phi * (q / l + (1.0 - Eu) * (A - q / l) + Eu * B)) +
                    phi * c * (q / l + B) - 1.0;
         if (F > 0)
             lo = l;
@@ -565,16 +568,20 @@ Test(predict, memories_taken_during_a_round_follow_their_closed_form)
     const double a[1] = {1.0}, gd[1] = {18.0}, n[1] = {1e300};
     double phi[1] = {0.0};
     struct predict_var var = {1, G, c, v0, q, n, a, gd, 0.1, 0.5, 10.0, phi, 10.0};
-    const double cases[3][2] = {{0.5, 0.0}, {0.5, 1.0}, {1.0, 1.0}}; /* s, phi */
-    double got[3];
-    for (int i = 0; i < 3; i++) {
+    /* s, phi, tau_draw (5: late's first half, u on [0, 1/2)) */
+    const double cases[4][3] = {
+        {0.5, 0.0, 10.0}, {0.5, 1.0, 10.0}, {1.0, 1.0, 10.0}, {0.5, 1.0, 5.0}};
+    double got[4];
+    for (int i = 0; i < 4; i++) {
         var.s = cases[i][0];
         phi[0] = cases[i][1];
+        var.tau_draw = cases[i][2];
         cr_assert_eq(predict_tail_rate(M, 1, z0, Hf, 1, &var, 1.0, 1.0, 240.0, 0.0, &got[i]), 0);
-        double want = log10(local_noise_root(cases[i][0], cases[i][1]));
-        cr_assert(fabs(got[i] - want) <= 1e-3 * fabs(want), "s %g phi %g: %.6f vs %.6f",
-                  cases[i][0], cases[i][1], got[i], want);
+        double want = log10(local_noise_root(cases[i][0], cases[i][1], cases[i][2]));
+        cr_assert(fabs(got[i] - want) <= 1e-3 * fabs(want), "s %g phi %g T %g: %.6f vs %.6f",
+                  cases[i][0], cases[i][1], cases[i][2], got[i], want);
     }
+    var.tau_draw = 10.0;
     /* the local noise slows the tail at s = 0.5 */
     cr_assert(got[1] > got[0] + 0.005, "local noise: %.4f vs %.4f", got[1], got[0]);
     /* at s = 1 (no local share) the draw time alone: the memories hold
@@ -584,6 +591,6 @@ Test(predict, memories_taken_during_a_round_follow_their_closed_form)
     double sync_only = 0.0;
     cr_assert_eq(predict_tail_rate(M, 1, z0, Hf, 1, &var, 1.0, 1.0, 240.0, 0.0, &sync_only), 0);
     cr_assert(got[2] < 1.03 * sync_only, "draw time: %.5f vs %.5f", got[2], sync_only);
-    cr_assert(fabs(sync_only - log10(local_noise_root(1.0, 0.0))) <= 1e-3 * fabs(sync_only),
+    cr_assert(fabs(sync_only - log10(local_noise_root(1.0, 0.0, 10.0))) <= 1e-3 * fabs(sync_only),
               "s 1 phi 0: %.6f", sync_only);
 }
