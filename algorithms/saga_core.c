@@ -278,7 +278,8 @@ static inline __attribute__((always_inline)) void lazy_steps(struct saga_core *c
          * last_j), and <x_i, v>.  Binary rows do not store v_j here: the
          * update below takes it again from the same record (the same bits)
          * and writes it once (a9a -5 %, w8a -3 %; on valued rows, the
-         * rcv1-like set, the second evaluation cost 4 %) */
+         * rcv1-like set, the second evaluation cost 4 %).  Both rely on a
+         * row naming each column once (base/csr.h: strictly increasing) */
         double dot = 0.0;
         for (int64_t p = p0; p < p1; p++) {
             double *r = coord + COORD_STRIDE * (size_t)col[p];
