@@ -94,30 +94,30 @@
  * Memories taken during a round.  A memory taken at the node's own
  * iterate (every draw without refresh, saga's included; the first half's
  * draws not drawn again under `late`; none under `visited`, whose
- * memories are re-taken at the synchronised w) was taken at a step t of
- * the round after the sync a, not at that sync.  Its mean error lies
- * between e_a and e_b (the next sync's), e(u) = e_a + u (e_b - e_a) with
- * u = t / tau uniform on [0, 1) ([0, 1/2) for late's first half), so
- * E[e(u)^T G e(u)] and x^T e(u)'s mean follow from E[u] and E[u^2]; its
- * variance likewise between e_a's and e_b's (the newest, a = 1: e_a's,
- * e_b's is not known yet).  It also holds that node's own noise
- * since the round's start, which the synchronisation averages away only
- * in part: it keeps s of it in e, so e - e_loc carries (1 - s)^2 of it
- * where the steps have not yet forgotten it (the slow directions; in the
- * fast ones P already stands for the iterate's whole variance): phi_k (1
- * - s)^2 eta^2 V_k sum_j g_kj^2 / tr G_k favg_j, with V_k of the round it
- * was taken in and favg_j = (1 - b_j^(2t)) / (1 - b_j^2) averaged over
- * the draw's step t in the round's first tau (late: tau / 2) steps.
- * phi_k is the share of a round's draws that keep such a memory (1; q1 (1
- * - q2) / q for late, q1 and q2 the chances of a draw in the first and
- * second half; 0 for visited): the rest are taken at a sync.  With K = 1
- * (saga) s = 1 and the local term vanishes (the memory and the iterate
- * are one chain); the draw time still counts.
+ * memories are re-taken at the synchronised w) holds that node's own
+ * noise since the round's start, which the synchronisation averages away
+ * only in part: it keeps s of it in e, so e - e_loc carries (1 - s)^2 of
+ * it where the steps have not yet forgotten it (the slow directions; in
+ * the fast ones P already stands for the iterate's whole variance).  A
+ * memory of age a adds phi_k (1 - s)^2 eta^2 V_k sum_j g_kj^2 / tr G_k
+ * favg_j, with V_k of the round it was taken in and favg_j = (1 -
+ * b_j^(2t)) / (1 - b_j^2) averaged over the draw's step t in the round's
+ * first tau (late: tau / 2) steps; phi_k is the share of a round's draws
+ * that keep such a memory (1; q1 (1 - q2) / q for late, q1 and q2 the
+ * chances of a draw in the first and second half; 0 for visited).  With
+ * K = 1 (saga) s = 1 and the term vanishes: the memory and the iterate
+ * are one chain.  Its mean error stays at e_a: the steps that read it
+ * are as spread over their round as the draw was over its own, so the
+ * two are a rounds apart on average, as e and e_a (placing the draw
+ * between e_a and e_(a+1) while e stays at its round's end would move
+ * it half a round closer; tried, it fits saga's tails better, 8 of 8,
+ * but it is one-sided, so it is not kept).
+ *
  * Measured against the regime grid (notes/refresh.md): the variants'
- * predicted tails within 10 % of the 5-seed median tail in 26 of 32 cells
- * (24 with memories taken at the syncs, 16 with the mean alone; 28 of 32
- * against 10 seeds), plain dsaga's in 16 of 16, saga's in 8 of 8 (5 with
- * memories taken at the syncs).
+ * predicted tails within 10 % of the 5-seed median tail in 27 of 32 cells
+ * (24 without the local noise, 16 with the mean alone; 29 of 32 against
+ * 10 seeds), plain dsaga's in 16 of 16, saga's in 5 of 8 (6 of 8 with 10
+ * seeds; the misses 11-15 % slow).
  */
 #include "harness/predict.h"
 
@@ -542,7 +542,7 @@ int predict_tail_rate(const double *M, int64_t dim, const double *z0, const doub
     double *he = malloc((size_t)r * sizeof *he);
     /* ring of the last amax rounds: e (r), e^T G_k e, the variance part
      * and the local noise of node k's memories taken in the round */
-    const int64_t slot_n = r + 4 * K;
+    const int64_t slot_n = r + 3 * K;
     double *ring = malloc((size_t)(amax * slot_n + 1) * sizeof *ring);
     /* per eigendirection j: the variance part P_j, its decay over a round
      * f2_j = b_j^(2 tau) and the round's noise gain (1 - f2_j) / (1 - b_j^2) */
@@ -574,11 +574,6 @@ int predict_tail_rate(const double *M, int64_t dim, const double *z0, const doub
             favg[j] = (T - 1.0) / 2.0 - x * (T - 1.0) * (T - 2.0) / 6.0 +
                       x * x * (T - 1.0) * (T - 2.0) * (T - 3.0) / 24.0;
     }
-    /* a draw during the round at u = t / tau, uniform on [0, umax): all of
-     * it (none), its first half (late) */
-    const double umax =
-        var && var->tau > 0 && var->tau_draw < var->tau ? var->tau_draw / var->tau : 1.0;
-    const double Eu = 0.5 * umax, Eu2 = umax * umax / 3.0;
     for (int k = 0; k < K; k++) {
         double tr = 0.0;
         for (int64_t j = 0; j < r; j++)
@@ -612,44 +607,22 @@ int predict_tail_rate(const double *M, int64_t dim, const double *z0, const doub
             double q = var->q[k];
             cblas_dsymv(CblasRowMajor, CblasUpper, ir, 1.0, G, ir, z, 1, 0.0, he, 1);
             double eGe = cblas_ddot(ir, z, 1, he, 1);
-            double v = 0.0, w = q, cross_now = 0.0;
+            double v = 0.0, w = q;
             for (int64_t a = 1; a <= amax && a < round; a++, w *= 1.0 - q) {
                 if (var->n[k] * w / q < M_LN2)
                     break;
                 const double *old = ring + (size_t)((round - a) % amax) * (size_t)slot_n;
-                /* the sync after it (a = 1: the current e; its variance is
-                 * not known yet, the start's stands in) */
-                const double *nxt =
-                    ring + (size_t)((a > 1 ? round - a + 1 : round - 1) % amax) * (size_t)slot_n;
-                double he_a = cblas_ddot(ir, he, 1, old, 1);
-                if (a == 1)
-                    cross_now = he_a; /* e_(round-1)^T G_k e */
-                /* a memory taken at that sync's e_a */
-                double sync = eGe - 2.0 * he_a + old[r + k] + old[r + K + k];
-                double phi = var->phi ? var->phi[k] : 0.0;
-                if (phi > 0) {
-                    /* one taken during the round after it, at the node's
-                     * iterate: e(u) = e_a + u (e_b - e_a), its variance
-                     * likewise between theirs, plus the node's own local
-                     * noise (file comment) */
-                    double he_b = a == 1 ? eGe : cblas_ddot(ir, he, 1, nxt, 1);
-                    double eGe_b = a == 1 ? eGe : nxt[r + k];
-                    double cross = a == 1 ? he_a : nxt[r + 3 * K + k];
-                    double sig =
-                        a == 1 ? old[r + K + k] : (1.0 - Eu) * old[r + K + k] + Eu * nxt[r + K + k];
-                    double local = eGe - 2.0 * ((1.0 - Eu) * he_a + Eu * he_b) +
-                                   (1.0 - 2.0 * Eu + Eu2) * old[r + k] + 2.0 * (Eu - Eu2) * cross +
-                                   Eu2 * eGe_b + sig + nxt[r + 2 * K + k];
-                    v += w * ((1.0 - phi) * sync + phi * local);
-                } else {
-                    v += w * sync;
-                }
+                /* a memory of age a, at e_a; taken at the node's iterate
+                 * (a share phi), it also holds the node's local noise of
+                 * the round it was taken in (file comment) */
+                double loc = var->phi ? var->phi[k] * old[r + 2 * K + k] : 0.0;
+                v += w * (eGe - 2.0 * cblas_ddot(ir, he, 1, old, 1) + old[r + k] + old[r + K + k] +
+                          loc);
             }
             double never = exp((double)(round - 1) * log1p(-q));
             if (var->n[k] * never >= M_LN2)
                 v += never * (eGe + 2.0 * cblas_ddot(ir, z, 1, var->c + k * r, 1) + var->v0[k]);
             slot[r + k] = eGe;
-            slot[r + 3 * K + k] = cross_now; /* read from age 2 on: set by a = 1 */
             /* the noise of node k's steps, v spread over the directions as
              * G_k's diagonal, accumulated over the round, weighted s^2 at
              * the synchronisation */
@@ -674,7 +647,7 @@ int predict_tail_rate(const double *M, int64_t dim, const double *z0, const doub
                     sig += gd[j] * P[j];
                 slot[r + K + k] = sig;
                 if (round == 0)
-                    slot[r + k] = slot[r + 2 * K + k] = slot[r + 3 * K + k] = 0.0;
+                    slot[r + k] = slot[r + 2 * K + k] = 0.0; /* unused: ages start at 1 */
             }
         }
         double epoch = (double)round / rounds_per_epoch;
