@@ -159,6 +159,12 @@ static void predict_add_hessian(const struct dataset *ds, const double *h, const
     }
 }
 
+/* The chance that a given one of n_k rows is drawn in `steps` uniform draws. */
+static double predict_draw_chance(int64_t steps, int64_t n_k)
+{
+    return -expm1((double)steps * log1p(-1.0 / (double)n_k));
+}
+
 /* The refresh's split of a round of tau steps on n_k rows (dsaga.c): the
  * steps before the record of draws restarts (*tau1: tau/2 for late, else
  * 0) and the chance q that a row is drawn in the tau - tau1 after it, so
@@ -168,7 +174,7 @@ static double predict_refresh_q(int refresh, int64_t tau, int64_t n_k, int64_t *
     *tau1 = refresh == PREDICT_REFRESH_LATE ? tau / 2 : 0;
     if (refresh == PREDICT_REFRESH_NONE)
         return 0.0;
-    return -expm1((double)(tau - *tau1) * log1p(-1.0 / (double)n_k));
+    return predict_draw_chance(tau - *tau1, n_k);
 }
 
 /* out = T^power (n x n row-major) by repeated squaring; work holds 2 n^2
@@ -413,6 +419,31 @@ done:
     return rc;
 }
 
+/* The eigenvalues (ascending, into ev) and eigenvectors of the symmetric
+ * n x n matrix a (row-major; row j of a becomes eigenvector j: row-major
+ * symmetric is column-major symmetric, dsyev's vectors are its columns).
+ * ERR_NOMEM, ERR_NUMERIC. */
+static int predict_eigh(int64_t n, double *a, double *ev)
+{
+    int rc = 0;
+    int in = (int)n, info = 0, lwork = -1;
+    double query = 0.0;
+    double *work = NULL;
+    dsyev_("V", "U", &in, a, &in, ev, &query, &lwork, &info);
+    if (info != 0)
+        FAIL_GOTO(ERR_NUMERIC, "dsyev workspace query: info %d", info);
+    lwork = (int)query;
+    work = malloc((size_t)(lwork > 1 ? lwork : 1) * sizeof *work);
+    if (!work)
+        FAIL_GOTO(ERR_NOMEM, "dsyev workspace of %d doubles", lwork);
+    dsyev_("V", "U", &in, a, &in, ev, work, &lwork, &info);
+    if (info != 0)
+        FAIL_GOTO(ERR_NUMERIC, "dsyev: info %d", info);
+done:
+    free(work);
+    return rc;
+}
+
 /* An orthonormal basis of range(X^T) (the span of the rows) into *Q (d x r
  * row-major, caller frees) and *r: the eigenvectors of X^T X whose
  * eigenvalue exceeds 1e-10 of the largest (dsyev).  Iterates from w = 0
@@ -426,13 +457,8 @@ static int predict_row_space(const struct dataset *ds, double **Q, int64_t *r)
     int64_t d = ds->n_features;
     double *G = calloc((size_t)(d * d), sizeof *G);
     double *ev = malloc((size_t)d * sizeof *ev);
-    double *work = NULL;
     double *out = NULL;
     double *ones = malloc((size_t)(ds->n_samples > 0 ? ds->n_samples : 1) * sizeof *ones);
-    int id = (int)d;
-    int info = 0;
-    int lwork = -1;
-    double query = 0.0;
     *Q = NULL;
     *r = 0;
     if (!G || !ev || !ones)
@@ -440,18 +466,7 @@ static int predict_row_space(const struct dataset *ds, double **Q, int64_t *r)
     for (int64_t i = 0; i < ds->n_samples; i++)
         ones[i] = 1.0;
     predict_add_hessian(ds, ones, NULL, 0, 1.0, G);
-    /* row-major symmetric = column-major symmetric: eigenvectors come back
-     * as the columns of the column-major array, i.e. rows of G here */
-    dsyev_("V", "U", &id, G, &id, ev, &query, &lwork, &info);
-    if (info != 0)
-        FAIL_GOTO(ERR_NUMERIC, "dsyev workspace query: info %d", info);
-    lwork = (int)query;
-    work = malloc((size_t)(lwork > 1 ? lwork : 1) * sizeof *work);
-    if (!work)
-        FAIL_GOTO(ERR_NOMEM, "dsyev workspace of %d doubles", lwork);
-    dsyev_("V", "U", &id, G, &id, ev, work, &lwork, &info);
-    if (info != 0)
-        FAIL_GOTO(ERR_NUMERIC, "dsyev: info %d", info);
+    TRY_GOTO(predict_eigh(d, G, ev)); /* eigenvector j: row j of G */
     double top = d > 0 ? ev[d - 1] : 0.0;
     int64_t first = 0; /* ascending: keep ev[first..d) */
     while (first < d && !(ev[first] > 1e-10 * top))
@@ -471,7 +486,6 @@ static int predict_row_space(const struct dataset *ds, double **Q, int64_t *r)
 done:
     free(out);
     free(ones);
-    free(work);
     free(ev);
     free(G);
     return rc;
@@ -546,10 +560,11 @@ int predict_tail_rate(const double *M, int64_t dim, const double *z0, const doub
     double *ring = malloc((size_t)(amax * slot_n + 1) * sizeof *ring);
     /* per eigendirection j: the variance part P_j, its decay over a round
      * f2_j = b_j^(2 tau) and the round's noise gain (1 - f2_j) / (1 - b_j^2) */
-    double *P = calloc((size_t)(4 * r + K + 1), sizeof *P);
+    double *P = calloc((size_t)(4 * r + 2 * K + 1), sizeof *P);
     double *f2 = P + r, *fac = f2 + r;
-    double *favg = fac + r;    /* r: fac averaged over draws in the first tau_draw steps */
-    double *inv_tr = favg + r; /* K: 1 / tr G_k (0 for G_k = 0) */
+    double *favg = fac + r;        /* r: fac averaged over draws in the first tau_draw steps */
+    double *inv_tr = favg + r;     /* K: 1 / tr G_k (0 for G_k = 0) */
+    double *loc_gain = inv_tr + K; /* K: a memory's local noise per unit of V_k (file comment) */
     *rate = NAN;
     if (!z || !y || !he || !ring || !P)
         FAIL_GOTO(ERR_NOMEM, "predict: a state of %lld", (long long)dim);
@@ -579,6 +594,10 @@ int predict_tail_rate(const double *M, int64_t dim, const double *z0, const doub
         for (int64_t j = 0; j < r; j++)
             tr += var->gd[k * r + j];
         inv_tr[k] = tr > 0 ? 1.0 / tr : 0.0;
+        double lsig = 0.0; /* sum_j g_kj^2 favg_j */
+        for (int64_t j = 0; j < r; j++)
+            lsig += var->gd[k * r + j] * var->gd[k * r + j] * favg[j];
+        loc_gain[k] = (1.0 - var->s) * (1.0 - var->s) * var->eta * var->eta * inv_tr[k] * lsig;
     }
     memcpy(z, z0, (size_t)dim * sizeof *z);
     int id = (int)dim;
@@ -627,14 +646,10 @@ int predict_tail_rate(const double *M, int64_t dim, const double *z0, const doub
              * G_k's diagonal, accumulated over the round, weighted s^2 at
              * the synchronisation */
             double scale = var->s * var->s * var->eta * var->eta * v * inv_tr[k];
-            double lsig = 0.0;
-            for (int64_t j = 0; j < r; j++) {
+            for (int64_t j = 0; j < r; j++)
                 P[j] += scale * gd[j] * fac[j];
-                lsig += gd[j] * gd[j] * favg[j];
-            }
             /* the node's own noise at a draw in the round, in G_k's norm */
-            slot[r + 2 * K + k] =
-                (1.0 - var->s) * (1.0 - var->s) * var->eta * var->eta * v * inv_tr[k] * lsig;
+            slot[r + 2 * K + k] = loc_gain[k] * v;
         }
         for (int64_t j = 0; j < r && K; j++)
             sv += 0.5 * var->a[j] * P[j];
@@ -919,18 +934,10 @@ int predict_run(const struct run_cfg *cfg, struct predict_result *out)
         double *ev = T + r * r;       /* r: Hf's eigenvalues */
         double *gdiag = ev + r;       /* K x r */
         double *vphi = gdiag + K * r; /* K */
+        double draw_mean = 0.0;       /* the steps local memories are drawn over */
         memcpy(U, Hf, (size_t)(r * r) * sizeof *U);
-        int ir = (int)r, info = 0, lwork = -1;
-        double query = 0.0;
-        dsyev_("V", "U", &ir, U, &ir, ev, &query, &lwork, &info);
-        lwork = info == 0 ? (int)query : 0;
-        double *lw = lwork > 0 ? malloc((size_t)lwork * sizeof *lw) : NULL;
-        int solved = lw != NULL;
-        if (lw)
-            dsyev_("V", "U", &ir, U, &ir, ev, lw, &lwork, &info);
-        free(lw);
-        if (!solved || info != 0)
-            FAIL_GOTO(ERR_NUMERIC, "predict: eigenvectors of H + lambda I (dsyev %d)", info);
+        TRY_GOTO(predict_eigh(r, U, ev)); /* H + lambda I's eigenvectors */
+        int ir = (int)r;
         for (int k = 0; k < K; k++) {
             int64_t n_k = 0;
             double v0 = 0.0;
@@ -958,14 +965,16 @@ int predict_run(const struct run_cfg *cfg, struct predict_result *out)
                 vc[k * r + j] = cj / (double)n_k;
             }
             vv[k] = v0 / (double)n_k;
-            vq[k] = -expm1((double)tau[k] * log1p(-1.0 / (double)n_k));
+            vq[k] = predict_draw_chance(tau[k], n_k);
             vn[k] = (double)n_k;
             /* the draws that keep a memory at the local iterate: every one
              * (none), the first half's not drawn again later (late), none
              * (visited: re-taken at the synchronised w) */
             int64_t t1 = 0;
             double q2 = predict_refresh_q(refresh, tau[k], n_k, &t1);
-            double q1 = -expm1((double)t1 * log1p(-1.0 / (double)n_k));
+            double q1 = predict_draw_chance(t1, n_k);
+            /* its local memories come from the first t1 steps (late), else all */
+            draw_mean += (double)(t1 > 0 ? t1 : tau[k]) / (double)K;
             vphi[k] = refresh == PREDICT_REFRESH_NONE                ? 1.0
                       : refresh == PREDICT_REFRESH_LATE && vq[k] > 0 ? q1 * (1.0 - q2) / vq[k]
                                                                      : 0.0;
@@ -979,19 +988,8 @@ int predict_run(const struct run_cfg *cfg, struct predict_result *out)
         double tau_mean = 0.0;
         for (int k = 0; k < K; k++)
             tau_mean += (double)tau[k] / (double)K;
-        var = (struct predict_var){K,
-                                   vG,
-                                   vc,
-                                   vv,
-                                   vq,
-                                   vn,
-                                   ev,
-                                   gdiag,
-                                   eta,
-                                   s_agg,
-                                   tau_mean,
-                                   vphi,
-                                   refresh == PREDICT_REFRESH_LATE ? tau_mean / 2 : tau_mean};
+        var = (struct predict_var){K,     vG,  vc,    vv,       vq,   vn,       ev,
+                                   gdiag, eta, s_agg, tau_mean, vphi, draw_mean};
     }
     double tail = NAN;
     TRY_GOTO(predict_tail_rate(M, dim, z0, Hf, r, is_gd ? NULL : &var, out->rounds_per_epoch,
