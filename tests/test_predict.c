@@ -18,6 +18,8 @@
  *    where subopt falls below the stop level.
  * 6. Its variance part: the memory bound when every age counts, gone from
  *    the tail once a median run has drawn every row (closed forms).
+ * 7. The local noise of memories taken at a node's own iterate: the root
+ *    of its characteristic equation, and no effect at s = 1.
  */
 #include <criterion/criterion.h>
 #include <math.h>
