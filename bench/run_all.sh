@@ -3,7 +3,8 @@
 # in one go (the machine is shared and noisy).  Speed and memory targets
 # live here, never in timed tests.  Tables go to stdout and, tab-separated
 # with a provenance header (commit, date, host, CPU, load, MPI, compiler),
-# to $RESULTS/bench-saga.tsv, bench-sync.tsv and bench-speedup.tsv.
+# to $RESULTS/bench-saga.tsv, bench-sync.tsv, bench-speedup.tsv and
+# bench-pair.tsv.
 #
 # BENCH_SMOKE=1 (make bench-smoke, CI): the same scripts on small inputs,
 # one repeat where the script allows it, in well under a minute: it proves
@@ -32,6 +33,7 @@ if [ "$BENCH_SMOKE" = 1 ]; then
   sync_sets=("synth-sparse:n=2000,d=123,nnz=14,seed=1" "synth-sparse:n=2000,d=5000,nnz=20,seed=1")
   sync_args=(--rounds 20 --repeats 5)
   speed_env=(REPEATS=1 PERIODS=100 SCALES=1 EVAL=0.5 SETS="synth-sparse:n=2000,d=5000,nnz=20,seed=1|40")
+  pair_env=(REPEATS=1 SETS="synth-sparse:n=2000,d=5000,nnz=20,seed=1|20")
 else
   saga_sets=("$RCV1_LIKE" a9a w8a)
   for real in real-sim rcv1.binary; do
@@ -41,6 +43,7 @@ else
   sync_sets=(a9a "$RCV1_LIKE" "synth-sparse:n=20000,d=1000000,nnz=75,seed=1")
   sync_args=(--rounds 200 --repeats 7)
   speed_env=()
+  pair_env=()
 fi
 
 echo; echo "## 1. SAGA per epoch against scikit-learn (issues 4, 18)"
@@ -80,4 +83,12 @@ tsv="$RESULTS/bench-speedup.tsv"
 provenance "bench_speedup.sh, saga -np 1 vs dsaga -np 2" >"$tsv"
 env "${speed_env[@]}" TSV="$tsv" EXE="$EXE" MPIRUN="$MPIRUN" PYTHON="$PYTHON" bash bench/bench_speedup.sh
 
-echo; echo "tables: $RESULTS/bench-saga.tsv $RESULTS/bench-sync.tsv $RESULTS/bench-speedup.tsv"
+echo; echo "## 4. Two cores at once: saga alone against two saga processes side by side (issue 18)"
+# The ceiling of section 3: dsaga K = 2 cannot beat saga by more than this
+# throughput times saga's epochs over its own.  Separate processes without
+# mpirun: two `mpirun -np 1` launches would both bind their rank to core 0.
+tsv="$RESULTS/bench-pair.tsv"
+provenance "bench_pair.sh, saga alone vs two at once" >"$tsv"
+env "${pair_env[@]}" TSV="$tsv" EXE="$EXE" PYTHON="$PYTHON" bash bench/bench_pair.sh
+
+echo; echo "tables: $RESULTS/bench-saga.tsv $RESULTS/bench-sync.tsv $RESULTS/bench-speedup.tsv $RESULTS/bench-pair.tsv"
