@@ -20,45 +20,20 @@
 . "$(dirname "$0")/lib.sh"
 "$PYTHON" -c 'import h5py' 2>/dev/null || skip "h5py missing"
 
-cat >"$TMP/mean.ini" <<'EOF'
-[grid]
-datasets   = synth-dense:n=2000,d=20,cond=2,seed=1
-algorithms = dsaga
-lambda     = 1e-3
-nodes      = 4
-seeds      = 1
-max_epochs = 200
-eval_every = 1
-tol        = 1e-12
-predict    = yes
-
-[dsaga]
-period     = 1n
-refresh    = none visited late
-EOF
-cat >"$TMP/noise.ini" <<'EOF'
-[grid]
-datasets   = synth-sparse:n=4000,d=200,nnz=10,seed=2
-algorithms = dsaga
-lambda     = 1e-3
-nodes      = 4
-seeds      = 1 2 3
-max_epochs = 200
-eval_every = 1
-tol        = 1e-12
-predict    = yes
-
-[dsaga]
-period     = 0.1n
-refresh    = visited
-EOF
-for g in mean noise; do
-    if ! $MPIRUN -q -np 4 "$EXE" grid "$TMP/$g.ini" --out "$TMP/$g.h5" --quiet \
-        >"$TMP/$g.out" 2>"$TMP/$g.err"; then
-        cat "$TMP/$g.err" >&2
-        fail "grid $g failed"
+# grid NAME DATASET SEEDS PERIOD REFRESH: dsaga, K = 4, lambda 1e-3, up to
+# 200 epochs or 1e-12, a checkpoint per epoch, predictions stored
+grid() {
+    printf '[grid]\ndatasets = %s\nalgorithms = dsaga\nlambda = 1e-3\nnodes = 4\nseeds = %s
+max_epochs = 200\neval_every = 1\ntol = 1e-12\npredict = yes\n[dsaga]\nperiod = %s\nrefresh = %s\n' \
+        "$2" "$3" "$4" "$5" >"$TMP/$1.ini"
+    if ! $MPIRUN -q -np 4 "$EXE" grid "$TMP/$1.ini" --out "$TMP/$1.h5" --quiet \
+        >"$TMP/$1.out" 2>"$TMP/$1.err"; then
+        cat "$TMP/$1.err" >&2
+        fail "grid $1 failed"
     fi
-done
+}
+grid mean "synth-dense:n=2000,d=20,cond=2,seed=1" 1 1n "none visited late"
+grid noise "synth-sparse:n=4000,d=200,nnz=10,seed=2" "1 2 3" 0.1n visited
 
 py '
 import sys, h5py, statistics
