@@ -15,11 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${EXE:=bin/dsaga-bench}" "${PYTHON:=/usr/bin/python3}" "${REPEATS:=5}" "${TSV:=}"
-export OPENBLAS_NUM_THREADS=1 OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-if [ -z "${DSAGA_DATA_MIRROR:-}" ] && [ -f ../shared/datasets/MANIFEST.tsv ]; then
-  DSAGA_DATA_MIRROR=$(cd ../shared/datasets && pwd); export DSAGA_DATA_MIRROR
-fi
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+. bench/lib.sh
 if [ -n "${SETS:-}" ]; then read -r -a CASES <<<"$SETS"; else
   # the last one fits in L2 (rows and records ~0.6 MB): the control
   CASES=("synth-sparse:n=20000,d=47000,nnz=75,seed=1|30" "a9a|60" "w8a|40"
@@ -30,9 +26,6 @@ run() { # run SEED EPOCHS SPEC OUT
   "$EXE" run --algorithm saga --dataset "$3" --max-epochs "$2" --eval-every "$2" --tol 0 \
     --seed "$1" --quiet --out "$4" >/dev/null
 }
-med() { # median (min-max) of the numbers on stdin
-  sort -g | awk '{v[++n]=$1} END { m = n%2 ? v[(n+1)/2] : (v[n/2]+v[n/2+1])/2
-    printf "%.3f (%.3f-%.3f)", m, v[1], v[n] }'; }
 printf '# saga alone, then two saga processes at once; wall_s at the last checkpoint; medians (min-max) of %s repeats\n' "$REPEATS"
 printf '# host %s, %s cores; load average at start: %s\n' "$(hostname)" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-44s %-6s %-22s %-22s %-20s %s\n' '# dataset' 'epochs' 'solo wall_s' 'pair wall_s (mean)' 'slowdown' 'two-core throughput'

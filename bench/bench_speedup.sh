@@ -15,12 +15,8 @@ cd "$(dirname "$0")/.."
 : "${EXE:=bin/dsaga-bench}" "${MPIRUN:=mpirun --oversubscribe}" "${PYTHON:=/usr/bin/python3}"
 : "${REPEATS:=5}" "${EVAL:=0.25}" "${SYNC:=auto}"
 : "${PERIODS:=100 0.1n}" "${SCALES:=0.5 1 2}" "${TSV:=}"
-export OPENBLAS_NUM_THREADS=1 OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+. bench/lib.sh
 export OMPI_MCA_mpi_yield_when_idle=1 # a shared machine: waiting ranks give the core back
-if [ -z "${DSAGA_DATA_MIRROR:-}" ] && [ -f ../shared/datasets/MANIFEST.tsv ]; then
-  DSAGA_DATA_MIRROR=$(cd ../shared/datasets && pwd); export DSAGA_DATA_MIRROR
-fi
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 # dataset | max epochs; SETS overrides ("spec|epochs" ...)
 if [ -n "${SETS:-}" ]; then read -r -a CASES <<<"$SETS"; else
 CASES=("a9a|${A9A_EPOCHS:-150}" "synth-sparse:n=20000,d=47000,nnz=75,seed=1|${SYN_EPOCHS:-60}")
@@ -34,12 +30,6 @@ for path in sys.argv[1:]:
     print(f"{w[hit[0]]:.6f}" if hit else "nan")
 PY
 }
-med() { # median (min-max) of the numeric lines; runs that never reached 1e-8 (nan) are counted
-  awk '$1 == "nan" {miss++; next} {v[++n]=$1} END {
-    if (!n) { printf "not reached (%d/%d)", miss, miss; exit }
-    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] < v[i]) { t=v[i]; v[i]=v[j]; v[j]=t }
-    m = n%2 ? v[(n+1)/2] : (v[n/2]+v[n/2+1])/2
-    printf "%.3f (%.3f-%.3f)", m, v[1], v[n]; if (miss) printf " [%d/%d reached]", n, n+miss }'; }
 printf '# wall seconds to subopt/subopt0 <= 1e-8 (median (min-max) over %s seeds), checkpoints every %s epochs\n' "$REPEATS" "$EVAL"
 printf '# host %s, %s cores\n' "$(hostname)" "$(nproc)"
 printf '# dsaga sync = %s; load average at start: %s\n' "$SYNC" "$(cut -d' ' -f1-3 /proc/loadavg)"

@@ -22,8 +22,8 @@
  *     e   <- (1 - s K) e + s sum_k e_k(tau_k),   B_k <- B_k(tau_k).
  * saga is K = 1, s = 1; it has no synchronisation, so its round is only
  * the grain of the variance part's memory ages (below): N /
- * PREDICT_SAGA_ROUNDS_PER_EPOCH steps (the mean map and the asymptotic
- * rate do not depend on it).
+ * PREDICT_SAGA_ROUNDS_PER_EPOCH steps (the asymptotic rate does not
+ * depend on it: the map of N/20 steps is the one-step map to that power).
  *
  * The rate.  M propagates the MEAN error state; subopt is quadratic in e,
  * so a mode of M with eigenvalue rho that moves E[e] makes subopt fall as
