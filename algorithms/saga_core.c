@@ -625,18 +625,25 @@ int saga_core_sync_apply(struct saga_core *c, const double *all, int64_t n_tripl
     double *coord = c->coord;
     int32_t *uni = c->uni;
     int64_t n_uni = 0;
-    /* this node's records back to the round's start: now every record is the
-     * synchronised state at (s0, c0) */
-    for (int64_t t = 0; t < c->n_touched; t++) {
-        double *r = coord + COORD_STRIDE * (size_t)c->touched[t];
-        r[0] = c->saved[3 * t];
-        r[1] = c->saved[3 * t + 1];
-        r[2] = c->saved[3 * t + 2];
-    }
     /* accumulate per coordinate, in the nodes' order: the record holds
      * (w[j], g, U[j] + sum e) until the union is finalised; `mark` (never a
-     * round's stamp) tells a coordinate already in the union */
+     * round's stamp) tells a coordinate already in the union.  This node's
+     * coordinates join first, from their records as the round started (the
+     * saved copies: no restore pass), so that the loop over the triples
+     * starts each other coordinate from its record, which no step of this
+     * node moved; the sums keep the nodes' order either way. */
     const double mark = c->stamp + 0.5;
+    for (int64_t t = 0; t < c->n_touched; t++) {
+        int32_t j = c->touched[t];
+        const double *m0 = c->saved + 3 * t;
+        double *m = coord + COORD_STRIDE * (size_t)j;
+        double w0 = lazy_value(m0, s0, c0);
+        m[0] = w0;
+        m[1] = m0[1];
+        m[2] = u_w * w0 - sum_b * m0[1]; /* U[j] */
+        m[3] = mark;
+        uni[n_uni++] = j;
+    }
     for (int64_t t = 0; t < n_triples; t++) {
         int32_t j = (int32_t)all[3 * t];
         if (t + SYNC_PREFETCH < n_triples) /* the other nodes' coordinates are cold */
