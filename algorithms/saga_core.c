@@ -611,6 +611,20 @@ static void next_round(struct saga_core *c)
     c->flushed = 0;
 }
 
+/* Coordinate j joins the union of a synchronisation: its record m is set to
+ * (w[j], g[j], U[j], mark) from `start`, its (v, g, last) as the round
+ * started (m itself, or this node's saved copy of it). */
+static inline void union_join(double *m, const double *start, double s0, double c0, double u_w,
+                              double sum_b, double mark)
+{
+    double w0 = lazy_value(start, s0, c0);
+    double g0 = start[1];
+    m[0] = w0;
+    m[1] = g0;
+    m[2] = u_w * w0 - sum_b * g0; /* U[j] */
+    m[3] = mark;
+}
+
 int saga_core_sync_apply(struct saga_core *c, const double *all, int64_t n_triples, double sum_a,
                          double sum_b, int n_nodes, double s)
 {
@@ -635,13 +649,7 @@ int saga_core_sync_apply(struct saga_core *c, const double *all, int64_t n_tripl
     const double mark = c->stamp + 0.5;
     for (int64_t t = 0; t < c->n_touched; t++) {
         int32_t j = c->touched[t];
-        const double *m0 = c->saved + 3 * t;
-        double *m = coord + COORD_STRIDE * (size_t)j;
-        double w0 = lazy_value(m0, s0, c0);
-        m[0] = w0;
-        m[1] = m0[1];
-        m[2] = u_w * w0 - sum_b * m0[1]; /* U[j] */
-        m[3] = mark;
+        union_join(coord + COORD_STRIDE * (size_t)j, c->saved + 3 * t, s0, c0, u_w, sum_b, mark);
         uni[n_uni++] = j;
     }
     for (int64_t t = 0; t < n_triples; t++) {
@@ -650,11 +658,8 @@ int saga_core_sync_apply(struct saga_core *c, const double *all, int64_t n_tripl
             __builtin_prefetch(coord + COORD_STRIDE * (size_t)all[3 * (t + SYNC_PREFETCH)], 1);
         double *m = coord + COORD_STRIDE * (size_t)j;
         if (m[3] != mark) {
-            m[3] = mark;
+            union_join(m, m, s0, c0, u_w, sum_b, mark);
             uni[n_uni++] = j;
-            double w0 = lazy_value(m, s0, c0);
-            m[0] = w0;
-            m[2] = u_w * w0 - sum_b * m[1]; /* U[j] */
         }
         m[2] += all[3 * t + 1]; /* + e_k[j] */
         m[1] += all[3 * t + 2]; /* g_bar += sum_k (g_k - g_bar), SPEC 3.2 step 2 */

@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${EXE:=bin/dsaga-bench}" "${BENCH_DIR:=build/bench}" "${PYTHON:=/usr/bin/python3}"
 : "${MPIRUN:=mpirun --oversubscribe}" "${RESULTS:=results}" "${BENCH_SMOKE:=0}"
-export OPENBLAS_NUM_THREADS=1
+. bench/lib.sh # the run environment, med
 mkdir -p "$RESULTS"
 RCV1_LIKE="synth-sparse:n=20000,d=47000,nnz=75,seed=1"
 
@@ -86,18 +86,17 @@ for spec in "${sync_sets[@]}"; do
         /^bare/ { bare = $4 }
         END { print coll, bytes, dense, round, sync, bare, sync / bare }')$'\n'
     done
-    # per column: the median over launches; the ratio's is the median of
-    # the launches' own ratios (sync and bare of one launch share its state)
-    echo "$rows" | awk -v spec="$spec" -v mode="$mode" -v tr="$transport" '
-      function med(a, n,   i, j, t) {
-        for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
-        return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
-      NF { n++; coll = $1; bytes = $2; dense = $3; r[n] = $4; s[n] = $5; b[n] = $6; q[n] = $7 }
-      END {
-        mq = med(q, n)
-        printf "# sync / bare over %d launch(es): median %.3f (%.3f-%.3f)\n", n, mq, q[1], q[n] > "/dev/stderr"
-        printf "%s\t%s\t%s\t%s\t%s\t%s\t%.2f\t%.2f\t%.2f\t%.3f\t%d\t%.3f\t%.3f\n", spec, tr, mode, coll, bytes, dense,
-               med(r, n), med(s, n), med(b, n), mq, n, q[1], q[n] }' 2>&1 >>"$tsv"
+    # per column the median over launches (lib.sh's med: "m (min-max)");
+    # the ratio's is the median of the launches' own ratios (sync and bare
+    # of one launch share its state)
+    col() { awk -v k="$1" 'NF { print $k }' <<<"$rows" | med; }
+    read -r coll bytes dense _ <<<"$rows"
+    round=$(col 4) sync=$(col 5) bare=$(col 6) ratio=$(col 7)
+    echo "# sync / bare over $sync_launches launch(es): median $ratio"
+    range=${ratio#*(} range=${range%)}
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$spec" "$transport" "$mode" \
+      "$coll" "$bytes" "$dense" "${round%% *}" "${sync%% *}" "${bare%% *}" "${ratio%% *}" \
+      "$sync_launches" "${range%-*}" "${range#*-}" >>"$tsv"
   done
 done
 

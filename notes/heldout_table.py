@@ -15,40 +15,33 @@ usage: heldout_table.py FILE.h5 [MORE.h5 ...]   (runs of all files pooled)
 """
 import sys
 
-import h5py
 import numpy as np
 
-from refresh_table import ds_text, lam_text, median_interval, method_of, period_of, s
+from refresh_table import load, median_interval
 
 ORDER = {"saga": 0, "dsaga": 1, "dsaga+refresh": 2, "dsaga+late": 3}
 
 
 def main(paths):
-    cells = {}
+    cells = {}  # (data, lambda, method, tau) -> runs, refresh_table's load
     for path in paths:
-        with h5py.File(path, "r") as f:
-            for k in f["runs"]:
-                a = f["runs"][k].attrs
-                key = (ds_text(s(a["dataset"])), lam_text(a), period_of(a), method_of(a))
-                cells.setdefault(key, []).append(
-                    (int(a["seed"]), float(a["tail_rate_per_epoch"]),
-                     float(a["predicted_tail_rate_per_epoch"])))
+        load(path, cells)
     print("| data | lambda | tau | method | seeds | predicted tail | median tail | "
           "pred / median | 95 % interval | 5-seed blocks |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     within = {}
-    for key in sorted(cells, key=lambda k: (k[0], k[1] != "1/N", k[1], ORDER.get(k[3], 9), k[2])):
-        runs = sorted(cells[key])
-        tails = np.array([r[1] for r in runs])
-        pred = runs[0][2]
+    for key in sorted(cells, key=lambda k: (k[0], k[1] != "1/N", k[1], ORDER.get(k[2], 9), k[3])):
+        runs = sorted(cells[key], key=lambda c: c["seed"])
+        tails = np.array([c["tail"] for c in runs])
+        pred = runs[0]["ptail"]
         ratio = pred / np.median(tails)
         lo, hi = median_interval(tails)  # of the median tail; the ratio's bounds swap
         blocks = [pred / np.median(tails[i:i + 5]) for i in range(0, len(tails) - 4, 5)]
-        n = within.setdefault(key[3], [0, 0])
+        n = within.setdefault(key[2], [0, 0])
         n[0] += abs(ratio - 1) <= 0.1
         n[1] += 1
         print("| %s | %s | %s | %s | %d | %.4f | %.4f | %.3f | %.2f-%.2f | %s |" % (
-            key[0], key[1], key[2].replace("n", " n_k") if key[2] != "-" else "-", key[3],
+            key[0], key[1], key[3].replace("n", " n_k") if key[3] != "-" else "-", key[2],
             len(tails), pred, np.median(tails), ratio, pred / lo, pred / hi,
             " ".join("%.2f" % b for b in blocks)))
     print()

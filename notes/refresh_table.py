@@ -64,7 +64,7 @@ def load(path, cells):
             key = (ds_text(s(a["dataset"])), lam_text(a), method_of(a), period_of(a))
             e8, r8 = first_reach(ser, 1e-8)
             cells.setdefault(key, []).append(dict(
-                tail=float(a["tail_rate_per_epoch"]), window=float(a["rate_per_epoch"]),
+                seed=int(a["seed"]), tail=float(a["tail_rate_per_epoch"]), window=float(a["rate_per_epoch"]),
                 pred=float(a.get("predicted_rate_per_epoch", np.nan)),
                 ptail=float(a.get("predicted_tail_rate_per_epoch", np.nan)), e8=e8, r8=r8,
                 status=s(a["status"]), end=ser[0][-1], rel_end=ser[2][-1] / ser[2][0]))
