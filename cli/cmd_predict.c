@@ -41,9 +41,12 @@ int cmd_predict(int argc, char **argv, int *status)
                    "through M from the run's start (w = 0, memories 0) at the run's checkpoints\n"
                    "(--eval-every) until it would stop (--tol, --max-epochs), not faster than\n"
                    "the memory bound: what a run of that length shows when its slowest modes\n"
-                   "have not taken over yet.  Methods: saga, dsaga, gd.  Refused in one line:\n"
-                   "other methods, d above 4096, and maps above 4096 rows.  --out is accepted\n"
-                   "and ignored.\n");
+                   "have not taken over yet.  Methods: saga, dsaga, gd.  dsaga on data wider\n"
+                   "than d = 4096 takes the matrix-free path (harness/predict_large.h): the\n"
+                   "mean part only, floored at the memory bound, no rho(M); minutes at\n"
+                   "n_k = 5000 (OPENBLAS_NUM_THREADS sets its cores).  Refused in one line:\n"
+                   "other methods, saga or gd above d = 4096, maps above 4096 rows, nodes\n"
+                   "above 8192 rows on the matrix-free path.  --out is accepted and ignored.\n");
         return 0;
     }
     if (cfg.nodes == 0) { /* as for run: every rank of the launch */
@@ -53,7 +56,7 @@ int cmd_predict(int argc, char **argv, int *status)
     }
     if (error_rank() != 0)
         return 0; /* one computation per launch */
-    int rc = predict_run(&cfg, &res);
+    int rc = predict_run_with(&cfg, PREDICT_MATRIX_FREE, &res);
     if (rc == ERR_INPUT && res.why[0])
         INPUT_FAIL("%s", res.why);
     TRY(rc);
@@ -65,5 +68,7 @@ int cmd_predict(int argc, char **argv, int *status)
     printf("state_dim %lld\n", (long long)res.state_dim);
     printf("step_size %.6g\n", res.step_size);
     printf("seconds %.3f\n", res.seconds);
+    if (res.matrix_free)
+        printf("path matrix-free (mean part; rho(M) and the variance part not computed)\n");
     return 0;
 }

@@ -7,9 +7,13 @@
  * (predicted_rate_per_epoch; subopt is quadratic in the mean error, see
  * predict.c for the measurements behind the factor 2).
  *
- * Dense path only: M and the per-node step maps are stored as dense
+ * The dense path: M and the per-node step maps are stored as dense
  * row-major matrices and rho(M) comes from LAPACK's dgeev (OpenBLAS), so
- * sizes above PREDICT_MAX_DIM states are refused in one sentence.
+ * sizes above PREDICT_MAX_DIM states are refused in one sentence.  For
+ * dsaga on wider data, predict_run_with(PREDICT_MATRIX_FREE) takes the
+ * mean part of the predicted tail through the same rounds without a d x d
+ * matrix (predict_large.h); rho(M) and the variance part are not computed
+ * there.
  */
 #ifndef DSAGA_PREDICT_H
 #define DSAGA_PREDICT_H
@@ -37,6 +41,7 @@ struct predict_result {
     int64_t state_dim;          /* rows of M */
     double step_size;           /* the step in force (as a run would use) */
     double seconds;             /* wall time of predict_run */
+    int matrix_free;            /* 1: predict_large_tail's mean part (no rho, no variance) */
     char why[1024];             /* ERR_INPUT: the refusal, one sentence */
 };
 
@@ -123,5 +128,17 @@ int predict_spectral_radius(const double *M, int64_t n, double *rho);
  * without a map (anything but saga, dsaga, gd) or a size above
  * PREDICT_MAX_DIM is ERR_INPUT with out->why set and nothing printed. */
 int predict_run(const struct run_cfg *cfg, struct predict_result *out);
+
+/* predict_run_with's flags. */
+enum {
+    /* dsaga on data wider than PREDICT_MAX_DIM: the mean part of the tail,
+     * matrix-free (predict_large.h), not slower than the memory bound;
+     * rho(M) and predicted_rate_per_epoch stay NaN.  Minutes, not
+     * milliseconds (`predict` asks for it; a grid does not). */
+    PREDICT_MATRIX_FREE = 1u
+};
+
+/* predict_run with flags (PREDICT_MATRIX_FREE); predict_run is flags 0. */
+int predict_run_with(const struct run_cfg *cfg, unsigned flags, struct predict_result *out);
 
 #endif

@@ -34,6 +34,7 @@
 #include "datasets/dataset.h"
 #include "harness/fstar.h"
 #include "harness/predict.h"
+#include "harness/predict_large.h"
 #include "harness/trace.h"
 
 #define BF_N 12 /* rows: 6 per node >= d, so Pi is onto */
@@ -582,4 +583,107 @@ Test(predict, local_noise_follows_its_closed_form_and_vanishes_without_averaging
     cr_assert_eq(predict_tail_rate(M, 1, z0, Hf, 1, &var, 1.0, 1.0, 240.0, 0.0, &sync_only), 0);
     cr_assert(got[3] == sync_only, "s = 1: phi changed the tail: %.17g vs %.17g", got[3],
               sync_only);
+}
+
+/* 8. The matrix-free mean path (harness/predict_large.c) takes the same
+ *    state through the same rounds as the dense map: on the brute-force
+ *    problem (6 rows per node of 5 features: each node's Gram matrix has a
+ *    zero eigenvalue, the null-space path), each round's subopt (1/2) e^T
+ *    (H + lambda I) e from predict_large_tail against z0 taken through
+ *    predict_dsaga_map's M by plain products, for refresh none, visited
+ *    and late, tau 3 and 5 (late: the record restarts at 1 and 2). */
+Test(predict, matrix_free_mean_path_follows_the_dense_map)
+{
+    double x[BF_N][BF_D];
+    double h[BF_N];
+    struct dataset *ds = bf_problem(x, h);
+    double w[BF_D], alpha[BF_N];
+    struct rng r;
+    rng_seed(&r, 77, 0);
+    for (int j = 0; j < BF_D; j++)
+        w[j] = rng_normal(&r);
+    for (int i = 0; i < BF_N; i++)
+        alpha[i] = rng_normal(&r) * 0.3;
+    /* H + lambda I */
+    double Hf[BF_D * BF_D] = {0};
+    for (int i = 0; i < BF_N; i++)
+        for (int a = 0; a < BF_D; a++)
+            for (int b = 0; b < BF_D; b++)
+                Hf[a * BF_D + b] += h[i] * x[i][a] * x[i][b] / BF_N;
+    for (int a = 0; a < BF_D; a++)
+        Hf[a * BF_D + a] += BF_LAMBDA;
+    for (int mode = 0; mode < 3; mode++) {
+        const int blocks = mode ? 2 * BF_K + 1 : BF_K + 1;
+        const int dim = blocks * BF_D;
+        double *M = malloc(sizeof(double) * (size_t)(dim * dim));
+        double *z = calloc((size_t)dim, sizeof *z);
+        double *y = malloc(sizeof(double) * (size_t)dim);
+        cr_assert(M && z && y);
+        cr_assert_eq(predict_dsaga_map(ds, h, BF_LAMBDA, bf_owner, BF_K, bf_tau, BF_ETA, BF_SAGG,
+                                       mode, NULL, 0, M),
+                     0);
+        /* the run's start: e = -w, B_k = -(1/N) sum_{i in S_k} alpha_i x_i
+         * (both copies with refresh) */
+        for (int j = 0; j < BF_D; j++)
+            z[j] = -w[j];
+        for (int i = 0; i < BF_N; i++)
+            for (int b = 1 + bf_owner[i]; b < blocks; b += BF_K)
+                for (int j = 0; j < BF_D; j++)
+                    z[b * BF_D + j] -= alpha[i] * x[i][j] / BF_N;
+        struct trace t = {0};
+        double rate = 0.0;
+        const double rounds = 40.0;
+        cr_assert_eq(predict_large_tail(ds, h, alpha, w, BF_LAMBDA, bf_owner, BF_K, bf_tau, BF_ETA,
+                                        BF_SAGG, mode, 1.0, 1.0, rounds, 0.0, &rate, &t),
+                     0);
+        cr_assert_eq(t.n, (int64_t)rounds + 1, "mode %d: %lld checkpoints", mode, (long long)t.n);
+        double worst = 0.0;
+        for (int64_t k = 0; k < t.n; k++) {
+            if (k > 0) {
+                matvec(M, z, y, dim);
+                memcpy(z, y, sizeof(double) * (size_t)dim);
+            }
+            double he[BF_D];
+            matvec(Hf, z, he, BF_D);
+            double sub = 0.0;
+            for (int j = 0; j < BF_D; j++)
+                sub += 0.5 * z[j] * he[j];
+            double gap = fabs(t.subopt[k] - sub) / sub;
+            if (gap > worst)
+                worst = gap;
+        }
+        cr_log_info("refresh mode %d: subopt %.3g -> %.3g over %d rounds, worst relative gap %.2g",
+                    mode, t.subopt[0], t.subopt[t.n - 1], (int)rounds, worst);
+        cr_assert(t.subopt[t.n - 1] < 1e-2 * t.subopt[0], "mode %d: the map does not contract",
+                  mode);
+        cr_assert(worst <= 1e-10, "mode %d: matrix-free subopt off the dense map's by %.3g", mode,
+                  worst);
+        cr_assert(isfinite(rate) && rate < 0, "mode %d: tail %g", mode, rate);
+        trace_clear(&t);
+        free(y);
+        free(z);
+        free(M);
+    }
+    dataset_destroy(ds);
+}
+
+/* predict_run_with(PREDICT_MATRIX_FREE) takes dsaga past the dense path's
+ * d = 4096 (and says so); predict_run still refuses it. */
+Test(predict, matrix_free_path_lifts_the_width_limit_for_dsaga, .timeout = 120)
+{
+    struct run_cfg cfg;
+    cr_assert_eq(run_cfg_init(&cfg, "dsaga"), 0);
+    cfg.nodes = 2;
+    cfg.max_epochs = 30;
+    snprintf(cfg.dataset, sizeof cfg.dataset, "synth-sparse:n=400,d=5000,nnz=8,seed=3");
+    cr_assert_null(params_set(&cfg.params, "period", "0.1n"));
+    struct predict_result pr;
+    cr_assert_eq(predict_run(&cfg, &pr), ERR_INPUT);
+    cr_assert_eq(predict_run_with(&cfg, PREDICT_MATRIX_FREE, &pr), 0, "%s", pr.why);
+    cr_assert_eq(pr.matrix_free, 1);
+    cr_assert(isnan(pr.predicted_rate_per_epoch));
+    cr_assert(isfinite(pr.predicted_tail_rate_per_epoch) && pr.predicted_tail_rate_per_epoch < 0,
+              "tail %g", pr.predicted_tail_rate_per_epoch);
+    cr_log_info("matrix-free dsaga on d = 5000: tail %.4f per epoch in %.2f s",
+                pr.predicted_tail_rate_per_epoch, pr.seconds);
 }
