@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# predict_large.sh - predict's matrix-free path (harness/predict_large.h) on
+# the rcv1-like cells of experiments/regime.ini (d = 47 000, beyond the
+# dense path's 4 096): dsaga refresh none / visited / late, K = 4, tau 0.1
+# and 1 n_k, lambda 1/N, 1e-4, 1e-3, 1e-2, seed 1, the grid's max_epochs,
+# eval_every and tol.  One `predict` per cell (about 1-3 min on two cores:
+# four 5 000-row eigendecompositions, then the rounds), its output kept as
+# OUTDIR/REFRESH-PERIOD-LAMBDA.txt (existing ones are kept: resumable).
+# notes/large_table.py OUTDIR results/regime.h5 sets them beside the tails.
+#
+#   EXE=bin/dsaga-bench notes/predict_large.sh [OUTDIR]
+set -uo pipefail
+cd "$(dirname "$0")/.."
+: "${EXE:=bin/dsaga-bench}" "${OPENBLAS_NUM_THREADS:=2}"
+export OPENBLAS_NUM_THREADS OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+: "${DSAGA_DATA_MIRROR:=$(cd .. && pwd)/shared/datasets}"; export DSAGA_DATA_MIRROR
+OUTDIR=${1:-results/predict-large}
+mkdir -p "$OUTDIR"
+for ref in none visited late; do
+    for per in 0.1n 1n; do
+        for lam in default 1e-4 1e-3 1e-2; do
+            f=$OUTDIR/$ref-$per-$lam.txt
+            grep -qs '^seconds' "$f" && continue
+            la=()
+            [ "$lam" != default ] && la=(--lambda "$lam")
+            "$EXE" predict --algorithm dsaga --dataset synth-sparse:n=20000,d=47000,nnz=75,seed=1 \
+                --nodes 4 --period "$per" --refresh "$ref" "${la[@]}" --seed 1 --max-epochs 300 \
+                --eval-every 1 --tol 1e-12 > "$f" 2>&1 || echo "predict failed: $f" >&2
+        done
+    done
+done
