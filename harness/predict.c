@@ -263,6 +263,14 @@ static void predict_project(const double *H, int64_t d, const double *Q, int64_t
                 ir);
 }
 
+int64_t predict_node_rows(const int *owner, int64_t N, int k)
+{
+    int64_t n_k = 0;
+    for (int64_t i = 0; i < N; i++)
+        n_k += owner[i] == k;
+    return n_k;
+}
+
 int predict_dsaga_map(const struct dataset *ds, const double *h, double lambda, const int *owner,
                       int K, const int64_t *tau, double eta, double s, int refresh, const double *Q,
                       int64_t r_q, double *M)
@@ -300,9 +308,7 @@ int predict_dsaga_map(const struct dataset *ds, const double *h, double lambda, 
     for (int64_t r = 0; r < d; r++) /* SPEC 3.2 step 2: (1 - s K) e */
         M_AT(0, 0, r, r) = 1.0 - s * (double)K;
     for (int k = 0; k < K; k++) {
-        int64_t n_k = 0;
-        for (int64_t i = 0; i < N; i++)
-            n_k += owner[i] == k;
+        int64_t n_k = predict_node_rows(owner, N, k);
         if (n_k == 0)
             FAIL_GOTO(ERR_INPUT, "predict: node %d holds no row", k);
         /* H_k = (1/n_k) sum_{i in S_k} h_i x_i x_i^T, then Q^T H_k Q into
@@ -916,9 +922,7 @@ int predict_run_with(const struct run_cfg *cfg, unsigned flags, struct predict_r
         }
         double grads_per_round = 0.0;
         for (int k = 0; k < K; k++) {
-            int64_t n_k = 0;
-            for (int64_t i = 0; i < N; i++)
-                n_k += owner[i] == k;
+            int64_t n_k = predict_node_rows(owner, N, k);
             /* saga: a twentieth of an epoch per round (file comment);
              * dsaga: its declared period */
             tau[k] = is_saga

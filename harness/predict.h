@@ -52,6 +52,9 @@ enum predict_refresh {
     PREDICT_REFRESH_LATE = 2
 };
 
+/* The rows of node k: how many i have owner[i] == k among the N. */
+int64_t predict_node_rows(const int *owner, int64_t N, int k);
+
 /* SPEC 4.1 for dsaga (saga is K = 1, s = 1): M on the state
  * (e, B_1, ..., B_K), blocks of d rows in that order, row-major, written to
  * M ((K + 1) d squared, caller-allocated).  Rows are ds's; owner[i] in

@@ -244,9 +244,7 @@ int predict_large_tail(const struct dataset *ds, const double *h, const double *
     double *be_new = be + K * d;
     double *bs = refresh ? be_new + K * d : NULL; /* K x d: as the round started */
     for (int k = 0; k < K; k++) {
-        int64_t n_k = 0;
-        for (int64_t i = 0; i < N; i++)
-            n_k += owner[i] == k;
+        int64_t n_k = predict_node_rows(owner, N, k);
         if (n_k == 0)
             FAIL_GOTO(ERR_INPUT, "predict: node %d holds no row", k);
         if (n_k > PREDICT_LARGE_MAX_ROWS)
