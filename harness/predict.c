@@ -942,7 +942,7 @@ int predict_run_with(const struct run_cfg *cfg, unsigned flags, struct predict_r
                     : 1.0 / (double)K;
         out->rounds_per_epoch = (double)N / grads_per_round;
         if (large) {
-            /* the mean part only, not slower than the memory bound: the
+            /* the mean part only, not faster than the memory bound: the
              * variance part's expectation (file comment), which a median
              * run beats by the 10-35 % the dense path's ages model */
             bk = calloc((size_t)d, sizeof *bk); /* w = 0 */

@@ -135,7 +135,7 @@ int predict_run(const struct run_cfg *cfg, struct predict_result *out);
 /* predict_run_with's flags. */
 enum {
     /* dsaga on data wider than PREDICT_MAX_DIM: the mean part of the tail,
-     * matrix-free (predict_large.h), not slower than the memory bound;
+     * matrix-free (predict_large.h), not faster than the memory bound;
      * rho(M) and predicted_rate_per_epoch stay NaN.  Minutes, not
      * milliseconds (`predict` asks for it; a grid does not). */
     PREDICT_MATRIX_FREE = 1u
