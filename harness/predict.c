@@ -575,6 +575,42 @@ done:
     return rc;
 }
 
+int predict_ckpt_due(struct predict_ckpt *c, double epoch)
+{
+    if (epoch < c->next)
+        return 0;
+    while (c->next <= epoch)
+        c->next += c->eval_every;
+    return 1;
+}
+
+int predict_ckpt_add(struct predict_ckpt *c, double epoch, double sub, int *stop)
+{
+    if (c->t->n == 0)
+        c->sub0 = sub;
+    *stop = 1;
+    if (!isfinite(sub) || !(c->sub0 > 0)) {
+        c->bad = 1; /* the rate stays NaN */
+        return 0;
+    }
+    struct checkpoint cp = {.epoch = epoch, .subopt = sub};
+    TRY(trace_append(c->t, &cp));
+    *stop = sub <= c->stop_rel * c->sub0 || epoch >= c->max_epochs;
+    return 0;
+}
+
+double predict_ckpt_rate(const struct predict_ckpt *c)
+{
+    const struct trace *t = c->t;
+    if (c->bad)
+        return NAN;
+    double rate = trace_fit_tail_rate(t);
+    /* stopped before 5 checkpoints: faster than the checkpoints resolve */
+    if (isnan(rate) && t->n > 0 && t->n < 5 && t->subopt[t->n - 1] <= c->stop_rel * c->sub0)
+        rate = -INFINITY;
+    return rate;
+}
+
 int predict_tail_rate(const double *M, int64_t dim, const double *z0, const double *Hf, int64_t r,
                       const struct predict_var *var, double rounds_per_epoch, double eval_every,
                       double max_epochs, double stop_rel, double *rate)
@@ -643,9 +679,8 @@ int predict_tail_rate(const double *M, int64_t dim, const double *z0, const doub
     memcpy(z, z0, (size_t)dim * sizeof *z);
     int id = (int)dim;
     int ir = (int)r;
-    double sub0 = 0.0;
+    struct predict_ckpt ck = {&t, eval_every, max_epochs, stop_rel, 0.0, 0.0, 0};
     const int64_t max_rounds = (int64_t)ceil(max_epochs * rounds_per_epoch) + 1;
-    double next = 0.0; /* the next checkpoint's epoch */
     for (int64_t round = 0; round <= max_rounds; round++) {
         if (round > 0) {
             cblas_dgemv(CblasRowMajor, CblasNoTrans, id, id, 1.0, M, id, z, 1, 0.0, y, 1);
@@ -707,28 +742,18 @@ int predict_tail_rate(const double *M, int64_t dim, const double *z0, const doub
             }
         }
         double epoch = (double)round / rounds_per_epoch;
-        if (epoch < next)
+        if (!predict_ckpt_due(&ck, epoch))
             continue;
-        while (next <= epoch)
-            next += eval_every;
         /* subopt ~ (1/2) e^T (H + lambda I) e of the mean error e, plus the
-         * variance part */
+         * variance part (0 at round 0) */
         cblas_dsymv(CblasRowMajor, CblasUpper, ir, 1.0, Hf, ir, z, 1, 0.0, he, 1);
         double mean = 0.5 * cblas_ddot(ir, z, 1, he, 1);
-        double sub = mean + sv;
-        if (round == 0)
-            sub0 = mean;
-        if (!isfinite(sub) || !(sub0 > 0))
-            goto done; /* rate stays NaN */
-        struct checkpoint cp = {.epoch = epoch, .subopt = sub};
-        TRY_GOTO(trace_append(&t, &cp));
-        if (sub <= stop_rel * sub0 || epoch >= max_epochs)
+        int stop = 0;
+        TRY_GOTO(predict_ckpt_add(&ck, epoch, mean + sv, &stop));
+        if (stop)
             break;
     }
-    *rate = trace_fit_tail_rate(&t);
-    /* stopped before 5 checkpoints: faster than the checkpoints resolve */
-    if (isnan(*rate) && t.n > 0 && t.n < 5 && t.subopt[t.n - 1] <= stop_rel * sub0)
-        *rate = -INFINITY;
+    *rate = predict_ckpt_rate(&ck);
 done:
     trace_clear(&t);
     free(P);
@@ -856,11 +881,10 @@ int predict_run_with(const struct run_cfg *cfg, unsigned flags, struct predict_r
                   : strcmp(rv, "late") == 0  ? PREDICT_REFRESH_LATE
                                              : PREDICT_REFRESH_NONE;
     }
-    int64_t dim = is_gd ? r : (refresh ? 2 * K + 1 : K + 1) * r;
+    /* the state's blocks, each r wide (the matrix-free path keeps all d) */
+    int64_t dim = is_gd ? r : (refresh ? 2 * K + 1 : K + 1) * (large ? d : r);
     int64_t biggest = is_gd ? r : (dim > 3 * r ? dim : 3 * r);
-    if (large)
-        dim = (refresh ? 2 * K + 1 : K + 1) * d;
-    else if (biggest > PREDICT_MAX_DIM)
+    if (!large && biggest > PREDICT_MAX_DIM)
         PREDICT_REFUSE(out,
                        "predict: %s on %.200s (rank %lld of d = %lld, K = %d) needs dense %lld x "
                        "%lld matrices; the dense path of SPEC 4.1 stops at %d",
@@ -876,9 +900,13 @@ int predict_run_with(const struct run_cfg *cfg, unsigned flags, struct predict_r
     owner = malloc((size_t)N * sizeof *owner);
     tau = malloc((size_t)K * sizeof *tau);
     M = large ? NULL : malloc((size_t)(dim * dim) * sizeof *M);
-    if (!w || !h || !owner || !tau || (!large && !M))
+    bk = calloc((size_t)d, sizeof *bk); /* w = 0, then scratch */
+    if (!w || !h || !owner || !tau || (!large && !M) || !bk)
         FAIL_GOTO(ERR_NOMEM, "predict: %lld x %lld map", (long long)dim, (long long)dim);
     TRY_GOTO(fstar_solve(&prob, 1e-12, w, &fr));
+    /* f(0): the run's tol is relative to it */
+    const double f0 = objective_value(&prob, bk, NULL);
+    const double stop_rel = f0 > fr.fstar ? cfg->tol * f0 / (f0 - fr.fstar) : 0.0;
     for (int64_t i = 0; i < N; i++) {
         double z = 0.0;
         for (int64_t p = ds->row_ptr[i]; p < ds->row_ptr[i + 1]; p++)
@@ -945,11 +973,6 @@ int predict_run_with(const struct run_cfg *cfg, unsigned flags, struct predict_r
             /* the mean part only, not faster than the memory bound: the
              * variance part's expectation (file comment), which a median
              * run beats by the 10-35 % the dense path's ages model */
-            bk = calloc((size_t)d, sizeof *bk); /* w = 0 */
-            if (!bk)
-                FAIL_GOTO(ERR_NOMEM, "predict: a vector of %lld", (long long)d);
-            double f0 = objective_value(&prob, bk, NULL);
-            double stop_rel = f0 > fr.fstar ? cfg->tol * f0 / (f0 - fr.fstar) : 0.0;
             double tail = NAN;
             TRY_GOTO(predict_large_tail(ds, h, h + N, w, lambda, owner, K, tau, eta, s_agg, refresh,
                                         out->rounds_per_epoch, cfg->eval_every, cfg->max_epochs,
@@ -979,19 +1002,15 @@ int predict_run_with(const struct run_cfg *cfg, unsigned flags, struct predict_r
      * max_epochs), plus the stale memories' variance part (file comment) */
     int blocks = is_gd ? 1 : (int)(dim / r);
     z0 = malloc((size_t)dim * sizeof *z0);
-    bk = malloc((size_t)d * sizeof *bk);
     Hd = calloc((size_t)(d * d), sizeof *Hd);
     Hf = malloc((size_t)(r * r + d * r) * sizeof *Hf);
-    if (!z0 || !bk || !Hd || !Hf)
+    if (!z0 || !Hd || !Hf)
         FAIL_GOTO(ERR_NOMEM, "predict: the starting state of %lld", (long long)dim);
     predict_start(ds, w, h + N, owner, K, blocks, Q, r, z0, bk);
     predict_add_hessian(ds, h, NULL, 0, 1.0 / (double)N, Hd);
     predict_project(Hd, d, Q, r, Hf, Hf + r * r);
     for (int64_t j = 0; j < r; j++)
         Hf[j * r + j] += lambda;
-    memset(bk, 0, (size_t)d * sizeof *bk);
-    double f0 = objective_value(&prob, bk, NULL); /* f(0): the run's tol is relative to it */
-    double stop_rel = f0 > fr.fstar ? cfg->tol * f0 / (f0 - fr.fstar) : 0.0;
     struct predict_var var = {0};
     if (!is_gd) {
         /* the memories' second moment (file comment, "the variance part") */

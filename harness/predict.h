@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "harness/run_cfg.h"
+#include "harness/trace.h"
 
 /* The largest dense matrix predict builds (rows): (K + 1) d for M ((2K + 1) d
  * with refresh = visited) and 3 d
@@ -117,6 +118,29 @@ struct predict_var {
 int predict_tail_rate(const double *M, int64_t dim, const double *z0, const double *Hf, int64_t r,
                       const struct predict_var *var, double rounds_per_epoch, double eval_every,
                       double max_epochs, double stop_rel, double *rate);
+
+/* The checkpoints of a predicted tail (predict_tail_rate,
+ * predict_large_tail), as a run takes them: every eval_every epochs from
+ * epoch 0 until subopt <= stop_rel subopt(0) or max_epochs. */
+struct predict_ckpt {
+    struct trace *t; /* the checkpoints (caller clears) */
+    double eval_every, max_epochs, stop_rel;
+    double next; /* the next checkpoint's epoch (0 to start) */
+    double sub0; /* subopt at the first checkpoint */
+    int bad;     /* a non-finite subopt was seen: the rate is NaN */
+};
+
+/* 1 when a checkpoint falls at `epoch` (the first round at or after it). */
+int predict_ckpt_due(struct predict_ckpt *c, double epoch);
+
+/* Records subopt at epoch; *stop = 1 where the run would stop (or subopt
+ * is not finite).  ERR_NOMEM. */
+int predict_ckpt_add(struct predict_ckpt *c, double epoch, double sub, int *stop);
+
+/* SPEC 4's tail fit (trace_fit_tail_rate) of the checkpoints; -inf when
+ * the run stopped before 5 (faster than they resolve), NaN after a
+ * non-finite subopt or on too few usable checkpoints otherwise. */
+double predict_ckpt_rate(const struct predict_ckpt *c);
 
 /* rho(M): the largest eigenvalue modulus of the n x n matrix M (dgeev; M
  * is not modified).  ERR_NUMERIC when LAPACK fails. */

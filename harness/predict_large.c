@@ -267,7 +267,7 @@ int predict_large_tail(const struct dataset *ds, const double *h, const double *
         /* late re-takes only the rows drawn after tau/2 steps (dsaga.c) */
         int64_t tau1 = refresh == PREDICT_REFRESH_LATE ? tau[k] / 2 : 0;
         nd->q = refresh ? -expm1((double)(tau[k] - tau1) * log1p(-1.0 / (double)nd->n)) : 0.0;
-        TRY_GOTO(node_setup(nd, ds, h, lambda, eta, tau[k], tau1, o_e));
+        TRY_GOTO(node_setup(nd, ds, h, lambda, eta, tau[k], tau1, o_e)); /* o_e: d of scratch */
     }
     /* the run's start: w = 0, every stored gradient 0 */
     for (int64_t c0 = 0; c0 < d; c0++)
@@ -282,8 +282,7 @@ int predict_large_tail(const struct dataset *ds, const double *h, const double *
     if (bs)
         memcpy(bs, be, (size_t)K * vd);
 
-    double sub0 = 0.0;
-    double next = 0.0;
+    struct predict_ckpt ck = {t, eval_every, max_epochs, stop_rel, 0.0, 0.0, 0};
     const int64_t max_rounds = (int64_t)ceil(max_epochs * rounds_per_epoch) + 1;
     for (int64_t round = 0; round <= max_rounds; round++) {
         if (round > 0) {
@@ -321,10 +320,8 @@ int predict_large_tail(const struct dataset *ds, const double *h, const double *
             memcpy(be, be_new, (size_t)K * vd);
         }
         double epoch = (double)round / rounds_per_epoch;
-        if (epoch < next)
+        if (!predict_ckpt_due(&ck, epoch))
             continue;
-        while (next <= epoch)
-            next += eval_every;
         /* subopt ~ (1/2) e^T (H + lambda I) e, H = (1/N) sum_i h_i x_i x_i^T */
         double q = 0.0;
         for (int64_t i = 0; i < N; i++) {
@@ -334,18 +331,12 @@ int predict_large_tail(const struct dataset *ds, const double *h, const double *
             q += h[i] * z * z;
         }
         double sub = 0.5 * (q / (double)N + lambda * cblas_ddot((int)d, e, 1, e, 1));
-        if (round == 0)
-            sub0 = sub;
-        if (!isfinite(sub) || !(sub0 > 0))
-            goto done;
-        struct checkpoint cp = {.epoch = epoch, .subopt = sub};
-        TRY_GOTO(trace_append(t, &cp));
-        if (sub <= stop_rel * sub0 || epoch >= max_epochs)
+        int stop = 0;
+        TRY_GOTO(predict_ckpt_add(&ck, epoch, sub, &stop));
+        if (stop)
             break;
     }
-    *rate = trace_fit_tail_rate(t);
-    if (isnan(*rate) && t->n > 0 && t->n < 5 && t->subopt[t->n - 1] <= stop_rel * sub0)
-        *rate = -INFINITY;
+    *rate = predict_ckpt_rate(&ck);
 done:
     trace_clear(&local);
     for (int k = 0; nodes && k < K; k++) {
