@@ -43,8 +43,11 @@ int cmd_predict(int argc, char **argv, int *status)
                    "the memory bound: what a run of that length shows when its slowest modes\n"
                    "have not taken over yet.  Methods: saga, dsaga, gd.  dsaga on data wider\n"
                    "than d = 4096 takes the matrix-free path (harness/predict_large.h): the\n"
-                   "mean part only, floored at the memory bound, no rho(M); minutes at\n"
-                   "n_k = 5000 (OPENBLAS_NUM_THREADS sets its cores).  Refused in one line:\n"
+                   "mean part and the variance part, no rho(M); minutes at n_k = 5000, plus\n"
+                   "an N x N eigendecomposition once per data set, lambda and shards (13 min\n"
+                   "at N = 20000, cached in $DSAGA_CACHE; OPENBLAS_NUM_THREADS sets its\n"
+                   "cores); above N = 25000 the mean part only, floored at the memory bound.\n"
+                   "Refused in one line:\n"
                    "other methods, saga or gd above d = 4096, maps above 4096 rows, nodes\n"
                    "above 8192 rows on the matrix-free path.  --out is accepted and ignored.\n");
         return 0;
@@ -68,7 +71,9 @@ int cmd_predict(int argc, char **argv, int *status)
     printf("state_dim %lld\n", (long long)res.state_dim);
     printf("step_size %.6g\n", res.step_size);
     printf("seconds %.3f\n", res.seconds);
-    if (res.matrix_free)
+    if (res.matrix_free == 2)
+        printf("path matrix-free (mean and variance parts; rho(M) not computed)\n");
+    else if (res.matrix_free)
         printf("path matrix-free (mean part; rho(M) and the variance part not computed)\n");
     return 0;
 }

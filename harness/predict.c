@@ -133,10 +133,15 @@
  * from a d x d Gram matrix), so it stops at PREDICT_MAX_DIM.  For dsaga
  * on wider data (the rcv1-like set, d = 47 000) predict_large.c takes the
  * mean error through the same rounds matrix-free, each node's T_k^tau
- * applied in the eigenbasis of its n_k x n_k Gram matrix, and the tail is
- * that mean part's, not faster than the memory bound (the variance part's
- * expectation, which needs H's eigenvectors: a 20 000-square
- * eigendecomposition there, not attempted).
+ * applied in the eigenbasis of its n_k x n_k Gram matrix.  The variance
+ * part needs only H's eigenvalues, each G_k's diagonal in its
+ * eigenvectors and the forms e^T G_k e_a, c_k^T e: the first two come
+ * from H's N x N Gram matrix (predict_large_spectrum: one N-square
+ * eigendecomposition per data, lambda and shards, about 13 minutes at N =
+ * 20 000 on two cores, cached), the forms from X e, so predict_noise
+ * carries the same variance part on both paths (they agree to 9 digits,
+ * tests/test_predict.c).  Above PREDICT_LARGE_MAX_SAMPLES rows the tail is
+ * the mean part's, not faster than the memory bound.
  *
  * Measured against the regime grid (notes/refresh.md): the variants'
  * predicted tails within 10 % of the 5-seed median tail in 27 of 32 cells
@@ -611,70 +616,160 @@ double predict_ckpt_rate(const struct predict_ckpt *c)
     return rate;
 }
 
+int predict_noise_init(struct predict_noise *nz, const struct predict_var *var, int64_t r)
+{
+    int rc = 0;
+    const int K = var->K;
+    memset(nz, 0, sizeof *nz);
+    nz->var = var;
+    nz->r = r;
+    /* the ages a median run holds (file comment): a >= 1 rounds while the
+     * expected number of node k's rows at least that old, n_k (1 - q)^(a-1),
+     * is at least ln 2 */
+    nz->ages = 1;
+    for (int k = 0; k < K; k++) {
+        double q = var->q[k];
+        double a = q < 1.0 ? 1.0 + log(var->n[k] / M_LN2) / -log1p(-q) : 1.0;
+        if (a > (double)nz->ages)
+            nz->ages = a > 100000.0 ? 100000 : (int64_t)a;
+    }
+    /* per round and node: e^T G_k e, e_a's own variance in G_k's norm and
+     * the local noise of the memories taken in the round */
+    nz->ring = calloc((size_t)(nz->ages * 3 * K + 1), sizeof *nz->ring);
+    /* per eigendirection j: the variance part P_j, its decay over a round
+     * f2_j = b_j^(2 tau) and the round's noise gain (1 - f2_j) / (1 - b_j^2) */
+    nz->P = calloc((size_t)(4 * r + 2 * K + 1), sizeof *nz->P);
+    if (!nz->ring || !nz->P)
+        FAIL_GOTO(ERR_NOMEM, "predict: the variance part of %lld directions", (long long)r);
+    nz->f2 = nz->P + r;
+    nz->fac = nz->f2 + r;
+    nz->favg = nz->fac + r;        /* fac averaged over draws in the first tau_draw steps */
+    nz->inv_tr = nz->favg + r;     /* K: 1 / tr G_k (0 for G_k = 0) */
+    nz->loc_gain = nz->inv_tr + K; /* K: a memory's local noise per unit of V_k (file comment) */
+    for (int64_t j = 0; j < r; j++) {
+        double ea = var->eta * var->a[j];
+        double b = 1.0 - ea;        /* one step's contraction */
+        double x = ea * (2.0 - ea); /* 1 - b^2, without its cancellation */
+        nz->f2[j] = exp(2.0 * var->tau * log(fabs(b)));
+        nz->fac[j] = x > 0 ? -expm1(var->tau * log1p(-x)) / x : var->tau;
+        /* favg: (1/T) sum_{t<T} (1 - b^(2t)) / (1 - b^2); its closed form
+         * cancels when T x is small, where three terms of its series are
+         * exact to 1e-8 */
+        double T = var->tau_draw > 1.0 ? var->tau_draw : 1.0;
+        if (!(x > 0))
+            nz->favg[j] = 0.5 * (T - 1.0);
+        else if (T * x > 1e-2)
+            nz->favg[j] = (T + expm1(T * log1p(-x)) / x) / (T * x);
+        else
+            nz->favg[j] = (T - 1.0) / 2.0 - x * (T - 1.0) * (T - 2.0) / 6.0 +
+                          x * x * (T - 1.0) * (T - 2.0) * (T - 3.0) / 24.0;
+    }
+    for (int k = 0; k < K; k++) {
+        const double *gd = var->gd + (size_t)k * (size_t)r;
+        double tr = 0.0;
+        for (int64_t j = 0; j < r; j++)
+            tr += gd[j];
+        nz->inv_tr[k] = tr > 0 ? 1.0 / tr : 0.0;
+        double lsig = 0.0; /* sum_j g_kj^2 favg_j */
+        for (int64_t j = 0; j < r; j++)
+            lsig += gd[j] * gd[j] * nz->favg[j];
+        nz->loc_gain[k] =
+            (1.0 - var->s) * (1.0 - var->s) * var->eta * var->eta * nz->inv_tr[k] * lsig;
+    }
+done:
+    if (rc)
+        predict_noise_clear(nz);
+    return rc;
+}
+
+void predict_noise_clear(struct predict_noise *nz)
+{
+    free(nz->ring);
+    free(nz->P);
+    memset(nz, 0, sizeof *nz);
+}
+
+double predict_noise_round(struct predict_noise *nz, int64_t round, const double *eGe,
+                           const double *ce, const double *cross)
+{
+    const struct predict_var *var = nz->var;
+    const int K = var->K;
+    const int64_t r = nz->r, amax = nz->ages;
+    double *P = nz->P;
+    /* the variance part at this sync: the noise of the memories node k
+     * held during the round, memories taken a >= 1 rounds ago at e_a
+     * (u_i = h_i x_i^T (e - e_a), plus e_a's own variance) and the
+     * never taken (u_i = h_i x_i^T e + alpha_i*) */
+    double *slot = nz->ring + (size_t)(round % amax) * (size_t)(3 * K);
+    for (int64_t j = 0; j < r && round > 0; j++)
+        P[j] *= nz->f2[j]; /* the round's decay, then each node's noise */
+    for (int k = 0; k < K && round > 0; k++) {
+        const double *gd = var->gd + (size_t)k * (size_t)r;
+        double q = var->q[k];
+        double v = 0.0, w = q;
+        for (int64_t a = 1; a <= amax && a < round; a++, w *= 1.0 - q) {
+            if (var->n[k] * w / q < M_LN2)
+                break;
+            const double *old = nz->ring + (size_t)((round - a) % amax) * (size_t)(3 * K);
+            /* a memory of age a, at e_a; taken at the node's iterate
+             * (a share phi), it also holds the node's local noise of
+             * the round it was taken in (file comment) */
+            double loc = var->phi ? var->phi[k] * old[2 * K + k] : 0.0;
+            v += w * (eGe[k] - 2.0 * cross[k * amax + a - 1] + old[k] + old[K + k] + loc);
+        }
+        double never = exp((double)(round - 1) * log1p(-q));
+        if (var->n[k] * never >= M_LN2)
+            v += never * (eGe[k] + 2.0 * ce[k] + var->v0[k]);
+        slot[k] = eGe[k];
+        /* the noise of node k's steps, v spread over the directions as
+         * G_k's diagonal, accumulated over the round, weighted s^2 at
+         * the synchronisation */
+        double scale = var->s * var->s * var->eta * var->eta * v * nz->inv_tr[k];
+        for (int64_t j = 0; j < r; j++)
+            P[j] += scale * gd[j] * nz->fac[j];
+        /* the node's own noise at a draw in the round, in G_k's norm */
+        slot[2 * K + k] = nz->loc_gain[k] * v;
+    }
+    double sv = 0.0;
+    for (int64_t j = 0; j < r; j++)
+        sv += 0.5 * var->a[j] * P[j];
+    for (int k = 0; k < K; k++) {
+        const double *gd = var->gd + (size_t)k * (size_t)r;
+        double sig = 0.0;
+        for (int64_t j = 0; j < r; j++)
+            sig += gd[j] * P[j];
+        slot[K + k] = sig;
+        if (round == 0)
+            slot[k] = slot[2 * K + k] = 0.0; /* unused: ages start at 1 */
+    }
+    return sv;
+}
+
 int predict_tail_rate(const double *M, int64_t dim, const double *z0, const double *Hf, int64_t r,
                       const struct predict_var *var, double rounds_per_epoch, double eval_every,
                       double max_epochs, double stop_rel, double *rate)
 {
     int rc = 0;
     struct trace t = {0};
-    int K = var ? var->K : 0;
-    /* the ages a median run holds (file comment): a >= 1 rounds while the
-     * expected number of node k's rows at least that old, n_k (1 - q)^(a-1),
-     * is at least ln 2 */
-    int64_t amax = 1;
-    for (int k = 0; k < K; k++) {
-        double q = var->q[k];
-        double a = q < 1.0 ? 1.0 + log(var->n[k] / M_LN2) / -log1p(-q) : 1.0;
-        if (a > (double)amax)
-            amax = a > 100000.0 ? 100000 : (int64_t)a;
-    }
+    struct predict_noise nz = {0};
+    const int K = var ? var->K : 0;
     double *z = malloc((size_t)dim * sizeof *z);
     double *y = malloc((size_t)dim * sizeof *y);
     double *he = malloc((size_t)r * sizeof *he);
-    /* ring of the last amax rounds: e (r), e^T G_k e, the variance part
-     * and the local noise of node k's memories taken in the round */
-    const int64_t slot_n = r + 3 * K;
-    double *ring = malloc((size_t)(amax * slot_n + 1) * sizeof *ring);
-    /* per eigendirection j: the variance part P_j, its decay over a round
-     * f2_j = b_j^(2 tau) and the round's noise gain (1 - f2_j) / (1 - b_j^2) */
-    double *P = calloc((size_t)(4 * r + 2 * K + 1), sizeof *P);
-    double *f2 = P + r, *fac = f2 + r;
-    double *favg = fac + r;        /* r: fac averaged over draws in the first tau_draw steps */
-    double *inv_tr = favg + r;     /* K: 1 / tr G_k (0 for G_k = 0) */
-    double *loc_gain = inv_tr + K; /* K: a memory's local noise per unit of V_k (file comment) */
+    double *ering = NULL; /* the e of the last nz.ages rounds, round % ages */
+    double *forms = NULL; /* K: e^T G_k e, K: c_k^T e, K x ages: e^T G_k e_a */
     *rate = NAN;
-    if (!z || !y || !he || !ring || !P)
+    if (!z || !y || !he)
         FAIL_GOTO(ERR_NOMEM, "predict: a state of %lld", (long long)dim);
     if (!(rounds_per_epoch > 0) || !(eval_every > 0) || !(max_epochs > 0))
         FAIL_GOTO(ERR_INTERNAL, "predict_tail_rate: rounds/epoch %g, eval_every %g, epochs %g",
                   rounds_per_epoch, eval_every, max_epochs);
-    for (int64_t j = 0; j < r && K; j++) {
-        double ea = var->eta * var->a[j];
-        double b = 1.0 - ea;        /* one step's contraction */
-        double x = ea * (2.0 - ea); /* 1 - b^2, without its cancellation */
-        f2[j] = exp(2.0 * var->tau * log(fabs(b)));
-        fac[j] = x > 0 ? -expm1(var->tau * log1p(-x)) / x : var->tau;
-        /* favg: (1/T) sum_{t<T} (1 - b^(2t)) / (1 - b^2); its closed form
-         * cancels when T x is small, where three terms of its series are
-         * exact to 1e-8 */
-        double T = var->tau_draw > 1.0 ? var->tau_draw : 1.0;
-        if (!(x > 0))
-            favg[j] = 0.5 * (T - 1.0);
-        else if (T * x > 1e-2)
-            favg[j] = (T + expm1(T * log1p(-x)) / x) / (T * x);
-        else
-            favg[j] = (T - 1.0) / 2.0 - x * (T - 1.0) * (T - 2.0) / 6.0 +
-                      x * x * (T - 1.0) * (T - 2.0) * (T - 3.0) / 24.0;
-    }
-    for (int k = 0; k < K; k++) {
-        double tr = 0.0;
-        for (int64_t j = 0; j < r; j++)
-            tr += var->gd[k * r + j];
-        inv_tr[k] = tr > 0 ? 1.0 / tr : 0.0;
-        double lsig = 0.0; /* sum_j g_kj^2 favg_j */
-        for (int64_t j = 0; j < r; j++)
-            lsig += var->gd[k * r + j] * var->gd[k * r + j] * favg[j];
-        loc_gain[k] = (1.0 - var->s) * (1.0 - var->s) * var->eta * var->eta * inv_tr[k] * lsig;
+    if (var) {
+        TRY_GOTO(predict_noise_init(&nz, var, r));
+        ering = malloc((size_t)(nz.ages * r + 1) * sizeof *ering);
+        forms = malloc((size_t)((2 + nz.ages) * K + 1) * sizeof *forms);
+        if (!ering || !forms)
+            FAIL_GOTO(ERR_NOMEM, "predict: the last %lld rounds' errors", (long long)nz.ages);
     }
     memcpy(z, z0, (size_t)dim * sizeof *z);
     int id = (int)dim;
@@ -688,58 +783,21 @@ int predict_tail_rate(const double *M, int64_t dim, const double *z0, const doub
             z = y;
             y = swap;
         }
-        /* the variance part at this sync: the noise of the memories node k
-         * held during the round, memories taken a >= 1 rounds ago at e_a
-         * (u_i = h_i x_i^T (e - e_a), plus e_a's own variance) and the
-         * never taken (u_i = h_i x_i^T e + alpha_i*) */
-        double *slot = ring + (size_t)(round % amax) * (size_t)slot_n;
-        double sv = 0.0;
-        for (int64_t j = 0; j < r && K && round > 0; j++)
-            P[j] *= f2[j]; /* the round's decay, then each node's noise */
-        for (int k = 0; k < K && round > 0; k++) {
-            const double *G = var->G + (size_t)k * (size_t)(r * r);
-            const double *gd = var->gd + (size_t)k * (size_t)r;
-            double q = var->q[k];
-            cblas_dsymv(CblasRowMajor, CblasUpper, ir, 1.0, G, ir, z, 1, 0.0, he, 1);
-            double eGe = cblas_ddot(ir, z, 1, he, 1);
-            double v = 0.0, w = q;
-            for (int64_t a = 1; a <= amax && a < round; a++, w *= 1.0 - q) {
-                if (var->n[k] * w / q < M_LN2)
-                    break;
-                const double *old = ring + (size_t)((round - a) % amax) * (size_t)slot_n;
-                /* a memory of age a, at e_a; taken at the node's iterate
-                 * (a share phi), it also holds the node's local noise of
-                 * the round it was taken in (file comment) */
-                double loc = var->phi ? var->phi[k] * old[r + 2 * K + k] : 0.0;
-                v += w * (eGe - 2.0 * cblas_ddot(ir, he, 1, old, 1) + old[r + k] + old[r + K + k] +
-                          loc);
+        double sv = 0.0; /* the variance part */
+        if (var) {
+            const int64_t ages = nz.ages;
+            double *eGe = forms, *ce = eGe + K, *cross = ce + K;
+            for (int k = 0; k < K && round > 0; k++) {
+                const double *G = var->G + (size_t)k * (size_t)(r * r);
+                cblas_dsymv(CblasRowMajor, CblasUpper, ir, 1.0, G, ir, z, 1, 0.0, he, 1);
+                eGe[k] = cblas_ddot(ir, z, 1, he, 1);
+                ce[k] = cblas_ddot(ir, z, 1, var->c + k * r, 1);
+                for (int64_t a = 1; a <= ages && a < round; a++)
+                    cross[k * ages + a - 1] =
+                        cblas_ddot(ir, he, 1, ering + (size_t)((round - a) % ages) * (size_t)r, 1);
             }
-            double never = exp((double)(round - 1) * log1p(-q));
-            if (var->n[k] * never >= M_LN2)
-                v += never * (eGe + 2.0 * cblas_ddot(ir, z, 1, var->c + k * r, 1) + var->v0[k]);
-            slot[r + k] = eGe;
-            /* the noise of node k's steps, v spread over the directions as
-             * G_k's diagonal, accumulated over the round, weighted s^2 at
-             * the synchronisation */
-            double scale = var->s * var->s * var->eta * var->eta * v * inv_tr[k];
-            for (int64_t j = 0; j < r; j++)
-                P[j] += scale * gd[j] * fac[j];
-            /* the node's own noise at a draw in the round, in G_k's norm */
-            slot[r + 2 * K + k] = loc_gain[k] * v;
-        }
-        for (int64_t j = 0; j < r && K; j++)
-            sv += 0.5 * var->a[j] * P[j];
-        if (K) {
-            memcpy(slot, z, (size_t)r * sizeof *slot);
-            for (int k = 0; k < K; k++) {
-                const double *gd = var->gd + (size_t)k * (size_t)r;
-                double sig = 0.0;
-                for (int64_t j = 0; j < r; j++)
-                    sig += gd[j] * P[j];
-                slot[r + K + k] = sig;
-                if (round == 0)
-                    slot[r + k] = slot[r + 2 * K + k] = 0.0; /* unused: ages start at 1 */
-            }
+            sv = predict_noise_round(&nz, round, eGe, ce, cross);
+            memcpy(ering + (size_t)(round % ages) * (size_t)r, z, (size_t)r * sizeof *z);
         }
         double epoch = (double)round / rounds_per_epoch;
         if (!predict_ckpt_due(&ck, epoch))
@@ -756,8 +814,9 @@ int predict_tail_rate(const double *M, int64_t dim, const double *z0, const doub
     *rate = predict_ckpt_rate(&ck);
 done:
     trace_clear(&t);
-    free(P);
-    free(ring);
+    predict_noise_clear(&nz);
+    free(forms);
+    free(ering);
     free(he);
     free(y);
     free(z);
@@ -810,6 +869,45 @@ static double predict_now_s(void)
         goto done;                                                                                 \
     } while (0)
 
+/* The variance part's per-node scalars (struct predict_var): v0_k (the
+ * never-drawn memory's noise), q_k, n_k and phi_k into v0, q, n, phi (K
+ * each); *tau_mean the mean steps per round, *draw_mean the steps local
+ * memories are drawn over (file comment, "Memories taken during a
+ * round"). */
+static void predict_var_nodes(const struct dataset *ds, const double *alpha, const int *owner,
+                              int K, const int64_t *tau, int refresh, double *v0, double *q,
+                              double *n, double *phi, double *tau_mean, double *draw_mean)
+{
+    const int64_t N = ds->n_samples;
+    memset(v0, 0, (size_t)K * sizeof *v0);
+    memset(n, 0, (size_t)K * sizeof *n);
+    for (int64_t i = 0; i < N; i++) {
+        double n2 = 0.0, a = alpha[i]; /* |x_i|^2, alpha_i* */
+        for (int64_t p = ds->row_ptr[i]; p < ds->row_ptr[i + 1]; p++)
+            n2 += ds->values[p] * ds->values[p];
+        v0[owner[i]] += n2 * a * a;
+        n[owner[i]] += 1.0;
+    }
+    *tau_mean = *draw_mean = 0.0;
+    for (int k = 0; k < K; k++) {
+        int64_t n_k = (int64_t)n[k];
+        v0[k] /= n[k];
+        q[k] = predict_draw_chance(tau[k], n_k);
+        /* the draws that keep a memory at the local iterate: every one
+         * (none), the first half's not drawn again later (late), none
+         * (visited: re-taken at the synchronised w) */
+        int64_t t1 = 0;
+        double q2 = predict_refresh_q(refresh, tau[k], n_k, &t1);
+        double q1 = predict_draw_chance(t1, n_k);
+        /* its local memories come from the first t1 steps (late), else all */
+        *draw_mean += (double)(t1 > 0 ? t1 : tau[k]) / (double)K;
+        *tau_mean += (double)tau[k] / (double)K;
+        phi[k] = refresh == PREDICT_REFRESH_NONE               ? 1.0
+                 : refresh == PREDICT_REFRESH_LATE && q[k] > 0 ? q1 * (1.0 - q2) / q[k]
+                                                               : 0.0;
+    }
+}
+
 int predict_run(const struct run_cfg *cfg, struct predict_result *out)
 {
     return predict_run_with(cfg, 0, out);
@@ -830,6 +928,9 @@ int predict_run_with(const struct run_cfg *cfg, unsigned flags, struct predict_r
     double *Hd = NULL;   /* d x d: (1/N) sum_i h_i x_i x_i^T */
     double *Hf = NULL;   /* r x r: Q^T Hd Q + lambda I, then d x r scratch */
     double *vG = NULL;   /* the memories' second moment (struct predict_var) */
+    double *lvar = NULL; /* the matrix-free path's per-node scalars (4 K) */
+    double *la = NULL;   /* its spectrum: a_j (r), G_k's diagonal (K x r) */
+    double *lgd = NULL;
     int64_t r = 0;
     double t0 = predict_now_s();
     memset(out, 0, sizeof *out);
@@ -862,7 +963,9 @@ int predict_run_with(const struct run_cfg *cfg, unsigned flags, struct predict_r
     const double lambda = cfg->lambda > 0 ? cfg->lambda : 1.0 / (double)N;
     /* sizes: H is d x d, then the state lives in range(X^T) of rank r;
      * wider dsaga data may take the matrix-free mean path (predict_large.h) */
-    const int large = d > PREDICT_MAX_DIM && (flags & PREDICT_MATRIX_FREE) && !is_gd && !is_saga;
+    const int large = ((d > PREDICT_MAX_DIM && (flags & PREDICT_MATRIX_FREE)) ||
+                       (flags & PREDICT_MATRIX_FREE_ALWAYS)) &&
+                      !is_gd && !is_saga;
     if (d > PREDICT_MAX_DIM && !large)
         PREDICT_REFUSE(out,
                        "predict: %s on %.200s has d = %lld features; the dense path of SPEC 4.1 "
@@ -970,20 +1073,38 @@ int predict_run_with(const struct run_cfg *cfg, unsigned flags, struct predict_r
                     : 1.0 / (double)K;
         out->rounds_per_epoch = (double)N / grads_per_round;
         if (large) {
-            /* the mean part only, not faster than the memory bound: the
-             * variance part's expectation (file comment), which a median
-             * run beats by the 10-35 % the dense path's ages model */
+            /* the mean part and, up to PREDICT_LARGE_MAX_SAMPLES rows, the
+             * variance part (its spectrum from H's N x N Gram matrix);
+             * without it, not faster than the memory bound: the variance
+             * part's expectation (file comment), which a median run beats
+             * by the 10-35 % the ages model */
+            int with_var = N <= PREDICT_LARGE_MAX_SAMPLES;
+            int64_t lr = 0;
+            struct predict_var lv = {0};
+            if (with_var) {
+                lvar = calloc((size_t)(4 * K), sizeof *lvar);
+                if (!lvar)
+                    FAIL_GOTO(ERR_NOMEM, "predict: %d nodes' scalars", K);
+                double *lv0 = lvar, *lq = lv0 + K, *ln = lq + K, *lphi = ln + K;
+                double tau_mean = 0.0, draw_mean = 0.0;
+                predict_var_nodes(ds, h + N, owner, K, tau, refresh, lv0, lq, ln, lphi, &tau_mean,
+                                  &draw_mean);
+                TRY_GOTO(predict_large_spectrum(ds, h, lambda, owner, K, &la, &lgd, &lr));
+                lv = (struct predict_var){K,   NULL, NULL,  lv0,      lq,   ln,       la,
+                                          lgd, eta,  s_agg, tau_mean, lphi, draw_mean};
+            }
             double tail = NAN;
             TRY_GOTO(predict_large_tail(ds, h, h + N, w, lambda, owner, K, tau, eta, s_agg, refresh,
-                                        out->rounds_per_epoch, cfg->eval_every, cfg->max_epochs,
-                                        stop_rel, &tail, NULL));
+                                        with_var ? &lv : NULL, lr, out->rounds_per_epoch,
+                                        cfg->eval_every, cfg->max_epochs, stop_rel, &tail, NULL));
             double floor_rate = log_mem * out->rounds_per_epoch;
-            out->predicted_tail_rate_per_epoch = isnan(tail)         ? NAN
-                                                 : tail > floor_rate ? tail
-                                                                     : floor_rate;
+            out->predicted_tail_rate_per_epoch = isnan(tail)                      ? NAN
+                                                 : with_var && !isinf(tail)       ? tail
+                                                 : !with_var && tail > floor_rate ? tail
+                                                                                  : floor_rate;
             out->predicted_rate_per_epoch = NAN; /* rho(M) is not computed here */
             out->log10_rho_per_epoch = NAN;
-            out->matrix_free = 1;
+            out->matrix_free = with_var ? 2 : 1;
             goto done;
         }
         TRY_GOTO(predict_dsaga_map(ds, h, lambda, owner, K, tau, eta, s_agg, refresh, Q, r, M));
@@ -1027,50 +1148,35 @@ int predict_run_with(const struct run_cfg *cfg, unsigned flags, struct predict_r
         double *ev = T + r * r;       /* r: Hf's eigenvalues */
         double *gdiag = ev + r;       /* K x r */
         double *vphi = gdiag + K * r; /* K */
-        double draw_mean = 0.0;       /* the steps local memories are drawn over */
+        double tau_mean = 0.0, draw_mean = 0.0;
+        predict_var_nodes(ds, h + N, owner, K, tau, refresh, vv, vq, vn, vphi, &tau_mean,
+                          &draw_mean);
         memcpy(U, Hf, (size_t)(r * r) * sizeof *U);
         TRY_GOTO(predict_eigh(r, U, ev)); /* H + lambda I's eigenvectors */
         int ir = (int)r;
         for (int k = 0; k < K; k++) {
-            int64_t n_k = 0;
-            double v0 = 0.0;
+            double n_k = vn[k];
             memset(bk, 0, (size_t)d * sizeof *bk);
             for (int64_t i = 0; i < N; i++) {
                 hv[i] = 0.0;
                 if (owner[i] != k)
                     continue;
-                n_k++;
                 double n2 = 0.0, a = h[N + i]; /* |x_i|^2, alpha_i* */
                 for (int64_t p = ds->row_ptr[i]; p < ds->row_ptr[i + 1]; p++)
                     n2 += ds->values[p] * ds->values[p];
                 hv[i] = n2 * h[i] * h[i];
-                v0 += n2 * a * a;
                 for (int64_t p = ds->row_ptr[i]; p < ds->row_ptr[i + 1]; p++)
                     bk[ds->col_idx[p]] += n2 * h[i] * a * ds->values[p];
             }
             memset(Hd, 0, (size_t)(d * d) * sizeof *Hd);
-            predict_add_hessian(ds, hv, owner, k, 1.0 / (double)n_k, Hd);
+            predict_add_hessian(ds, hv, owner, k, 1.0 / n_k, Hd);
             predict_project(Hd, d, Q, r, vG + (size_t)k * (size_t)(r * r), work);
             for (int64_t j = 0; j < r; j++) {
                 double cj = 0.0;
                 for (int64_t c = 0; c < d; c++)
                     cj += Q[c * r + j] * bk[c];
-                vc[k * r + j] = cj / (double)n_k;
+                vc[k * r + j] = cj / n_k;
             }
-            vv[k] = v0 / (double)n_k;
-            vq[k] = predict_draw_chance(tau[k], n_k);
-            vn[k] = (double)n_k;
-            /* the draws that keep a memory at the local iterate: every one
-             * (none), the first half's not drawn again later (late), none
-             * (visited: re-taken at the synchronised w) */
-            int64_t t1 = 0;
-            double q2 = predict_refresh_q(refresh, tau[k], n_k, &t1);
-            double q1 = predict_draw_chance(t1, n_k);
-            /* its local memories come from the first t1 steps (late), else all */
-            draw_mean += (double)(t1 > 0 ? t1 : tau[k]) / (double)K;
-            vphi[k] = refresh == PREDICT_REFRESH_NONE                ? 1.0
-                      : refresh == PREDICT_REFRESH_LATE && vq[k] > 0 ? q1 * (1.0 - q2) / vq[k]
-                                                                     : 0.0;
             /* G_k's diagonal in Hf's eigenvectors: u_j^T G_k u_j */
             const double *Gk = vG + (size_t)k * (size_t)(r * r);
             cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ir, ir, ir, 1.0, U, ir, Gk, ir,
@@ -1078,9 +1184,6 @@ int predict_run_with(const struct run_cfg *cfg, unsigned flags, struct predict_r
             for (int64_t j = 0; j < r; j++)
                 gdiag[k * r + j] = cblas_ddot(ir, T + j * r, 1, U + j * r, 1);
         }
-        double tau_mean = 0.0;
-        for (int k = 0; k < K; k++)
-            tau_mean += (double)tau[k] / (double)K;
         var = (struct predict_var){K,     vG,  vc,    vv,       vq,   vn,       ev,
                                    gdiag, eta, s_agg, tau_mean, vphi, draw_mean};
     }
@@ -1095,6 +1198,9 @@ int predict_run_with(const struct run_cfg *cfg, unsigned flags, struct predict_r
     if (isnan(tail) || isinf(out->predicted_tail_rate_per_epoch))
         out->predicted_tail_rate_per_epoch = NAN;
 done:
+    free(lgd);
+    free(la);
+    free(lvar);
     free(vG);
     free(Hf);
     free(Hd);

@@ -11,8 +11,8 @@
  * row-major matrices and rho(M) comes from LAPACK's dgeev (OpenBLAS), so
  * sizes above PREDICT_MAX_DIM states are refused in one sentence.  For
  * dsaga on wider data, predict_run_with(PREDICT_MATRIX_FREE) takes the
- * mean part of the predicted tail through the same rounds without a d x d
- * matrix (predict_large.h); rho(M) and the variance part are not computed
+ * predicted tail, mean and variance parts, through the same rounds
+ * without a d x d matrix (predict_large.h); rho(M) is not computed
  * there.
  */
 #ifndef DSAGA_PREDICT_H
@@ -42,8 +42,8 @@ struct predict_result {
     int64_t state_dim;          /* rows of M */
     double step_size;           /* the step in force (as a run would use) */
     double seconds;             /* wall time of predict_run */
-    int matrix_free;            /* 1: predict_large_tail's mean part (no rho, no variance) */
-    char why[1024];             /* ERR_INPUT: the refusal, one sentence */
+    int matrix_free; /* predict_large_tail: 1 its mean part, 2 with the variance part (no rho) */
+    char why[1024];  /* ERR_INPUT: the refusal, one sentence */
 };
 
 /* dsaga's refresh key (SPEC 3.2b) as predict_dsaga_map takes it. */
@@ -105,6 +105,38 @@ struct predict_var {
     double tau_draw;
 };
 
+/* The variance part from round to round (predict.c, "The variance
+ * part"), shared by the dense tail (predict_tail_rate) and the
+ * matrix-free one (predict_large_tail); var->G and var->c are the dense
+ * caller's, which supplies the quadratic forms of the mean error e in
+ * each G_k itself: per round eGe[k] = e^T G_k e, ce[k] = c_k^T e and
+ * cross[k * ages + a - 1] = e^T G_k e_a for the e of a rounds back, 1 <=
+ * a <= min(ages, round - 1) (the caller keeps the last `ages` errors in a
+ * ring indexed round % ages, and reads a slot before this round's e
+ * overwrites it). */
+struct predict_noise {
+    const struct predict_var *var;
+    int64_t r;                 /* directions: the entries of var->a, of each row of var->gd */
+    int64_t ages;              /* the oldest memory a median run holds, in rounds */
+    double *ring;              /* ages x 3K: per round and node e^T G_k e, e's own
+                                * variance in G_k's norm, its memories' local noise */
+    double *P;                 /* r: the variance part per direction */
+    double *f2, *fac, *favg;   /* r each: a round's decay, its noise gain, the gain at a draw */
+    double *inv_tr, *loc_gain; /* K each: 1 / tr G_k, the local noise per unit of V_k */
+};
+
+/* nz for var over r directions.  ERR_NOMEM (nz cleared). */
+int predict_noise_init(struct predict_noise *nz, const struct predict_var *var, int64_t r);
+
+/* One round (0 first): the noise each node's memories put into its steps,
+ * decayed and summed per direction; returns the variance part of subopt,
+ * (1/2) sum_j a_j P_j.  eGe, ce (K) and cross (K x ages) as above; at
+ * round 0 none is read. */
+double predict_noise_round(struct predict_noise *nz, int64_t round, const double *eGe,
+                           const double *ce, const double *cross);
+
+void predict_noise_clear(struct predict_noise *nz);
+
 /* The expected state z0 (dim, its first r entries the error e) taken
  * through M round by round; at checkpoints every eval_every epochs
  * (rounds / rounds_per_epoch), subopt = (1/2) e^T Hf e (Hf r x r,
@@ -158,11 +190,15 @@ int predict_run(const struct run_cfg *cfg, struct predict_result *out);
 
 /* predict_run_with's flags. */
 enum {
-    /* dsaga on data wider than PREDICT_MAX_DIM: the mean part of the tail,
-     * matrix-free (predict_large.h), not faster than the memory bound;
+    /* dsaga on data wider than PREDICT_MAX_DIM: the tail matrix-free
+     * (predict_large.h), its variance part up to PREDICT_LARGE_MAX_SAMPLES
+     * rows (above, the mean part, not faster than the memory bound);
      * rho(M) and predicted_rate_per_epoch stay NaN.  Minutes, not
      * milliseconds (`predict` asks for it; a grid does not). */
-    PREDICT_MATRIX_FREE = 1u
+    PREDICT_MATRIX_FREE = 1u,
+    /* dsaga on the matrix-free path at any width: the cross-check of the
+     * two paths (tests/test_predict.c) */
+    PREDICT_MATRIX_FREE_ALWAYS = 2u
 };
 
 /* predict_run with flags (PREDICT_MATRIX_FREE); predict_run is flags 0. */

@@ -6,10 +6,13 @@
 
 #include <cblas.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/error.h"
+#include "harness/fstar.h"
 #include "harness/predict.h"
 
 /* LAPACK (OpenBLAS): eigenvalues and vectors of a symmetric matrix,
@@ -98,6 +101,58 @@ static void node_mul_t(const struct lnode *nd, const struct dataset *ds, const d
     }
 }
 
+/* The n x n Gram matrix of the rows rows[0..n) scaled by sq: U[a n + b]
+ * = sq_a sq_b <x_a, x_b>, both triangles; row a scattered into `dense` (d,
+ * zero on entry and on return), dotted with every row b >= a. */
+static void gram(const struct dataset *ds, const int64_t *rows, const double *sq, int64_t n,
+                 double *dense, double *U)
+{
+    for (int64_t a = 0; a < n; a++) {
+        int64_t i = rows ? rows[a] : a;
+        for (int64_t p = ds->row_ptr[i]; p < ds->row_ptr[i + 1]; p++)
+            dense[ds->col_idx[p]] = ds->values[p];
+        for (int64_t b = a; b < n; b++) {
+            int64_t ib = rows ? rows[b] : b;
+            double z = 0.0;
+            for (int64_t p = ds->row_ptr[ib]; p < ds->row_ptr[ib + 1]; p++)
+                z += ds->values[p] * dense[ds->col_idx[p]];
+            z *= sq[a] * sq[b];
+            U[a * n + b] = z;
+            U[b * n + a] = z;
+        }
+        for (int64_t p = ds->row_ptr[i]; p < ds->row_ptr[i + 1]; p++)
+            dense[ds->col_idx[p]] = 0.0;
+    }
+}
+
+/* The eigenvalues (ascending, into sig) and eigenvectors (U's columns,
+ * column-major, in place) of the symmetric n x n U: dsyevd.  ERR_NOMEM,
+ * ERR_NUMERIC. */
+static int eigh(int64_t n, double *U, double *sig)
+{
+    int rc = 0;
+    double *work = NULL;
+    int *iwork = NULL;
+    int in = (int)n, info = 0, lwork = -1, liwork = -1, iq = 0;
+    double query = 0.0;
+    dsyevd_("V", "L", &in, U, &in, sig, &query, &lwork, &iq, &liwork, &info);
+    if (info != 0)
+        FAIL_GOTO(ERR_NUMERIC, "dsyevd workspace query: info %d", info);
+    lwork = (int)query;
+    liwork = iq;
+    work = malloc((size_t)(lwork > 1 ? lwork : 1) * sizeof *work);
+    iwork = malloc((size_t)(liwork > 1 ? liwork : 1) * sizeof *iwork);
+    if (!work || !iwork)
+        FAIL_GOTO(ERR_NOMEM, "dsyevd workspace of %d doubles", lwork);
+    dsyevd_("V", "L", &in, U, &in, sig, work, &lwork, iwork, &liwork, &info);
+    if (info != 0)
+        FAIL_GOTO(ERR_NUMERIC, "dsyevd on a %d x %d Gram matrix: info %d", in, in, info);
+done:
+    free(iwork);
+    free(work);
+    return rc;
+}
+
 /* The node's Gram matrix A A^T, its eigenvectors and the divided
  * differences of t^tau (and t^tau1) at its eigenvalues. */
 static int node_setup(struct lnode *nd, const struct dataset *ds, const double *h, double lambda,
@@ -108,8 +163,6 @@ static int node_setup(struct lnode *nd, const struct dataset *ds, const double *
     const int64_t d = ds->n_features;
     const double N = (double)ds->n_samples;
     double *sig = malloc((size_t)n * sizeof *sig);
-    double *work = NULL;
-    int *iwork = NULL;
     nd->U = malloc((size_t)(n * n) * sizeof *nd->U);
     nd->psi = malloc((size_t)(N_OUT * 3 * n) * sizeof *nd->psi);
     nd->scratch = malloc((size_t)(6 * n) * sizeof *nd->scratch);
@@ -118,39 +171,9 @@ static int node_setup(struct lnode *nd, const struct dataset *ds, const double *
                   (long long)n, (long long)n);
     for (int64_t a = 0; a < n; a++)
         nd->sq[a] = sqrt(h[nd->rows[a]] / (double)n);
-    /* A A^T, both triangles: row a scattered into `dense`, dotted with
-     * every row b >= a */
     memset(dense, 0, (size_t)d * sizeof *dense);
-    for (int64_t a = 0; a < n; a++) {
-        int64_t i = nd->rows[a];
-        for (int64_t p = ds->row_ptr[i]; p < ds->row_ptr[i + 1]; p++)
-            dense[ds->col_idx[p]] = ds->values[p];
-        for (int64_t b = a; b < n; b++) {
-            int64_t ib = nd->rows[b];
-            double z = 0.0;
-            for (int64_t p = ds->row_ptr[ib]; p < ds->row_ptr[ib + 1]; p++)
-                z += ds->values[p] * dense[ds->col_idx[p]];
-            z *= nd->sq[a] * nd->sq[b];
-            nd->U[a * n + b] = z;
-            nd->U[b * n + a] = z;
-        }
-        for (int64_t p = ds->row_ptr[i]; p < ds->row_ptr[i + 1]; p++)
-            dense[ds->col_idx[p]] = 0.0;
-    }
-    int in = (int)n, info = 0, lwork = -1, liwork = -1, iq = 0;
-    double query = 0.0;
-    dsyevd_("V", "L", &in, nd->U, &in, sig, &query, &lwork, &iq, &liwork, &info);
-    if (info != 0)
-        FAIL_GOTO(ERR_NUMERIC, "dsyevd workspace query: info %d", info);
-    lwork = (int)query;
-    liwork = iq;
-    work = malloc((size_t)(lwork > 1 ? lwork : 1) * sizeof *work);
-    iwork = malloc((size_t)(liwork > 1 ? liwork : 1) * sizeof *iwork);
-    if (!work || !iwork)
-        FAIL_GOTO(ERR_NOMEM, "dsyevd workspace of %d doubles", lwork);
-    dsyevd_("V", "L", &in, nd->U, &in, sig, work, &lwork, iwork, &liwork, &info);
-    if (info != 0)
-        FAIL_GOTO(ERR_NUMERIC, "dsyevd on a node's %d x %d Gram matrix: info %d", in, in, info);
+    gram(ds, nd->rows, nd->sq, n, dense, nd->U);
+    TRY_GOTO(eigh(n, nd->U, sig));
     /* t^p at 0 and at each eigenvalue; an eigenvalue at or below rounding
      * of the largest is the null space, which phi(0) already covers */
     double t[9], p0[9], p1[9], px[9], p1x[9];
@@ -179,9 +202,164 @@ static int node_setup(struct lnode *nd, const struct dataset *ds, const double *
         }
     }
 done:
-    free(iwork);
-    free(work);
     free(sig);
+    return rc;
+}
+
+/* FNV-1a, 64 bits, over n bytes, continuing from hash. */
+static uint64_t fnv1a(uint64_t hash, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) {
+        hash ^= b[i];
+        hash *= 1099511628211ull;
+    }
+    return hash;
+}
+
+/* The spectrum's cache file (fstar_cache_dir()/spectrum-KEY.bin): magic,
+ * key, N, K, r, then a (r) and gd (K x r), native doubles. */
+#define SPECTRUM_MAGIC 0x3176637073676164ull /* "dgspcv1" */
+
+static int spectrum_path(uint64_t key, char *buf, size_t size)
+{
+    char dir[4096];
+    TRY(fstar_cache_dir(dir, sizeof dir));
+    if ((size_t)snprintf(buf, size, "%s/spectrum-%016llx.bin", dir, (unsigned long long)key) >=
+        size)
+        FAIL(ERR_IO, "spectrum cache path too long");
+    return 0;
+}
+
+/* 1 when the cache holds key's spectrum (into *a, *gd, *r). */
+static int spectrum_load(const char *path, uint64_t key, int64_t N, int K, double **a, double **gd,
+                         int64_t *r)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    uint64_t head[5];
+    int hit = 0;
+    if (fread(head, sizeof head, 1, f) == 1 && head[0] == SPECTRUM_MAGIC && head[1] == key &&
+        head[2] == (uint64_t)N && head[3] == (uint64_t)K && head[4] <= (uint64_t)N) {
+        size_t n = (size_t)head[4];
+        *a = malloc((n + 1) * sizeof **a);
+        *gd = malloc(((size_t)K * n + 1) * sizeof **gd);
+        if (*a && *gd && fread(*a, sizeof **a, n, f) == n &&
+            fread(*gd, sizeof **gd, (size_t)K * n, f) == (size_t)K * n) {
+            *r = (int64_t)n;
+            hit = 1;
+        } else {
+            free(*a);
+            free(*gd);
+            *a = *gd = NULL;
+        }
+    }
+    fclose(f);
+    return hit;
+}
+
+/* Writes the spectrum through a temporary file and a rename; a cache that
+ * cannot be written costs the eigendecomposition next time, not this run. */
+static void spectrum_save(const char *path, uint64_t key, int64_t N, int K, const double *a,
+                          const double *gd, int64_t r)
+{
+    char tmp[4300];
+    if ((size_t)snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid()) >= sizeof tmp)
+        return;
+    FILE *f = fopen(tmp, "wb");
+    uint64_t head[5] = {SPECTRUM_MAGIC, key, (uint64_t)N, (uint64_t)K, (uint64_t)r};
+    int ok = f && fwrite(head, sizeof head, 1, f) == 1 &&
+             fwrite(a, sizeof *a, (size_t)r, f) == (size_t)r &&
+             fwrite(gd, sizeof *gd, (size_t)(K * r), f) == (size_t)(K * r);
+    if (f && fclose(f) != 0)
+        ok = 0;
+    if (!ok || rename(tmp, path) != 0) {
+        remove(tmp);
+        error_report(__FILE__, __LINE__, __func__, "spectrum not cached: cannot write %s", path);
+    }
+}
+
+int predict_large_spectrum(const struct dataset *ds, const double *h, double lambda,
+                           const int *owner, int K, double **a_out, double **gd_out, int64_t *r_out)
+{
+    int rc = 0;
+    const int64_t N = ds->n_samples;
+    const int64_t d = ds->n_features;
+    double *U = NULL, *sig = NULL, *sq = NULL, *a = NULL, *gd = NULL, *n_k = NULL;
+    *a_out = *gd_out = NULL;
+    *r_out = 0;
+    if (N > PREDICT_LARGE_MAX_SAMPLES)
+        FAIL_GOTO(ERR_INPUT,
+                  "predict: the variance part keeps an N x N eigenbasis; %lld rows exceed %d",
+                  (long long)N, PREDICT_LARGE_MAX_SAMPLES);
+    /* the key: the data, its curvature at w*, lambda and the shards */
+    uint64_t key = 14695981039346656037ull;
+    int64_t dims[3] = {N, d, K};
+    key = fnv1a(key, dims, sizeof dims);
+    key = fnv1a(key, &lambda, sizeof lambda);
+    key = fnv1a(key, h, (size_t)N * sizeof *h);
+    key = fnv1a(key, owner, (size_t)N * sizeof *owner);
+    key = fnv1a(key, ds->row_ptr, (size_t)(N + 1) * sizeof *ds->row_ptr);
+    key = fnv1a(key, ds->col_idx, (size_t)ds->nnz * sizeof *ds->col_idx);
+    key = fnv1a(key, ds->values, (size_t)ds->nnz * sizeof *ds->values);
+    char path[4200];
+    int cached = spectrum_path(key, path, sizeof path) == 0;
+    if (cached && spectrum_load(path, key, N, K, a_out, gd_out, r_out))
+        return 0;
+
+    U = malloc((size_t)(N * N) * sizeof *U);
+    sig = malloc((size_t)N * sizeof *sig);
+    sq = calloc((size_t)(N + d), sizeof *sq); /* N, then d of scratch */
+    n_k = calloc((size_t)K, sizeof *n_k);
+    if (!U || !sig || !sq || !n_k)
+        FAIL_GOTO(ERR_NOMEM, "predict: the %lld x %lld Gram matrix of H", (long long)N,
+                  (long long)N);
+    /* H = B^T B, B's rows sqrt(h_i / N) x_i; B B^T = V diag(sigma) V^T */
+    for (int64_t i = 0; i < N; i++)
+        sq[i] = sqrt(h[i] / (double)N);
+    gram(ds, NULL, sq, N, sq + N, U);
+    TRY_GOTO(eigh(N, U, sig));
+    /* H's eigenvector u_j = B^T v_j / sqrt(sigma_j) has x_i^T u_j =
+     * sqrt(sigma_j N / h_i) v_ij, so G_k's diagonal there is
+     * g_kj = (N sigma_j / n_k) sum_{i in S_k} |x_i|^2 h_i v_ij^2; on the
+     * directions outside range(X^T) every G_k is 0 */
+    double top = N > 0 ? sig[N - 1] : 0.0;
+    int64_t r = 0;
+    for (int64_t j = 0; j < N; j++)
+        r += sig[j] > 1e-12 * top;
+    a = malloc((size_t)(r + 1) * sizeof *a);
+    gd = calloc((size_t)(K * r + 1), sizeof *gd);
+    if (!a || !gd)
+        FAIL_GOTO(ERR_NOMEM, "predict: %lld directions", (long long)r);
+    for (int64_t i = 0; i < N; i++) {
+        double n2 = 0.0;
+        for (int64_t p = ds->row_ptr[i]; p < ds->row_ptr[i + 1]; p++)
+            n2 += ds->values[p] * ds->values[p];
+        sq[i] = n2 * h[i]; /* |x_i|^2 h_i */
+        n_k[owner[i]] += 1.0;
+    }
+    for (int64_t j = N - r, jj = 0; j < N; j++, jj++) {
+        const double *v = U + (size_t)j * (size_t)N;
+        a[jj] = sig[j] + lambda;
+        for (int64_t i = 0; i < N; i++)
+            gd[(int64_t)owner[i] * r + jj] += sq[i] * v[i] * v[i];
+        for (int k = 0; k < K; k++)
+            gd[k * r + jj] *= (double)N * sig[j] / n_k[k];
+    }
+    if (cached)
+        spectrum_save(path, key, N, K, a, gd, r);
+    *a_out = a;
+    *gd_out = gd;
+    *r_out = r;
+    a = gd = NULL;
+done:
+    free(gd);
+    free(a);
+    free(n_k);
+    free(sq);
+    free(sig);
+    free(U);
     return rc;
 }
 
@@ -220,11 +398,15 @@ static void node_apply(struct lnode *nd, const struct dataset *ds, const double 
 
 int predict_large_tail(const struct dataset *ds, const double *h, const double *alpha,
                        const double *w, double lambda, const int *owner, int K, const int64_t *tau,
-                       double eta, double s, int refresh, double rounds_per_epoch,
-                       double eval_every, double max_epochs, double stop_rel, double *rate,
-                       struct trace *out)
+                       double eta, double s, int refresh, const struct predict_var *var,
+                       int64_t var_r, double rounds_per_epoch, double eval_every, double max_epochs,
+                       double stop_rel, double *rate, struct trace *out)
 {
     int rc = 0;
+    struct predict_noise nz = {0};
+    double *xe = NULL;    /* N: X e, then (var) N: |x_i|^2 h_i^2, N: |x_i|^2 h_i alpha_i */
+    double *xring = NULL; /* var: the X e of the last nz.ages rounds, round % ages */
+    double *forms = NULL; /* var: K e^T G_k e, K c_k^T e, K x ages e^T G_k e_a */
     const int64_t N = ds->n_samples;
     const int64_t d = ds->n_features;
     const size_t vd = (size_t)d * sizeof(double);
@@ -268,6 +450,26 @@ int predict_large_tail(const struct dataset *ds, const double *h, const double *
         int64_t tau1 = refresh == PREDICT_REFRESH_LATE ? tau[k] / 2 : 0;
         nd->q = refresh ? -expm1((double)(tau[k] - tau1) * log1p(-1.0 / (double)nd->n)) : 0.0;
         TRY_GOTO(node_setup(nd, ds, h, lambda, eta, tau[k], tau1, o_e)); /* o_e: d of scratch */
+    }
+    xe = malloc((size_t)(3 * N) * sizeof *xe);
+    if (!xe)
+        FAIL_GOTO(ERR_NOMEM, "predict: 3 x %lld row values", (long long)N);
+    double *hv = xe + N, *cw = hv + N;
+    if (var) {
+        /* the variance part (predict.c): G_k = (1/n_k) sum_{i in S_k}
+         * |x_i|^2 h_i^2 x_i x_i^T and c_k are read through X e alone */
+        TRY_GOTO(predict_noise_init(&nz, var, var_r));
+        xring = malloc((size_t)(nz.ages * N) * sizeof *xring);
+        forms = malloc((size_t)((2 + nz.ages) * K) * sizeof *forms);
+        if (!xring || !forms)
+            FAIL_GOTO(ERR_NOMEM, "predict: the last %lld rounds' X e", (long long)nz.ages);
+        for (int64_t i = 0; i < N; i++) {
+            double n2 = 0.0;
+            for (int64_t p = ds->row_ptr[i]; p < ds->row_ptr[i + 1]; p++)
+                n2 += ds->values[p] * ds->values[p];
+            hv[i] = n2 * h[i] * h[i];
+            cw[i] = n2 * h[i] * alpha[i];
+        }
     }
     /* the run's start: w = 0, every stored gradient 0 */
     for (int64_t c0 = 0; c0 < d; c0++)
@@ -320,17 +522,50 @@ int predict_large_tail(const struct dataset *ds, const double *h, const double *
             memcpy(be, be_new, (size_t)K * vd);
         }
         double epoch = (double)round / rounds_per_epoch;
-        if (!predict_ckpt_due(&ck, epoch))
+        int due = predict_ckpt_due(&ck, epoch);
+        if (!due && !var)
             continue;
-        /* subopt ~ (1/2) e^T (H + lambda I) e, H = (1/N) sum_i h_i x_i x_i^T */
-        double q = 0.0;
         for (int64_t i = 0; i < N; i++) {
             double z = 0.0;
             for (int64_t p = ds->row_ptr[i]; p < ds->row_ptr[i + 1]; p++)
                 z += ds->values[p] * e[ds->col_idx[p]];
-            q += h[i] * z * z;
+            xe[i] = z;
         }
-        double sub = 0.5 * (q / (double)N + lambda * cblas_ddot((int)d, e, 1, e, 1));
+        double sv = 0.0; /* the variance part */
+        if (var) {
+            const int64_t ages = nz.ages;
+            double *eGe = forms, *ce = eGe + K, *cross = ce + K;
+            for (int k = 0; k < K && round > 0; k++) {
+                const struct lnode *nd = &nodes[k];
+                double g = 0.0, c0 = 0.0;
+                for (int64_t a = 0; a < nd->n; a++) {
+                    int64_t i = nd->rows[a];
+                    g += hv[i] * xe[i] * xe[i];
+                    c0 += cw[i] * xe[i];
+                }
+                eGe[k] = g / (double)nd->n;
+                ce[k] = c0 / (double)nd->n;
+                for (int64_t age = 1; age <= ages && age < round; age++) {
+                    const double *old = xring + (size_t)((round - age) % ages) * (size_t)N;
+                    double x = 0.0;
+                    for (int64_t a = 0; a < nd->n; a++) {
+                        int64_t i = nd->rows[a];
+                        x += hv[i] * xe[i] * old[i];
+                    }
+                    cross[k * ages + age - 1] = x / (double)nd->n;
+                }
+            }
+            sv = predict_noise_round(&nz, round, eGe, ce, cross);
+            memcpy(xring + (size_t)(round % ages) * (size_t)N, xe, (size_t)N * sizeof *xe);
+        }
+        if (!due)
+            continue;
+        /* subopt ~ (1/2) e^T (H + lambda I) e, H = (1/N) sum_i h_i x_i x_i^T,
+         * plus the variance part */
+        double q = 0.0;
+        for (int64_t i = 0; i < N; i++)
+            q += h[i] * xe[i] * xe[i];
+        double sub = 0.5 * (q / (double)N + lambda * cblas_ddot((int)d, e, 1, e, 1)) + sv;
         int stop = 0;
         TRY_GOTO(predict_ckpt_add(&ck, epoch, sub, &stop));
         if (stop)
@@ -339,6 +574,10 @@ int predict_large_tail(const struct dataset *ds, const double *h, const double *
     *rate = predict_ckpt_rate(&ck);
 done:
     trace_clear(&local);
+    predict_noise_clear(&nz);
+    free(forms);
+    free(xring);
+    free(xe);
     for (int k = 0; nodes && k < K; k++) {
         free(nodes[k].rows);
         free(nodes[k].sq);

@@ -16,9 +16,9 @@ export OPENBLAS_NUM_THREADS OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONF
 : "${DSAGA_DATA_MIRROR:=$(cd .. && pwd)/shared/datasets}"; export DSAGA_DATA_MIRROR
 OUTDIR=${1:-results/predict-large}
 mkdir -p "$OUTDIR"
-for ref in none visited late; do
-    for per in 0.1n 1n; do
-        for lam in default 1e-4 1e-3 1e-2; do
+for lam in 1e-2 1e-3 1e-4 default; do # one N x N spectrum per lambda, cached
+    for ref in none visited late; do
+        for per in 0.1n 1n; do
             f=$OUTDIR/$ref-$per-$lam.txt
             grep -qs '^seconds' "$f" && continue
             la=()

@@ -634,7 +634,7 @@ Test(predict, matrix_free_mean_path_follows_the_dense_map)
         double rate = 0.0;
         const double rounds = 40.0;
         cr_assert_eq(predict_large_tail(ds, h, alpha, w, BF_LAMBDA, bf_owner, BF_K, bf_tau, BF_ETA,
-                                        BF_SAGG, mode, 1.0, 1.0, rounds, 0.0, &rate, &t),
+                                        BF_SAGG, mode, NULL, 0, 1.0, 1.0, rounds, 0.0, &rate, &t),
                      0);
         cr_assert_eq(t.n, (int64_t)rounds + 1, "mode %d: %lld checkpoints", mode, (long long)t.n);
         double worst = 0.0;
@@ -680,10 +680,49 @@ Test(predict, matrix_free_path_lifts_the_width_limit_for_dsaga, .timeout = 120)
     struct predict_result pr;
     cr_assert_eq(predict_run(&cfg, &pr), ERR_INPUT);
     cr_assert_eq(predict_run_with(&cfg, PREDICT_MATRIX_FREE, &pr), 0, "%s", pr.why);
-    cr_assert_eq(pr.matrix_free, 1);
+    cr_assert_eq(pr.matrix_free, 2); /* N = 400: with the variance part */
     cr_assert(isnan(pr.predicted_rate_per_epoch));
     cr_assert(isfinite(pr.predicted_tail_rate_per_epoch) && pr.predicted_tail_rate_per_epoch < 0,
               "tail %g", pr.predicted_tail_rate_per_epoch);
     cr_log_info("matrix-free dsaga on d = 5000: tail %.4f per epoch in %.2f s",
                 pr.predicted_tail_rate_per_epoch, pr.seconds);
+}
+
+/* 9. The two paths agree.  On data narrow enough for the dense path,
+ *    PREDICT_MATRIX_FREE_ALWAYS takes dsaga through the matrix-free one:
+ *    its mean part in each node's Gram eigenbasis, its variance part's
+ *    spectrum from H's N x N Gram matrix and its forms through X e,
+ *    against the dense map, Q^T H Q's eigenvectors and Q^T G_k Q.  Both
+ *    fit the same checkpoints, so the predicted tails agree to rounding
+ *    (1e-6 relative), in a cell the mean error limits and in cells where
+ *    stale memories do (lambda 1e-2), for refresh none, visited, late. */
+Test(predict, matrix_free_path_with_its_variance_part_equals_the_dense_path, .timeout = 120)
+{
+    static const char *modes[] = {"none", "visited", "late"};
+    static const double lambdas[] = {0.0, 1e-2}; /* 0: 1/N */
+    for (int m = 0; m < 3; m++) {
+        for (int l = 0; l < 2; l++) {
+            struct run_cfg cfg;
+            cr_assert_eq(run_cfg_init(&cfg, "dsaga"), 0);
+            cfg.nodes = 3;
+            cfg.lambda = lambdas[l];
+            cfg.max_epochs = 60;
+            cfg.tol = 1e-12;
+            snprintf(cfg.dataset, sizeof cfg.dataset, "synth-sparse:n=600,d=40,nnz=6,seed=5");
+            cr_assert_null(params_set(&cfg.params, "period", "0.1n"));
+            cr_assert_null(params_set(&cfg.params, "refresh", modes[m]));
+            struct predict_result dense, free_path;
+            cr_assert_eq(predict_run(&cfg, &dense), 0, "%s", dense.why);
+            cr_assert_eq(predict_run_with(&cfg, PREDICT_MATRIX_FREE_ALWAYS, &free_path), 0, "%s",
+                         free_path.why);
+            cr_assert_eq(free_path.matrix_free, 2);
+            double a = dense.predicted_tail_rate_per_epoch;
+            double b = free_path.predicted_tail_rate_per_epoch;
+            cr_log_info("refresh %s, lambda %g: dense tail %.9g, matrix-free %.9g", modes[m],
+                        lambdas[l], a, b);
+            cr_assert(isfinite(a) && a < 0, "dense tail %g", a);
+            cr_assert(fabs(b - a) <= 1e-6 * fabs(a), "refresh %s, lambda %g: %.9g against %.9g",
+                      modes[m], lambdas[l], b, a);
+        }
+    }
 }
