@@ -1080,6 +1080,17 @@ int predict_run_with(const struct run_cfg *cfg, unsigned flags, struct predict_r
              * by the 10-35 % the ages model */
             int with_var = N <= PREDICT_LARGE_MAX_SAMPLES;
             int64_t lr = 0;
+            /* the nodes' sizes first: the spectrum costs minutes */
+            for (int k = 0; k < K; k++) {
+                int64_t n_k = predict_node_rows(owner, N, k);
+                if (n_k == 0)
+                    PREDICT_REFUSE(out, "predict: node %d holds no row", k);
+                if (n_k > PREDICT_LARGE_MAX_ROWS)
+                    PREDICT_REFUSE(out,
+                                   "predict: node %d holds %lld rows; the matrix-free path keeps "
+                                   "an n_k x n_k eigenbasis and stops at %d",
+                                   k, (long long)n_k, PREDICT_LARGE_MAX_ROWS);
+            }
             struct predict_var lv = {0};
             if (with_var) {
                 lvar = calloc((size_t)(4 * K), sizeof *lvar);
@@ -1098,10 +1109,12 @@ int predict_run_with(const struct run_cfg *cfg, unsigned flags, struct predict_r
                                         with_var ? &lv : NULL, lr, out->rounds_per_epoch,
                                         cfg->eval_every, cfg->max_epochs, stop_rel, &tail, NULL));
             double floor_rate = log_mem * out->rounds_per_epoch;
-            out->predicted_tail_rate_per_epoch = isnan(tail)                      ? NAN
-                                                 : with_var && !isinf(tail)       ? tail
-                                                 : !with_var && tail > floor_rate ? tail
-                                                                                  : floor_rate;
+            /* with the variance part as the dense path below (-inf, a run
+             * over within five checkpoints, falls back to the bound);
+             * without it, not faster than the bound */
+            double pick = with_var ? (isinf(tail) && tail < 0 ? floor_rate : tail)
+                                   : (tail > floor_rate ? tail : floor_rate);
+            out->predicted_tail_rate_per_epoch = isnan(tail) || isinf(pick) ? NAN : pick;
             out->predicted_rate_per_epoch = NAN; /* rho(M) is not computed here */
             out->log10_rho_per_epoch = NAN;
             out->matrix_free = with_var ? 2 : 1;

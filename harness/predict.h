@@ -90,7 +90,9 @@ int predict_gd_map(const struct dataset *ds, const double *h, double lambda, dou
  *   q_k  = 1 - (1 - 1/n_k)^tau_k, the chance a row is drawn in a round,
  * n_k, the eigenvalues a_j of Hf and the diagonal of each G_k in Hf's
  * eigenvectors (K x r), the step eta, the aggregation's weight s and the
- * mean local steps per round tau. */
+ * mean local steps per round tau.  On the matrix-free path G and c are
+ * NULL (its forms come from X e) and the r directions are those of
+ * range(X^T) where H is not 0 (predict_large_spectrum). */
 struct predict_var {
     int K;
     const double *G, *c, *v0, *q, *n;

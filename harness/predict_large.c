@@ -1,6 +1,6 @@
 /*
- * predict_large.c - predict's mean-error tail for dsaga on wide data,
- * matrix-free in d (predict_large.h says how; predict.c says what).
+ * predict_large.c - predict's tail for dsaga on wide data (mean and
+ * variance parts), matrix-free in d (predict_large.h says how; predict.c says what).
  */
 #include "harness/predict_large.h"
 
@@ -218,8 +218,16 @@ static uint64_t fnv1a(uint64_t hash, const void *p, size_t n)
 }
 
 /* The spectrum's cache file (fstar_cache_dir()/spectrum-KEY.bin): magic,
- * key, N, K, r, then a (r) and gd (K x r), native doubles. */
-#define SPECTRUM_MAGIC 0x3176637073676164ull /* "dgspcv1" */
+ * key, N, K, r, then a (r) and gd (K x r), native doubles.  The magic is
+ * the format's and the formula's version ("dagspcv1" in little-endian
+ * bytes): change it with either, and old files stop matching. */
+#define SPECTRUM_MAGIC 0x3176637073676164ull
+
+/* dsyevd's workspace, 1 + 6 N + 2 N^2 doubles, is counted in an int */
+_Static_assert(1.0 + 6.0 * PREDICT_LARGE_MAX_SAMPLES +
+                       2.0 * PREDICT_LARGE_MAX_SAMPLES * (double)PREDICT_LARGE_MAX_SAMPLES <
+                   2147483647.0,
+               "PREDICT_LARGE_MAX_SAMPLES overflows dsyevd's int workspace size");
 
 static int spectrum_path(uint64_t key, char *buf, size_t size)
 {
@@ -294,7 +302,7 @@ int predict_large_spectrum(const struct dataset *ds, const double *h, double lam
                   "predict: the variance part keeps an N x N eigenbasis; %lld rows exceed %d",
                   (long long)N, PREDICT_LARGE_MAX_SAMPLES);
     /* the key: the data, its curvature at w*, lambda and the shards */
-    uint64_t key = 14695981039346656037ull;
+    uint64_t key = SPECTRUM_MAGIC ^ 14695981039346656037ull;
     int64_t dims[3] = {N, d, K};
     key = fnv1a(key, dims, sizeof dims);
     key = fnv1a(key, &lambda, sizeof lambda);
@@ -404,7 +412,7 @@ int predict_large_tail(const struct dataset *ds, const double *h, const double *
 {
     int rc = 0;
     struct predict_noise nz = {0};
-    double *xe = NULL;    /* N: X e, then (var) N: |x_i|^2 h_i^2, N: |x_i|^2 h_i alpha_i */
+    double *xe = NULL; /* N: X e, then (var) N: |x_i|^2 h_i^2, N: |x_i|^2 h_i alpha_i, N: scratch */
     double *xring = NULL; /* var: the X e of the last nz.ages rounds, round % ages */
     double *forms = NULL; /* var: K e^T G_k e, K c_k^T e, K x ages e^T G_k e_a */
     const int64_t N = ds->n_samples;
@@ -451,10 +459,10 @@ int predict_large_tail(const struct dataset *ds, const double *h, const double *
         nd->q = refresh ? -expm1((double)(tau[k] - tau1) * log1p(-1.0 / (double)nd->n)) : 0.0;
         TRY_GOTO(node_setup(nd, ds, h, lambda, eta, tau[k], tau1, o_e)); /* o_e: d of scratch */
     }
-    xe = malloc((size_t)(3 * N) * sizeof *xe);
+    xe = malloc((size_t)(4 * N) * sizeof *xe);
     if (!xe)
-        FAIL_GOTO(ERR_NOMEM, "predict: 3 x %lld row values", (long long)N);
-    double *hv = xe + N, *cw = hv + N;
+        FAIL_GOTO(ERR_NOMEM, "predict: 4 x %lld row values", (long long)N);
+    double *hv = xe + N, *cw = hv + N, *gx = cw + N; /* gx: hv X e */
     if (var) {
         /* the variance part (predict.c): G_k = (1/n_k) sum_{i in S_k}
          * |x_i|^2 h_i^2 x_i x_i^T and c_k are read through X e alone */
@@ -535,12 +543,14 @@ int predict_large_tail(const struct dataset *ds, const double *h, const double *
         if (var) {
             const int64_t ages = nz.ages;
             double *eGe = forms, *ce = eGe + K, *cross = ce + K;
+            for (int64_t i = 0; i < N && round > 0; i++)
+                gx[i] = hv[i] * xe[i];
             for (int k = 0; k < K && round > 0; k++) {
                 const struct lnode *nd = &nodes[k];
                 double g = 0.0, c0 = 0.0;
                 for (int64_t a = 0; a < nd->n; a++) {
                     int64_t i = nd->rows[a];
-                    g += hv[i] * xe[i] * xe[i];
+                    g += gx[i] * xe[i];
                     c0 += cw[i] * xe[i];
                 }
                 eGe[k] = g / (double)nd->n;
@@ -550,7 +560,7 @@ int predict_large_tail(const struct dataset *ds, const double *h, const double *
                     double x = 0.0;
                     for (int64_t a = 0; a < nd->n; a++) {
                         int64_t i = nd->rows[a];
-                        x += hv[i] * xe[i] * old[i];
+                        x += gx[i] * old[i];
                     }
                     cross[k * ages + age - 1] = x / (double)nd->n;
                 }

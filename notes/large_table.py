@@ -4,7 +4,10 @@ the rcv1-like cells of experiments/regime.ini beside the measured tails
 (tail_rate_per_epoch, SPEC 4: the last third of the checkpoints; median
 over the file's seeds, each seed shown), as notes/refresh.md prints them.
 
-usage: large_table.py PRED_DIR results/regime.h5 [MORE.h5 ...]
+usage: large_table.py PRED_DIR [--before=DIR] results/regime.h5 [MORE.h5 ...]
+
+--before=DIR adds a column from an earlier set of outputs (the mean part
+alone, floored at the memory bound, before the variance part).
 """
 import os
 import sys
@@ -30,12 +33,15 @@ def predicted(path):
 
 
 def main(pred_dir, paths):
+    before = None
+    if paths and paths[0].startswith("--before="):
+        before = paths.pop(0).split("=", 1)[1]
     cells = {}
     for path in paths:
         load(path, cells)
     print("| refresh | lambda | tau | predicted tail | median tail | seeds | pred / median "
-          "| predict s |")
-    print("|---|---|---|---|---|---|---|---|")
+          "| predict s |" + (" before / median |" if before else ""))
+    print("|---|---|---|---|---|---|---|---|" + ("---|" if before else ""))
     n_in = n_all = 0
     for ref in ("none", "visited", "late"):
         for lam in ("default", "1e-4", "1e-3", "1e-2"):
@@ -49,9 +55,13 @@ def main(pred_dir, paths):
                 ratio = pred / med
                 n_all += 1
                 n_in += abs(ratio - 1) <= 0.1
-                print("| %s | %s | %s n_k | %.4f | %.4f | %s | %.3f | %.0f |" % (
+                extra = ""
+                if before:
+                    old, _ = predicted(os.path.join(before, "%s-%s-%s.txt" % (ref, per, lam)))
+                    extra = " %.3f |" % (old / med)
+                print("| %s | %s | %s n_k | %.4f | %.4f | %s | %.3f | %.0f |%s" % (
                     ref, LAMBDA[lam], per[:-1], pred, med, " ".join("%.4f" % t for t in tails),
-                    ratio, sec))
+                    ratio, sec, extra))
     print()
     print("- predicted tail within 10 %% of the median tail in %d of %d cells" % (n_in, n_all))
 

@@ -698,6 +698,11 @@ Test(predict, matrix_free_path_lifts_the_width_limit_for_dsaga, .timeout = 120)
  *    stale memories do (lambda 1e-2), for refresh none, visited, late. */
 Test(predict, matrix_free_path_with_its_variance_part_equals_the_dense_path, .timeout = 120)
 {
+    /* a cache of its own: the first cell computes each spectrum, the
+     * second call of a cell reads it back */
+    char dir[] = "/tmp/dsaga-predict-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    cr_assert_eq(setenv("DSAGA_CACHE", dir, 1), 0);
     static const char *modes[] = {"none", "visited", "late"};
     static const double lambdas[] = {0.0, 1e-2}; /* 0: 1/N */
     for (int m = 0; m < 3; m++) {
@@ -723,6 +728,12 @@ Test(predict, matrix_free_path_with_its_variance_part_equals_the_dense_path, .ti
             cr_assert(isfinite(a) && a < 0, "dense tail %g", a);
             cr_assert(fabs(b - a) <= 1e-6 * fabs(a), "refresh %s, lambda %g: %.9g against %.9g",
                       modes[m], lambdas[l], b, a);
+            struct predict_result again;
+            cr_assert_eq(predict_run_with(&cfg, PREDICT_MATRIX_FREE_ALWAYS, &again), 0);
+            cr_assert_eq(again.predicted_tail_rate_per_epoch, b, "the cached spectrum differs");
         }
     }
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "ls %s/spectrum-*.bin | wc -l | grep -qx 2 && rm -rf %s", dir, dir);
+    cr_assert_eq(system(cmd), 0, "not one cached spectrum per lambda in %s", dir);
 }
