@@ -12,8 +12,10 @@
  * Under mpirun only rank 0 computes; --nodes defaults to the launch's ranks
  * as for `run`.
  */
+#include <cblas.h>
 #include <mpi.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/error.h"
@@ -60,6 +62,12 @@ int cmd_predict(int argc, char **argv, int *status)
     }
     if (error_rank() != 0)
         return 0; /* one computation per launch */
+    /* main() runs OpenBLAS on one thread (each rank of a run is one
+     * core); predict is one computation per launch, so its LAPACK calls
+     * take the threads OPENBLAS_NUM_THREADS asks for */
+    const char *threads = getenv("OPENBLAS_NUM_THREADS");
+    if (threads && atoi(threads) > 1)
+        openblas_set_num_threads(atoi(threads));
     int rc = predict_run_with(&cfg, PREDICT_MATRIX_FREE, &res);
     if (rc == ERR_INPUT && res.why[0])
         INPUT_FAIL("%s", res.why);

@@ -220,7 +220,8 @@ static uint64_t fnv1a(uint64_t hash, const void *p, size_t n)
 /* The spectrum's cache file (fstar_cache_dir()/spectrum-KEY.bin): magic,
  * key, N, K, r, then a (r) and gd (K x r), native doubles.  The magic is
  * the format's and the formula's version ("dagspcv1" in little-endian
- * bytes): change it with either, and old files stop matching. */
+ * bytes): change it with either, and old files stop matching (the
+ * loader checks it with the key, N and K). */
 #define SPECTRUM_MAGIC 0x3176637073676164ull
 
 /* dsyevd's workspace, 1 + 6 N + 2 N^2 doubles, is counted in an int */
@@ -302,7 +303,7 @@ int predict_large_spectrum(const struct dataset *ds, const double *h, double lam
                   "predict: the variance part keeps an N x N eigenbasis; %lld rows exceed %d",
                   (long long)N, PREDICT_LARGE_MAX_SAMPLES);
     /* the key: the data, its curvature at w*, lambda and the shards */
-    uint64_t key = SPECTRUM_MAGIC ^ 14695981039346656037ull;
+    uint64_t key = 14695981039346656037ull;
     int64_t dims[3] = {N, d, K};
     key = fnv1a(key, dims, sizeof dims);
     key = fnv1a(key, &lambda, sizeof lambda);
