@@ -289,7 +289,7 @@ static void spectrum_save(const char *path, uint64_t key, int64_t N, int K, cons
     }
 }
 
-int predict_large_spectrum(const struct dataset *ds, const double *h, double lambda,
+int predict_large_spectrum(const struct dataset *ds, const double *h, int loss, double lambda,
                            const int *owner, int K, double **a_out, double **gd_out, int64_t *r_out)
 {
     int rc = 0;
@@ -302,16 +302,16 @@ int predict_large_spectrum(const struct dataset *ds, const double *h, double lam
         FAIL_GOTO(ERR_INPUT,
                   "predict: the variance part keeps an N x N eigenbasis; %lld rows exceed %d",
                   (long long)N, PREDICT_LARGE_MAX_SAMPLES);
-    /* the key: the data, its curvature at w*, lambda and the shards */
+    /* the key: the problem (the data's identity, as the f* cache keys it,
+     * its loss, lambda; the bias is in d) and the shards.  Not h's bits:
+     * w* to 1e-12 differs in its last bits with OpenBLAS's thread count,
+     * and so would the key */
     uint64_t key = 14695981039346656037ull;
-    int64_t dims[3] = {N, d, K};
+    int64_t dims[4] = {N, d, K, loss};
     key = fnv1a(key, dims, sizeof dims);
     key = fnv1a(key, &lambda, sizeof lambda);
-    key = fnv1a(key, h, (size_t)N * sizeof *h);
+    key = fnv1a(key, ds->checksum, strlen(ds->checksum));
     key = fnv1a(key, owner, (size_t)N * sizeof *owner);
-    key = fnv1a(key, ds->row_ptr, (size_t)(N + 1) * sizeof *ds->row_ptr);
-    key = fnv1a(key, ds->col_idx, (size_t)ds->nnz * sizeof *ds->col_idx);
-    key = fnv1a(key, ds->values, (size_t)ds->nnz * sizeof *ds->values);
     char path[4200];
     int cached = spectrum_path(key, path, sizeof path) == 0;
     if (cached && spectrum_load(path, key, N, K, a_out, gd_out, r_out))

@@ -74,11 +74,12 @@ int predict_large_tail(const struct dataset *ds, const double *h, const double *
 /* The spectrum the variance part needs (struct predict_var's a and gd,
  * over *r directions): the eigenvalues a_j of H + lambda I on range(X^T)
  * and each G_k's diagonal in their eigenvectors, from the N x N Gram
- * matrix of H's rows (file comment), cached by (data, h, lambda, shards)
- * as fstar_cache_dir()/spectrum-KEY.bin.  *a (r) and *gd (K x r) are the
+ * matrix of H's rows (file comment), cached by (the data's identity, loss,
+ * lambda, shards) as fstar_cache_dir()/spectrum-KEY.bin.  loss is an
+ * enum loss, for the key.  *a (r) and *gd (K x r) are the
  * caller's to free.  ERR_INPUT above PREDICT_LARGE_MAX_SAMPLES rows;
  * ERR_NOMEM; ERR_NUMERIC when dsyevd fails. */
-int predict_large_spectrum(const struct dataset *ds, const double *h, double lambda,
+int predict_large_spectrum(const struct dataset *ds, const double *h, int loss, double lambda,
                            const int *owner, int K, double **a, double **gd, int64_t *r);
 
 #endif
