@@ -962,7 +962,7 @@ int predict_run_with(const struct run_cfg *cfg, unsigned flags, struct predict_r
     const int64_t d = ds->n_features;
     const double lambda = cfg->lambda > 0 ? cfg->lambda : 1.0 / (double)N;
     /* sizes: H is d x d, then the state lives in range(X^T) of rank r;
-     * wider dsaga data may take the matrix-free mean path (predict_large.h) */
+     * wider dsaga data may take the matrix-free path (predict_large.h) */
     const int large = ((d > PREDICT_MAX_DIM && (flags & PREDICT_MATRIX_FREE)) ||
                        (flags & PREDICT_MATRIX_FREE_ALWAYS)) &&
                       !is_gd && !is_saga;

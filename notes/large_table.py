@@ -14,7 +14,7 @@ import sys
 
 import numpy as np
 
-from refresh_table import load
+from refresh_table import load, median_interval
 
 METHOD = {"none": "dsaga", "visited": "dsaga+refresh", "late": "dsaga+late"}
 LAMBDA = {"default": "1/N", "1e-4": "0.0001", "1e-3": "0.001", "1e-2": "0.01"}
@@ -39,10 +39,10 @@ def main(pred_dir, paths):
     cells = {}
     for path in paths:
         load(path, cells)
-    print("| refresh | lambda | tau | predicted tail | median tail | seeds | pred / median "
-          "| predict s |" + (" before / median |" if before else ""))
-    print("|---|---|---|---|---|---|---|---|" + ("---|" if before else ""))
-    n_in = n_all = 0
+    print("| refresh | lambda | tau | predicted tail | median tail | 95 % interval | seeds "
+          "| pred / median | predict s |" + (" before / median |" if before else ""))
+    print("|---|---|---|---|---|---|---|---|---|" + ("---|" if before else ""))
+    n_in = n_all = n_ci = 0
     for ref in ("none", "visited", "late"):
         for lam in ("default", "1e-4", "1e-3", "1e-2"):
             for per in ("0.1n", "1n"):
@@ -55,15 +55,18 @@ def main(pred_dir, paths):
                 ratio = pred / med
                 n_all += 1
                 n_in += abs(ratio - 1) <= 0.1
+                lo, hi = median_interval(tails)
+                n_ci += abs(ratio - 1) > 0.1 and min(lo, hi) <= pred <= max(lo, hi)
                 extra = ""
                 if before:
                     old, _ = predicted(os.path.join(before, "%s-%s-%s.txt" % (ref, per, lam)))
                     extra = " %.3f |" % (old / med)
-                print("| %s | %s | %s n_k | %.4f | %.4f | %s | %.3f | %.0f |%s" % (
-                    ref, LAMBDA[lam], per[:-1], pred, med, " ".join("%.4f" % t for t in tails),
-                    ratio, sec, extra))
+                print("| %s | %s | %s n_k | %.4f | %.4f | %.4f to %.4f | %s | %.3f | %.0f |%s" % (
+                    ref, LAMBDA[lam], per[:-1], pred, med, lo, hi,
+                    " ".join("%.4f" % t for t in tails), ratio, sec, extra))
     print()
-    print("- predicted tail within 10 %% of the median tail in %d of %d cells" % (n_in, n_all))
+    print("- predicted tail within 10 %% of the median tail in %d of %d cells; of the %d "
+          "outside, %d inside the median's 95 %% interval" % (n_in, n_all, n_all - n_in, n_ci))
 
 
 if __name__ == "__main__":

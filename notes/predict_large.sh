@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# predict_large.sh - predict's matrix-free path (harness/predict_large.h) on
-# the rcv1-like cells of experiments/regime.ini (d = 47 000, beyond the
-# dense path's 4 096): dsaga refresh none / visited / late, K = 4, tau 0.1
-# and 1 n_k, lambda 1/N, 1e-4, 1e-3, 1e-2, seed 1, the grid's max_epochs,
-# eval_every and tol.  One `predict` per cell (about 1-3 min on two cores:
-# four 5 000-row eigendecompositions, then the rounds), its output kept as
-# OUTDIR/REFRESH-PERIOD-LAMBDA.txt (existing ones are kept: resumable).
+# predict_large.sh - predict's matrix-free path (harness/predict_large.h,
+# mean and variance parts) on the rcv1-like cells of experiments/regime.ini
+# (d = 47 000, beyond the dense path's 4 096): dsaga refresh none / visited
+# / late, K = 4, tau 0.1 and 1 n_k, lambda 1e-2, 1e-3, 1e-4, 1/N, seed 1,
+# the grid's max_epochs, eval_every and tol.  One `predict` per cell, its
+# output kept as OUTDIR/REFRESH-PERIOD-LAMBDA.txt (existing ones are kept:
+# resumable).  The first cell of each lambda pays for the N x N spectrum
+# (about 13 minutes and 9.6 GB on two cores, then cached in $DSAGA_CACHE);
+# the others take 1-3 minutes (four 5 000-row eigendecompositions, then
+# the rounds): about 1 h 40 min in all.
 # notes/large_table.py OUTDIR results/regime.h5 sets them beside the tails.
 #
 #   EXE=bin/dsaga-bench notes/predict_large.sh [OUTDIR]

@@ -20,6 +20,10 @@
  *    the tail once a median run has drawn every row (closed forms).
  * 7. The local noise of memories taken at a node's own iterate: the root
  *    of its characteristic equation, and no effect at s = 1.
+ * 8. The matrix-free mean path follows the dense map round by round; it
+ *    lifts the width limit for dsaga.
+ * 9. The matrix-free path with its variance part gives the dense path's
+ *    predicted tail (9 digits), and its cached spectrum reads back.
  */
 #include <criterion/criterion.h>
 #include <math.h>
