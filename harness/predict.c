@@ -1081,16 +1081,9 @@ int predict_run_with(const struct run_cfg *cfg, unsigned flags, struct predict_r
             int with_var = N <= PREDICT_LARGE_MAX_SAMPLES;
             int64_t lr = 0;
             /* the nodes' sizes first: the spectrum costs minutes */
-            for (int k = 0; k < K; k++) {
-                int64_t n_k = predict_node_rows(owner, N, k);
-                if (n_k == 0)
-                    PREDICT_REFUSE(out, "predict: node %d holds no row", k);
-                if (n_k > PREDICT_LARGE_MAX_ROWS)
-                    PREDICT_REFUSE(out,
-                                   "predict: node %d holds %lld rows; the matrix-free path keeps "
-                                   "an n_k x n_k eigenbasis and stops at %d",
-                                   k, (long long)n_k, PREDICT_LARGE_MAX_ROWS);
-            }
+            char why_large[256];
+            if (predict_large_refuses(owner, N, K, why_large, sizeof why_large))
+                PREDICT_REFUSE(out, "%s", why_large);
             struct predict_var lv = {0};
             if (with_var) {
                 lvar = calloc((size_t)(4 * K), sizeof *lvar);

@@ -405,6 +405,25 @@ static void node_apply(struct lnode *nd, const struct dataset *ds, const double 
     }
 }
 
+int predict_large_refuses(const int *owner, int64_t N, int K, char *why, size_t size)
+{
+    for (int k = 0; k < K; k++) {
+        int64_t n_k = predict_node_rows(owner, N, k);
+        if (n_k == 0) {
+            snprintf(why, size, "predict: node %d holds no row", k);
+            return 1;
+        }
+        if (n_k > PREDICT_LARGE_MAX_ROWS) {
+            snprintf(why, size,
+                     "predict: node %d holds %lld rows; the matrix-free path keeps an n_k x n_k "
+                     "eigenbasis and stops at %d",
+                     k, (long long)n_k, PREDICT_LARGE_MAX_ROWS);
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int predict_large_tail(const struct dataset *ds, const double *h, const double *alpha,
                        const double *w, double lambda, const int *owner, int K, const int64_t *tau,
                        double eta, double s, int refresh, const struct predict_var *var,
@@ -434,17 +453,11 @@ int predict_large_tail(const struct dataset *ds, const double *h, const double *
     double *be = o_m + d; /* K x d: the memories as the round ended */
     double *be_new = be + K * d;
     double *bs = refresh ? be_new + K * d : NULL; /* K x d: as the round started */
-    for (int k = 0; k < K; k++) {
-        int64_t n_k = predict_node_rows(owner, N, k);
-        if (n_k == 0)
-            FAIL_GOTO(ERR_INPUT, "predict: node %d holds no row", k);
-        if (n_k > PREDICT_LARGE_MAX_ROWS)
-            FAIL_GOTO(ERR_INPUT,
-                      "predict: node %d holds %lld rows; the matrix-free path keeps an n_k x n_k "
-                      "eigenbasis and stops at %d",
-                      k, (long long)n_k, PREDICT_LARGE_MAX_ROWS);
-        nodes[k].n = n_k;
-    }
+    char why[256];
+    if (predict_large_refuses(owner, N, K, why, sizeof why))
+        FAIL_GOTO(ERR_INPUT, "%s", why);
+    for (int k = 0; k < K; k++)
+        nodes[k].n = predict_node_rows(owner, N, k);
     for (int k = 0; k < K; k++) {
         struct lnode *nd = &nodes[k];
         nd->rows = malloc((size_t)nd->n * sizeof *nd->rows);

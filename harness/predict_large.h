@@ -41,6 +41,7 @@
 #ifndef DSAGA_PREDICT_LARGE_H
 #define DSAGA_PREDICT_LARGE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "datasets/dataset.h"
@@ -53,6 +54,11 @@
 /* The most rows of the whole set for the variance part, whose N x N
  * eigendecomposition keeps about 24 N^2 bytes (9.6 GB at N = 20 000). */
 #define PREDICT_LARGE_MAX_SAMPLES 25000
+
+/* 1 and one sentence in why when the shards owner[0..N) (K nodes) are
+ * refused by this path (a node with no row or above
+ * PREDICT_LARGE_MAX_ROWS), else 0. */
+int predict_large_refuses(const int *owner, int64_t N, int K, char *why, size_t size);
 
 /* The tail of dsaga (predict.c, "The tail a run shows") on ds,
  * matrix-free in d: the mean error, plus the variance part when var is
