@@ -225,9 +225,9 @@ static uint64_t fnv1a(uint64_t hash, const void *p, size_t n)
 #define SPECTRUM_MAGIC 0x3176637073676164ull
 
 /* dsyevd's workspace, 1 + 6 N + 2 N^2 doubles, is counted in an int */
-_Static_assert(1.0 + 6.0 * PREDICT_LARGE_MAX_SAMPLES +
-                       2.0 * PREDICT_LARGE_MAX_SAMPLES * (double)PREDICT_LARGE_MAX_SAMPLES <
-                   2147483647.0,
+_Static_assert(1LL + 6LL * PREDICT_LARGE_MAX_SAMPLES +
+                       2LL * PREDICT_LARGE_MAX_SAMPLES * PREDICT_LARGE_MAX_SAMPLES <
+                   2147483647LL,
                "PREDICT_LARGE_MAX_SAMPLES overflows dsyevd's int workspace size");
 
 static int spectrum_path(uint64_t key, char *buf, size_t size)
