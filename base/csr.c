@@ -6,13 +6,19 @@
 #include <cblas.h>
 #include <string.h>
 
+double csr_row_norm2(const struct dataset *ds, int64_t i)
+{
+    double s = 0.0;
+    for (int64_t p = ds->row_ptr[i]; p < ds->row_ptr[i + 1]; p++)
+        s += ds->values[p] * ds->values[p];
+    return s;
+}
+
 double csr_max_row_norm2(const struct dataset *ds)
 {
     double best = 0.0;
     for (int64_t i = 0; i < ds->n_samples; i++) {
-        double s = 0.0;
-        for (int64_t p = ds->row_ptr[i]; p < ds->row_ptr[i + 1]; p++)
-            s += ds->values[p] * ds->values[p];
+        double s = csr_row_norm2(ds, i);
         if (s > best)
             best = s;
     }

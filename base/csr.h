@@ -27,6 +27,9 @@ struct dataset {
                           * 0: raw regression targets; stored as `labels` */
 };
 
+/* ||x_i||^2 of row i. */
+double csr_row_norm2(const struct dataset *ds, int64_t i);
+
 /* max_i ||x_i||^2 over the rows (SPEC 1's L_max is c times this + lambda). */
 double csr_max_row_norm2(const struct dataset *ds);
 /* out = X^T u: u has n_samples entries, out n_features (overwritten); BLAS

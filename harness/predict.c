@@ -163,6 +163,7 @@
 #include <time.h>
 
 #include "base/error.h"
+#include "base/csr.h"
 #include "datasets/dataset.h"
 #include "harness/fstar.h"
 #include "harness/predict_large.h"
@@ -882,9 +883,7 @@ static void predict_var_nodes(const struct dataset *ds, const double *alpha, con
     memset(v0, 0, (size_t)K * sizeof *v0);
     memset(n, 0, (size_t)K * sizeof *n);
     for (int64_t i = 0; i < N; i++) {
-        double n2 = 0.0, a = alpha[i]; /* |x_i|^2, alpha_i* */
-        for (int64_t p = ds->row_ptr[i]; p < ds->row_ptr[i + 1]; p++)
-            n2 += ds->values[p] * ds->values[p];
+        double n2 = csr_row_norm2(ds, i), a = alpha[i]; /* |x_i|^2, alpha_i* */
         v0[owner[i]] += n2 * a * a;
         n[owner[i]] += 1.0;
     }
@@ -1168,9 +1167,7 @@ int predict_run_with(const struct run_cfg *cfg, unsigned flags, struct predict_r
                 hv[i] = 0.0;
                 if (owner[i] != k)
                     continue;
-                double n2 = 0.0, a = h[N + i]; /* |x_i|^2, alpha_i* */
-                for (int64_t p = ds->row_ptr[i]; p < ds->row_ptr[i + 1]; p++)
-                    n2 += ds->values[p] * ds->values[p];
+                double n2 = csr_row_norm2(ds, i), a = h[N + i]; /* |x_i|^2, alpha_i* */
                 hv[i] = n2 * h[i] * h[i];
                 for (int64_t p = ds->row_ptr[i]; p < ds->row_ptr[i + 1]; p++)
                     bk[ds->col_idx[p]] += n2 * h[i] * a * ds->values[p];

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "base/error.h"
+#include "base/csr.h"
 #include "harness/fstar.h"
 #include "harness/predict.h"
 
@@ -342,9 +343,7 @@ int predict_large_spectrum(const struct dataset *ds, const double *h, int loss, 
     if (!a || !gd)
         FAIL_GOTO(ERR_NOMEM, "predict: %lld directions", (long long)r);
     for (int64_t i = 0; i < N; i++) {
-        double n2 = 0.0;
-        for (int64_t p = ds->row_ptr[i]; p < ds->row_ptr[i + 1]; p++)
-            n2 += ds->values[p] * ds->values[p];
+        double n2 = csr_row_norm2(ds, i);
         sq[i] = n2 * h[i]; /* |x_i|^2 h_i */
         n_k[owner[i]] += 1.0;
     }
@@ -486,9 +485,7 @@ int predict_large_tail(const struct dataset *ds, const double *h, const double *
         if (!xring || !forms)
             FAIL_GOTO(ERR_NOMEM, "predict: the last %lld rounds' X e", (long long)nz.ages);
         for (int64_t i = 0; i < N; i++) {
-            double n2 = 0.0;
-            for (int64_t p = ds->row_ptr[i]; p < ds->row_ptr[i + 1]; p++)
-                n2 += ds->values[p] * ds->values[p];
+            double n2 = csr_row_norm2(ds, i);
             hv[i] = n2 * h[i] * h[i];
             cw[i] = n2 * h[i] * alpha[i];
         }
