@@ -4,17 +4,19 @@ the rcv1-like cells of experiments/regime.ini beside the measured tails
 (tail_rate_per_epoch, SPEC 4: the last third of the checkpoints; median
 over the file's seeds, each seed shown), as notes/refresh.md prints them.
 
-usage: large_table.py PRED_DIR [--before=DIR] results/regime.h5 [MORE.h5 ...]
+usage: large_table.py PRED_DIR [--before=DIR] [--dataset=SPEC] results/regime.h5 [MORE.h5 ...]
 
 --before=DIR adds a column from an earlier set of outputs (the mean part
 alone, floored at the memory bound, before the variance part).
+--dataset=SPEC takes another data set's cells (as predict_large.sh's
+DATASET; default the rcv1-like set), e.g. experiments/regime-mini.ini's.
 """
 import os
 import sys
 
 import numpy as np
 
-from refresh_table import load, median_interval
+from refresh_table import ds_text, load, median_interval
 
 METHOD = {"none": "dsaga", "visited": "dsaga+refresh", "late": "dsaga+late"}
 LAMBDA = {"default": "1/N", "1e-4": "0.0001", "1e-3": "0.001", "1e-2": "0.01"}
@@ -34,8 +36,15 @@ def predicted(path):
 
 def main(pred_dir, paths):
     before = None
-    if paths and paths[0].startswith("--before="):
-        before = paths.pop(0).split("=", 1)[1]
+    dataset = "rcv1-like"
+    while paths and paths[0].startswith("--"):
+        opt, _, val = paths.pop(0).partition("=")
+        if opt == "--before":
+            before = val
+        elif opt == "--dataset":
+            dataset = ds_text(val)
+        else:
+            sys.exit("large_table.py: unknown option %s" % opt)
     cells = {}
     for path in paths:
         load(path, cells)
@@ -47,7 +56,7 @@ def main(pred_dir, paths):
         for lam in ("default", "1e-4", "1e-3", "1e-2"):
             for per in ("0.1n", "1n"):
                 pred, sec = predicted(os.path.join(pred_dir, "%s-%s-%s.txt" % (ref, per, lam)))
-                runs = cells.get(("rcv1-like", LAMBDA[lam], METHOD[ref], per), [])
+                runs = cells.get((dataset, LAMBDA[lam], METHOD[ref], per), [])
                 tails = [r["tail"] for r in sorted(runs, key=lambda r: r["seed"])]
                 if not np.isfinite(pred) or not tails:
                     continue

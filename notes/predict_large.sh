@@ -11,10 +11,14 @@
 # the rounds): about 1 h 40 min in all.
 # notes/large_table.py OUTDIR results/regime.h5 sets them beside the tails.
 #
-#   EXE=bin/dsaga-bench notes/predict_large.sh [OUTDIR]
+# DATASET=SPEC takes another data set through the same cells, e.g.
+# experiments/regime-mini.ini's synth-sparse:n=2000,d=4700,nnz=75,seed=1
+# (its spectrum takes seconds; the 24 cells about 35 s in all).
+#
+#   EXE=bin/dsaga-bench [DATASET=SPEC] notes/predict_large.sh [OUTDIR]
 set -uo pipefail
 cd "$(dirname "$0")/.."
-: "${EXE:=bin/dsaga-bench}" "${OPENBLAS_NUM_THREADS:=2}"
+: "${EXE:=bin/dsaga-bench}" "${DATASET:=synth-sparse:n=20000,d=47000,nnz=75,seed=1}" "${OPENBLAS_NUM_THREADS:=2}"
 export OPENBLAS_NUM_THREADS OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 : "${DSAGA_DATA_MIRROR:=$(cd .. && pwd)/shared/datasets}"; export DSAGA_DATA_MIRROR
 OUTDIR=${1:-results/predict-large}
@@ -26,7 +30,7 @@ for lam in 1e-2 1e-3 1e-4 default; do # one N x N spectrum per lambda, cached
             grep -qs '^seconds' "$f" && continue
             la=()
             [ "$lam" != default ] && la=(--lambda "$lam")
-            "$EXE" predict --algorithm dsaga --dataset synth-sparse:n=20000,d=47000,nnz=75,seed=1 \
+            "$EXE" predict --algorithm dsaga --dataset "$DATASET" \
                 --nodes 4 --period "$per" --refresh "$ref" "${la[@]}" --seed 1 --max-epochs 300 \
                 --eval-every 1 --tol 1e-12 > "$f" 2>&1 || echo "predict failed: $f" >&2
         done
