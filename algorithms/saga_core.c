@@ -776,27 +776,27 @@ int saga_core_track_visits(struct saga_core *c)
 static void lazy_refresh_row(struct saga_core *c, int64_t i, int track)
 {
     const struct dataset *ds = c->ds;
-    double *coord = c->coord;
+    const int32_t *restrict col = ds->col_idx;
+    const double *restrict x = ds->values;
+    double *restrict coord = c->coord;
+    const double cum = c->cum; /* w does not move: cum and scale are fixed */
     int64_t p0 = ds->row_ptr[i];
     int64_t p1 = ds->row_ptr[i + 1];
     double dot = 0.0;
     for (int64_t p = p0; p < p1; p++) {
-        double *r = coord + COORD_STRIDE * (size_t)ds->col_idx[p];
+        double *r = coord + COORD_STRIDE * (size_t)col[p];
         if (track)
-            track_touch(r, ds->col_idx[p], c->stamp, c->touched, c->saved, &c->n_touched);
-        double vj = r[0] - r[1] * (c->cum - r[2]); /* up to date, as lazy_steps */
+            track_touch(r, col[p], c->stamp, c->touched, c->saved, &c->n_touched);
+        double vj = r[0] - r[1] * (cum - r[2]); /* up to date, as lazy_steps */
         r[0] = vj;
-        r[2] = c->cum;
-        dot += ds->values[p] * vj;
+        r[2] = cum;
+        dot += x[p] * vj;
     }
     double a = loss_deriv(c->loss, ds->y[i], c->scale * dot);
     double dn = (a - c->alpha[i]) * c->inv_n;
     c->alpha[i] = a;
-    for (int64_t p = p0; p < p1; p++) {
-        int32_t j = ds->col_idx[p];
-        double *r = coord + COORD_STRIDE * (size_t)j;
-        r[1] += dn * ds->values[p]; /* g += (a - alpha_i) x_i / N */
-    }
+    for (int64_t p = p0; p < p1; p++)
+        coord[COORD_STRIDE * (size_t)col[p] + 1] += dn * x[p]; /* g += (a - alpha_i) x_i / N */
 }
 
 /* A new record of visits: a new stamp (wrapping to 0 would mark every row
