@@ -34,14 +34,16 @@ CASES=("a9a|${A9A_EPOCHS:-150}" "synth-sparse:n=20000,d=47000,nnz=75,seed=1|${SY
 fi
 # hit FILE: "epoch wall_s" at the first checkpoint at or below 1e-8 of
 # subopt0 ("nan nan" if none); last FILE: the last checkpoint's wall_s if it
-# is at or below 1e-8 of subopt0, else nan.  epoch is printed exactly
-# (repr), so a rerun to it stops after the same number of gradients.
+# is at or below 1e-8 of subopt0, else nan.  epoch is printed half a
+# gradient short of the checkpoint's count, so that a rerun to it
+# (ceil(epoch N) gradients) stops after the same round, not one later.
 hit() { "$PYTHON" - "$1" <<'PY'
 import sys, h5py
 g = h5py.File(sys.argv[1], 'r')['runs/000000']
 s, w, e = g['subopt'][:], g['wall_s'][:], g['epoch'][:]
+n = int(g.attrs['n_samples'])
 hit = [i for i in range(len(s)) if s[i] <= 1e-8 * s[0]]
-print(f"{e[hit[0]]!r} {w[hit[0]]:.6f}" if hit else "nan nan")
+print(f"{(round(e[hit[0]] * n) - 0.5) / n!r} {w[hit[0]]:.6f}" if hit else "nan nan")
 PY
 }
 last() { "$PYTHON" - "$1" <<'PY'
