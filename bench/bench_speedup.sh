@@ -3,9 +3,9 @@
 # over saga to reach 1e-8 relative suboptimality (issue 5), on a9a and the
 # synthetic set, at every period in PERIODS and step_scale in SCALES
 # (defaults: 100 steps and 0.1 n_k; 0.5, 1, 2), dsaga with SYNC (auto) and
-# each refresh in REFRESHES (default none; SPEC 3.2b's `late` and `visited`
-# pay extra gradients for a rate that survives long periods, so they are
-# worth timing at 1 n_k and beyond).
+# each refresh in REFRESHES (default none; SPEC 3.2b's `visited` and the
+# suite's `late` pay extra gradients for a rate that survives long periods,
+# so they are worth timing at 1 n_k and beyond).
 # wall_s (SPEC 4: algorithm time, evaluation excluded) to the first
 # checkpoint with subopt/subopt0 <= 1e-8; medians (min-max) over REPEATS runs
 # (seeds 1..REPEATS).  Checkpoints every EVAL epochs find that epoch E.
@@ -33,10 +33,10 @@ if [ -n "${SETS:-}" ]; then read -r -a CASES <<<"$SETS"; else
 CASES=("a9a|${A9A_EPOCHS:-150}" "synth-sparse:n=20000,d=47000,nnz=75,seed=1|${SYN_EPOCHS:-60}")
 fi
 # hit FILE: "epoch wall_s" at the first checkpoint at or below 1e-8 of
-# subopt0 ("nan nan" if none); last FILE: the last checkpoint's wall_s if it
-# is at or below 1e-8 of subopt0, else nan.  epoch is printed half a
-# gradient short of the checkpoint's count, so that a rerun to it
-# (ceil(epoch N) gradients) stops after the same round, not one later.
+# subopt0 ("nan nan" if none).  epoch is printed half a gradient short of
+# the checkpoint's count, so that a rerun to it (ceil(epoch N) gradients)
+# stops after the same round, not one later; on that rerun's file (two
+# checkpoints) hit reads its last one, or nan if it fell short.
 hit() { "$PYTHON" - "$1" <<'PY'
 import sys, h5py
 g = h5py.File(sys.argv[1], 'r')['runs/000000']
@@ -44,13 +44,6 @@ s, w, e = g['subopt'][:], g['wall_s'][:], g['epoch'][:]
 n = int(g.attrs['n_samples'])
 hit = [i for i in range(len(s)) if s[i] <= 1e-8 * s[0]]
 print(f"{(round(e[hit[0]] * n) - 0.5) / n!r} {w[hit[0]]:.6f}" if hit else "nan nan")
-PY
-}
-last() { "$PYTHON" - "$1" <<'PY'
-import sys, h5py
-g = h5py.File(sys.argv[1], 'r')['runs/000000']
-s, w = g['subopt'][:], g['wall_s'][:]
-print(f"{w[-1]:.6f}" if s[-1] <= 1e-8 * s[0] else "nan")
 PY
 }
 # timed NAME LAUNCH...: run LAUNCH with checkpoints every EVAL epochs, then
@@ -61,7 +54,7 @@ timed() {
   local e w; read -r e w <<<"$(hit "$tmp/$name.h5")"
   if [ "$CLOCK" = clean ] && [ "$e" != nan ]; then
     "$@" --max-epochs "$e" --eval-every "$e" --out "$tmp/$name-clean.h5" >/dev/null
-    w=$(last "$tmp/$name-clean.h5")
+    read -r e w <<<"$(hit "$tmp/$name-clean.h5")"
   fi
   echo "$w"
 }
