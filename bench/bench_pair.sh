@@ -5,9 +5,10 @@
 # (SPEC 4: algorithm time, loading and evaluation excluded) at the last
 # checkpoint; per repeat the pair's mean over the solo time is the
 # slowdown, and 2 / slowdown the throughput of two cores in units of one.
-# dsaga with K = 2 on two cores cannot beat saga on one by more than that
-# throughput times saga's epochs over dsaga's, whatever the synchronisation
-# costs (notes/speed.md).  Medians (min-max) over REPEATS repeats.
+# That throughput times saga's epochs over dsaga's estimates what dsaga
+# with K = 2 on two cores can gain over saga on one; both follow the
+# host's load (1.72-1.98 on the rcv1-like set on one day; notes/speed.md),
+# so compare them within one run.  Medians (min-max) over REPEATS repeats.
 #
 #   EXE=bin/dsaga-bench bash bench/bench_pair.sh
 #   TSV=FILE appends one tab-separated row per set (the caller writes the

@@ -122,8 +122,9 @@ env "${speed_env[@]}" "${refresh_env[@]}" TSV="$tsv" EXE="$EXE" MPIRUN="$MPIRUN"
   bash bench/bench_speedup.sh
 
 echo; echo "## 4. Two cores at once: saga alone against two saga processes side by side (issue 18)"
-# The ceiling of section 3: dsaga K = 2 cannot beat saga by more than this
-# throughput times saga's epochs over its own.  Separate processes without
+# An estimate for section 3: dsaga K = 2 gains about this throughput times
+# saga's epochs over its own, at the host's load of the moment.  Separate
+# processes without
 # mpirun: two `mpirun -np 1` launches would both bind their rank to core 0.
 tsv="$RESULTS/bench-pair.tsv"
 provenance "bench_pair.sh, saga alone vs two at once" >"$tsv"
