@@ -204,8 +204,19 @@ static void track_all(struct saga_core *c)
 }
 
 /* The stages of the steps' and the refresh's prefetch pipeline: a row's
- * indices and (unless binary) values, then its coordinate records (once
- * the indices are in). */
+ * pointers, label and stored derivative; its indices and (unless binary)
+ * values; then its coordinate records (once the indices are in), which
+ * pay only beyond SAGA_CORE_PREFETCH_BYTES of records. */
+static inline __attribute__((always_inline)) void prefetch_row_head(const int64_t *restrict row_ptr,
+                                                                    const double *restrict alpha,
+                                                                    const double *restrict y,
+                                                                    int64_t i)
+{
+    __builtin_prefetch(row_ptr + i);
+    __builtin_prefetch(alpha + i, 1);
+    __builtin_prefetch(y + i);
+}
+
 static inline __attribute__((always_inline)) void prefetch_row(const int64_t *restrict row_ptr,
                                                                const int32_t *restrict col,
                                                                const double *restrict x, int64_t i,
@@ -221,6 +232,11 @@ static inline __attribute__((always_inline)) void prefetch_row(const int64_t *re
         for (a -= (uintptr_t)a % 64; a < e; a += 64)
             __builtin_prefetch(a);
     }
+}
+
+static inline int records_prefetched(const struct dataset *ds)
+{
+    return ds->n_features * COORD_STRIDE * (int64_t)sizeof(double) > SAGA_CORE_PREFETCH_BYTES;
 }
 
 static inline __attribute__((always_inline)) void
@@ -261,8 +277,7 @@ static inline __attribute__((always_inline)) void lazy_steps(struct saga_core *c
     const double inv_n = c->inv_n;
     /* records that stay in L1 need no prefetch: on a9a (d = 123) the loop
      * that issues them was a third of a step's instructions */
-    const int prefetch_records =
-        c->ds->n_features * COORD_STRIDE * (int64_t)sizeof(double) > SAGA_CORE_PREFETCH_BYTES;
+    const int prefetch_records = records_prefetched(c->ds);
     double scale = c->scale;
     double inv_scale = c->inv_scale;
     double cum = c->cum;
@@ -283,9 +298,7 @@ static inline __attribute__((always_inline)) void lazy_steps(struct saga_core *c
          * two steps ahead the whole row (indices and values: a step of the
          * rcv1-like set waited a quarter of its time on the values past the
          * first two lines); one step ahead its coordinate records. */
-        __builtin_prefetch(row_ptr + next3);
-        __builtin_prefetch(alpha + next3, 1);
-        __builtin_prefetch(y + next3);
+        prefetch_row_head(row_ptr, alpha, y, next3);
         prefetch_row(row_ptr, col, x, next2, unit);
         if (prefetch_records)
             prefetch_row_records(coord, row_ptr, col, next);
@@ -808,15 +821,11 @@ lazy_refresh(struct saga_core *c, const enum loss_kind loss, const int track)
     const double cum = c->cum; /* w does not move: cum and scale are fixed */
     const double scale = c->scale;
     const double inv_n = c->inv_n;
-    const int prefetch_records =
-        ds->n_features * COORD_STRIDE * (int64_t)sizeof(double) > SAGA_CORE_PREFETCH_BYTES;
+    const int prefetch_records = records_prefetched(ds);
     for (int64_t t = 0; t < n; t++) {
         int64_t i = rows[t];
-        if (t + 3 < n) {
-            __builtin_prefetch(row_ptr + rows[t + 3]);
-            __builtin_prefetch(alpha + rows[t + 3], 1);
-            __builtin_prefetch(y + rows[t + 3]);
-        }
+        if (t + 3 < n)
+            prefetch_row_head(row_ptr, alpha, y, rows[t + 3]);
         if (t + 2 < n)
             prefetch_row(row_ptr, col, x, rows[t + 2], 0);
         if (prefetch_records && t + 1 < n)

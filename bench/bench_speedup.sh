@@ -68,6 +68,9 @@ for c in "${CASES[@]}"; do
   [[ -n "${ONLY:-}" && "$spec" != *"${ONLY}"* ]] && continue
   for period in $PERIODS; do for scale in $SCALES; do for refresh in $REFRESHES; do
   ts="" td=""
+  # saga is timed again in every cell, seed by seed beside dsaga: each
+  # ratio pairs two runs a few seconds apart (the host's load moves
+  # wall times by ~15 % within an hour; notes/speed.md)
   for s in $(seq 1 "$REPEATS"); do
     ts+=$(timed "saga_$s" "$EXE" run --algorithm saga --dataset "$spec" --tol 1e-9 --seed "$s" \
       --quiet)$'\n'

@@ -116,16 +116,17 @@ echo; echo "## 3. dsaga K = 2 against saga: wall time to 1e-8 (issues 5, 18)"
 tsv="$RESULTS/bench-speedup.tsv"
 provenance "bench_speedup.sh, saga -np 1 vs dsaga -np 2" >"$tsv"
 env "${speed_env[@]}" TSV="$tsv" EXE="$EXE" MPIRUN="$MPIRUN" PYTHON="$PYTHON" bash bench/bench_speedup.sh
-# The refreshing variants (SPEC 3.2b) keep most of saga's rate with one
-# synchronisation per epoch, so their extra gradients can buy wall time.
+# The refreshing variants (SPEC 3.2b's `visited`, the suite's `late`) keep
+# most of saga's rate with one synchronisation per epoch, so their extra
+# gradients can buy wall time.
 env "${speed_env[@]}" "${refresh_env[@]}" TSV="$tsv" EXE="$EXE" MPIRUN="$MPIRUN" PYTHON="$PYTHON" \
   bash bench/bench_speedup.sh
 
 echo; echo "## 4. Two cores at once: saga alone against two saga processes side by side (issue 18)"
 # An estimate for section 3: dsaga K = 2 gains about this throughput times
 # saga's epochs over its own, at the host's load of the moment.  Separate
-# processes without
-# mpirun: two `mpirun -np 1` launches would both bind their rank to core 0.
+# processes without mpirun: two `mpirun -np 1` launches would both bind
+# their rank to core 0.
 tsv="$RESULTS/bench-pair.tsv"
 provenance "bench_pair.sh, saga alone vs two at once" >"$tsv"
 env "${pair_env[@]}" TSV="$tsv" EXE="$EXE" PYTHON="$PYTHON" bash bench/bench_pair.sh
