@@ -119,7 +119,7 @@ struct predict_var {
 struct predict_noise {
     const struct predict_var *var;
     int64_t r;                 /* directions: the entries of var->a, of each row of var->gd */
-    int64_t ages;              /* the oldest memory a median run holds, in rounds */
+    int64_t ages;              /* the oldest memory a run may hold, in rounds */
     double *ring;              /* ages x 3K: per round and node e^T G_k e, e's own
                                 * variance in G_k's norm, its memories' local noise */
     double *P;                 /* r: the variance part per direction */

@@ -503,10 +503,15 @@ Test(predict, tail_rate_of_a_two_mode_map_is_spec4_fit_of_its_closed_form)
  * noise falling as 1 - q = 0.98 per round (v0 = 1000, G ~ 0 so neither
  * the history nor the feedback adds anything).  With the rows' oldest age
  * never reached (n = 1e12) the noise outlasts the mean: the tail is the
- * memory bound log10(1 - q).  With n = 5 rows a median run has drawn every
- * row by round 98 (5 * 0.98^97 < ln 2): the noise is gone from the last
- * third (rounds 160-240) and the tail is the mean's 2 log10(0.95). */
-Test(predict, variance_part_follows_the_memory_ages_a_median_run_holds)
+ * memory bound log10(1 - q).  With n = 5 rows the term is weighted by the
+ * chance that a run still holds an undrawn row, 1 - exp(-5 * 0.98^(r-1)),
+ * which falls as 0.98 per round once below 1, so the noise falls as its
+ * square (the tail 2 log10(0.98), not the memory bound); in closed form,
+ * with tau = 1000 steps of b = 0.9 (the round forgets all but its last
+ * steps), subopt_r = 0.5 0.9025^r + 0.5 eta^2 v_r / (1 - b^2), v_r = 1000
+ * never_r (1 - exp(-5 never_r)), and the tail fitted to it is the
+ * prediction's. */
+Test(predict, variance_part_weighs_each_age_by_the_chance_a_run_holds_it)
 {
     const double M[1] = {0.95}, Hf[1] = {1.0}, z0[1] = {1.0};
     const double G[1] = {1e-12}, c[1] = {0.0}, v0[1] = {1000.0}, q[1] = {0.02};
@@ -521,8 +526,19 @@ Test(predict, variance_part_follows_the_memory_ages_a_median_run_holds)
               rate, log10(0.98));
     n[0] = 5.0;
     cr_assert_eq(predict_tail_rate(M, 1, z0, Hf, 1, &var, 1.0, 1.0, 240.0, 0.0, &rate), 0);
-    cr_assert(fabs(rate - mean_only) <= 1e-6 * fabs(mean_only), "5 rows: %.12g vs %.12g", rate,
-              mean_only);
+    struct trace t = {0};
+    for (int r = 0; r <= 240; r++) {
+        double never = pow(0.98, r - 1);
+        double v = r > 0 ? 1000.0 * never * -expm1(-5.0 * never) : 0.0;
+        struct checkpoint cp = {.epoch = r, .subopt = 0.5 * pow(0.9025, r) + 0.5 * 0.01 * v / 0.19};
+        cr_assert_eq(trace_append(&t, &cp), 0);
+    }
+    double want = trace_fit_tail_rate(&t);
+    trace_clear(&t);
+    cr_assert(fabs(rate - want) <= 1e-6 * fabs(want), "5 rows: %.12g vs closed form %.12g", rate,
+              want);
+    cr_assert(fabs(rate - 2.0 * log10(0.98)) <= 0.03 * fabs(2.0 * log10(0.98)),
+              "5 rows: %.6g, twice the memory bound %.6g", rate, 2.0 * log10(0.98));
 }
 
 /* The local noise (predict.c, "Memories taken during a round"): one
