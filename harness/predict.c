@@ -166,7 +166,7 @@
  * weighted by the chance a run holds it, 2026-12-05: a9a and phishing 56
  * of 56 cells within 10 % of the 25-seed median tail, seeds 1-5 and
  * 11-30, variants 0.90-1.07; the small copy of the rcv1-like set 24 of
- * 24, from 18; notes/predict_table.py reruns the a9a and phishing ones.)
+ * 24, from 18; notes/heldout_table.py --predict reruns the a9a and phishing ones.)
  */
 #include "harness/predict.h"
 
