@@ -165,8 +165,8 @@
  * medians' scatter.  (Those counts are the hard cut's.  With each age
  * weighted by the chance a run holds it, 2026-12-05: a9a and phishing 56
  * of 56 cells within 10 % of the 25-seed median tail, seeds 1-5 and
- * 11-30, variants 0.90-1.07; the small copy of the rcv1-like set 24 of
- * 24, from 18; notes/heldout_table.py --predict reruns the a9a and phishing ones.)
+ * 11-30, variants 0.90-1.07 (notes/heldout_table.py --predict); the
+ * rcv1-like set 21 of 24 (17 with the cut), its small copy 24 of 24 (18).)
  */
 #include "harness/predict.h"
 
