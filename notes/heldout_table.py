@@ -28,7 +28,7 @@ import sys
 import h5py
 import numpy as np
 
-from refresh_table import load, median_interval, s
+from refresh_table import lam_text, load, median_interval, s
 
 ORDER = {"saga": 0, "dsaga": 1, "dsaga+refresh": 2, "dsaga+late": 3}
 REFRESH = {"dsaga": "none", "dsaga+refresh": "visited", "dsaga+late": "late"}
@@ -36,7 +36,8 @@ MAX_DIM = 4096  # harness/predict.c: PREDICT_MAX_DIM, the dense path's limit
 
 
 def grid_keys(paths):
-    """(dataset, lambda text) -> the predict options of the cell's grid."""
+    """(dataset, lambda text) -> (the predict options every method of the
+    cell's grid shares, dsaga's --nodes)."""
     out = {}
     for path in paths:
         with h5py.File(path, "r") as f:
@@ -44,31 +45,31 @@ def grid_keys(paths):
                 a = f["runs"][k].attrs
                 if int(a["n_features"]) > MAX_DIM:
                     continue
-                lam = float(a["lambda"])
-                dflt = abs(lam * int(a["n_samples"]) - 1.0) < 1e-9
-                key = (s(a["dataset"]), "1/N" if dflt else "%g" % lam)
-                opts = out.setdefault(key, ["--dataset", key[0], "--seed", "1",
-                                            "--max-epochs", "%g" % a["max_epochs"],
-                                            "--eval-every", "%g" % a["eval_every"],
-                                            "--tol", "%g" % a["tol"]]
-                                      + ([] if dflt else ["--lambda", "%.17g" % lam]))
-                if s(a["algorithm"]) != "saga" and "--nodes" not in opts:
-                    opts += ["--nodes", str(int(a["nodes"]))]
+                lam = lam_text(a)
+                opts, nodes = out.get((s(a["dataset"]), lam), (None, None))
+                if opts is None:
+                    opts = ["--dataset", s(a["dataset"]), "--seed", "1",
+                            "--max-epochs", "%g" % a["max_epochs"],
+                            "--eval-every", "%g" % a["eval_every"], "--tol", "%g" % a["tol"]]
+                    if lam != "1/N":
+                        opts += ["--lambda", "%.17g" % a["lambda"]]
+                if s(a["algorithm"]) != "saga":
+                    nodes = str(int(a["nodes"]))
+                out[(s(a["dataset"]), lam)] = (opts, nodes)
     return out
 
 
 def rerun(exe, keys, key):
     """`exe predict` for cell key; NaN where the dense path cannot take it."""
     data, lam, method, period = key
-    opts = keys.get((data, lam))
-    if opts is None or method not in ORDER:
+    if (data, lam) not in keys or method not in ORDER:
         return float("nan")
-    opts = list(opts)
+    opts, nodes = keys[(data, lam)]
     if method == "saga":
-        opts = [o for i, o in enumerate(opts) if o != "--nodes" and opts[i - 1] != "--nodes"]
-        opts += ["--algorithm", "saga"]
+        opts = opts + ["--algorithm", "saga"]
     else:
-        opts += ["--algorithm", "dsaga", "--period", period, "--refresh", REFRESH[method]]
+        opts = opts + ["--algorithm", "dsaga", "--nodes", nodes, "--period", period,
+                       "--refresh", REFRESH[method]]
     res = subprocess.run([exe, "predict"] + opts, capture_output=True, text=True)
     for line in res.stdout.splitlines():
         if line.startswith("predicted_tail_rate_per_epoch"):

@@ -527,10 +527,12 @@ Test(predict, variance_part_weighs_each_age_by_the_chance_a_run_holds_it)
     n[0] = 5.0;
     cr_assert_eq(predict_tail_rate(M, 1, z0, Hf, 1, &var, 1.0, 1.0, 240.0, 0.0, &rate), 0);
     struct trace t = {0};
+    const double eta = var.eta, b = 1.0 - eta * a[0];
     for (int r = 0; r <= 240; r++) {
-        double never = pow(0.98, r - 1);
-        double v = r > 0 ? 1000.0 * never * -expm1(-5.0 * never) : 0.0;
-        struct checkpoint cp = {.epoch = r, .subopt = 0.5 * pow(0.9025, r) + 0.5 * 0.01 * v / 0.19};
+        double never = pow(1.0 - q[0], r - 1);
+        double v = r > 0 ? v0[0] * never * -expm1(-n[0] * never) : 0.0;
+        struct checkpoint cp = {
+            .epoch = r, .subopt = 0.5 * pow(M[0] * M[0], r) + 0.5 * eta * eta * v / (1.0 - b * b)};
         cr_assert_eq(trace_append(&t, &cp), 0);
     }
     double want = trace_fit_tail_rate(&t);
