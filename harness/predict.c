@@ -187,6 +187,13 @@
  * a node's rows are expected to reach: a run holds one with chance 1e-6. */
 #define PREDICT_AGE_MIN_ROWS 1e-6
 
+/* ... and follows at most this many ages: it keeps the error of every one
+ * (ages x N doubles on the matrix-free path, ages x r on the dense one)
+ * and reads each back every round, so a period of a few steps, whose
+ * memories reach hundreds of thousands of rounds, is refused up front
+ * with the smallest period it accepts (12 steps on 5 000 rows a node). */
+#define PREDICT_MAX_AGES 10000
+
 /* saga's rounds per epoch in the map: the grain of its memories' ages
  * (file comment, "saga's round") */
 #define PREDICT_SAGA_ROUNDS_PER_EPOCH 20
@@ -216,6 +223,15 @@ static void predict_add_hessian(const struct dataset *ds, const double *h, const
                 row[ds->col_idx[q]] += vp * ds->values[q];
         }
     }
+}
+
+/* The memory ages the variance part follows on a node of n_k rows, each
+ * drawn in a round with chance q: a >= 1 rounds while the expected number
+ * of rows at least that old, n_k (1 - q)^(a-1), is at least
+ * PREDICT_AGE_MIN_ROWS (file comment, "The variance part"). */
+static double predict_age_count(double q, double n_k)
+{
+    return q < 1.0 ? 1.0 + log(n_k / PREDICT_AGE_MIN_ROWS) / -log1p(-q) : 1.0;
 }
 
 /* The chance that a given one of n_k rows is drawn in `steps` uniform draws. */
@@ -642,15 +658,16 @@ int predict_noise_init(struct predict_noise *nz, const struct predict_var *var, 
     memset(nz, 0, sizeof *nz);
     nz->var = var;
     nz->r = r;
-    /* the ages a run may hold (file comment): a >= 1 rounds while the
-     * expected number of node k's rows at least that old, n_k (1 - q)^(a-1),
-     * is at least PREDICT_AGE_MIN_ROWS */
+    /* the ages a run may hold (predict_age_count); predict_run_with
+     * refuses the periods that need more than PREDICT_MAX_AGES */
     nz->ages = 1;
     for (int k = 0; k < K; k++) {
-        double q = var->q[k];
-        double a = q < 1.0 ? 1.0 + log(var->n[k] / PREDICT_AGE_MIN_ROWS) / -log1p(-q) : 1.0;
+        double a = predict_age_count(var->q[k], var->n[k]);
+        if (!(a <= PREDICT_MAX_AGES))
+            FAIL(ERR_INPUT, "predict: node %d's memories reach %.3g rounds (at most %d)", k, a,
+                 PREDICT_MAX_AGES);
         if (a > (double)nz->ages)
-            nz->ages = a > 100000.0 ? 100000 : (int64_t)a;
+            nz->ages = (int64_t)a;
     }
     /* per round and node: e^T G_k e, e_a's own variance in G_k's norm and
      * the local noise of the memories taken in the round */
@@ -1087,6 +1104,20 @@ int predict_run_with(const struct run_cfg *cfg, unsigned flags, struct predict_r
             double lm = (double)tau[k] * log1p(-1.0 / (double)n_k) / log(10.0);
             if (lm > log_mem)
                 log_mem = lm;
+            /* the variance part's ages (PREDICT_MAX_AGES), before any
+             * spectrum is paid for: the smallest period within them */
+            double ages = predict_age_count(predict_draw_chance(tau[k], n_k), (double)n_k);
+            if (!(ages <= PREDICT_MAX_AGES)) {
+                double per_step = -log1p(-1.0 / (double)n_k);
+                double tau_min = ceil(log((double)n_k / PREDICT_AGE_MIN_ROWS) /
+                                      ((PREDICT_MAX_AGES - 1.0) * per_step));
+                PREDICT_REFUSE(out,
+                               "predict: a period of %lld steps on node %d's %lld rows keeps "
+                               "memories %.3g rounds old, more than the %d ages the variance "
+                               "part follows; use --period %.0f or more (steps)",
+                               (long long)tau[k], k, (long long)n_k, ages, PREDICT_MAX_AGES,
+                               tau_min);
+            }
         }
         s_agg = is_saga || strcmp(params_text(&cfg->params, "aggregate"), "sum") == 0
                     ? 1.0

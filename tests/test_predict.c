@@ -440,6 +440,29 @@ Test(predict, refusals_are_one_sentence)
     cr_assert(strstr(pr.why, "d = 5000") && strstr(pr.why, "4096"), "%s", pr.why);
 }
 
+/* A period of one step on 2 000 rows a node keeps memories 1 + ln(2e9) /
+ * -ln(1 - 1/2000) = 42 800 rounds old: refused, naming the smallest period
+ * within PREDICT_MAX_AGES = 10 000 ages, ceil(ln(2e9) / (9 999 * -ln(1 -
+ * 1/2000))) = 5 steps, which is then accepted. */
+Test(predict, periods_whose_memories_outlive_the_ages_are_refused_with_the_smallest_one)
+{
+    struct run_cfg cfg;
+    struct predict_result pr;
+    cr_assert_eq(run_cfg_init(&cfg, "dsaga"), 0);
+    cfg.nodes = 2;
+    cfg.max_epochs = 1;
+    snprintf(cfg.dataset, sizeof cfg.dataset, "synth-dense:n=4000,d=3,cond=2,seed=1");
+    cr_assert_null(params_set(&cfg.params, "period", "1"));
+    cr_assert_eq(predict_run(&cfg, &pr), ERR_INPUT);
+    cr_assert(strstr(pr.why, "period of 1 steps") && strstr(pr.why, "2000 rows") &&
+                  strstr(pr.why, "4.28e+04 rounds") && strstr(pr.why, "--period 5 or more"),
+              "%s", pr.why);
+    cr_assert_null(strchr(pr.why, '\n'));
+    cr_assert_null(params_set(&cfg.params, "period", "5"));
+    cr_assert_eq(predict_run(&cfg, &pr), 0, "%s", pr.why);
+    cr_assert(isfinite(pr.predicted_rate_per_epoch));
+}
+
 /* M = diag(rho1, rho2) on e = (e1, e2), Hf = I: subopt(t rounds) =
  * (rho1^2t + eps^2 rho2^2t) / 2, checkpoints every 0.5 epoch at 2 rounds
  * per epoch (every round); the closed form through trace_fit_tail_rate. */
