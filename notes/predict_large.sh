@@ -15,15 +15,20 @@
 # experiments/regime-mini.ini's synth-sparse:n=2000,d=4700,nnz=75,seed=1
 # (its spectrum takes seconds; the 24 cells about 35 s in all).
 #
-#   EXE=bin/dsaga-bench [DATASET=SPEC] notes/predict_large.sh [OUTDIR]
+# TOL (default 1e-12, the grid's) and LAMBDAS (default "1e-2 1e-3 1e-4
+# default") take the cells elsewhere, e.g. TOL=1e-14 LAMBDAS=1e-2 for
+# experiments/regime-rcv1-deep.ini.
+#
+#   EXE=bin/dsaga-bench [DATASET=SPEC] [TOL=T] [LAMBDAS=...] notes/predict_large.sh [OUTDIR]
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit
 : "${EXE:=bin/dsaga-bench}" "${DATASET:=synth-sparse:n=20000,d=47000,nnz=75,seed=1}" "${OPENBLAS_NUM_THREADS:=2}"
+: "${TOL:=1e-12}" "${LAMBDAS:=1e-2 1e-3 1e-4 default}"
 export OPENBLAS_NUM_THREADS OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 : "${DSAGA_DATA_MIRROR:=$(cd .. && pwd)/shared/datasets}"; export DSAGA_DATA_MIRROR
 OUTDIR=${1:-results/predict-large}
 mkdir -p "$OUTDIR"
-for lam in 1e-2 1e-3 1e-4 default; do # one N x N spectrum per lambda, cached
+for lam in $LAMBDAS; do # one N x N spectrum per lambda, cached
     for ref in none visited late; do
         for per in 0.1n 1n; do
             f=$OUTDIR/$ref-$per-$lam.txt
@@ -32,7 +37,7 @@ for lam in 1e-2 1e-3 1e-4 default; do # one N x N spectrum per lambda, cached
             [ "$lam" != default ] && la=(--lambda "$lam")
             "$EXE" predict --algorithm dsaga --dataset "$DATASET" \
                 --nodes 4 --period "$per" --refresh "$ref" "${la[@]}" --seed 1 --max-epochs 300 \
-                --eval-every 1 --tol 1e-12 > "$f" 2>&1 || echo "predict failed: $f" >&2
+                --eval-every 1 --tol "$TOL" > "$f" 2>&1 || echo "predict failed: $f" >&2
         done
     done
 done
