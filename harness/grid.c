@@ -1636,6 +1636,7 @@ int grid_main(const char *config_path, const struct grid_options *opt, MPI_Comm 
     int64_t counts[3] = {0, 0, 0}; /* done, diverged, failed */
     int64_t to_run = 0;
     double run_time = 0; /* runs and their writes: the ETA's basis */
+    char predict_why[sizeof((struct predict_result *)0)->why] = ""; /* the last one noted */
     /* How many cells are left (for the ETA), decided on rank 0.  A run
      * stored as failed for a reason outside its cell counts as left (SPEC
      * 5: it is run again). */
@@ -1673,9 +1674,16 @@ int grid_main(const char *config_path, const struct grid_options *opt, MPI_Comm 
                 /* SPEC 4.1 on rank 0 (issue 14); a refusal or failure is NaN */
                 struct predict_result pr;
                 res.has_predicted = 1;
-                if (predict_run(&res.cfg, &pr) == 0) {
+                int prc = predict_run(&res.cfg, &pr);
+                if (prc == 0) {
                     res.predicted_rate_per_epoch = pr.predicted_rate_per_epoch;
                     res.predicted_tail_rate_per_epoch = pr.predicted_tail_rate_per_epoch;
+                } else if (prc == ERR_INPUT && pr.why[0] && strcmp(pr.why, predict_why) != 0) {
+                    /* a refusal is not the run's failure: one note per reason */
+                    snprintf(predict_why, sizeof predict_why, "%s", pr.why);
+                    if (!quiet)
+                        fprintf(stderr, "[%lld/%lld] predicted rates NaN: %s\n", (long long)(i + 1),
+                                (long long)g->n_runs, pr.why);
                 }
             }
             shared = h5out_store_append(store, i, &res);

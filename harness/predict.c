@@ -664,7 +664,7 @@ int predict_noise_init(struct predict_noise *nz, const struct predict_var *var, 
     for (int k = 0; k < K; k++) {
         double a = predict_age_count(var->q[k], var->n[k]);
         if (!(a <= PREDICT_MAX_AGES))
-            FAIL(ERR_INPUT, "predict: node %d's memories reach %.3g rounds (at most %d)", k, a,
+            FAIL(ERR_INTERNAL, "predict: node %d's memories reach %.3g rounds (at most %d)", k, a,
                  PREDICT_MAX_AGES);
         if (a > (double)nz->ages)
             nz->ages = (int64_t)a;

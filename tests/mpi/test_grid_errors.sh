@@ -1,7 +1,8 @@
 #!/bin/bash
 # test_grid_errors.sh - issue 6 / SPEC 7: a bad grid config stops before
 # anything runs, with exit status 2 and exactly one stderr line
-# "dsaga-bench: path:line: key: what was expected"; --dry-run lists the cells.
+# "dsaga-bench: path:line: key: what was expected"; --dry-run lists the cells;
+# a cell `predict = yes` cannot predict runs, its refusal noted once.
 . "$(dirname "$0")/lib.sh"
 
 S=synth-dense:n=60,d=5,cond=10,seed=1
@@ -67,3 +68,22 @@ grep -Eq '^000000 +saga ' "$TMP/dry.out" || fail "first cell is not saga"
 grep -Eq '^000009 +dsaga .* 2 +random +period=0\.5n aggregate=mean sync=dense refresh=none step_scale=1 seed=2$' "$TMP/dry.out" || { cat "$TMP/dry.out" >&2; fail "last cell"; }
 [ ! -e "$TMP/results" ] || fail "--dry-run wrote results"
 echo "ok: --dry-run listed $cells cells"
+
+# predict = yes on a cell predict refuses (sgd has no linearised round map,
+# SPEC 4.1): the runs are stored with NaN predictions, and the refusal is
+# noted once, however many cells share it, not taken for a failed run.
+cat >"$TMP/pred.ini" <<INI
+[grid]
+datasets = $S
+algorithms = sgd saga
+seeds = 1..3
+max_epochs = 2
+predict = yes
+INI
+(cd "$TMP" && $MPIRUN -q -np 2 "$EXE" grid "$TMP/pred.ini" --out "$TMP/pred.h5") >"$TMP/pred.out" 2>"$TMP/pred.err" ||
+    { cat "$TMP/pred.err" >&2; fail "the grid with a refused predict failed"; }
+notes=$(grep -c 'predicted rates NaN: predict: no linearised round map for "sgd"' "$TMP/pred.err")
+[ "$notes" = 1 ] || { cat "$TMP/pred.err" >&2; fail "$notes notes of sgd's refusal (expected 1)"; }
+[ "$(grep -c 'predicted rates NaN' "$TMP/pred.err")" = 1 ] || { cat "$TMP/pred.err" >&2; fail "saga's predictions noted as refused"; }
+[ "$(grep -c ' done ' "$TMP/pred.err")" = 6 ] || { cat "$TMP/pred.err" >&2; fail "not 6 runs done"; }
+echo "ok: $(grep 'predicted rates NaN' "$TMP/pred.err")"
