@@ -571,6 +571,8 @@ int64_t saga_core_n_rescales(const struct saga_core *c)
 
 /* How many records ahead the synchronisation's loops prefetch. */
 #define SYNC_PREFETCH 16
+/* How many of the received records the apply asks for before its first loop. */
+#define SYNC_PREFETCH_FIRST 256
 
 /* The synchronised w at coordinate j of a lazy record r at (scale, cum). */
 static inline double lazy_value(const double *r, double scale, double cum)
@@ -675,6 +677,10 @@ int saga_core_sync_apply(struct saga_core *c, const double *all, int64_t n_tripl
      * starts each other coordinate from its record, which no step of this
      * node moved; the sums keep the nodes' order either way. */
     const double mark = c->stamp + 0.5;
+    /* the other nodes' coordinates are cold: ask for the first of them
+     * now, so that they arrive while this node's own (warm) ones join */
+    for (int64_t t = 0; t < n_triples && t < SYNC_PREFETCH_FIRST; t++)
+        __builtin_prefetch(coord + COORD_STRIDE * (size_t)all[3 * t], 1);
     for (int64_t t = 0; t < c->n_touched; t++) {
         int32_t j = c->touched[t];
         union_join(coord + COORD_STRIDE * (size_t)j, c->saved + 3 * t, s0, c0, u_w, sum_b, mark);
