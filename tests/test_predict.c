@@ -395,6 +395,16 @@ Test(predict, saga_prediction_within_ten_percent_of_measured, .timeout = 120)
     dataset_destroy(ds);
 }
 
+/* A dsaga cell for predict: K nodes on DATASET at PERIOD, the rest of
+ * run_cfg's defaults (max_epochs, lambda, tol) left to the caller. */
+static void dsaga_cell(struct run_cfg *cfg, int nodes, const char *dataset, const char *period)
+{
+    cr_assert_eq(run_cfg_init(cfg, "dsaga"), 0);
+    cfg->nodes = nodes;
+    snprintf(cfg->dataset, sizeof cfg->dataset, "%s", dataset);
+    cr_assert_null(params_set(&cfg->params, "period", period));
+}
+
 /* Rounds per epoch count the refreshes (SPEC 3.2b): N / sum_k (tau_k + n_k
  * q_k), q_k = 1 - (1 - 1/n_k)^t with t = tau_k (visited) or the second
  * half's tau_k - tau_k/2 (late); no refresh term without refresh. */
@@ -404,10 +414,7 @@ Test(predict, rounds_per_epoch_count_the_refreshes, .timeout = 60)
     const int64_t N = 400, K = 2, n_k = 200, tau = 20; /* period 0.1n */
     for (int m = 0; m < 3; m++) {
         struct run_cfg cfg;
-        cr_assert_eq(run_cfg_init(&cfg, "dsaga"), 0);
-        cfg.nodes = (int)K;
-        snprintf(cfg.dataset, sizeof cfg.dataset, "synth-dense:n=400,d=4,cond=4,seed=2");
-        cr_assert_null(params_set(&cfg.params, "period", "0.1n"));
+        dsaga_cell(&cfg, (int)K, "synth-dense:n=400,d=4,cond=4,seed=2", "0.1n");
         cr_assert_null(params_set(&cfg.params, "refresh", modes[m]));
         struct predict_result pr;
         cr_assert_eq(predict_run(&cfg, &pr), 0, "%s: %s", modes[m], pr.why);
@@ -448,11 +455,8 @@ Test(predict, periods_whose_memories_outlive_the_ages_are_refused_with_the_small
 {
     struct run_cfg cfg;
     struct predict_result pr;
-    cr_assert_eq(run_cfg_init(&cfg, "dsaga"), 0);
-    cfg.nodes = 2;
+    dsaga_cell(&cfg, 2, "synth-dense:n=4000,d=3,cond=2,seed=1", "1");
     cfg.max_epochs = 1;
-    snprintf(cfg.dataset, sizeof cfg.dataset, "synth-dense:n=4000,d=3,cond=2,seed=1");
-    cr_assert_null(params_set(&cfg.params, "period", "1"));
     cr_assert_eq(predict_run(&cfg, &pr), ERR_INPUT);
     cr_assert(strstr(pr.why, "period of 1 steps") && strstr(pr.why, "2000 rows") &&
                   strstr(pr.why, "4.28e+04 rounds") && strstr(pr.why, "--period 5 or more"),
@@ -717,11 +721,8 @@ Test(predict, matrix_free_mean_path_follows_the_dense_map)
 Test(predict, matrix_free_path_lifts_the_width_limit_for_dsaga, .timeout = 120)
 {
     struct run_cfg cfg;
-    cr_assert_eq(run_cfg_init(&cfg, "dsaga"), 0);
-    cfg.nodes = 2;
+    dsaga_cell(&cfg, 2, "synth-sparse:n=400,d=5000,nnz=8,seed=3", "0.1n");
     cfg.max_epochs = 30;
-    snprintf(cfg.dataset, sizeof cfg.dataset, "synth-sparse:n=400,d=5000,nnz=8,seed=3");
-    cr_assert_null(params_set(&cfg.params, "period", "0.1n"));
     struct predict_result pr;
     cr_assert_eq(predict_run(&cfg, &pr), ERR_INPUT);
     cr_assert_eq(predict_run_with(&cfg, PREDICT_MATRIX_FREE, &pr), 0, "%s", pr.why);
@@ -753,13 +754,10 @@ Test(predict, matrix_free_path_with_its_variance_part_equals_the_dense_path, .ti
     for (int m = 0; m < 3; m++) {
         for (int l = 0; l < 2; l++) {
             struct run_cfg cfg;
-            cr_assert_eq(run_cfg_init(&cfg, "dsaga"), 0);
-            cfg.nodes = 3;
+            dsaga_cell(&cfg, 3, "synth-sparse:n=600,d=40,nnz=6,seed=5", "0.1n");
             cfg.lambda = lambdas[l];
             cfg.max_epochs = 60;
             cfg.tol = 1e-12;
-            snprintf(cfg.dataset, sizeof cfg.dataset, "synth-sparse:n=600,d=40,nnz=6,seed=5");
-            cr_assert_null(params_set(&cfg.params, "period", "0.1n"));
             cr_assert_null(params_set(&cfg.params, "refresh", modes[m]));
             struct predict_result dense, free_path;
             cr_assert_eq(predict_run(&cfg, &dense), 0, "%s", dense.why);
