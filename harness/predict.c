@@ -234,6 +234,14 @@ static double predict_age_count(double q, double n_k)
     return q < 1.0 ? 1.0 + log(n_k / PREDICT_AGE_MIN_ROWS) / -log1p(-q) : 1.0;
 }
 
+/* Its inverse at PREDICT_MAX_AGES: the fewest uniform steps a round of
+ * n_k rows takes for predict_age_count to stay within it (q = 1 - (1 -
+ * 1/n_k)^steps). */
+static double predict_min_period(double n_k)
+{
+    return ceil(log(n_k / PREDICT_AGE_MIN_ROWS) / ((PREDICT_MAX_AGES - 1.0) * -log1p(-1.0 / n_k)));
+}
+
 /* The chance that a given one of n_k rows is drawn in `steps` uniform draws. */
 static double predict_draw_chance(int64_t steps, int64_t n_k)
 {
@@ -1107,17 +1115,13 @@ int predict_run_with(const struct run_cfg *cfg, unsigned flags, struct predict_r
             /* the variance part's ages (PREDICT_MAX_AGES), before any
              * spectrum is paid for: the smallest period within them */
             double ages = predict_age_count(predict_draw_chance(tau[k], n_k), (double)n_k);
-            if (!(ages <= PREDICT_MAX_AGES)) {
-                double per_step = -log1p(-1.0 / (double)n_k);
-                double tau_min = ceil(log((double)n_k / PREDICT_AGE_MIN_ROWS) /
-                                      ((PREDICT_MAX_AGES - 1.0) * per_step));
+            if (!(ages <= PREDICT_MAX_AGES))
                 PREDICT_REFUSE(out,
                                "predict: a period of %lld steps on node %d's %lld rows keeps "
                                "memories %.3g rounds old, more than the %d ages the variance "
                                "part follows; use --period %.0f or more (steps)",
                                (long long)tau[k], k, (long long)n_k, ages, PREDICT_MAX_AGES,
-                               tau_min);
-            }
+                               predict_min_period((double)n_k));
         }
         s_agg = is_saga || strcmp(params_text(&cfg->params, "aggregate"), "sum") == 0
                     ? 1.0
