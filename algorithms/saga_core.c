@@ -688,8 +688,9 @@ int saga_core_sync_apply(struct saga_core *c, const double *all, int64_t n_tripl
     }
     for (int64_t t = 0; t < n_triples; t++) {
         int32_t j = (int32_t)all[3 * t];
-        if (t + SYNC_PREFETCH < n_triples) /* the other nodes' coordinates are cold */
-            __builtin_prefetch(coord + COORD_STRIDE * (size_t)all[3 * (t + SYNC_PREFETCH)], 1);
+        int64_t ahead = t + SYNC_PREFETCH; /* the first SYNC_PREFETCH_FIRST are asked for */
+        if (ahead >= SYNC_PREFETCH_FIRST && ahead < n_triples)
+            __builtin_prefetch(coord + COORD_STRIDE * (size_t)all[3 * ahead], 1);
         double *m = coord + COORD_STRIDE * (size_t)j;
         if (m[3] != mark) {
             union_join(m, m, s0, c0, u_w, sum_b, mark);
