@@ -6,9 +6,10 @@
  * single buffer of 2d doubles holding (w_k - w, g_k - g_bar), then
  *     g_bar += sum_k (g_k - g_bar)          (SPEC 3.2 step 2: exact again)
  *     w     += s sum_k (w_k - w),  s = 1 (sum) or 1/K (mean).
- * With K = 1 the synchronisation is an exact copy w = w_k, g_bar = g_k and
- * the lazy state is left untouched, so dsaga K = 1 makes the very steps of
- * saga with the same seed (STYLE 6: w + (w_k - w) need not equal w_k).
+ * With K = 1 the synchronisation is a counted round that sends and changes
+ * nothing (w is read from the core itself): the lazy state is left
+ * untouched, so dsaga K = 1 makes the very steps of saga with the same seed (STYLE 6: w + (w_k - w)
+ * need not equal w_k).
  *
  * tau = period steps, or round(period * n_k) (at least 1) when the period
  * is a fraction of the local epoch.

@@ -5,7 +5,7 @@
  * (`batch` rows each, drawn uniformly with replacement):
  *     w_k = w_k - eta_t (mean gradient of the batch + lambda w_k),
  *     eta_t = eta0 / (1 + eta0 lambda t)  (t = local steps so far, from 0),
- *             or eta0 when step_constant is set; eta0 = 1 / L_max as in sgd.c,
+ *             or eta0 when step_rule = constant; eta0 = 1 / L_max as in sgd.c,
  * then one counted allreduce of d numbers averages the parameters:
  *     w = (1/K) sum_k w_k.
  * tau = period steps, or round(period * n_k / batch) (at least 1) when the

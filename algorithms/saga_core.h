@@ -1,6 +1,7 @@
 /*
  * saga_core.h - the SAGA step of SPEC 2 on one shard, written once and used
- * by saga.c (all the data) and dsaga.c (its local phase, SPEC 3.2).
+ * by saga.c (all the data), dsaga.c (its local phase, SPEC 3.2) and
+ * dsaga_async.c (its workers' steps, SPEC 3.9).
  *
  * The core holds this node's alpha_i (one double per local row), a private
  * w_k and a g_k (SPEC 3.2's names; g_k = g_bar for saga) and the sampling

@@ -6,7 +6,7 @@
  * allreduce of d numbers sums them; then
  *     w = w - eta_t (mean over nodes + lambda w),
  *     eta_t = eta0 / (1 + eta0 lambda t)   (t = step, from 0), or eta0 when
- *                                           step_constant is set.
+ *                                           step_rule = constant.
  * Default eta0 = 1 / L_max (times step_scale): the largest step that is safe
  * for any single component, and with it eta_t = 1 / (L_max + lambda t) =
  * 1 / (lambda (t + t0)), t0 = L_max / lambda, which is Bottou's "optimal"

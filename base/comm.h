@@ -2,8 +2,9 @@
  * comm.h - the run's communicator and the counters of SPEC 4.
  *
  * Every collective an algorithm makes goes through comm_allreduce_sum,
- * which counts one round, 8 n bytes per node, and the seconds spent in it
- * (comm_s).  Evaluation traffic (f(w), gradient norm) uses
+ * comm_allgather or comm_allgatherv, each of which counts one round, the
+ * bytes this node sends (8 n for an allreduce of n doubles), and the
+ * seconds spent in it (comm_s).  Evaluation traffic (f(w), gradient norm) uses
  * comm_allreduce_uncounted and is not counted.  When a network model is
  * configured (netmodel.h) every counted collective also advances the
  * modelled time model_s.

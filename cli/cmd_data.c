@@ -15,11 +15,31 @@
 #include "datasets/dataset.h"
 #include "harness/fstar.h"
 
+static const char info_usage[] =
+    "usage: dsaga-bench info DATASET\n"
+    "  DATASET: a manifest name (a9a), a LIBSVM file (plain or .xz), or a\n"
+    "  synthetic spec such as synth-sparse:n=20000,d=47000,nnz=75,seed=1.\n"
+    "Prints rows, features, nnz, the label counts (as the logistic loss maps\n"
+    "them; regression targets: how many distinct values), l_max of the\n"
+    "logistic loss at lambda = 1/N, and the data's checksum.\n";
+
+static const char fstar_usage[] =
+    "usage: dsaga-bench fstar DATASET [--loss logistic|squared] [--lambda X] [--bias B]\n"
+    "  --loss    logistic (default) or squared\n"
+    "  --lambda  l2 regularisation (default 1/N)\n"
+    "  --bias    append a constant feature B (default none)\n"
+    "Prints f* (17 digits) of SPEC 1's problem, cached by the data's checksum.\n";
+
 int cmd_info(int argc, char **argv, int *status)
 {
     (void)status;
     int rc = 0;
     struct dataset *ds = NULL;
+    if (cli_wants_help(argc, argv)) {
+        if (error_rank() == 0)
+            fputs(info_usage, stdout);
+        return 0;
+    }
     if (argc < 2)
         INPUT_FAIL("info: expected a DATASET (name, LIBSVM path or synthetic spec)");
     if (argc > 2)
@@ -126,6 +146,11 @@ int cmd_fstar(int argc, char **argv, int *status)
     struct dataset *ds = NULL;
     struct fstar_args a = {NULL, LOSS_LOGISTIC, 0.0, 0.0};
     (void)status;
+    if (cli_wants_help(argc, argv)) {
+        if (error_rank() == 0)
+            fputs(fstar_usage, stdout);
+        return 0;
+    }
     TRY(cli_parse("fstar", argc, argv, fstar_opts, "", fstar_opt, fstar_arg, &a));
     if (!a.spec)
         INPUT_FAIL("fstar: expected a DATASET (name, LIBSVM path or synthetic spec)");

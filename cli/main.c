@@ -30,8 +30,8 @@ static const struct cli_command main_commands[] = {
      "the optimum f* (cached), 17 digits", cmd_fstar},
     {"run", "run --algorithm NAME --dataset DATASET [options]",
      "one run, checkpoint table on stdout", cmd_run},
-    {"grid", "grid CONFIG [--out FILE.h5] [--dry-run] [--quiet]",
-     "every cell of an experiment grid, resumable", cmd_grid},
+    {"grid", "grid CONFIG [--out FILE.h5] [options]", "every cell of an experiment grid, resumable",
+     cmd_grid},
     {"predict", "predict --algorithm saga|dsaga|gd --dataset DATASET [run options]",
      "the asymptotic rate from theory (SPEC 4.1)", cmd_predict},
     {"export", "export RESULTS.h5 [--format csv|tsv] [--out FILE]",
@@ -71,7 +71,8 @@ static int main_dispatch(int argc, char **argv, int *status)
     const char *cmd = argc > 1 ? argv[1] : NULL;
     const char *names[MAIN_N_COMMANDS];
     if (!cmd)
-        INPUT_FAIL("expected a command: info, fstar, run or grid (see dsaga-bench --help)");
+        INPUT_FAIL("expected a command: info, fstar, run, grid, predict, export or report "
+                   "(see dsaga-bench --help)");
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         if (error_rank() == 0)
             main_print_help();

@@ -26,15 +26,20 @@
  * Keys (default in brackets, SPEC 1-4):
  *     datasets optional_datasets        names, LIBSVM paths, synth specs
  *     algorithms                        [grid] only; registered names
+ *     predict     yes|no                [grid] only, not crossed [no]: store
+ *                                       SPEC 4.1's predicted rate with each run
  *     loss        logistic|squared      [logistic]
  *     lambda      number > 0 | default  [default = 1/N]
  *     bias        number >= 0           [0: none]
  *     nodes       integers >= 1         [every rank of the launch]
  *     partition   random|label          [random]
+ *     a method's own keys (SPEC 3.10: declared in its file, listed by
+ *     `run --algorithm NAME --help`), e.g.
  *     period      N (steps) | Xn        [0.5n]
  *     aggregate   mean|sum              [mean]
  *     batch       integers >= 1         [1]
  *     step_rule   decaying|constant     [decaying] (sgd, local-sgd)
+ *     and sync, refresh, server_step, comm_prob, estimator, refresh_prob
  *     step_scale  number > 0            [1]
  *     step        number > 0 | default  [default: the method's rule]
  *     max_epochs  number > 0            [50]
@@ -61,9 +66,10 @@
  * be crossed with another one).  Identical cells of two variants are run
  * twice.
  *
- * Order: datasets x algorithms x (loss lambda bias nodes partition period
- * aggregate batch step_rule step_scale step max_epochs eval_every tol,
- * network keys) x seeds, the last varying fastest; the index of a cell is
+ * Order: datasets x algorithms x (loss lambda bias nodes partition, the
+ * method keys in the order the registry declares them, step_scale step
+ * max_epochs eval_every tol, network keys) x seeds, the last varying
+ * fastest (key_order); the index of a cell is
  * its /runs/NNNNNN.  Cells of optional data sets keep their index whether or
  * not the data are present, so a results file stays resumable.
  *

@@ -5,7 +5,11 @@
  *                           cpu_model, cores, mpi_library, compiler, blas
  *     /runs/NNNNNN   attrs of the run (SPEC 5), 1-D float64 datasets
  *                    epoch rounds bytes wall_s comm_s objective subopt grad_norm
- *                    (+ model_s when a network model is configured)
+ *                    (+ model_s when a network model is configured; + the
+ *                    method's extra_series, [checkpoints x width] when
+ *                    width > 1, e.g. dsaga-async's worker_updates)
+ *     /algorithms/NAME  attrs: summary, color, keys, legend_keys,
+ *                    centralized, server_ranks, order (SPEC 3.10)
  *
  * Strings are variable-length UTF-8 scalars (h5py reads them as str, h5dump
  * prints them).  `period` is stored as its number with `period_unit`

@@ -3,7 +3,9 @@
  *
  *     /              attrs: suite_version, git_commit, created, config, host,
  *                           cpu_model, cores, mpi_library, compiler, blas
- *     /runs/NNNNNN   attrs of the run, 1-D float64 datasets per checkpoint
+ *     /runs/NNNNNN   attrs of the run, float64 datasets per checkpoint (1-D;
+ *                    a method's extra series of width > 1: 2-D)
+ *     /algorithms/NAME  what the registry says of each method (h5out.c)
  *
  * Crash safety: every file is built in memory (HDF5 core driver), then
  * written with write() to a fresh temporary (O_EXCL | O_NOFOLLOW, a unique

@@ -8,8 +8,9 @@ From a checkout, with Debian's /usr/bin/python3 (python3-h5py, python3-pandas)::
     rs = runs("results/default.h5")   # one row per run
 
 The table of load() is the table `bin/dsaga-bench export` writes
-(tests/python/test_export.sh checks that they agree): a column `run` (the
-index NNNNNN of /runs/NNNNNN, as an integer), then one column per run
+(tests/mpi/test_export.sh, through tests/python/check_export.py, checks
+that they agree): a column `run` (the index NNNNNN of /runs/NNNNNN, as an
+integer), then one column per run
 attribute, then one column per series (1-D dataset), one row per checkpoint.
 A run without checkpoints (a failed run) still gives one row, its series
 empty (NaN), so that no run is silently dropped.
