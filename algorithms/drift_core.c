@@ -78,8 +78,10 @@ void drift_core_step(struct drift_core *s, int n, const int64_t *rows, const dou
         for (int64_t p = ds->row_ptr[i]; p < ds->row_ptr[i + 1]; p++)
             s->v[ds->col_idx[p]] -= cf * ds->values[p];
     }
-    if (s->scale < DRIFT_MIN_SCALE)
+    if (s->scale < DRIFT_MIN_SCALE) {
         drift_core_renormalise(s);
+        s->n_renormalised++;
+    }
 }
 
 void drift_core_get_w(const struct drift_core *s, double *w)

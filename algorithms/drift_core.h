@@ -38,6 +38,7 @@ struct drift_core {
     double q;                 /* sum over the phase's steps of eta / scale */
     double *v;                /* d, owned by the caller */
     const double *c;          /* d: the phase's drift, owned by the caller */
+    int64_t n_renormalised;   /* renormalisations since init (the tests' count) */
 };
 
 /* Binds the core to its rows, step and lambda, with v (d doubles) as its

@@ -39,7 +39,9 @@ static struct dataset *make_set(void)
     return ds;
 }
 
-static void check_against_dense(double eta, double lambda, int n_steps)
+/* Runs n_steps of the core against the dense step; returns how many
+ * times the core renormalised. */
+static int64_t check_against_dense(double eta, double lambda, int n_steps)
 {
     struct dataset *ds = make_set();
     struct rng r;
@@ -75,6 +77,7 @@ static void check_against_dense(double eta, double lambda, int n_steps)
         cr_assert_float_eq(lazy[j], w[j], 1e-9 * (1 + fabs(w[j])), "coordinate %d: %.17g vs %.17g",
                            j, lazy[j], w[j]);
     dataset_destroy(ds);
+    return core.n_renormalised;
 }
 
 Test(drift_core, lazy_equals_dense_step)
@@ -82,11 +85,23 @@ Test(drift_core, lazy_equals_dense_step)
     check_against_dense(0.05, 0.1, 200);
 }
 
+/* Steps between renormalisations: the first k with beta^k < 1e-9
+ * (DRIFT_MIN_SCALE), in closed form. */
+static int64_t steps_per_renormalisation(double beta)
+{
+    return (int64_t)floor(log(1e-9) / log(beta)) + 1;
+}
+
 Test(drift_core, renormalises_before_the_scale_underflows)
 {
-    /* beta = 0.9: scale passes 1e-9 after ~200 steps, so 600 steps cross
-     * the renormalisation three times */
-    check_against_dense(0.1, 1.0, 600);
+    /* beta = 0.9: scale passes 1e-9 at step 197, so 600 steps renormalise
+     * three times */
+    cr_assert_eq(steps_per_renormalisation(0.9), 197);
+    cr_assert_eq(check_against_dense(0.1, 1.0, 600), 3);
+    /* beta = 0.6 (still lazy): every 41 steps, 48 times in 2000; without
+     * them eta / scale would overflow near step 1 400 and w turn NaN */
+    cr_assert_eq(steps_per_renormalisation(0.6), 41);
+    cr_assert_eq(check_against_dense(0.4, 1.0, 2000), 2000 / 41);
 }
 
 Test(drift_core, huge_steps_take_the_eager_path)

@@ -113,6 +113,9 @@ Test(fuzz_regressions, libsvm_inputs_are_data_or_one_input_error, .init = quiet_
     char **files = NULL;
     fuzz_dir("regressions", "libsvm", dir, sizeof dir);
     int n = list_files(dir, &files);
+    /* the committed inputs (fuzz/regressions/libsvm): a wrong path must not
+     * pass as an empty list */
+    cr_assert_geq(n, 11, "%s: %d inputs, expected the 11 committed ones", dir, n);
     for (int i = 0; i < n; i++) {
         size_t len = 0;
         char *text = read_all(files[i], &len);
@@ -143,6 +146,7 @@ Test(fuzz_regressions, config_inputs_are_grids_or_one_input_error, .init = quiet
     char **files = NULL;
     fuzz_dir("regressions", "config", dir, sizeof dir);
     int n = list_files(dir, &files);
+    cr_assert_geq(n, 14, "%s: %d inputs, expected the 14 committed ones", dir, n);
     for (int i = 0; i < n; i++) {
         cr_log_info("config: %s", files[i]);
         struct grid *g = (struct grid *)1; /* must be overwritten */

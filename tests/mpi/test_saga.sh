@@ -2,6 +2,8 @@
 # test_saga.sh - issue 4's must-show for centralized SAGA (SPEC 2, 3.1, 4):
 #   - on a9a (logistic, lambda = 1/N) saga reaches subopt <= 1e-10 f(0)
 #     (SPEC 4's relative tolerance) within 60 epochs, status done;
+#     every checkpoint's subopt lies in [0, |grad|^2 / (2 lambda)] (f*
+#     checked by strong convexity);
 #   - a deliberately huge step (step_scale 1000) ends with status diverged,
 #     recorded in the file with every stored number finite, exit status 0.
 . "$(dirname "$0")/lib.sh"
@@ -36,5 +38,16 @@ print(f"saga a9a: status {status}, subopt {s[-1]:.3e} = {rel:.2e} f(0) at epoch 
       f"rate_per_epoch {rate:.4f}")
 if status != "done" or not rel <= 1e-10 or e[-1] > 60:
     sys.exit("expected subopt <= 1e-10 f(0) within 60 epochs")
-' "$TMP/saga.h5" || fail "saga did not reach 1e-10 relative on a9a within 60 epochs"
+# f* itself, at every checkpoint, by lambda-strong convexity:
+#   0 <= f(w) - f* <= |grad f(w)|^2 / (2 lambda)
+# (an f* set too high makes subopt negative or stops the run early; one
+# set too low breaks the upper bound once the gradient is small)
+g, lam = r["grad_norm"][()], float(r.attrs["lambda"])
+slack = 1e-12 * f[0]  # rounding of the objective sums
+bad = [(i, s[i], g[i] ** 2 / (2 * lam)) for i in range(len(s))
+       if not (-slack <= s[i] <= g[i] ** 2 / (2 * lam) + slack)]
+print(f"strong convexity bounds hold at {len(s) - len(bad)} of {len(s)} checkpoints")
+if bad:
+    sys.exit(f"checkpoint {bad[0][0]}: subopt {bad[0][1]:.3e} outside [0, {bad[0][2]:.3e}]")
+' "$TMP/saga.h5" || fail "saga did not reach 1e-10 relative on a9a within 60 epochs, or f* is off"
 echo "ok"

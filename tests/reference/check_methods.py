@@ -7,11 +7,12 @@ label (K = 2), 3 seeds each.
 The random streams differ (sharding, sampling, coin), so per cell we compare
 the median over seeds: a relative difference of the rates above --tol-rel
 (10 %) fails.  A cell where both stall (median slower than 0.02 decades per
-epoch, or no fit) agrees when their plateaus agree: the median over seeds
-of the mean log10(subopt / subopt0) over the last third of the checkpoints
-within --tol-plateau decades (SCAFFOLD's noise floor with stochastic local
-steps, SPEC 3.6, is a level, not a rate).  Only one of them converging
-fails.
+epoch, or no fit) agrees when both mostly diverge (half the seeds or
+more), or when neither does and their plateaus agree: the median over
+seeds of the mean log10(subopt / subopt0) over the last third of the
+checkpoints within --tol-plateau decades (0.3; SCAFFOLD's noise floor
+with stochastic local steps, SPEC 3.6, is a level, not a rate).  Only one
+of them converging, or only one mostly diverging, fails.
 
     EXE=bin/dsaga-bench tests/reference/check_methods.py [--data FILE.svm]
 
@@ -111,7 +112,7 @@ def main():
     ap.add_argument('--seeds', type=int, default=3)
     ap.add_argument('--epochs', type=float, default=30)
     ap.add_argument('--tol-rel', type=float, default=0.10)
-    ap.add_argument('--tol-plateau', type=float, default=0.5)
+    ap.add_argument('--tol-plateau', type=float, default=0.3)
     a = ap.parse_args()
     exe, mpirun = suite_env.setup()
     tmp = tempfile.mkdtemp(prefix='check_methods.')
@@ -148,8 +149,12 @@ def main():
             rel = abs(cm - rm) / abs(rm)
             ok = rel <= a.tol_rel
         elif not c_conv and not r_conv:
+            # both stall: they agree when both mostly diverge, or when
+            # neither does and their plateaus (levels) agree
             rel = float('nan')
-            ok = cd == rd or abs(cp - rp) <= a.tol_plateau
+            c_div, r_div = cd * 2 >= a.seeds, rd * 2 >= a.seeds
+            ok = (c_div and r_div) or (not c_div and not r_div
+                                       and abs(cp - rp) <= a.tol_plateau)
         else:
             rel, ok = float('nan'), False
         bad += not ok
