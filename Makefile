@@ -152,20 +152,28 @@ regress: all
 regress-update: all
 	EXE=$(abspath $(EXE)) MPIRUN="$(MPIRUN)" PYTHON=$(PYTHON) tests/regress/check.sh --update
 
-# The check must fail on a deliberately slowed dsaga (half its step): the
-# self-test injects it through the grid (step_scale = 0.5 for dsaga) and
-# compares with step_scale left out of the runs' identity; no test code in
-# the sources.
+# The check must fail on deliberately slowed methods, each caught on its
+# own: dsaga with half its step (judged by rate and epochs to 1e-8) and gd
+# with half its step (it stops short of 1e-8: judged by its decades of
+# progress).  The self-test injects them through the grid (step_scale = 0.5
+# in their sections) and compares with step_scale left out of the runs'
+# identity; no test code in the sources.
 regress-selftest: all
 	mkdir -p build
 	sed 's/^\[dsaga\]$$/[dsaga]\nstep_scale = 0.5/; s/^\[dsaga:sum\]$$/[dsaga:sum]\nstep_scale = 0.5/' \
 	  experiments/regress.ini > build/regress-slow.ini
-	@grep -c '^step_scale = 0.5' build/regress-slow.ini | grep -qx 2 || \
-	  { echo "regress-selftest: could not slow both dsaga sections" >&2; exit 1; }
+	printf '[gd]\nstep_scale = 0.5\n' >> build/regress-slow.ini
+	@grep -c '^step_scale = 0.5' build/regress-slow.ini | grep -qx 3 || \
+	  { echo "regress-selftest: could not slow both dsaga sections and gd" >&2; exit 1; }
 	@if REGRESS_CONFIG=build/regress-slow.ini REGRESS_IGNORE=step_scale EXE=$(abspath $(EXE)) \
-	    MPIRUN="$(MPIRUN)" PYTHON=$(PYTHON) tests/regress/check.sh; then \
-	  echo "regress-selftest: a dsaga with half its step passed the check" >&2; exit 1; \
-	else echo "regress-selftest: the slowed dsaga was caught, as it must be"; fi
+	    MPIRUN="$(MPIRUN)" PYTHON=$(PYTHON) tests/regress/check.sh > build/regress-slow.log 2>&1; then \
+	  cat build/regress-slow.log; echo "regress-selftest: the slowed dsaga and gd passed the check" >&2; exit 1; fi
+	@grep -E '^(dsaga|gd)\|' build/regress-slow.log
+	@n_gd=$$(grep -cE '^gd\|.* WORSE ' build/regress-slow.log); \
+	 n_dsaga=$$(grep -cE '^dsaga\|.* WORSE ' build/regress-slow.log); \
+	 if [ "$$n_gd" != 2 ] || [ "$$n_dsaga" -lt 1 ]; then \
+	   echo "regress-selftest: WORSE rows: gd $$n_gd of 2, dsaga $$n_dsaga (expected >= 1)" >&2; exit 1; \
+	 else echo "regress-selftest: the slowed dsaga ($$n_dsaga runs) and gd (2 runs) were caught, as they must be"; fi
 
 # Unit and MPI tests under ASan + UBSan (with float-cast-overflow, which
 # -fsanitize=undefined leaves out: issue 17), leak checking on everywhere.

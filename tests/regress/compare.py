@@ -19,17 +19,21 @@ A run regresses when
   - it reached 1e-8 in the baseline and no longer does, or needs more than
     (1 + tol) times the baseline's epochs, or
   - its rate is worse than the baseline's by more than tol (relative), or
-  - for a stalling method, its final relative subopt is more than
-    10**TOL_DECADES times the baseline's, or
+  - for a method that does not reach 1e-8 (sgd and local-sgd stall, gd
+    and the control-variate methods are slow on these sets), it loses more
+    than TOL_PROGRESS of its decades of progress, -log10(final relative
+    subopt), and never more than TOL_DECADES, or
   - its status changed from done to diverged/failed.
 Improvements are reported and do not fail.
 
 The tolerance is per run, from the seed-to-seed spread of its
 configuration (SPREAD.h5: the same grid over 5 seeds, tests/regress/
-spread.ini): tol = max(TOL_MIN, SPREAD_FACTOR * (max - min) / |median|)
-over the seeds, for the rate and for the epochs to 1e-8 separately.  A
-configuration whose rate varies by 1 % from seed to seed gets 5 %; one
-that varies by 30 % gets 45 %.  The baseline itself uses one fixed seed,
+spread.ini): tol = min(TOL_MAX, max(TOL_MIN, SPREAD_FACTOR * (max - min) / |median|))
+over the seeds, for the rate and for the epochs to 1e-8 separately, and
+at most TOL_MAX.  A configuration whose rate varies by 1 % from seed to
+seed gets 5 %; one that varies by 30 % gets 45 %; one whose seeds
+disagree more (a bent curve's window rate) is judged at 50 %, since a
+tolerance above 1 would let a rate of the wrong sign pass.  The baseline itself uses one fixed seed,
 so on an unchanged build the check reproduces it exactly.
 """
 import math
@@ -40,7 +44,9 @@ import numpy as np
 
 TOL_MIN = 0.05        # relative, the least tolerance on rates and epochs-to-target
 SPREAD_FACTOR = 1.5   # times the seed-to-seed relative spread (max - min) / median
-TOL_DECADES = 0.5     # on the final subopt of methods that stall
+TOL_MAX = 0.5         # the most tolerance a seed spread can buy
+TOL_PROGRESS = 0.1    # of the decades of progress of a run that stops short of 1e-8
+TOL_DECADES = 0.5     # ... and never more than this many decades
 TARGET = 1e-8
 
 KEY_ATTRS = ("algorithm", "dataset", "nodes", "period", "aggregate", "step_scale", "seed")
@@ -134,13 +140,13 @@ def write_baseline(path, rows, spread_rows):
 
     def tol(cfg, field):
         sp = rel_spread([r[field] for r in groups.get(cfg, [])])
-        return max(TOL_MIN, SPREAD_FACTOR * sp) if math.isfinite(sp) else TOL_MIN
+        return min(TOL_MAX, max(TOL_MIN, SPREAD_FACTOR * sp)) if math.isfinite(sp) else TOL_MIN
 
     with open(path, "w") as fh:
         fh.write("# convergence baseline, written by `make regress-update`\n")
         fh.write("# key = " + "|".join(KEY_ATTRS) + "\n")
-        fh.write("# tol = max(%g, %g x seed-to-seed (max-min)/median over the seeds of "
-                 "tests/regress/spread.ini)\n" % (TOL_MIN, SPREAD_FACTOR))
+        fh.write("# tol = min(%g, max(%g, %g x seed-to-seed (max-min)/median over the seeds of "
+                 "tests/regress/spread.ini))\n" % (TOL_MAX, TOL_MIN, SPREAD_FACTOR))
         fh.write("# key\tstatus\trate_per_epoch\tepochs_to_1e-8\tfinal_rel_subopt\t"
                  "tol_rate\ttol_epochs\n")
         for key in sorted(rows):
@@ -158,17 +164,22 @@ def judge(b, n):
     if math.isfinite(b["epochs_to_target"]):
         if not math.isfinite(n["epochs_to_target"]):
             return "WORSE", "no longer reaches 1e-8"
-        if n["epochs_to_target"] > (1 + b["tol_epochs"]) * b["epochs_to_target"]:
+        if n["epochs_to_target"] > (1 + min(b["tol_epochs"], TOL_MAX)) * b["epochs_to_target"]:
             return "WORSE", "epochs to 1e-8 +%.0f%%" % (
                 100 * (n["epochs_to_target"] / b["epochs_to_target"] - 1))
     elif math.isfinite(b["final_rel"]) and b["final_rel"] > 0:
-        if not (n["final_rel"] <= b["final_rel"] * 10 ** TOL_DECADES):
-            return "WORSE", "final subopt x%.2g" % (n["final_rel"] / b["final_rel"])
+        progress = -math.log10(b["final_rel"])  # decades gained, as the baseline
+        allowed = min(TOL_DECADES, TOL_PROGRESS * abs(progress))
+        if not (n["final_rel"] <= b["final_rel"] * 10 ** allowed):
+            return "WORSE", "final subopt x%.2g (%.2f of %.2f decades lost, tol %.2f)" % (
+                n["final_rel"] / b["final_rel"], math.log10(n["final_rel"] / b["final_rel"])
+                if n["final_rel"] > 0 else float("inf"), progress, allowed)
+    tol_rate = min(b["tol_rate"], TOL_MAX)
     if math.isfinite(b["rate"]) and b["rate"] < 0:
-        if not math.isfinite(n["rate"]) or n["rate"] > b["rate"] * (1 - b["tol_rate"]):
+        if not math.isfinite(n["rate"]) or n["rate"] > b["rate"] * (1 - tol_rate):
             return "WORSE", "rate %.0f%% slower (tol %.0f%%)" % (
-                100 * (1 - n["rate"] / b["rate"]), 100 * b["tol_rate"])
-        if n["rate"] < b["rate"] * (1 + b["tol_rate"]):
+                100 * (1 - n["rate"] / b["rate"]), 100 * tol_rate)
+        if n["rate"] < b["rate"] * (1 + tol_rate):
             return "better", "rate %.0f%% faster" % (100 * (n["rate"] / b["rate"] - 1))
     return "ok", ""
 
@@ -197,9 +208,9 @@ def compare(results, baseline, ignore=()):
             n["epochs_to_target"], why))
     for key in sorted(set(rows) - set(base)):
         print("%-58s %-8s  not in the baseline (make regress-update adds it)" % (key[:58], "new"))
-    print("# %d of %d runs regressed (per-run tolerance from the seed spread, at least "
-          "%.0f%%; %.1f decades on stalled subopt)" % (worse, len(base), 100 * TOL_MIN,
-                                                         TOL_DECADES))
+    print("# %d of %d runs regressed (per-run tolerance from the seed spread, %.0f-%.0f%%; "
+          "short of 1e-8: %.0f%% of the decades gained, at most %.1f)" % (
+              worse, len(base), 100 * TOL_MIN, 100 * TOL_MAX, 100 * TOL_PROGRESS, TOL_DECADES))
     return 1 if worse else 0
 
 
