@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-"""check_methods.py - our C scaffold, scaffnew and local-svrg (SPEC 3.6-3.8)
-against the independent dense reference naive_methods.py, compared through
+"""check_methods.py - our C sgd, local-sgd, scaffold, scaffnew and local-svrg
+(SPEC 3.3, 3.4, 3.6-3.8) against the independent dense reference
+naive_methods.py, compared through
 rate_per_epoch (SPEC 4) on two small problems: a random split and a split by
 label (K = 2), 3 seeds each.
 
@@ -12,7 +13,9 @@ more), or when neither does and their plateaus agree: the median over
 seeds of the mean log10(subopt / subopt0) over the last third of the
 checkpoints within --tol-plateau decades (0.3; SCAFFOLD's noise floor
 with stochastic local steps, SPEC 3.6, is a level, not a rate).  Only one
-of them converging, or only one mostly diverging, fails.
+of them converging, or only one mostly diverging, fails.  sgd and
+local-sgd (sublinear with the decaying step, a level with the constant
+one) are compared by their plateaus alone.
 
     EXE=bin/dsaga-bench tests/reference/check_methods.py [--data FILE.svm]
 
@@ -50,7 +53,17 @@ CELLS = [
     # spread by 20 % (7 seeds: -0.073 to -0.145 at p = 0.2) in both
     ('scaffnew full', 'scaffnew', [('estimator', 'full'), ('comm_prob', '0.5')]),
     ('scaffold', 'scaffold', [('period', '0.1n'), ('batch', '1')]),
+    # sgd and local-sgd (SPEC 3.3, 3.4) converge sublinearly with the
+    # decaying step and stall at a level with the constant one: compared by
+    # their plateaus only (LEVEL_ONLY), since a window rate fitted to a
+    # sublinear, noisy curve is not a property of the method (the C and
+    # the reference's medians differed by 6-58 % on 3 seeds)
+    ('sgd', 'sgd', [('batch', '8')]),
+    ('sgd constant', 'sgd', [('batch', '8'), ('step_rule', 'constant')]),
+    ('local-sgd', 'local-sgd', [('period', '0.1n')]),
+    ('local-sgd const', 'local-sgd', [('period', '0.1n'), ('step_rule', 'constant')]),
 ]
+LEVEL_ONLY = {'sgd', 'local-sgd'}
 
 
 def plateau(subopts):
@@ -145,7 +158,10 @@ def main():
         rm, rd, rp = summarise(naive[sl])
         c_conv = cd * 2 < a.seeds and cm == cm and cm < -STALL
         r_conv = rd * 2 < a.seeds and rm == rm and rm < -STALL
-        if c_conv and r_conv:
+        if alg in LEVEL_ONLY:
+            rel = float('nan')
+            ok = cd * 2 < a.seeds and rd * 2 < a.seeds and abs(cp - rp) <= a.tol_plateau
+        elif c_conv and r_conv:
             rel = abs(cm - rm) / abs(rm)
             ok = rel <= a.tol_rel
         elif not c_conv and not r_conv:

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
-"""naive_methods.py - an independent, literal, dense reference for SPEC 3.6
-(scaffold), 3.7 (scaffnew, estimators lsvrg and full) and 3.8 (local-svrg),
-written from SPEC.md only (not from the C code).
+"""naive_methods.py - an independent, literal, dense reference for SPEC 3.3
+(sgd), 3.4 (local-sgd), 3.6 (scaffold), 3.7 (scaffnew, estimators lsvrg and
+full) and 3.8 (local-svrg), written from SPEC.md only (not from the C code;
+sgd's and local-sgd's eta0 = 1 / L_max is the suite's documented default).
 
 Dense numpy, one step at a time, every vector update written as SPEC writes
 it: no lazy updates, no stored per-row derivatives, no tricks.  Only for
@@ -60,7 +61,8 @@ def smoothness(X, lam):
 
 
 def run(X, y, algorithm, nodes=2, period='0.5n', batch=1, server_step=1.0, comm_prob=0.0,
-        estimator='lsvrg', refresh_prob=0.0, partition='random', step_scale=1.0, lam=None,
+        estimator='lsvrg', refresh_prob=0.0, step_rule='decaying', partition='random',
+        step_scale=1.0, lam=None,
         max_epochs=30.0, eval_every=1.0, tol=1e-10, seed=1, f_star=None):
     """Returns dict(epochs, subopts, rounds, status, rate_per_epoch, step_size)."""
     n, d = X.shape
@@ -90,7 +92,42 @@ def run(X, y, algorithm, nodes=2, period='0.5n', batch=1, server_step=1.0, comm_
         elif f - f_star <= tol * f0 or state['grads'] / n >= max_epochs - 1e-12:
             state['stop'] = True
 
-    if algorithm == 'scaffold':  # SPEC 3.6
+    def sgd_step(t):
+        """eta_t of SPEC 3.3 / 3.4: eta0 / (1 + eta0 lambda t), or eta0."""
+        eta0 = step_scale / L_max
+        return eta0 if step_rule == 'constant' else eta0 / (1.0 + eta0 * lam * t)
+
+    if algorithm == 'sgd':  # SPEC 3.3: one step = one round
+        w, t = np.zeros(d), 0
+        while not state['stop']:
+            eta = sgd_step(t)
+            g = sum(grad_rows(X, y, lam, w, S[k][rng.integers(nk[k], size=batch)])
+                    for k in range(K)) / K  # mean over nodes (each + lambda w)
+            w = w - eta * g
+            t += 1
+            state['grads'] += K * batch
+            state['rounds'] += 1
+            checkpoint(w)
+        step = sgd_step(0)
+    elif algorithm == 'local-sgd':  # SPEC 3.4
+        w = np.zeros(d)
+        taus = [steps_of(period, m, batch) for m in nk]
+        t = [0] * K  # local steps so far, per node
+        while not state['stop']:
+            ws = []
+            for k in range(K):
+                wk = w.copy()
+                for _ in range(taus[k]):
+                    B = S[k][rng.integers(nk[k], size=batch)]
+                    wk = wk - sgd_step(t[k]) * grad_rows(X, y, lam, wk, B)
+                    t[k] += 1
+                ws.append(wk)
+            w = sum(ws) / K
+            state['grads'] += batch * sum(taus)
+            state['rounds'] += 1
+            checkpoint(w)
+        step = sgd_step(0)
+    elif algorithm == 'scaffold':  # SPEC 3.6
         eta = step_scale / (3.0 * L_max)
         x, c = np.zeros(d), np.zeros(d)
         ck = [np.zeros(d) for _ in range(K)]
@@ -179,7 +216,8 @@ def run(X, y, algorithm, nodes=2, period='0.5n', batch=1, server_step=1.0, comm_
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('data')
-    ap.add_argument('--algorithm', required=True, choices=['scaffold', 'scaffnew', 'local-svrg'])
+    ap.add_argument('--algorithm', required=True, choices=['sgd', 'local-sgd', 'scaffold', 'scaffnew',
+                                                             'local-svrg'])
     ap.add_argument('--nodes', type=int, default=2)
     ap.add_argument('--period', default='0.5n')
     ap.add_argument('--batch', type=int, default=1)
@@ -187,6 +225,7 @@ def main(argv=None):
     ap.add_argument('--comm-prob', type=float, default=0.0)
     ap.add_argument('--estimator', default='lsvrg', choices=['lsvrg', 'full'])
     ap.add_argument('--refresh-prob', type=float, default=0.0)
+    ap.add_argument('--step-rule', default='decaying', choices=['decaying', 'constant'])
     ap.add_argument('--partition', default='random', choices=['random', 'label'])
     ap.add_argument('--step-scale', type=float, default=1.0)
     ap.add_argument('--lambda', dest='lam', type=float, default=None)
@@ -198,8 +237,8 @@ def main(argv=None):
     a = ap.parse_args(argv)
     X, y = nd.read_libsvm(a.data)
     r = run(X, y, a.algorithm, a.nodes, a.period, a.batch, a.server_step, a.comm_prob,
-            a.estimator, a.refresh_prob, a.partition, a.step_scale, a.lam, a.max_epochs,
-            a.eval_every, a.tol, a.seed)
+            a.estimator, a.refresh_prob, a.step_rule, a.partition, a.step_scale, a.lam,
+            a.max_epochs, a.eval_every, a.tol, a.seed)
     if not a.quiet:
         for e, rr, s in zip(r['epochs'], r['rounds'], r['subopts']):
             print(f'{e:10.3f} {rr:8d} {s:14.6e}')
