@@ -44,7 +44,7 @@ if have_a9a; then
     grid saga saga a9a "1 2 3 4 5"
     saga_h5=$TMP/saga.h5
 else
-    echo "a9a not available (no mirror, no cache): the saga cell is skipped"
+    echo "PARTIAL: a9a not available (no mirror, no cache): the saga cell is skipped"
 fi
 
 py '

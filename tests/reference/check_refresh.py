@@ -18,14 +18,19 @@ The data sets are written as LIBSVM text by bench/export_data when it is
 built (EXPORT, else build/bench/export_data), else read from the suite's
 cache or $DSAGA_DATA_MIRROR (NAME.xz) directly; both binaries train on that
 one file.  Nothing is downloaded: a9a, when it cannot be found, is skipped
-with a line saying why (not starting with SKIP: the generated set still
-runs, so the test as a whole is not skipped).
+with a line saying why (PARTIAL, not SKIP: the generated set still runs,
+so the test as a whole is not skipped; tests/mpi/run_all.sh shows it).
 
 Two checks per problem, each failing the script (exit 1):
-  1. per cell (K and refresh) the median rate over seeds of the C code is within
-     --tol-rel (10 %) of the reference's; a cell where either has no linear
-     rate (most runs diverged, no fit, or a median slower than 0.02 decades
-     per epoch) fails: the variant must converge linearly here;
+  1. per cell (K and refresh, plain dsaga at K = 4 included) the median
+     rate over seeds of the C code is within --tol-rel (10 %) of the
+     reference's, plain dsaga's within --tol-rel-none (25 %: its window
+     rate straddles the bend into its slow mode, so its seeds spread more;
+     on a9a[:16000], 10 seeds: C -0.057 to -0.085, median -0.073, the
+     reference -0.063 to -0.101, median -0.079, 7 % apart; 5 seeds 17 %);
+     a cell where either has no linear rate (most runs diverged, no fit, or
+     a median slower than 0.02 decades per epoch) fails: every cell
+     converges linearly here, plain dsaga too (slowly);
   2. the key does something: at K = 4 the C variant's median rate is at
      least --margin (1.5) times plain dsaga's (refresh = none, same seeds).
      Measured (3 seeds, 50 epochs): a9a 16000 rows -0.234 against -0.073
@@ -35,7 +40,7 @@ Two checks per problem, each failing the script (exit 1):
 The random streams differ (sharding and sampling), hence medians over
 seeds (with 8 seeds the four cells' medians agree within 2-6 %, and 24
 seeds of phishing K = 4 give mean rates -0.260 (C) and -0.257).  Runtime
-about 100-130 s on 2 cores with 5 seeds (the reference in two processes,
+about 2-4 minutes on 2 cores with 5 seeds (the reference in two processes,
 one C launch at a time beside them); tests/mpi/test_reference_refresh.sh
 runs it in `make test`.
 
@@ -167,6 +172,7 @@ def main():
     ap.add_argument('--seeds', type=int, default=5)
     ap.add_argument('--epochs', type=float, default=50)
     ap.add_argument('--tol-rel', type=float, default=0.10)
+    ap.add_argument('--tol-rel-none', type=float, default=0.25)
     ap.add_argument('--margin', type=float, default=1.5)
     a = ap.parse_args()
     exe, mpirun = suite_env.setup()
@@ -181,7 +187,7 @@ def main():
             print(f'# phishing unavailable ({how}): a generated categorical set instead')
             label, how = 'categorical', 'generated (8000 x 80, 8 one-hot groups)'
         if path is None:
-            print(f'# {label} skipped: {how}')
+            print(f'PARTIAL: {label} skipped: {how}')
             continue
         problems.append((label, path))
         print(f'# {label}: {how}')
@@ -193,14 +199,16 @@ def main():
     for label, p in problems:
         X, _, fs = PROBLEM_CACHE[p]
         print(f'# {label}: n {X.shape[0]}, d {X.shape[1]}, lambda {LAMBDA:g}, f* {fs:.17g}')
-    print(f'# dsaga refresh=visited and late, period {PERIOD}, aggregate {AGG}; {a.seeds} seeds, '
+    print(f'# dsaga refresh=visited, late and none, period {PERIOD}, aggregate {AGG}; {a.seeds} seeds, '
           f'{a.epochs:g} epochs, eval_every 1; rate = median window rate over seeds '
           '(decades per epoch); div = diverged runs')
 
     seeds = range(1, a.seeds + 1)
-    # visited at every K; late (the suite's cheaper variant) at the largest
+    # visited at every K; late (the suite's cheaper variant) and plain
+    # dsaga (SPEC 3.2, its slow mode in the window) at the largest
     cells = [(label, path, K, 'visited') for label, path in problems for K in NODES]
     cells += [(label, path, NODES[-1], 'late') for label, path in problems]
+    cells += [(label, path, NODES[-1], 'none') for label, path in problems]
     jobs = [(path, K, mode, s, a.epochs) for _, path, K, mode in cells for s in seeds]
     # the reference in two processes (each loads the problems once), while
     # the C runs go one launch at a time (at most 4 ranks) beside them;
@@ -214,10 +222,6 @@ def main():
             for s in seeds:
                 cres[(label, K, mode, s)] = c_run(exe, mpirun, path, tmp, label, K, mode, s,
                                                   a.epochs)
-        for label, path in problems:
-            for s in seeds:
-                cres[(label, 4, 'none', s)] = c_run(exe, mpirun, path, tmp, label, 4,
-                                                    'none', s, a.epochs)
         naive = [futs[j].result() for j in range(len(jobs))]
 
     print(f"{'# problem':<14}{'K':>3}{'refresh':>9}{'C rate':>10}{'div':>5}{'ref rate':>10}"
@@ -230,7 +234,7 @@ def main():
         r_conv = rd * 2 < a.seeds and rm == rm and rm < -STALL
         if c_conv and r_conv:
             rel = abs(cm - rm) / abs(rm)
-            ok = rel <= a.tol_rel
+            ok = rel <= (a.tol_rel_none if mode == 'none' else a.tol_rel)
         else:
             rel, ok = float('nan'), False
         bad += not ok
