@@ -8,8 +8,8 @@
  *     w     += s sum_k (w_k - w),  s = 1 (sum) or 1/K (mean).
  * With K = 1 the synchronisation is a counted round that sends and changes
  * nothing (w is read from the core itself): the lazy state is left
- * untouched, so dsaga K = 1 makes the very steps of saga with the same seed (STYLE 6: w + (w_k - w)
- * need not equal w_k).
+ * untouched, so dsaga K = 1 makes the very steps of saga with the same
+ * seed (STYLE 6: w + (w_k - w) need not equal w_k).
  *
  * tau = period steps, or round(period * n_k) (at least 1) when the period
  * is a fraction of the local epoch.

@@ -64,10 +64,12 @@ grep -q '\\begin{tabular}' "$TMP/out/fig6_table.tex" && grep -q '\\end{table}' "
 # -0.9 decades/epoch (4 % jitter): 1e-4 at 4.5 or 5 (first checkpoint
 # after 4.27-4.63); dsaga K = 4 at 0.25 n_k: 4 rounds of 16 d K bytes per
 # epoch; sgd and local-sgd stall above 1e-3
-$PYTHON - "$TMP/out/fig6_table.md" <<'PY' && ok "table: gd, saga, dsaga, sgd cells match the planted curves" \
+$PYTHON - "$TMP/out/fig6_table.md" "$ROOT/tests/figures" <<'PY' && ok "table: gd, saga, dsaga, sgd cells match the planted curves" \
     || fail "table: a cell differs from the planted curves"
 import re, sys
-D = {"synthA": 101, "synthB": 301}  # make_test_h5.DATASETS' d
+sys.path.insert(0, sys.argv[2])
+from make_test_h5 import DATASETS
+D = {name: d for name, (_, d) in DATASETS.items()}
 K = 4
 rows = {}
 for line in open(sys.argv[1]):

@@ -20,15 +20,10 @@ for t in "$here"/test_*.sh; do
     ms=$((($(date +%s%N) - start) / 1000000))
     secs=$((ms / 1000)).$(((ms % 1000) / 100))
     if [ $rc -eq 0 ]; then
-        if grep -q '^SKIP' "${TMPDIR:-/tmp}/mpitest-$name.log"; then
-            printf 'skip  %-28s %6s s  %s\n' "$name" "$secs" \
-                "$(grep '^SKIP' "${TMPDIR:-/tmp}/mpitest-$name.log" | head -1)"
-        elif grep -q '^PARTIAL' "${TMPDIR:-/tmp}/mpitest-$name.log"; then
-            printf 'pass  %-28s %6s s  %s\n' "$name" "$secs" \
-                "$(grep '^PARTIAL' "${TMPDIR:-/tmp}/mpitest-$name.log" | head -1)"
-        else
-            printf 'pass  %-28s %6s s\n' "$name" "$secs"
-        fi
+        why=$(grep -m1 -E '^(SKIP|PARTIAL)' "${TMPDIR:-/tmp}/mpitest-$name.log")
+        verdict=pass
+        [ "${why%% *}" = SKIP ] && verdict=skip
+        printf '%-4s  %-28s %6s s  %s\n' "$verdict" "$name" "$secs" "$why"
     else
         printf 'FAIL  %-28s %6s s\n' "$name" "$secs"
         sed 's/^/      | /' "${TMPDIR:-/tmp}/mpitest-$name.log" | tail -30

@@ -46,15 +46,16 @@ expect_bad 0 'fstar: unknown option --frobnicate \(see dsaga-bench fstar --help\
     fstar "$S" --frobnicate 3
 # ... and the help those messages point to exists for every command the
 # global --help lists: exit 0, its usage line first, nothing on stderr
+n_help=0
 for cmd in $("$EXE" --help | awk '/^commands/ { on = 1; next } on && NF == 0 { exit } on { print $1 }'); do
     rc=0
     "$EXE" "$cmd" --help >"$TMP/out" 2>"$TMP/err" || rc=$?
     if [ "$rc" != 0 ] || [ -s "$TMP/err" ] || ! head -1 "$TMP/out" | grep -q "^usage: dsaga-bench $cmd "; then
         fail "$cmd --help: exit $rc, stderr \"$(cat "$TMP/err")\", first line \"$(head -1 "$TMP/out")\""
     fi
-    n_help=$((${n_help:-0} + 1))
+    n_help=$((n_help + 1))
 done
-[ "${n_help:-0}" -ge 7 ] || fail "the global --help lists ${n_help:-0} commands, expected 7"
+[ "$n_help" -ge 7 ] || fail "the global --help lists $n_help commands, expected 7"
 # GNU conventions: a misspelt option gets the closest name, a repeated one
 # is refused, a key the method does not declare names the method's keys
 expect_bad 0 'run: unknown option --peroid \(did you mean --period\?\)' \

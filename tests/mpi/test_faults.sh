@@ -32,6 +32,14 @@ runs_of() {
     h5ls "$1/runs" 2>/dev/null | grep -c 'Group'
 }
 
+# temporaries FILE.h5 : the store's temporaries left beside FILE.h5
+# (FILE.h5.tmp.PID.N) or in its run directory (FILE.h5.d/NNNNNN.h5.tmp.PID.N)
+temporaries() {
+    compgen -G "$1.tmp*"
+    compgen -G "$1.d/*.tmp*"
+    true
+}
+
 # check_intact FILE.h5 [REFERENCE.h5]: h5dump reads FILE; every run has a
 # status and full, equal-length traces; with REFERENCE, each run's exact
 # columns and attributes (but timings) equal the reference's same run.
@@ -131,8 +139,7 @@ setsid $MPIRUN -q -np 2 "$EXE" grid "$TMP/a.ini" --quiet --out "$TMP/B.h5" 2>"$T
     { cat "$TMP/B.err" >&2; fail "(a) restart failed"; }
 [ "$(runs_of "$TMP/B.h5")" = 12 ] || fail "(a) restart left $(runs_of "$TMP/B.h5") runs (expected 12)"
 check_intact "$TMP/B.h5" "$TMP/A.h5" || fail "(a) restarted grid differs from the uninterrupted one"
-# the store's temporaries are PATH.tmp.PID.N and PATH.d/NNNNNN.h5.tmp.PID.N
-left=$(compgen -G "$TMP/B.h5.tmp*"; compgen -G "$TMP/B.h5.d/*.tmp*") || true
+left=$(temporaries "$TMP/B.h5")
 [ -z "$left" ] || fail "(a) temporaries left after the restart finished: $left"
 ok a "restart completed the grid: 12 runs identical to the uninterrupted grid"
 
@@ -173,7 +180,7 @@ if mount -t tmpfs -o size=64k tmpfs "$TMP/full" 2>/dev/null; then
     if [ -e "$TMP/full/r.h5" ]; then
         check_intact "$TMP/full/r.h5" || fail "(b) full disk: r.h5 is not readable"
     fi
-    left=$(compgen -G "$TMP/full/r.h5.tmp*"; compgen -G "$TMP/full/r.h5.d/*.tmp*") || true
+    left=$(temporaries "$TMP/full/r.h5")
     [ -z "$left" ] || fail "(b) full disk: temporaries left behind: $left"
     head -1 "$TMP/err" | grep -q "$TMP/full/r.h5: .*No space left on device" ||
         { cat "$TMP/err" >&2; fail "(b) full disk: the first stderr line does not name r.h5 and ENOSPC"; }

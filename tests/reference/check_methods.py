@@ -158,15 +158,12 @@ def main():
         rm, rd, rp = summarise(naive[sl])
         c_conv = cd * 2 < a.seeds and cm == cm and cm < -STALL
         r_conv = rd * 2 < a.seeds and rm == rm and rm < -STALL
-        if alg in LEVEL_ONLY:
-            rel = float('nan')
-            ok = cd * 2 < a.seeds and rd * 2 < a.seeds and abs(cp - rp) <= a.tol_plateau
-        elif c_conv and r_conv:
+        if c_conv and r_conv and alg not in LEVEL_ONLY:
             rel = abs(cm - rm) / abs(rm)
             ok = rel <= a.tol_rel
-        elif not c_conv and not r_conv:
-            # both stall: they agree when both mostly diverge, or when
-            # neither does and their plateaus (levels) agree
+        elif (not c_conv and not r_conv) or alg in LEVEL_ONLY:
+            # both stall (or a level-only method): they agree when both
+            # mostly diverge, or when neither does and their plateaus agree
             rel = float('nan')
             c_div, r_div = cd * 2 >= a.seeds, rd * 2 >= a.seeds
             ok = (c_div and r_div) or (not c_div and not r_div

@@ -164,7 +164,7 @@ def judge(b, n):
     if math.isfinite(b["epochs_to_target"]):
         if not math.isfinite(n["epochs_to_target"]):
             return "WORSE", "no longer reaches 1e-8"
-        if n["epochs_to_target"] > (1 + min(b["tol_epochs"], TOL_MAX)) * b["epochs_to_target"]:
+        if n["epochs_to_target"] > (1 + b["tol_epochs"]) * b["epochs_to_target"]:
             return "WORSE", "epochs to 1e-8 +%.0f%%" % (
                 100 * (n["epochs_to_target"] / b["epochs_to_target"] - 1))
     elif math.isfinite(b["final_rel"]) and b["final_rel"] > 0:
@@ -174,7 +174,7 @@ def judge(b, n):
             return "WORSE", "final subopt x%.2g (%.2f of %.2f decades lost, tol %.2f)" % (
                 n["final_rel"] / b["final_rel"], math.log10(n["final_rel"] / b["final_rel"])
                 if n["final_rel"] > 0 else float("inf"), progress, allowed)
-    tol_rate = min(b["tol_rate"], TOL_MAX)
+    tol_rate = b["tol_rate"]
     if math.isfinite(b["rate"]) and b["rate"] < 0:
         if not math.isfinite(n["rate"]) or n["rate"] > b["rate"] * (1 - tol_rate):
             return "WORSE", "rate %.0f%% slower (tol %.0f%%)" % (
