@@ -8,7 +8,9 @@
 #     command's own --help, else in the global --help;
 #   - a `grid` of a config file in the tree is run with --dry-run (it must
 #     exit 0: every key of the config parses), under `mpirun -np N` when
-#     the quote has one (a grid's K may need N ranks).
+#     the quote has one (a grid's K may need N ranks);
+#   - a README beside grid configs (experiments/README.md) has a table row
+#     for every *.ini there, whose "N runs" is what `grid --dry-run` lists.
 # usage: scripts/check_readme.sh [EXE [DOC.md ...]]
 #   (default bin/dsaga-bench and the three READMEs; run by .ci/run)
 set -euo pipefail
@@ -24,7 +26,7 @@ exec /usr/bin/python3 - "$EXE" "${DOCS[@]}" <<'PY'
 import os, re, shlex, subprocess, sys
 
 exe, docs = sys.argv[1], sys.argv[2:]
-fails, checked = [], 0
+fails, checked, configs_checked = [], 0, 0
 helps = {}
 
 
@@ -104,9 +106,41 @@ for doc in docs:
             if rc != 0:
                 fails.append("%s: grid %s --dry-run exits %d: %s" % (
                     where, " ".join(args), rc, out.strip().splitlines()[-1:]))
+
+# A README beside grid configs (experiments/README.md) has a table row for
+# each of them, "| `NAME.ini` | what | N runs, ... |", and N is the number of
+# cells `grid NAME.ini --dry-run` lists: a config added without its row, or
+# a grid that grew, fails here.
+for doc in docs:
+    folder = os.path.dirname(doc) or "."
+    if not os.path.exists(doc) or os.path.basename(doc) != "README.md":
+        continue
+    configs = sorted(f for f in os.listdir(folder) if f.endswith(".ini"))
+    if not configs:
+        continue
+    rows = {}
+    for n, line in enumerate(open(doc, encoding="utf-8"), 1):
+        m = re.match(r"\|\s*`([\w.-]+\.ini)`\s*\|.*\|\s*([^|]*)\|\s*$", line)
+        if m:
+            rows[m.group(1)] = (n, m.group(2))
+    for name in configs:
+        configs_checked += 1
+        if name not in rows:
+            fails.append("%s: %s has no row in its table" % (doc, name))
+            continue
+        n, size = rows[name]
+        said = re.match(r"\s*([\d ]+) runs", size)
+        if not said:
+            fails.append("%s:%d: %s: size %r does not start with \"N runs\"" % (doc, n, name, size.strip()))
+            continue
+        rc, out = run(["grid", os.path.join(folder, name), "--dry-run"])
+        cells = sum(1 for ln in out.splitlines() if re.match(r"\d{6} ", ln))
+        if rc != 0 or cells != int(said.group(1).replace(" ", "")):
+            fails.append("%s:%d: %s: says %s runs, grid --dry-run lists %d (exit %d)" % (
+                doc, n, name, said.group(1).strip(), cells, rc))
 for f in fails:
     print("check_readme: " + f)
-print("check_readme: %d command(s) quoted in %s checked, %d problem(s)"
-      % (checked, ", ".join(docs), len(fails)))
+print("check_readme: %d command(s) quoted in %s and %d grid config(s) checked, %d problem(s)"
+      % (checked, ", ".join(docs), configs_checked, len(fails)))
 sys.exit(1 if fails else 0)
 PY
