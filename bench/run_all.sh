@@ -3,8 +3,8 @@
 # in one go (the machine is shared and noisy).  Speed and memory targets
 # live here, never in timed tests.  Tables go to stdout and, tab-separated
 # with a provenance header (commit, date, host, CPU, load, MPI, compiler),
-# to $RESULTS/bench-saga.tsv, bench-sync.tsv, bench-speedup.tsv and
-# bench-pair.tsv.
+# to $RESULTS/bench-saga.tsv, bench-sync.tsv, bench-speedup.tsv,
+# bench-pair.tsv and bench-read.tsv.
 #
 # BENCH_SMOKE=1 (make bench-smoke, CI): the same scripts on small inputs,
 # one repeat where the script allows it, in well under a minute: it proves
@@ -36,6 +36,7 @@ if [ "$BENCH_SMOKE" = 1 ]; then
   speed_env=(REPEATS=1 PERIODS=100 SCALES=1 EVAL=0.5 SETS="synth-sparse:n=2000,d=5000,nnz=20,seed=1|40")
   refresh_env=(REFRESHES=late PERIODS=1n)
   pair_env=(REPEATS=1 SETS="synth-sparse:n=2000,d=5000,nnz=20,seed=1|20")
+  read_env=(REPEATS=1 SPEC="synth-sparse:n=3000,d=5000,nnz=20,seed=1" DATA_DIR="$tmp/read")
 else
   saga_sets=("$RCV1_LIKE" a9a w8a)
   for real in real-sim rcv1.binary; do
@@ -48,6 +49,7 @@ else
   speed_env=()
   refresh_env=(REFRESHES="late visited" PERIODS=1n SCALES="1 1.5")
   pair_env=()
+  read_env=()
 fi
 
 echo; echo "## 1. SAGA per epoch against scikit-learn (issues 4, 18)"
@@ -131,4 +133,17 @@ tsv="$RESULTS/bench-pair.tsv"
 provenance "bench_pair.sh, saga alone vs two at once" >"$tsv"
 env "${pair_env[@]}" TSV="$tsv" EXE="$EXE" PYTHON="$PYTHON" bash bench/bench_pair.sh
 
-echo; echo "tables: $RESULTS/bench-saga.tsv $RESULTS/bench-sync.tsv $RESULTS/bench-speedup.tsv $RESULTS/bench-pair.tsv"
+tables="$RESULTS/bench-saga.tsv $RESULTS/bench-sync.tsv $RESULTS/bench-speedup.tsv $RESULTS/bench-pair.tsv"
+if [ "${BENCH_READ:-1}" = 1 ]; then
+  echo; echo "## 5. Reading and memory on a large LIBSVM file (issue 18)"
+  # info and scikit-learn in MB/s, peak RSS per rank against the shard's
+  # CSR; the file (682 MB, .xz 301 MB) is made once into build/bench-data
+  # (a few minutes), then reused.  BENCH_READ=0 skips the section.
+  tsv="$RESULTS/bench-read.tsv"
+  provenance "bench_read.sh, info and peak RSS on a large file" >"$tsv"
+  env "${read_env[@]}" TSV="$tsv" EXE="$EXE" BENCH_DIR="$BENCH_DIR" MPIRUN="$MPIRUN" PYTHON="$PYTHON" \
+    bash bench/bench_read.sh
+  tables+=" $tsv"
+fi
+
+echo; echo "tables: $tables"

@@ -11,7 +11,7 @@ case "$what" in
   build) pkgs="$build_pkgs" ;;
   run)   pkgs="$build_pkgs python3-matplotlib python3-h5py python3-numpy python3-pandas" ;;
   test)  pkgs="$build_pkgs libcriterion-dev liblinear-tools python3-matplotlib python3-h5py python3-numpy python3-pandas chromium valgrind clang-format" ;;
-  bench) pkgs="$build_pkgs python3-sklearn python3-numpy python3-scipy" ;;
+  bench) pkgs="$build_pkgs python3-sklearn python3-numpy python3-scipy time" ;;
   fuzz)  pkgs="$build_pkgs clang libclang-rt-14-dev" ;;
   *) echo "deps.sh: unknown target '$what' (expected build, run, test, bench or fuzz)" >&2; exit 2 ;;
 esac
