@@ -11,8 +11,8 @@
 # `info` parses, hashes (sha256) and computes L_max: not the parser alone.
 # The three readers alternate, REPEATS times; medians (min-max).
 #
-# Peak RSS (`mpirun -np 2 /usr/bin/time -f %M`, each launch's two ranks
-# sorted): a run (dsaga, 0.1 n_k, half an epoch), the grid, and the same
+# Peak RSS (`mpirun -np 2 /usr/bin/time -f %M -o FILE`, each launch's two
+# ranks sorted): a run (dsaga, 0.1 n_k, half an epoch), the grid, and the same
 # run on the file's first 2 000 rows (same d: what does not depend on the
 # rows, the process and dsaga's O(d) state).  "rows add" = (peak - that) /
 # shard CSR, the quantity of the target (<= 1.3x).  The first launch also
@@ -74,11 +74,18 @@ period     = 0.1n
 sync       = dense sparse
 INI
 rss() { # rss OUT CMD...: appends "lower higher" peak RSS (MiB) of the two ranks
+  # each rank's /usr/bin/time writes a file of its own: its line on stderr
+  # comes after the rank's MPI_Finalize and mpirun may not forward it
   local out=$1
   shift
-  $MPIRUN -np 2 /usr/bin/time -f "peak_kib %M" "$@" 2>&1 >/dev/null |
-    awk '/^peak_kib/ { v[++n] = $2 } END { if (v[1] > v[2]) { t = v[1]; v[1] = v[2]; v[2] = t }
-      printf "%.1f %.1f\n", v[1] / 1024, v[2] / 1024 }' >>"$out"
+  rm -f "$tmp"/peak.*
+  # shellcheck disable=SC2016 # $0, $@ and the rank are the rank's shell's
+  $MPIRUN -np 2 sh -c 'exec /usr/bin/time -o "$0.${OMPI_COMM_WORLD_RANK:-${PMI_RANK:-0}}" -f %M "$@"' \
+    "$tmp/peak" "$@" >/dev/null
+  cat "$tmp"/peak.* | awk '{ v[++n] = $1 } END { if (n != 2) exit 1
+      if (v[1] > v[2]) { t = v[1]; v[1] = v[2]; v[2] = t }
+      printf "%.1f %.1f\n", v[1] / 1024, v[2] / 1024 }' >>"$out" ||
+    { echo "bench_read.sh: no peak RSS from both ranks of: $*" >&2; exit 1; }
 }
 : >"$tmp/run" && : >"$tmp/grid" && : >"$tmp/head"
 for _ in $(seq "$REPEATS"); do
