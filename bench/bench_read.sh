@@ -94,38 +94,43 @@ for _ in $(seq "$REPEATS"); do
   rss "$tmp/grid" "$EXE" grid "$tmp/grid.ini" --out "$tmp/g.h5" --quiet
   rss "$tmp/head" "$EXE" run --algorithm dsaga --dataset "$tmp/head.svm" --nodes 2 --period 0.1n --max-epochs 0.5 --quiet
 done
-m() { awk -v k="$2" '{ print $k }' "$1" | med | cut -d' ' -f1; }
-head_lo=$(m "$tmp/head" 1) head_hi=$(m "$tmp/head" 2)
-adds() { # adds FILE: rows' share over the shard CSR, lower and higher rank
-  awk -v a="$(m "$1" 1)" -v b="$(m "$1" 2)" -v x="$head_lo" -v y="$head_hi" -v s="$shard_mib" \
-    'BEGIN { printf "%.2f / %.2f", (a - x) / s, (b - y) / s }'
+# each quantity's "median (min-max)" once, for the table and the TSV
+med_of() { awk -v k="$2" '{ print $k }' "$1" | med; }
+plain=$(mbs "$tmp/plain") xzr=$(mbs "$tmp/xz") skl=$(mbs "$tmp/skl")
+declare -A rss_med
+for k in run grid head; do
+  rss_med[${k}_lower]=$(med_of "$tmp/$k" 1) rss_med[${k}_higher]=$(med_of "$tmp/$k" 2)
+done
+v() { echo "${rss_med[$1]%% *}"; } # the median alone
+adds() { # adds KIND: rows' share over the shard CSR, lower and higher rank
+  awk -v a="$(v "$1_lower")" -v b="$(v "$1_higher")" -v x="$(v head_lower)" -v y="$(v head_higher)" \
+    -v s="$shard_mib" 'BEGIN { printf "%.2f / %.2f", (a - x) / s, (b - y) / s }'
 }
 
 printf '# %s: %s bytes of text (.xz %s), %s rows, %s non-zeros; CSR %s MiB, shard (K = 2) %s MiB\n' \
   "$SPEC" "$bytes" "$(stat -c %s "$svm.xz")" "$rows" "$nnz" "$csr_mib" "$shard_mib"
 printf '# host %s, %s cores; load average at start: %s; %s repeats, medians (min-max)\n' \
   "$(hostname)" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)" "$REPEATS"
-printf '%-40s %s\n' "info, plain (MB/s of text)" "$(mbs "$tmp/plain")" \
-  "info, .xz (MB/s of text)" "$(mbs "$tmp/xz")" \
-  "sklearn load_svmlight_file (MB/s)" "$(mbs "$tmp/skl")"
+printf '%-40s %s\n' "info, plain (MB/s of text)" "$plain" "info, .xz (MB/s of text)" "$xzr" \
+  "sklearn load_svmlight_file (MB/s)" "$skl"
 printf '%-40s %s / %s MiB, rows add %s x shard CSR\n' \
-  "peak RSS per rank, run" "$(m "$tmp/run" 1)" "$(m "$tmp/run" 2)" "$(adds "$tmp/run")" \
-  "peak RSS per rank, grid (2 cells)" "$(m "$tmp/grid" 1)" "$(m "$tmp/grid" 2)" "$(adds "$tmp/grid")"
-printf '%-40s %s / %s MiB\n' "peak RSS per rank, first 2 000 rows" "$head_lo" "$head_hi"
+  "peak RSS per rank, run" "$(v run_lower)" "$(v run_higher)" "$(adds run)" \
+  "peak RSS per rank, grid (2 cells)" "$(v grid_lower)" "$(v grid_higher)" "$(adds grid)"
+printf '%-40s %s / %s MiB\n' "peak RSS per rank, first 2 000 rows" "$(v head_lower)" "$(v head_higher)"
 if [ -n "$TSV" ]; then
   printf 'dataset\tquantity\tmedian\tmin\tmax\tunit\n' >>"$TSV"
   row() { # row QUANTITY UNIT "m (min-max)"
-    local v=$3 r
-    r=${v#*(} r=${r%)}
-    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$SPEC" "$1" "${v%% *}" "${r%-*}" "${r#*-}" "$2" >>"$TSV"
+    local r=${3#*(}
+    r=${r%)}
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$SPEC" "$1" "${3%% *}" "${r%-*}" "${r#*-}" "$2" >>"$TSV"
   }
-  row info_plain MB/s "$(mbs "$tmp/plain")"
-  row info_xz MB/s "$(mbs "$tmp/xz")"
-  row sklearn_load MB/s "$(mbs "$tmp/skl")"
+  row info_plain MB/s "$plain"
+  row info_xz MB/s "$xzr"
+  row sklearn_load MB/s "$skl"
   for k in run grid head; do
-    row "rss_${k}_lower_rank" MiB "$(awk '{ print $1 }' "$tmp/$k" | med)"
-    row "rss_${k}_higher_rank" MiB "$(awk '{ print $2 }' "$tmp/$k" | med)"
+    row "rss_${k}_lower_rank" MiB "${rss_med[${k}_lower]}"
+    row "rss_${k}_higher_rank" MiB "${rss_med[${k}_higher]}"
   done
-  printf '%s\tcsr_whole\t%s\t%s\t%s\tMiB\n%s\tcsr_shard\t%s\t%s\t%s\tMiB\n' \
-    "$SPEC" "$csr_mib" "$csr_mib" "$csr_mib" "$SPEC" "$shard_mib" "$shard_mib" "$shard_mib" >>"$TSV"
+  row csr_whole MiB "$csr_mib ($csr_mib-$csr_mib)"
+  row csr_shard MiB "$shard_mib ($shard_mib-$shard_mib)"
 fi
