@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "algorithms/algorithm.h"
 #include "base/comm.h"
@@ -329,8 +330,12 @@ Test(algorithms, registry_lookups_and_tables)
         cr_assert(alg->color[0] == '#' && strlen(alg->color) == 7, "%s colour", alg->name);
         cr_assert(alg->step_rule || params_def(alg->params, "step_rule"),
                   "%s: says neither its step rule nor declares step_rule", alg->name);
-        for (int m = 0; m < n; m++)
+        for (int m = 0; m < n; m++) {
             cr_assert(strcmp(algorithm_at(m)->name, alg->name) != 0, "%s twice", alg->name);
+            /* the figures tell methods apart by colour */
+            cr_assert(strcasecmp(algorithm_at(m)->color, alg->color) != 0, "%s has %s's colour %s",
+                      alg->name, algorithm_at(m)->name, alg->color);
+        }
     }
     cr_assert_eq(algorithm_find("saga")->centralized, 1);
     cr_assert_eq(algorithm_find("dsaga")->centralized, 0);

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "datasets/dataset.h"
 #include "base/error.h"
@@ -100,10 +101,36 @@ static void check_dataset(const char *path, const struct dataset *ds)
 }
 
 /* Each rejected input prints its one "dsaga-bench: " line (some quote a
- * 100 kB token): keep them out of the test log. */
+ * 100 kB token): stderr goes to a temporary file, out of the test log,
+ * emptied before each input and read back after it (stderr_take). */
 static void quiet_stderr(void)
 {
-    cr_assert_not_null(freopen("/dev/null", "w", stderr));
+    char path[] = "/tmp/dsaga-fuzz-stderr-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    cr_assert_not_null(freopen(path, "w+", stderr));
+    unlink(path);
+}
+
+static void stderr_clear(void)
+{
+    fflush(stderr);
+    cr_assert_eq(ftruncate(fileno(stderr), 0), 0);
+    rewind(stderr);
+}
+
+/* 1 when what was written to stderr since stderr_clear holds a line
+ * starting "dsaga-bench: " (error.h's error_input, SPEC 7). */
+static int stderr_has_input_error(void)
+{
+    fflush(stderr);
+    rewind(stderr);
+    char line[256];
+    int found = 0;
+    while (fgets(line, sizeof line, stderr))
+        found |= strncmp(line, "dsaga-bench: ", 13) == 0;
+    return found;
 }
 
 Test(fuzz_regressions, libsvm_inputs_are_data_or_one_input_error, .init = quiet_stderr,
@@ -122,6 +149,7 @@ Test(fuzz_regressions, libsvm_inputs_are_data_or_one_input_error, .init = quiet_
         cr_log_info("libsvm: %s (%zu bytes)", files[i], len);
         for (int mode = 0; mode < 2; mode++) {
             struct dataset *ds = NULL;
+            stderr_clear();
             int rc = libsvm_parse(files[i], text, len, (enum label_mode)mode, 0, &ds);
             cr_assert(rc == 0 || rc == ERR_INPUT, "%s (labels %d): rc %d (%s)", files[i], mode, rc,
                       error_name(rc));
@@ -130,6 +158,8 @@ Test(fuzz_regressions, libsvm_inputs_are_data_or_one_input_error, .init = quiet_
                 check_dataset(files[i], ds);
             } else {
                 cr_assert_null(ds, "%s: a dataset left on error", files[i]);
+                cr_assert(stderr_has_input_error(), "%s (labels %d): refused without a message",
+                          files[i], mode);
             }
             dataset_destroy(ds);
         }
@@ -150,6 +180,7 @@ Test(fuzz_regressions, config_inputs_are_grids_or_one_input_error, .init = quiet
     for (int i = 0; i < n; i++) {
         cr_log_info("config: %s", files[i]);
         struct grid *g = (struct grid *)1; /* must be overwritten */
+        stderr_clear();
         int rc = grid_load(files[i], 4, &g);
         cr_assert(rc == 0 || rc == ERR_INPUT, "%s: rc %d (%s)", files[i], rc, error_name(rc));
         if (rc == 0) {
@@ -161,6 +192,7 @@ Test(fuzz_regressions, config_inputs_are_grids_or_one_input_error, .init = quiet
                 cr_assert(g->runs[c].nodes >= 1 && g->runs[c].nodes <= 4, "%s", files[i]);
         } else {
             cr_assert_null(g, "%s: a grid left on error", files[i]);
+            cr_assert(stderr_has_input_error(), "%s: refused without a message", files[i]);
         }
         grid_destroy(g);
         free(files[i]);

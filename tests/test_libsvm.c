@@ -17,16 +17,18 @@
 #include "datasets/dataset.h"
 #include "base/error.h"
 
-/* Runs libsvm_parse with stderr captured into msg. */
-static int parse_capture(const char *text, enum label_mode mode, char *msg, size_t size,
-                         struct dataset **out)
+/* Runs libsvm_parse on text (path NULL) or libsvm_read on path with
+ * stderr captured into msg. */
+static int capture(const char *path, const char *text, enum label_mode mode, char *msg, size_t size,
+                   struct dataset **out)
 {
     fflush(stderr);
     FILE *tmp = tmpfile();
     cr_assert_not_null(tmp);
     int saved = dup(2);
     dup2(fileno(tmp), 2);
-    int rc = libsvm_parse("data.txt", text, strlen(text), mode, 0, out);
+    int rc = path ? libsvm_read(path, mode, 0, out)
+                  : libsvm_parse("data.txt", text, strlen(text), mode, 0, out);
     fflush(stderr);
     dup2(saved, 2);
     close(saved);
@@ -35,6 +37,12 @@ static int parse_capture(const char *text, enum label_mode mode, char *msg, size
     msg[got] = '\0';
     fclose(tmp);
     return rc;
+}
+
+static int parse_capture(const char *text, enum label_mode mode, char *msg, size_t size,
+                         struct dataset **out)
+{
+    return capture(NULL, text, mode, msg, size, out);
 }
 
 static void assert_same(const struct dataset *a, const struct dataset *b)
@@ -162,7 +170,11 @@ Test(libsvm, round_trip_bz2)
     cr_assert_eq(system(cmd), 0);
     snprintf(bz, sizeof bz, "%s/bad.bz2", dir);
     struct dataset *d = NULL;
-    cr_assert_eq(libsvm_read(bz, LABELS_RAW, 0, &d), ERR_INPUT);
+    char msg[512], want[200];
+    cr_assert_eq(capture(bz, NULL, LABELS_RAW, msg, sizeof msg, &d), ERR_INPUT, "%s", msg);
+    cr_assert_null(d);
+    snprintf(want, sizeof want, "%s:2:", bz);
+    cr_assert(strstr(msg, want), "the message does not name %s line 2: %s", bz, msg);
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     cr_assert_eq(system(cmd), 0);
     dataset_destroy(a);

@@ -26,7 +26,9 @@
  *    predicted tail (9 digits), and its cached spectrum reads back.
  */
 #include <criterion/criterion.h>
+#include <glob.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -734,6 +736,37 @@ Test(predict, matrix_free_path_lifts_the_width_limit_for_dsaga, .timeout = 120)
                 pr.predicted_tail_rate_per_epoch, pr.seconds);
 }
 
+/* Multiplies the stored eigenvalues (the n doubles after the 5-word
+ * header, predict_large.c's spectrum_save) of every cached spectrum in dir
+ * by factor: x2 then x0.5 restores them bit for bit.  Returns the files. */
+static int scale_cached_spectra(const char *dir, double factor)
+{
+    char pattern[256];
+    snprintf(pattern, sizeof pattern, "%s/spectrum-*.bin", dir);
+    glob_t g;
+    if (glob(pattern, 0, NULL, &g) != 0)
+        return 0;
+    for (size_t f = 0; f < g.gl_pathc; f++) {
+        FILE *fp = fopen(g.gl_pathv[f], "r+b");
+        cr_assert_not_null(fp, "%s", g.gl_pathv[f]);
+        uint64_t head[5];
+        cr_assert_eq(fread(head, sizeof head, 1, fp), 1);
+        size_t n = (size_t)head[4];
+        double *a = malloc(n * sizeof *a);
+        cr_assert_not_null(a);
+        cr_assert_eq(fread(a, sizeof *a, n, fp), n);
+        for (size_t t = 0; t < n; t++)
+            a[t] *= factor;
+        cr_assert_eq(fseek(fp, (long)sizeof head, SEEK_SET), 0);
+        cr_assert_eq(fwrite(a, sizeof *a, n, fp), n);
+        cr_assert_eq(fclose(fp), 0);
+        free(a);
+    }
+    int n_files = (int)g.gl_pathc;
+    globfree(&g);
+    return n_files;
+}
+
 /* 9. The two paths agree.  On data narrow enough for the dense path,
  *    PREDICT_MATRIX_FREE_ALWAYS takes dsaga through the matrix-free one:
  *    its mean part in each node's Gram eigenbasis, its variance part's
@@ -771,7 +804,15 @@ Test(predict, matrix_free_path_with_its_variance_part_equals_the_dense_path, .ti
             cr_assert(isfinite(a) && a < 0, "dense tail %g", a);
             cr_assert(fabs(b - a) <= 1e-6 * fabs(a), "refresh %s, lambda %g: %.9g against %.9g",
                       modes[m], lambdas[l], b, a);
+            /* the second call reads the spectrum back: doubled eigenvalues
+             * in the cache change its prediction, restored ones give b */
             struct predict_result again;
+            int files = m == 0 ? l + 1 : 2; /* one per lambda, once made */
+            cr_assert_eq(scale_cached_spectra(dir, 2.0), files, "cached spectra in %s", dir);
+            cr_assert_eq(predict_run_with(&cfg, PREDICT_MATRIX_FREE_ALWAYS, &again), 0);
+            cr_assert_neq(again.predicted_tail_rate_per_epoch, b,
+                          "refresh %s, lambda %g: the cache was not read", modes[m], lambdas[l]);
+            cr_assert_eq(scale_cached_spectra(dir, 0.5), files);
             cr_assert_eq(predict_run_with(&cfg, PREDICT_MATRIX_FREE_ALWAYS, &again), 0);
             cr_assert_eq(again.predicted_tail_rate_per_epoch, b, "the cached spectrum differs");
         }

@@ -32,7 +32,7 @@ for k in ("period", "aggregate", "batch"):
     assert k not in r, "toy-hb run stores " + k
 a = f["algorithms/toy-hb"].attrs
 assert a["keys"] == "momentum,sweeps" and a["legend_keys"] == "momentum,sweeps", dict(a)
-assert a["color"] == "#8c564b"
+assert a["color"] == "#bcbd22"
 sub = f["runs/000000/subopt"][:]
 assert sub[-1] < 1e-3 * sub[0], "toy-hb did not converge: %s of %s" % (sub[-1], sub[0])
 print("run: stored", {k: r[k] for k in ("momentum", "sweeps", "status")})
