@@ -54,6 +54,12 @@ skip() {
     exit 0
 }
 
+# partial TEXT : the script goes on but leaves a part out (run_all.sh shows
+# the first such line beside "pass")
+partial() {
+    echo "PARTIAL $TEST_NAME: $*"
+}
+
 # mpirun_np NP ARGS... : runs the executable on NP ranks; output to stdout.
 mpirun_np() {
     local np=$1

@@ -177,9 +177,10 @@ if mount -t tmpfs -o size=64k tmpfs "$TMP/full" 2>/dev/null; then
     "$EXE" grid "$TMP/full.ini" --quiet --out "$TMP/full/r.h5" >/dev/null 2>"$TMP/err" || rc=$?
     crashed "$rc" "$TMP/err" && { head -8 "$TMP/err" >&2; fail "(b) full disk: crash (status $rc)"; }
     [ "$rc" != 0 ] || fail "(b) full disk: status 0 although the 15 runs cannot fit in 64 KiB"
-    if [ -e "$TMP/full/r.h5" ]; then
-        check_intact "$TMP/full/r.h5" || fail "(b) full disk: r.h5 is not readable"
-    fi
+    # the first run fits in 64 KiB: a finished run must never be lost
+    [ -e "$TMP/full/r.h5" ] || fail "(b) full disk: r.h5 is gone (the first run fits)"
+    check_intact "$TMP/full/r.h5" || fail "(b) full disk: r.h5 is not readable"
+    [ "$(runs_of "$TMP/full/r.h5")" -ge 1 ] || fail "(b) full disk: no finished run kept"
     left=$(temporaries "$TMP/full/r.h5")
     [ -z "$left" ] || fail "(b) full disk: temporaries left behind: $left"
     head -1 "$TMP/err" | grep -q "$TMP/full/r.h5: .*No space left on device" ||
@@ -187,7 +188,7 @@ if mount -t tmpfs -o size=64k tmpfs "$TMP/full" 2>/dev/null; then
     ok b "full disk (64 KiB tmpfs): status $rc, $(runs_of "$TMP/full/r.h5") runs kept readable: $(head -1 "$TMP/err")"
     umount "$TMP/full"
 else
-    echo "SKIP (b) full disk: cannot mount a tmpfs here (not root, or no CAP_SYS_ADMIN)"
+    partial "(b) full disk not run: cannot mount a tmpfs here (not root, or no CAP_SYS_ADMIN)"
 fi
 
 # ---- (c) a diverging configuration ------------------------------------------

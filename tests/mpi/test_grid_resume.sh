@@ -62,6 +62,7 @@ echo "uninterrupted: $n_a runs in $ms_a ms"
 # appends.  The schedule is seeded; process timing is not.
 RANDOM=12345
 prev=0
+mid=0 # kills that left part of the grid stored: a resume had work to do
 orphans=""
 ms_per_run=$((ms_a / n_a + 1))
 for k in $(seq 1 "$KILLS"); do
@@ -117,9 +118,13 @@ assert not bad, "stray objects at the root: %s" % bad
 print(len(f["runs"]))' "$TMP/B.h5") || fail "kill $k: h5py cannot read B.h5"
     fi
     [ "$now" -ge "$prev" ] || fail "kill $k: runs went from $prev to $now"
+    [ "$now" -gt 0 ] && [ "$now" -lt "$n_a" ] && mid=$((mid + 1))
     echo "kill $k $delay_ms ms $where: $now runs kept"
     prev=$now
 done
+
+[ "$mid" -ge 1 ] || fail "no kill fell inside the grid (0 < runs kept < $n_a): resume untested"
+echo "$mid of $KILLS kills left a partial grid"
 
 # ranks orphaned by the mpirun-alone kills: they must end by themselves
 for sid in $orphans; do

@@ -57,8 +57,25 @@ PAGE=$TMP/page/rep.html
 [ -s "$PAGE" ] || fail "no page"
 echo "ok: report wrote $PAGE ($(wc -c <"$PAGE") bytes)"
 
-# self-contained: every src/href is a data: URI or an in-page anchor
-bad=$(grep -oE '(src|href)="[^"#d][^"]*"|(src|href)="d[^a][^"]*"' "$PAGE" | head -3)
+# self-contained: every src/href (any quoting) and every CSS url() is a
+# data: URI or an in-page anchor
+bad=$("$PYTHON" - "$PAGE" <<'PY'
+import re, sys
+from html.parser import HTMLParser
+bad = []
+class P(HTMLParser):
+    def handle_starttag(self, tag, attrs):
+        for k, v in attrs:
+            if k in ("src", "href", "srcset", "poster", "data") and v is not None \
+                    and not v.strip().startswith(("data:", "#")):
+                bad.append("%s %s=%s" % (tag, k, v[:60]))
+text = open(sys.argv[1], encoding="utf-8").read()
+P().feed(text)
+bad += ["url(%s)" % u[:60] for u in re.findall(r"url\(\s*['\"]?([^'\")]*)", text)
+        if not u.startswith(("data:", "#"))]
+print("; ".join(bad[:3]))
+PY
+) || fail "cannot parse the page"
 [ -z "$bad" ] || fail "the page refers outside itself: $bad"
 n_fig=$(grep -o '<img ' "$PAGE" | wc -l)
 [ "$n_fig" -ge 5 ] || fail "only $n_fig figures in the page"
