@@ -106,6 +106,10 @@ int synth_generate(const char *spec, struct dataset **out);
  * mismatch is ERR_INPUT naming the file and both sums.  `labels` as in
  * libsvm_read.  The caller owns *out. */
 int dataset_load(const char *spec, enum label_mode labels, struct dataset **out);
+/* 1 when DATASET can be read without a download: a synthetic spec, an
+ * existing path, or a manifest name whose file is in the cache or the
+ * mirror; 0 otherwise.  Reads nothing (grids skip optional sets by it). */
+int dataset_present(const char *spec);
 /* The shard-only path (issue 18).  dataset_scan resolves and checks spec
  * as dataset_load does (manifest checksum and rows, row norms) and returns
  * its scan (libsvm_scan: N labels and row offsets, no pairs).  A synthetic

@@ -153,13 +153,13 @@ static int verify(const struct manifest_entry *e, const char *path, char *why, s
     return rc;
 }
 
-/* Finds (or fetches) the file of entry e; its path into path, or ERR_INPUT
- * with the places it looked. */
-static int locate(const struct manifest_entry *e, char *path, size_t size)
+/* The file of entry e in the cache or the mirror, without a download: 1
+ * and its path into path, or 0 and the places it looked appended to
+ * looked[*at..]. */
+static int find_local(const struct manifest_entry *e, char *path, size_t size, char *looked,
+                      size_t looked_size, size_t *at)
 {
     char dir[1024];
-    char looked[4096];
-    size_t at = 0;
     cache_dir(dir, sizeof dir);
     const char *url_base = strrchr(e->origin_url, '/');
     url_base = url_base ? url_base + 1 : e->file;
@@ -170,18 +170,33 @@ static int locate(const struct manifest_entry *e, char *path, size_t size)
             break;
         snprintf(path, size, "%s/%s", dir, cache_names[i]);
         if (is_file(path))
-            return 0;
-        at += (size_t)snprintf(looked + at, sizeof looked - at, "%s%s", at ? ", " : "", path);
+            return 1;
+        *at += (size_t)snprintf(looked + *at, looked_size - *at, "%s%s", *at ? ", " : "", path);
     }
     const char *mirror = getenv("DSAGA_DATA_MIRROR");
     if (mirror && *mirror) {
         snprintf(path, size, "%s/%s", mirror, e->file);
         if (is_file(path))
-            return 0;
-        at += (size_t)snprintf(looked + at, sizeof looked - at, ", %s", path);
+            return 1;
+        *at += (size_t)snprintf(looked + *at, looked_size - *at, ", %s", path);
     } else {
-        at += (size_t)snprintf(looked + at, sizeof looked - at, ", $DSAGA_DATA_MIRROR (not set)");
+        *at += (size_t)snprintf(looked + *at, looked_size - *at, ", $DSAGA_DATA_MIRROR (not set)");
     }
+    return 0;
+}
+
+/* Finds (or fetches) the file of entry e; its path into path, or ERR_INPUT
+ * with the places it looked. */
+static int locate(const struct manifest_entry *e, char *path, size_t size)
+{
+    char dir[1024];
+    char looked[4096];
+    size_t at = 0;
+    if (find_local(e, path, size, looked, sizeof looked, &at))
+        return 0;
+    cache_dir(dir, sizeof dir);
+    const char *url_base = strrchr(e->origin_url, '/');
+    url_base = url_base ? url_base + 1 : e->file;
     const char *offline = getenv("DSAGA_OFFLINE");
     if (offline && *offline && strcmp(offline, "0") != 0) {
         snprintf(looked + at, sizeof looked - at, "; no download (DSAGA_OFFLINE is set)");
@@ -299,6 +314,20 @@ static int check_manifest(const struct manifest_entry *e, const char *path, stru
                    (long long)ds->n_samples);
     snprintf(ds->name, sizeof ds->name, "%s", e->name);
     return 0;
+}
+
+int dataset_present(const char *spec)
+{
+    if (synth_is_spec(spec))
+        return 1;
+    const struct manifest_entry *e = manifest_find(spec);
+    if (!e) {
+        struct stat st;
+        return stat(spec, &st) == 0;
+    }
+    char path[1100], looked[4096];
+    size_t at = 0;
+    return find_local(e, path, sizeof path, looked, sizeof looked, &at);
 }
 
 int dataset_load(const char *spec, enum label_mode labels, struct dataset **out)

@@ -1528,6 +1528,19 @@ static int validate_data(const struct grid *g, int quiet, unsigned char *skip)
             }
         }
         struct dataset *ds = NULL;
+        /* an optional set is used when present, never downloaded (the main
+         * job needs no download) */
+        if (all_optional && !dataset_present(name)) {
+            if (!quiet)
+                fprintf(stderr,
+                        "grid: optional data set %s is not present (cache, $DSAGA_DATA_MIRROR; "
+                        "not downloaded): its runs are skipped\n",
+                        name);
+            for (int64_t j = i; j < g->n_runs; j++)
+                if (strcmp(g->runs[j].dataset, name) == 0)
+                    skip[j] = 1;
+            continue;
+        }
         /* the scan (labels and row offsets, issue 18), not the whole set */
         int lrc = dataset_scan(name, any_logistic ? LABELS_BINARY : LABELS_RAW, &ds);
         if (lrc < 0 && all_optional) {

@@ -49,6 +49,22 @@ rc=0
 [ ! -e "$TMP/results/bad.h5" ] || fail "a results file was created for a missing data set"
 echo "ok (np 2): $(cat "$TMP/err")"
 
+# an optional data set that is not present offline: skipped with a note,
+# never downloaded (the main job needs no download); a stand-in curl
+# first on PATH records any call
+mkdir -p "$TMP/bin" "$TMP/nocache"
+printf '#!/bin/sh\necho "$@" >>"%s/curl.calls"\nexit 1\n' "$TMP" >"$TMP/bin/curl"
+chmod +x "$TMP/bin/curl"
+printf '[grid]\ndatasets = %s\noptional_datasets = a9a\nalgorithms = gd\nmax_epochs = 1\n' "$S" >"$TMP/opt.ini"
+(cd "$TMP" && PATH="$TMP/bin:$PATH" DSAGA_DATA_MIRROR='' DSAGA_CACHE="$TMP/nocache" \
+    $MPIRUN -q -np 2 "$EXE" grid "$TMP/opt.ini" --out "$TMP/opt.h5") >"$TMP/out" 2>"$TMP/err" ||
+    { cat "$TMP/err" >&2; fail "a grid with an absent optional data set failed"; }
+[ ! -e "$TMP/curl.calls" ] || fail "an optional data set was downloaded: curl $(cat "$TMP/curl.calls")"
+grep -q "optional data set a9a is not present" "$TMP/err" || { cat "$TMP/err" >&2; fail "no note for the skipped a9a"; }
+n=$(py 'import h5py,sys; print(len(h5py.File(sys.argv[1])["runs"]))' "$TMP/opt.h5")
+[ "$n" = 1 ] || fail "$n runs stored (expected the synthetic one)"
+echo "ok (np 2): absent optional a9a skipped, not downloaded: $(grep -m1 'optional data set' "$TMP/err")"
+
 # --dry-run: the cells, in order, nothing written.
 cat >"$TMP/dry.ini" <<INI
 [grid]
