@@ -33,7 +33,8 @@ export OMPI_ALLOW_RUN_AS_ROOT := 1
 export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM := 1
 endif
 MPIRUN ?= mpirun --oversubscribe
-NP ?= 2
+# make run: the ranks that default.ini's largest `nodes` (4) needs
+NP ?= 4
 FUZZ_SECONDS ?= 60
 FUZZ_JOBS ?= 1
 

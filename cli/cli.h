@@ -5,10 +5,10 @@
  * typed option values that name the option when they are bad, and the
  * command table of main.c.
  *
- * Every command is `int cmd_NAME(int argc, char **argv)` with argv[0] the
- * command's name; it returns 0, ERR_INPUT after one line on stderr (exit
- * status 2), or another negative code (status 1).  A command that ran but
- * whose result is a failure (a failed run) sets *cli_status.
+ * Every command is `int cmd_NAME(int argc, char **argv, int *status)` with
+ * argv[0] the command's name; it returns 0, ERR_INPUT after one line on
+ * stderr (exit status 2), or another negative code (status 1).  A command
+ * that ran but whose result is a failure (a failed run) sets *status.
  */
 #ifndef DSAGA_CLI_H
 #define DSAGA_CLI_H

@@ -27,7 +27,6 @@ import common as C
 STEM = "fig10_stragglers"
 THR = 1e-8  # relative suboptimality (subopt / subopt at epoch 0)
 METHODS = ["dsaga", "dsaga-async", "sgd"]
-ASYNC_COLOR = "#8c564b"  # algorithms/dsaga_async.c's colour
 
 
 def extra_series(run, name):
@@ -110,10 +109,6 @@ def table(runs):
     return sel, rows, {alg: best_per_slowdown(rows, alg) for alg in METHODS}
 
 
-def color_of(alg):
-    return ASYNC_COLOR if alg == "dsaga-async" else C.color(alg)
-
-
 def make(runs, out_dir):
     sel, rows, best = table(runs)
     fig, axes = plt.subplots(1, 3, figsize=(13.0, 3.6))
@@ -127,7 +122,7 @@ def make(runs, out_dir):
         xs = sorted(b)
         ys = [b[x]["wall_to_thr"] for x in xs]
         reached = [np.isfinite(y) for y in ys]
-        c, mk = color_of(alg), C.marker(alg)
+        c, mk = C.color(alg), C.marker(alg)
         if any(reached):
             ax_t.plot([x for x, ok in zip(xs, reached) if ok],
                       [y for y, ok in zip(ys, reached) if ok], marker=mk, color=c,
@@ -157,9 +152,9 @@ def make(runs, out_dir):
         tw = ax_e.twinx()
         xs = sorted(ab)
         tw.plot(xs, [ab[x]["staleness"] for x in xs], linestyle="--", marker="x",
-                color=ASYNC_COLOR, label="staleness, mean over updates")
+                color=C.color("dsaga-async"), label="staleness, mean over updates")
         tw.plot(xs, [ab[x]["slow_staleness"] for x in xs], linestyle=":", marker="+",
-                color=ASYNC_COLOR, label="staleness of the slow worker")
+                color=C.color("dsaga-async"), label="staleness of the slow worker")
         tw.set_ylim(bottom=0)
         tw.set_ylabel("mean staleness (updates)")
         tw.legend(loc="lower right")
@@ -172,7 +167,7 @@ def make(runs, out_dir):
             u = ab[x]["updates"] or []
             shares.append(min(u) / sum(u) if u and sum(u) > 0 else math.nan)
         k = len(ab[xs[0]]["updates"] or [1])
-        ax_u.bar(range(len(xs)), shares, color=ASYNC_COLOR)
+        ax_u.bar(range(len(xs)), shares, color=C.color("dsaga-async"))
         ax_u.axhline(1.0 / k, color="k", linestyle=":", label="fair share 1/K")
         ax_u.set_xticks(range(len(xs)))
         ax_u.set_xticklabels(["%sx" % C.fmt_num(x) for x in xs])
