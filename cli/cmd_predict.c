@@ -43,7 +43,8 @@ int cmd_predict(int argc, char **argv, int *status)
                    "through M from the run's start (w = 0, memories 0) at the run's checkpoints\n"
                    "(--eval-every) until it would stop (--tol, --max-epochs), not faster than\n"
                    "the memory bound: what a run of that length shows when its slowest modes\n"
-                   "have not taken over yet.  Methods: saga, dsaga, gd.  dsaga on data wider\n"
+                   "have not taken over yet.  Methods: saga, dsaga, gd, local-svrg (its mean\n"
+                   "error only: no memories, no noise model).  dsaga on data wider\n"
                    "than d = 4096 takes the matrix-free path (harness/predict_large.h): the\n"
                    "mean part and the variance part, no rho(M); minutes at n_k = 5000, plus\n"
                    "an N x N eigendecomposition once per data set, lambda and shards (13 min\n"
@@ -51,7 +52,8 @@ int cmd_predict(int argc, char **argv, int *status)
                    "~/.cache/dsaga-bench; OPENBLAS_NUM_THREADS sets its cores); above\n"
                    "N = 25000 the mean part only, floored at the memory bound.\n"
                    "Refused in one line:\n"
-                   "other methods, saga or gd above d = 4096, maps above 4096 rows, nodes\n"
+                   "other methods, saga, gd or local-svrg above d = 4096, maps above 4096\n"
+                   "rows (local-svrg: 2 x rank), nodes\n"
                    "above 8192 rows on the matrix-free path.  --out is accepted and ignored.\n");
         return 0;
     }

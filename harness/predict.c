@@ -40,6 +40,18 @@
  * (gd: 2 log10 rho(M)), times rounds per epoch; log10_rho_per_epoch keeps
  * SPEC's literal value for comparison (README "What is computed").
  *
+ * local-svrg (SPEC 3.8).  No memories: the state is the anchor's error e
+ * (z = x at the round's start), node k's copy e_k starts at e and takes
+ * tau_k expected steps e_k <- (I - eta (H_k + lambda I)) e_k - eta (H -
+ * H_k) e (the anchor's full gradient replaces the shard's curvature by
+ * the whole set's on e), then e <- mean_k e_k: M =
+ * (1/K) sum_k (A_k^tau_k - eta S_k (H - H_k)) (predict_local_svrg_map).
+ * Rounds per epoch N / (N + sum_k tau_k): the anchor's N gradients count.
+ * Its tail is the mean error's, as gd's (no memory bound, no variance
+ * part); where the steps' noise sets the pace instead (|e_k - e| large
+ * within long, fast rounds) a run is slower than M says and the predicted
+ * run ends within five checkpoints: NaN (README "Predicted rate").
+ *
  * refresh = visited (SPEC 3.2b).  A row is drawn in a round of tau_k steps
  * with probability q_k = 1 - (1 - 1/n_k)^tau_k; at the next round's start
  * its memory is re-taken at the synchronised e, the others keep the value
@@ -504,6 +516,65 @@ int predict_gd_map(const struct dataset *ds, const double *h, double lambda, dou
         M[r * d + r] += 1.0 - eta * lambda;
 done:
     free(work);
+    free(H);
+    return rc;
+}
+
+int predict_local_svrg_map(const struct dataset *ds, const double *h, double lambda,
+                           const int *owner, int K, const int64_t *tau, double eta, const double *Q,
+                           int64_t r_q, double *M)
+{
+    int rc = 0;
+    const int64_t d_full = ds->n_features;
+    const int64_t d = Q ? r_q : d_full; /* the state's coordinates */
+    const int64_t N = ds->n_samples;
+    const int64_t n2 = 2 * d;
+    double *H = calloc((size_t)(d_full * d_full), sizeof *H); /* per node, then full */
+    double *Hr = malloc((size_t)(d * d) * sizeof *Hr);        /* Q^T H Q */
+    double *Hk = malloc((size_t)(d * d) * sizeof *Hk);        /* Q^T H_k Q */
+    double *T = malloc((size_t)(n2 * n2) * sizeof *T);        /* [[A_k, I], [0, I]] */
+    double *P = malloc((size_t)(n2 * n2) * sizeof *P);        /* T^tau_k */
+    double *work = malloc((size_t)(2 * n2 * n2 + d_full * d) * sizeof *work);
+    if (!H || !Hr || !Hk || !T || !P || !work)
+        FAIL_GOTO(ERR_NOMEM, "predict: local-svrg's %lld x %lld maps", (long long)n2,
+                  (long long)n2);
+    predict_add_hessian(ds, h, NULL, 0, 1.0 / (double)N, H);
+    predict_project(H, d_full, Q, d, Hr, work);
+    memset(M, 0, (size_t)(d * d) * sizeof *M);
+    for (int k = 0; k < K; k++) {
+        int64_t n_k = predict_node_rows(owner, N, k);
+        if (n_k < 1)
+            FAIL_GOTO(ERR_INPUT, "predict: node %d holds no row", k);
+        memset(H, 0, (size_t)(d_full * d_full) * sizeof *H);
+        predict_add_hessian(ds, h, owner, k, 1.0 / (double)n_k, H);
+        predict_project(H, d_full, Q, d, Hk, work);
+        /* T = [[A_k, I], [0, I]], A_k = I - eta (H_k + lambda I): its
+         * power tau holds A_k^tau and sum_{t < tau} A_k^t side by side */
+        memset(T, 0, (size_t)(n2 * n2) * sizeof *T);
+        for (int64_t a = 0; a < d; a++) {
+            for (int64_t b = 0; b < d; b++)
+                T[a * n2 + b] = -eta * Hk[a * d + b];
+            T[a * n2 + a] += 1.0 - eta * lambda;
+            T[a * n2 + d + a] = 1.0;
+            T[(d + a) * n2 + d + a] = 1.0;
+        }
+        predict_matrix_power(T, n2, tau[k], P, work);
+        /* M += (1/K) (A_k^tau - eta S_k (H - H_k)), S_k = sum_{t < tau} A_k^t */
+        for (int64_t a = 0; a < d; a++)
+            for (int64_t b = 0; b < d; b++)
+                Hk[a * d + b] = Hr[a * d + b] - Hk[a * d + b];
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)d, (int)d, (int)d,
+                    -eta / (double)K, P + d, (int)n2, Hk, (int)d, 1.0, M, (int)d);
+        for (int64_t a = 0; a < d; a++)
+            for (int64_t b = 0; b < d; b++)
+                M[a * d + b] += P[a * n2 + b] / (double)K;
+    }
+done:
+    free(work);
+    free(P);
+    free(T);
+    free(Hk);
+    free(Hr);
     free(H);
     return rc;
 }
@@ -986,9 +1057,15 @@ int predict_run_with(const struct run_cfg *cfg, unsigned flags, struct predict_r
     const algorithm *alg = algorithm_find(cfg->algorithm);
     int is_gd = strcmp(cfg->algorithm, "gd") == 0;
     int is_saga = strcmp(cfg->algorithm, "saga") == 0;
-    if (!alg || !(is_gd || is_saga || strcmp(cfg->algorithm, "dsaga") == 0))
+    int is_dsaga = strcmp(cfg->algorithm, "dsaga") == 0;
+    int is_lsvrg = strcmp(cfg->algorithm, "local-svrg") == 0;
+    /* saga and dsaga keep stored gradients (the memory bound, the variance
+     * part); gd and local-svrg keep none: their tail is the mean error's */
+    int has_memory = is_saga || is_dsaga;
+    if (!alg || !(has_memory || is_gd || is_lsvrg))
         PREDICT_REFUSE(out,
-                       "predict: no linearised round map for \"%s\" (SPEC 4.1: saga, dsaga, gd)",
+                       "predict: no linearised round map for \"%s\" (SPEC 4.1: saga, dsaga, gd, "
+                       "local-svrg)",
                        cfg->algorithm);
     const char *why = run_cfg_check(cfg);
     if (!why && alg->check)
@@ -1010,7 +1087,7 @@ int predict_run_with(const struct run_cfg *cfg, unsigned flags, struct predict_r
      * wider dsaga data may take the matrix-free path (predict_large.h) */
     const int large = ((d > PREDICT_MAX_DIM && (flags & PREDICT_MATRIX_FREE)) ||
                        (flags & PREDICT_MATRIX_FREE_ALWAYS)) &&
-                      !is_gd && !is_saga;
+                      is_dsaga;
     if (d > PREDICT_MAX_DIM && !large)
         PREDICT_REFUSE(out,
                        "predict: %s on %.200s has d = %lld features; the dense path of SPEC 4.1 "
@@ -1023,15 +1100,16 @@ int predict_run_with(const struct run_cfg *cfg, unsigned flags, struct predict_r
         TRY_GOTO(predict_row_space(ds, &Q, &r));
     /* dsaga refresh = visited (SPEC 3.2b) keeps each node's memory twice */
     int refresh = PREDICT_REFRESH_NONE;
-    if (!is_gd && !is_saga) {
+    if (is_dsaga) {
         const char *rv = params_text(&cfg->params, "refresh");
         refresh = strcmp(rv, "visited") == 0 ? PREDICT_REFRESH_VISITED
                   : strcmp(rv, "late") == 0  ? PREDICT_REFRESH_LATE
                                              : PREDICT_REFRESH_NONE;
     }
     /* the state's blocks, each r wide (the matrix-free path keeps all d) */
-    int64_t dim = is_gd ? r : (refresh ? 2 * K + 1 : K + 1) * (large ? d : r);
-    int64_t biggest = is_gd ? r : (dim > 3 * r ? dim : 3 * r);
+    /* local-svrg: e alone; its node maps (A_k and its power sums) 2 r wide */
+    int64_t dim = is_gd || is_lsvrg ? r : (refresh ? 2 * K + 1 : K + 1) * (large ? d : r);
+    int64_t biggest = is_gd ? r : is_lsvrg ? 2 * r : (dim > 3 * r ? dim : 3 * r);
     if (!large && biggest > PREDICT_MAX_DIM)
         PREDICT_REFUSE(out,
                        "predict: %s on %.200s (rank %lld of d = %lld, K = %d) needs dense %lld x "
@@ -1105,6 +1183,10 @@ int predict_run_with(const struct run_cfg *cfg, unsigned flags, struct predict_r
                          ? (N + PREDICT_SAGA_ROUNDS_PER_EPOCH - 1) / PREDICT_SAGA_ROUNDS_PER_EPOCH
                          : period_steps(params_period(&cfg->params, "period"), n_k);
             grads_per_round += (double)tau[k];
+            if (is_lsvrg) {
+                grads_per_round += (double)n_k; /* the anchor's full gradient */
+                continue;                       /* no memories: no bound, no ages */
+            }
             /* refresh: the distinct rows drawn last round (late: in its
              * second half), n_k q_k expected */
             int64_t tau1 = 0;
@@ -1123,9 +1205,9 @@ int predict_run_with(const struct run_cfg *cfg, unsigned flags, struct predict_r
                                (long long)tau[k], k, (long long)n_k, ages, PREDICT_MAX_AGES,
                                predict_min_period((double)n_k));
         }
-        s_agg = is_saga || strcmp(params_text(&cfg->params, "aggregate"), "sum") == 0
+        s_agg = is_saga || (is_dsaga && strcmp(params_text(&cfg->params, "aggregate"), "sum") == 0)
                     ? 1.0
-                    : 1.0 / (double)K;
+                    : 1.0 / (double)K; /* local-svrg: x = mean_k x_k */
         out->rounds_per_epoch = (double)N / grads_per_round;
         if (large) {
             /* the mean part and, up to PREDICT_LARGE_MAX_SAMPLES rows, the
@@ -1169,7 +1251,10 @@ int predict_run_with(const struct run_cfg *cfg, unsigned flags, struct predict_r
             out->matrix_free = with_var ? 2 : 1;
             goto done;
         }
-        TRY_GOTO(predict_dsaga_map(ds, h, lambda, owner, K, tau, eta, s_agg, refresh, Q, r, M));
+        if (is_lsvrg)
+            TRY_GOTO(predict_local_svrg_map(ds, h, lambda, owner, K, tau, eta, Q, r, M));
+        else
+            TRY_GOTO(predict_dsaga_map(ds, h, lambda, owner, K, tau, eta, s_agg, refresh, Q, r, M));
     }
     TRY_GOTO(predict_spectral_radius(M, dim, &out->spectral_radius));
     double log_rho = log10(out->spectral_radius);
@@ -1183,7 +1268,7 @@ int predict_run_with(const struct run_cfg *cfg, unsigned flags, struct predict_r
      * last third of its checkpoints): the mean error from the run's start,
      * through M, at the run's checkpoints until it would stop (tol f(0), or
      * max_epochs), plus the stale memories' variance part (file comment) */
-    int blocks = is_gd ? 1 : (int)(dim / r);
+    int blocks = (int)(dim / r); /* gd, local-svrg: e only */
     z0 = malloc((size_t)dim * sizeof *z0);
     Hd = calloc((size_t)(d * d), sizeof *Hd);
     Hf = malloc((size_t)(r * r + d * r) * sizeof *Hf);
@@ -1195,7 +1280,7 @@ int predict_run_with(const struct run_cfg *cfg, unsigned flags, struct predict_r
     for (int64_t j = 0; j < r; j++)
         Hf[j * r + j] += lambda;
     struct predict_var var = {0};
-    if (!is_gd) {
+    if (has_memory) {
         /* the memories' second moment (file comment, "the variance part") */
         vG = calloc((size_t)(K * r * r + K * r + 4 * K + d * r + N + 2 * r * r + r + K * r),
                     sizeof *vG);
@@ -1248,7 +1333,7 @@ int predict_run_with(const struct run_cfg *cfg, unsigned flags, struct predict_r
                                    gdiag, eta, s_agg, tau_mean, vphi, draw_mean};
     }
     double tail = NAN;
-    TRY_GOTO(predict_tail_rate(M, dim, z0, Hf, r, is_gd ? NULL : &var, out->rounds_per_epoch,
+    TRY_GOTO(predict_tail_rate(M, dim, z0, Hf, r, has_memory ? &var : NULL, out->rounds_per_epoch,
                                cfg->eval_every, cfg->max_epochs, stop_rel, &tail));
     double floor_rate = log_mem * out->rounds_per_epoch; /* -inf for gd */
     /* the variance part lets the tail beat the memory bound (a run seldom

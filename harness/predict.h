@@ -1,5 +1,6 @@
 /*
- * predict.h - the predicted asymptotic rate of SPEC 4.1: one round of a
+ * predict.h - the predicted asymptotic rate of SPEC 4.1 (saga, dsaga, gd,
+ * local-svrg): one round of a
  * method linearised at w* and averaged over the sampled rows is a fixed
  * matrix M acting on the expected error state; the rate is
  *     SPEC:  log10(rho(M)) * rounds per epoch   (log10_rho_per_epoch)
@@ -37,7 +38,8 @@ struct predict_result {
      * (predict_tail_rate, predict.c) */
     double predicted_tail_rate_per_epoch;
     double log10_rho_per_epoch; /* SPEC 4.1's literal log10 rho(M) per epoch */
-    double rounds_per_epoch;    /* N / (sum_k tau_k), 1 for saga and gd */
+    double rounds_per_epoch;    /* N / (sum_k tau_k), 1 for saga and gd,
+                                 * N / (N + sum_k tau_k) for local-svrg */
     double spectral_radius;     /* rho(M), per round */
     int64_t state_dim;          /* rows of M */
     double step_size;           /* the step in force (as a run would use) */
@@ -81,6 +83,21 @@ int predict_dsaga_map(const struct dataset *ds, const double *h, double lambda, 
  * d x d row-major into M (caller-allocated), or r x r restricted to Q. */
 int predict_gd_map(const struct dataset *ds, const double *h, double lambda, double eta,
                    const double *Q, int64_t r, double *M);
+
+/* SPEC 4.1 for local-svrg (SPEC 3.8): a round from the anchor z = x, with
+ * e = x - w* (z's error, fixed within the round), e_k node k's, and per
+ * expected local step (the direction h_i x_i x_i^T (e_k - e) + lambda e_k
+ * + (H + lambda I) e - lambda e, linearised; H_k as for dsaga)
+ *     e_k <- (I - eta (H_k + lambda I)) e_k - eta (H - H_k) e,
+ * taken tau_k times from e_k = e; then e <- mean_k e_k:
+ *     M = (1/K) sum_k (A_k^tau_k - eta S_k (H - H_k)),
+ *     A_k = I - eta (H_k + lambda I),  S_k = sum_{t < tau_k} A_k^t,
+ * d x d (or r x r restricted to Q) into M, caller-allocated.  K = 1 is
+ * A^tau: SVRG's mean error is gd's with the step's tau powers.
+ * ERR_INPUT when a node holds no row; ERR_NOMEM. */
+int predict_local_svrg_map(const struct dataset *ds, const double *h, double lambda,
+                           const int *owner, int K, const int64_t *tau, double eta, const double *Q,
+                           int64_t r, double *M);
 
 /* The memories' second moment, for predict_tail_rate (predict.c, "the
  * variance part"): per node k, in the basis of M's error block (r),

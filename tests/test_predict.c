@@ -322,6 +322,100 @@ static void refresh_brute_force(int mode)
     dataset_destroy(ds);
 }
 
+/* local-svrg (SPEC 3.8) step by step: node k's copy e_k, from the anchor
+ * error e, takes tau_k expected steps, each the average over its rows of
+ * that row's direction written out,
+ *   e_k' = e_k - eta (h_i x_i x_i^T (e_k - e) + lambda e_k
+ *                     + (1/N) sum_j h_j x_j x_j^T e)
+ * (grad f_i(x_k) - grad f_i(z) + grad F(z), linearised at w*), then e' is
+ * the mean of the e_k; column by column against predict_local_svrg_map's
+ * block powers (A_k^tau and sum_t A_k^t). */
+Test(predict, local_svrg_map_equals_its_steps_written_out)
+{
+    double x[BF_N][BF_D];
+    double h[BF_N];
+    struct dataset *ds = bf_problem(x, h);
+    const double eta = BF_ETA;
+    const double lambda = BF_LAMBDA;
+    int n_k[BF_K] = {0, 0};
+    for (int i = 0; i < BF_N; i++)
+        n_k[bf_owner[i]]++;
+    double Mbf[BF_D * BF_D];
+    for (int col = 0; col < BF_D; col++) {
+        double e[BF_D] = {0}, out[BF_D] = {0}, He[BF_D] = {0};
+        e[col] = 1.0;
+        for (int j = 0; j < BF_N; j++) {
+            double xe = 0.0;
+            for (int b = 0; b < BF_D; b++)
+                xe += x[j][b] * e[b];
+            for (int a = 0; a < BF_D; a++)
+                He[a] += h[j] * x[j][a] * xe / BF_N;
+        }
+        for (int k = 0; k < BF_K; k++) {
+            double ek[BF_D];
+            memcpy(ek, e, sizeof ek);
+            for (int64_t step = 0; step < bf_tau[k]; step++) {
+                double next[BF_D] = {0};
+                for (int i = 0; i < BF_N; i++) {
+                    if (bf_owner[i] != k)
+                        continue;
+                    double xd = 0.0;
+                    for (int b = 0; b < BF_D; b++)
+                        xd += x[i][b] * (ek[b] - e[b]);
+                    for (int a = 0; a < BF_D; a++)
+                        next[a] +=
+                            (ek[a] - eta * (h[i] * x[i][a] * xd + lambda * ek[a] + He[a])) / n_k[k];
+                }
+                memcpy(ek, next, sizeof ek);
+            }
+            for (int a = 0; a < BF_D; a++)
+                out[a] += ek[a] / BF_K;
+        }
+        for (int row = 0; row < BF_D; row++)
+            Mbf[row * BF_D + col] = out[row];
+    }
+    double M[BF_D * BF_D];
+    cr_assert_eq(predict_local_svrg_map(ds, h, lambda, bf_owner, BF_K, bf_tau, eta, NULL, 0, M), 0);
+    double worst = 0.0, scale = 0.0;
+    for (int j = 0; j < BF_D * BF_D; j++) {
+        worst = fmax(worst, fabs(M[j] - Mbf[j]));
+        scale = fmax(scale, fabs(Mbf[j]));
+    }
+    cr_assert(worst <= 1e-13 * scale, "max |M - steps| = %g (scale %g)", worst, scale);
+    cr_assert(scale > 0.1, "a non-trivial map (scale %g)", scale);
+    dataset_destroy(ds);
+}
+
+/* K = 1: local-svrg's anchor gradient is the full one, so the mean error
+ * follows gd's map tau times per round: rho = rho(gd, the same step)^tau,
+ * and a round is (N + tau) / N epochs. */
+Test(predict, local_svrg_on_one_node_is_gd_to_the_power_tau, .timeout = 60)
+{
+    const char *set = "synth-dense:n=300,d=8,cond=20,seed=4";
+    struct run_cfg cfg;
+    struct predict_result gd, ls;
+    cr_assert_eq(run_cfg_init(&cfg, "gd"), 0);
+    snprintf(cfg.dataset, sizeof cfg.dataset, "%s", set);
+    cfg.lambda = 1e-3;
+    cfg.step = 0.05;
+    cr_assert_eq(predict_run(&cfg, &gd), 0, "%s", gd.why);
+    cr_assert_eq(run_cfg_init(&cfg, "local-svrg"), 0);
+    snprintf(cfg.dataset, sizeof cfg.dataset, "%s", set);
+    cfg.lambda = 1e-3;
+    cfg.step = 0.05;
+    cfg.nodes = 1;
+    cr_assert_null(params_set(&cfg.params, "period", "30"));
+    cr_assert_eq(predict_run(&cfg, &ls), 0, "%s", ls.why);
+    double want = pow(gd.spectral_radius, 30.0);
+    cr_log_info("local-svrg K = 1: rho %.15g, gd's^30 %.15g", ls.spectral_radius, want);
+    cr_assert(fabs(ls.spectral_radius - want) <= 1e-10 * want, "rho %.15g, gd's^30 %.15g",
+              ls.spectral_radius, want);
+    cr_assert(fabs(ls.rounds_per_epoch - 300.0 / 330.0) <= 1e-15, "%.17g", ls.rounds_per_epoch);
+    cr_assert(fabs(ls.predicted_rate_per_epoch - 2.0 * log10(want) * 300.0 / 330.0) <=
+                  1e-9 * fabs(ls.predicted_rate_per_epoch),
+              "%.12g", ls.predicted_rate_per_epoch);
+}
+
 Test(predict, dsaga_refresh_map_equals_brute_force_on_full_memory)
 {
     refresh_brute_force(1);

@@ -20,17 +20,23 @@
 #      or the cache has it), lambda 1e-3, seeds 1-5: the predicted tail
 #      within 10 % of the median measured tail (0.99; 0.89 when saga's map
 #      dated its memories by whole epochs, harness/predict.c "saga's round").
+#   4. local-svrg (SPEC 3.8, no memories: the mean map alone): the noise
+#      cell's data at 0.1 n_k, seeds 1-2, each run's predicted tail within
+#      10 % of its measured tail (2026-12-06: 1.001, 1.001; a build that
+#      dropped the anchor's correction -eta S_k (H - H_k) from the map
+#      fails test_predict.c's written-out steps).
 # About 15-30 s on 2 cores.
 . "$(dirname "$0")/lib.sh"
 "$PYTHON" -c 'import h5py' 2>/dev/null || skip "h5py missing"
 
-# grid NAME ALGORITHM DATASET SEEDS [PERIOD REFRESH]: K = 4 (saga: one
+# grid NAME ALGORITHM DATASET SEEDS [PERIOD [REFRESH]]: K = 4 (saga: one
 # node), lambda 1e-3, up to 200 epochs or 1e-12, a checkpoint per epoch,
 # predictions stored
 grid() {
     printf '[grid]\ndatasets = %s\nalgorithms = %s\nlambda = 1e-3\nnodes = 4\nseeds = %s
 max_epochs = 200\neval_every = 1\ntol = 1e-12\npredict = yes\n' "$3" "$2" "$4" >"$TMP/$1.ini"
-    [ $# -gt 4 ] && printf '[dsaga]\nperiod = %s\nrefresh = %s\n' "$5" "$6" >>"$TMP/$1.ini"
+    [ $# -gt 4 ] && printf '[%s]\nperiod = %s\n' "$2" "$5" >>"$TMP/$1.ini"
+    [ $# -gt 5 ] && printf 'refresh = %s\n' "$6" >>"$TMP/$1.ini"
     if ! $MPIRUN -q -np 4 "$EXE" grid "$TMP/$1.ini" --out "$TMP/$1.h5" --quiet \
         >"$TMP/$1.out" 2>"$TMP/$1.err"; then
         cat "$TMP/$1.err" >&2
@@ -39,17 +45,18 @@ max_epochs = 200\neval_every = 1\ntol = 1e-12\npredict = yes\n' "$3" "$2" "$4" >
 }
 grid mean dsaga "synth-dense:n=2000,d=20,cond=2,seed=1" 1 1n "none visited late"
 grid noise dsaga "synth-sparse:n=4000,d=200,nnz=10,seed=2" "1 2 3" 0.1n visited
+grid lsvrg local-svrg "synth-sparse:n=4000,d=200,nnz=10,seed=2" "1 2" 0.1n
 saga_h5=
 if have_a9a; then
     grid saga saga a9a "1 2 3 4 5"
     saga_h5=$TMP/saga.h5
 else
-    echo "PARTIAL: a9a not available (no mirror, no cache): the saga cell is skipped"
+    partial "a9a not available (no mirror, no cache): the saga cell is skipped"
 fi
 
 py '
 import sys, h5py, statistics
-mean_h5, noise_h5, saga_h5 = sys.argv[1], sys.argv[2], sys.argv[3]
+mean_h5, noise_h5, saga_h5, lsvrg_h5 = sys.argv[1:5]
 def runs(path):
     with h5py.File(path, "r") as f:
         out = []
@@ -92,5 +99,12 @@ if saga_h5:
           f"(seeds {[round(r[1], 4) for r in g]}), ratio {ptail / tail:.3f}")
     if len(g) != 5 or not abs(ptail / tail - 1) <= 0.10:
         sys.exit(f"saga cell: predicted tail {ptail:.4f} vs median measured {tail:.4f}")
-' "$TMP/mean.h5" "$TMP/noise.h5" "$saga_h5" || fail "predicted tail against the measured one"
+l = runs(lsvrg_h5)
+if len(l) != 2:
+    sys.exit(f"local-svrg cell: {len(l)} runs, expected 2 seeds")
+for _, tail, ptail, _ in l:
+    print(f"local-svrg: predicted tail {ptail:.4f}, measured {tail:.4f}, ratio {ptail / tail:.3f}")
+    if not (tail < 0 and abs(ptail / tail - 1) <= 0.10):
+        sys.exit(f"local-svrg cell: predicted tail {ptail:.4f} vs measured {tail:.4f}")
+' "$TMP/mean.h5" "$TMP/noise.h5" "$saga_h5" "$TMP/lsvrg.h5" || fail "predicted tail against the measured one"
 echo "ok"
