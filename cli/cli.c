@@ -65,6 +65,17 @@ int cli_parse(const char *cmd, int argc, char **argv, const struct option *opts,
                 if (opts[i].val == c && !opts[i].flag)
                     index = i;
         }
+        /* `--dataset --max-epochs 3`: getopt takes the next option as the
+         * missing value; say so rather than report the "3" left over */
+        if (index >= 0 && opts[index].has_arg == required_argument && optarg &&
+            strncmp(optarg, "--", 2) == 0 && !strchr(arg, '=')) {
+            char next[128];
+            cli_option_text(optarg, next, sizeof next);
+            for (int i = 0; i < n_opts; i++)
+                if (strcmp(next + 2, opts[i].name) == 0)
+                    INPUT_FAIL("--%s: expected a value after it, got the option %s",
+                               opts[index].name, next);
+        }
         if (index >= 0) {
             if (seen[index]++)
                 INPUT_FAIL("--%s: given twice (give it once)", opts[index].name);

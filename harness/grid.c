@@ -64,7 +64,8 @@
  * Variants: `algorithms = dsaga dsaga:steps` runs dsaga twice, the second
  * time with the lists of section [dsaga:steps] (for a sweep that should not
  * be crossed with another one).  Identical cells of two variants are run
- * twice.
+ * twice.  A variant needs its section, a variant's section its variant in
+ * `algorithms`; a value listed twice in one list is refused.
  *
  * Order: datasets x algorithms x (loss lambda bias nodes partition, the
  * method keys in the order the registry declares them, step_scale step
@@ -835,6 +836,39 @@ static const char *token(const struct parser *p, const char *section, const stru
 }
 
 /* Splits l->raw and parses every token; errors name path:line and key. */
+static int item_cmp(const void *pa, const void *pb)
+{
+    const struct item *a = *(const struct item *const *)pa;
+    const struct item *b = *(const struct item *const *)pb;
+    if (a->str || b->str)
+        return a->str && b->str ? strcmp(a->str, b->str) : (a->str != NULL) - (b->str != NULL);
+    if (a->num != b->num)
+        return a->num < b->num ? -1 : 1;
+    if (a->num2 != b->num2)
+        return a->num2 < b->num2 ? -1 : 1;
+    return (a->u64 > b->u64) - (a->u64 < b->u64);
+}
+
+/* The index of a value listed twice in l (the same text, or the same
+ * number: "1" and "1.0"), or -1. */
+static int list_duplicate(const struct list *l)
+{
+    if (l->n < 2)
+        return -1;
+    const struct item **v = malloc((size_t)l->n * sizeof *v);
+    if (!v)
+        return -1; /* no memory for the check: the list stands */
+    for (int i = 0; i < l->n; i++)
+        v[i] = &l->v[i];
+    qsort(v, (size_t)l->n, sizeof *v, item_cmp);
+    int dup = -1;
+    for (int i = 1; i < l->n && dup < 0; i++)
+        if (item_cmp(&v[i - 1], &v[i]) == 0)
+            dup = (int)(v[i] - l->v);
+    free(v);
+    return dup;
+}
+
 static int list_parse(const struct parser *p, const char *section, const struct list *algs, int k,
                       int launch_ranks, struct list *l)
 {
@@ -886,6 +920,19 @@ static int list_parse(const struct parser *p, const char *section, const struct 
     if (l->n == 0)
         GRID_INPUT_FAIL_GOTO("%s:%d: %s: empty list in [%s] (expected at least one value)", path,
                              l->line, name, section);
+    int dup = list_duplicate(l);
+    if (dup >= 0) {
+        char shown[64];
+        if (l->v[dup].str)
+            snprintf(shown, sizeof shown, "%.60s", l->v[dup].str);
+        else if (k == K_SEEDS)
+            snprintf(shown, sizeof shown, "%llu", (unsigned long long)l->v[dup].u64);
+        else
+            snprintf(shown, sizeof shown, "%.17g", l->v[dup].num);
+        GRID_INPUT_FAIL_GOTO("%s:%d: %s: %s listed twice (expected each value once: a repeated "
+                             "value runs identical cells)",
+                             path, l->line, name, shown);
+    }
     if (k == K_NODES && launch_ranks > 0)
         for (int i = 0; i < l->n; i++)
             if (l->v[i].num > launch_ranks)
@@ -1287,6 +1334,23 @@ int grid_load_seeds(const char *path, int launch_ranks, int seeds, struct grid *
                              "names, paths or synthetic specs)",
                              path, grid->line);
 
+    /* a variant runs with its own section's lists: a variant without one
+     * (a misspelt name) would run the plain method, and a variant section
+     * no algorithms list names would be ignored: both refused */
+    const struct list *algs = &grid->keys[K_ALGORITHMS];
+    for (int a = 0; a < algs->n; a++)
+        if (strchr(algs->v[a].str, ':') && !section_get(&p, algs->v[a].str))
+            GRID_INPUT_FAIL_GOTO("%s:%d: algorithms: \"%s\": a variant needs its section [%s] "
+                                 "(expected a section of that name, or the method without "
+                                 "\":%s\")",
+                                 path, algs->line, algs->v[a].str, algs->v[a].str,
+                                 strchr(algs->v[a].str, ':') + 1);
+    for (int s = 0; s < p.n_sections; s++)
+        if (strchr(p.sections[s].name, ':') && !in_list(algs, p.sections[s].name))
+            GRID_INPUT_FAIL_GOTO("%s:%d: [%s]: a variant's section that algorithms does not list "
+                                 "(expected algorithms = ... %s, or remove the section)",
+                                 path, p.sections[s].line, p.sections[s].name, p.sections[s].name);
+
     TRY_GOTO(expand(g, grid, &p, &count));
     if (count == 0)
         GRID_INPUT_FAIL_GOTO("%s: the grid has no cells (expected a data set that some algorithm "
@@ -1308,6 +1372,14 @@ int grid_load_seeds(const char *path, int launch_ranks, int seeds, struct grid *
             c->nodes = launch_ranks > extra ? launch_ranks - extra : 1;
         if (c->nodes + extra > g->max_nodes)
             g->max_nodes = c->nodes + extra;
+        if (extra > 0 && launch_ranks > 0 && c->nodes + extra > launch_ranks)
+            GRID_INPUT_FAIL_GOTO(
+                "%s:%d: nodes: %s at nodes = %d needs %d ranks (%d more for its "
+                "server), the launch has %d (expected nodes <= %d, or mpirun -np "
+                "%d)",
+                path, g->info[i].nodes_line ? g->info[i].nodes_line : grid->keys[K_ALGORITHMS].line,
+                c->algorithm, c->nodes, c->nodes + extra, extra, launch_ranks, launch_ranks - extra,
+                c->nodes + extra);
         char bound[400];
         const char *why = run_cfg_check(c);
         if (!why)
@@ -1422,6 +1494,13 @@ int grid_select(const struct grid *g, const char *only, unsigned char *selected)
             if (!has)
                 selected[i] = 0;
         }
+        int64_t any = 0; /* cells with this value, whatever the other pairs */
+        for (int64_t i = 0; i < g->n_runs && !any; i++)
+            any = cell_has(&g->runs[i], pair, eq + 1) > 0;
+        if (!any)
+            INPUT_FAIL_GOTO("--only: %s=%s: no cell of %s has it (expected a value the grid "
+                            "lists: grid %s --dry-run shows them)",
+                            pair, eq + 1, g->path, g->path);
     }
 done:
     free(text);
@@ -1531,6 +1610,20 @@ static int validate_data(const struct grid *g, int quiet, unsigned char *skip)
         /* an optional set is used when present, never downloaded (the main
          * job needs no download) */
         if (all_optional && !dataset_present(name)) {
+            /* a bare word is a manifest name or nothing (manifest.c:
+             * a path has a slash or an extension): a misspelt name is an
+             * error, not an absent set */
+            if (!manifest_find(name) && !synth_is_spec(name) && !strchr(name, '/') &&
+                !strchr(name, '.')) {
+                char known[512];
+                size_t at = 0;
+                for (const struct manifest_entry *e = manifest_entries(); e->name; e++)
+                    at += (size_t)snprintf(known + at, sizeof known - at, "%s%s", at ? ", " : "",
+                                           e->name);
+                GRID_INPUT_FAIL_GOTO("%s:%d: optional_datasets: \"%s\": not a known data set "
+                                     "(known: %s; a path has a slash or an extension)",
+                                     g->path, g->info[i].dataset_line, name, known);
+            }
             if (!quiet)
                 fprintf(stderr,
                         "grid: optional data set %s is not present (cache, $DSAGA_DATA_MIRROR; "
@@ -1541,22 +1634,12 @@ static int validate_data(const struct grid *g, int quiet, unsigned char *skip)
                     skip[j] = 1;
             continue;
         }
-        /* the scan (labels and row offsets, issue 18), not the whole set */
-        int lrc = dataset_scan(name, any_logistic ? LABELS_BINARY : LABELS_RAW, &ds);
-        if (lrc < 0 && all_optional) {
-            if (!quiet)
-                fprintf(stderr,
-                        "grid: optional data set %s is not available (%s): its runs "
-                        "are skipped\n",
-                        name, error_name(lrc));
-            for (int64_t j = i; j < g->n_runs; j++)
-                if (strcmp(g->runs[j].dataset, name) == 0)
-                    skip[j] = 1;
-            continue;
-        }
-        /* The loader has said what is wrong in one line naming the data set
-         * (SPEC 7: one line), so a bad data set is not reported twice. */
-        TRY_GOTO(lrc);
+        /* the scan (labels and row offsets, issue 18), not the whole set.
+         * A set that is present but cannot be read (bad data, a checksum
+         * that does not match) is an error, optional or not: the loader
+         * has said what is wrong in one line naming it (SPEC 7), so it is
+         * not reported twice. */
+        TRY_GOTO(dataset_scan(name, any_logistic ? LABELS_BINARY : LABELS_RAW, &ds));
         int64_t n = ds->n_samples;
         dataset_destroy(ds);
         if (max_nodes > n && g->info[worst].nodes_line == 0) /* issue 17: not "line 0" */

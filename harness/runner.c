@@ -448,6 +448,16 @@ static int runner_execute(const algorithm *alg, MPI_Comm sub, struct dataset_cac
     if (comm.model) /* store the rate in force, calibrated or given */
         cfg->net.compute_s = netmodel_compute_s(comm.model);
     TRY_GOTO(runner_counts(alg, &ctx, &out->counts));
+    /* a round longer than the whole run (sgd's batch of more rows than the
+     * data: one step was 500 epochs of a 1-epoch run) cannot stop at
+     * max_epochs; every rank has the same counts */
+    if (out->counts.grads > cfg->max_epochs * (double)N) {
+        runner_fail(out, ERR_INPUT,
+                    "%s: one round takes %.0f component gradients, %g epochs, more than the "
+                    "whole run (max_epochs %g; expected a shorter round: batch, period)",
+                    alg->name, out->counts.grads, out->counts.grads / (double)N, cfg->max_epochs);
+        goto done;
+    }
 
     b.w = malloc((size_t)d * sizeof(double));
     b.buf = malloc((size_t)(d + 1) * sizeof(double));

@@ -88,6 +88,10 @@ refused "--period 3e9n" "--period: expected local steps" "${run[@]}" --period 3e
 # within the key's bounds but longer than the run: cfgcheck's bound
 refused "--period 20n" "period (--period) 20n: one round of 20 local epochs is longer than the whole run" \
     "${run[@]}" --period 20n --max-epochs 10
+# a round longer than the run from another key (sgd's batch, K batch rows a
+# step): it used to run one step of 500 epochs in a 1-epoch run
+refused "sgd --batch 100000" "sgd: one round takes 200000 component gradients, 1000 epochs, more than the whole run" \
+    "${mpirun_words[@]}" -q -np 2 "$EXE" run --algorithm sgd --dataset "$D" --batch 100000 --max-epochs 1 --quiet
 
 # ---- bad --out ---------------------------------------------------------------
 printf '1 1:1\n-1 2:1\n1 3:1\n' >data.txt

@@ -37,6 +37,18 @@ expect_bad 0 5 'aggregate: "max": expected one of mean,sum \(for dsaga\)' "${G}[
 expect_bad 2 4 'seeds: empty list' "${G}seeds =\n"
 expect_bad 2 4 'nodes: 3 exceeds the 2 ranks' "${G}nodes = 1..3\n"
 expect_bad 0 5 'period: not a key of saga' "${G}[saga]\nperiod = 10\n"
+expect_bad 2 4 'nodes: dsaga-async at nodes = 2 needs 3 ranks \(1 more for its server\), the launch has 2' \
+    "[grid]\ndatasets = $S\nalgorithms = saga dsaga-async\nnodes = 2\n"
+# a misspelt variant would run the plain method; an unlisted variant's
+# section would be ignored; a repeated value would run identical cells
+expect_bad 0 3 'algorithms: "dsaga:stpes": a variant needs its section \[dsaga:stpes\]' \
+    "[grid]\ndatasets = $S\nalgorithms = saga dsaga:stpes\n[dsaga:steps]\nstep_scale = 0.5 2\n"
+expect_bad 0 4 '\[dsaga:steps\]: a variant.s section that algorithms does not list' \
+    "${G}[dsaga:steps]\nstep_scale = 0.5 2\n"
+expect_bad 0 4 'seeds: 1 listed twice' "${G}seeds = 1..3 1\n"
+expect_bad 0 4 'step_scale: 1 listed twice' "${G}step_scale = 1 0.5 1.0\n"
+expect_bad 0 3 'algorithms: saga listed twice' "[grid]\ndatasets = $S\nalgorithms = saga dsaga saga\n"
+expect_bad 0 5 'period: 10 listed twice' "${G}[dsaga]\nperiod = 10 0.5n 10\n"
 # found while validating the data, still before any run: K > samples
 expect_bad 4 4 'nodes: 4 exceeds the 3 samples' \
     "[grid]\ndatasets = synth-dense:n=3,d=2,cond=2,seed=1\nalgorithms = dsaga\nnodes = 4\n"
@@ -64,6 +76,18 @@ grep -q "optional data set a9a is not present" "$TMP/err" || { cat "$TMP/err" >&
 n=$(py 'import h5py,sys; print(len(h5py.File(sys.argv[1])["runs"]))' "$TMP/opt.h5")
 [ "$n" = 1 ] || fail "$n runs stored (expected the synthetic one)"
 echo "ok (np 2): absent optional a9a skipped, not downloaded: $(grep -m1 'optional data set' "$TMP/err")"
+# optional, but misspelt (a bare word that names no data set) or present
+# and unreadable: errors, not skipped sets
+expect_bad 2 3 'optional_datasets: "a9b": not a known data set' \
+    "[grid]\ndatasets = $S\noptional_datasets = a9b\nalgorithms = gd\n"
+printf '1 1:1\n2 2:x\n' >"$TMP/badopt.txt"
+printf '[grid]\ndatasets = %s\noptional_datasets = %s\nalgorithms = gd\n' "$S" "$TMP/badopt.txt" >"$TMP/bad.ini"
+rc=0
+(cd "$TMP" && $MPIRUN -q -np 2 "$EXE" grid "$TMP/bad.ini") >"$TMP/out" 2>"$TMP/err" || rc=$?
+[ "$rc" = 2 ] && [ "$(wc -l <"$TMP/err")" = 1 ] && grep -q "^dsaga-bench: $TMP/badopt.txt:2: " "$TMP/err" ||
+    { cat "$TMP/err" >&2; fail "a present but unreadable optional data set: status $rc"; }
+[ ! -e "$TMP/results/bad.h5" ] || fail "a results file was created for an unreadable optional set"
+echo "ok (np 2): $(cat "$TMP/err")"
 
 # --dry-run: the cells, in order, nothing written.
 cat >"$TMP/dry.ini" <<INI
@@ -84,6 +108,13 @@ grep -Eq '^000000 +saga ' "$TMP/dry.out" || fail "first cell is not saga"
 grep -Eq '^000009 +dsaga .* 2 +random +period=0\.5n aggregate=mean sync=dense refresh=none step_scale=1 seed=2$' "$TMP/dry.out" || { cat "$TMP/dry.out" >&2; fail "last cell"; }
 [ ! -e "$TMP/results" ] || fail "--dry-run wrote results"
 echo "ok: --dry-run listed $cells cells"
+# --only with a value no cell has: refused, nothing written
+rc=0
+(cd "$TMP" && $MPIRUN -q -np 2 "$EXE" grid "$TMP/dry.ini" --only algorithm=dsga) >"$TMP/out" 2>"$TMP/err" || rc=$?
+[ "$rc" = 2 ] && [ "$(wc -l <"$TMP/err")" = 1 ] && grep -q '^dsaga-bench: --only: algorithm=dsga: no cell' "$TMP/err" ||
+    { cat "$TMP/err" >&2; fail "--only algorithm=dsga: status $rc"; }
+[ ! -e "$TMP/results" ] || fail "--only with no cell wrote results"
+echo "ok (np 2): $(cat "$TMP/err")"
 
 # predict = yes on a cell predict refuses (sgd has no linearised round map,
 # SPEC 4.1): the runs are stored with NaN predictions, and the refusal is
