@@ -11,11 +11,13 @@
  *
  * Grammar of a line (liblinear's read_problem, made strict):
  *   [blanks] label ( blanks index:value )* [blanks] [\r]
- * with blanks = spaces or tabs, index a decimal integer in 1..2^31-1
- * strictly increasing along the line, label and value finite numbers in the
- * C locale.  A line with a label and no pairs is a row of zeros (w8a has
- * 4203 of them).  Anything else is ERR_INPUT with one line naming
- * path:line and what was expected: no line is ever skipped.
+ * with blanks = spaces or tabs, index a decimal integer in
+ * 1..LIBSVM_MAX_INDEX strictly increasing along the line, label and value
+ * finite decimal numbers in the C locale (no hexadecimal, inf or nan).  A
+ * line with a label and no pairs is a row of zeros (w8a has 4203 of them),
+ * but a file with no pair at all is refused.  Anything else is ERR_INPUT
+ * with one line naming path:line and what was expected: no line is ever
+ * skipped.
  */
 #include "datasets/dataset.h"
 
@@ -50,6 +52,13 @@ enum { CHUNK_BYTES = LIBSVM_CHUNK_BYTES };
 #ifndef LIBSVM_MAX_LINE
 #define LIBSVM_MAX_LINE (16 << 20)
 #endif
+
+/* The largest feature index accepted.  Every method keeps vectors of d
+ * doubles (w, gradients, tables), so an index of 2e9 passed the reader and
+ * made f* run out of memory with an internal trace; 2^28 features are 2 GiB
+ * a vector, far above the widest LIBSVM sets (kdd2012: 5.4e7, url: 3.2e6,
+ * rcv1/news20: 1.4e6). */
+#define LIBSVM_MAX_INDEX (1 << 28)
 
 struct parser {
     const char *name;       /* path or buffer name, for messages */
@@ -245,6 +254,20 @@ double libsvm_strtod(const char *s, char **end)
     return neg ? -v : v;
 }
 
+/* strtod also reads hexadecimal ("0x10" is 16) and skips leading \v and
+ * \f; LIBSVM numbers are decimal.  For a token strtod read whole and found
+ * finite: NULL when it is written as [sign] digits or ".", else what it is. */
+static const char *not_decimal(const char *s)
+{
+    if (*s == '+' || *s == '-')
+        s++;
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+        return "hexadecimal ";
+    if ((*s >= '0' && *s <= '9') || *s == '.')
+        return NULL;
+    return "";
+}
+
 static int parser_line(struct parser *p, char *s, size_t n)
 {
     char tok[200];
@@ -288,6 +311,11 @@ static int parser_line(struct parser *p, char *s, size_t n)
         quote_token(q, (size_t)(tok_end - q), tok, sizeof tok);
         INPUT_FAIL("%s:%lld: expected a finite label, got \"%s\"", name, ln, tok);
     }
+    const char *what = not_decimal(q);
+    if (what) {
+        quote_token(q, (size_t)(tok_end - q), tok, sizeof tok);
+        INPUT_FAIL("%s:%lld: expected a decimal label, got %s\"%s\"", name, ln, what, tok);
+    }
     if (p->labels != LABELS_RAW && !p->plan)
         TRY(parser_note_label(p, label));
     TRY(parser_grow_rows(p));
@@ -322,10 +350,15 @@ static int parser_line(struct parser *p, char *s, size_t n)
         for (char *c = q; c < colon && ok; c++) {
             if (*c < '0' || *c > '9')
                 ok = 0;
-            else if ((index = index * 10 + (*c - '0')) > INT32_MAX) {
-                quote_token(q, tok_len, tok, sizeof tok);
-                INPUT_FAIL("%s:%lld: expected an index at most %d, got \"%s\"", name, ln, INT32_MAX,
-                           tok);
+            else if ((index = index * 10 + (*c - '0')) > LIBSVM_MAX_INDEX) {
+                for (char *d = c + 1; d < colon; d++)
+                    ok &= *d >= '0' && *d <= '9';
+                if (!ok) /* not a number at all: said below */
+                    break;
+                quote_token(q, (size_t)(colon - q), tok, sizeof tok);
+                INPUT_FAIL("%s:%lld: feature index %s exceeds the %d this tool can hold (d "
+                           "doubles per vector; expected an index at most %d)",
+                           name, ln, tok, LIBSVM_MAX_INDEX, LIBSVM_MAX_INDEX);
             }
         }
         if (!ok || index < 1) {
@@ -347,6 +380,11 @@ static int parser_line(struct parser *p, char *s, size_t n)
         if (!isfinite(value)) {
             quote_token(q, tok_len, tok, sizeof tok);
             INPUT_FAIL("%s:%lld: expected a finite value, got \"%s\"", name, ln, tok);
+        }
+        if ((what = not_decimal(colon + 1))) {
+            quote_token(q, tok_len, tok, sizeof tok);
+            INPUT_FAIL("%s:%lld: expected a decimal value after \"%lld:\", got %s\"%s\"", name, ln,
+                       (long long)index, what, tok);
         }
         if (p->scan) {
             norm2 += value * value;
@@ -456,6 +494,12 @@ static int parser_finish(struct parser *p)
     }
     if ((p->plan ? p->file_row : p->n_rows) == 0)
         INPUT_FAIL("%s:1: expected a line \"label index:value ...\", got an empty file", p->name);
+    /* rows of labels only: d = 0, which fstar and the methods cannot use
+     * (pass 2 keeps some rows only, so it may rightly hold no pair) */
+    if (!p->plan && p->nnz == 0)
+        INPUT_FAIL("%s: no row has a feature (expected \"label index:value ...\" on some line; "
+                   "all %lld lines hold a label only)",
+                   p->name, (long long)p->n_rows);
     return 0;
 }
 
@@ -710,40 +754,113 @@ done:
     return rc;
 }
 
-/* .bz2 (the LIBSVM origin's format): decoded by `bzip2 -dc` in a child. */
+/* The first line of a child's complaint that says something, printable,
+ * without a trailing ';' or '.', into out ("" when there is none). */
+static void first_line(const char *text, char *out, size_t size)
+{
+    out[0] = '\0';
+    while (*text) {
+        size_t n = strcspn(text, "\n");
+        size_t a = 0;
+        while (a < n && (text[a] == ' ' || text[a] == '\t' || text[a] == '\r'))
+            a++;
+        size_t b = n;
+        while (b > a && (text[b - 1] == ' ' || text[b - 1] == '\t' || text[b - 1] == '\r' ||
+                         text[b - 1] == ';' || text[b - 1] == '.' || text[b - 1] == ':'))
+            b--;
+        if (b > a) {
+            size_t k = 0;
+            for (size_t i = a; i < b && k + 1 < size; i++) {
+                unsigned char c = (unsigned char)text[i];
+                out[k++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+            }
+            out[k] = '\0';
+            return;
+        }
+        text += n + (text[n] == '\n');
+    }
+}
+
+/* Reads fd to its end, keeping the first size - 1 bytes as a string. */
+static void read_all_into(int fd, char *buf, size_t size)
+{
+    size_t len = 0;
+    char sink[4096];
+    for (;;) {
+        char *at = len + 1 < size ? buf + len : sink;
+        size_t room = len + 1 < size ? size - 1 - len : sizeof sink;
+        ssize_t got = read(fd, at, room);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            break;
+        if (at != sink)
+            len += (size_t)got;
+    }
+    buf[len] = '\0';
+}
+
+/* .bz2 (the LIBSVM origin's format): decoded by `bzip2 -dc` in a child.
+ * Its stderr goes to a pipe, not the terminal: on failure its first line
+ * becomes part of the one message (bzip2's own complaint is a dozen lines);
+ * its messages are short, so reading them after its stdout cannot block. */
 static int read_bz2(struct parser *p, const char *path)
 {
     int rc = 0;
     int fds[2] = {-1, -1};
+    int errfds[2] = {-1, -1};
     pid_t pid = -1;
     if (pipe(fds) != 0)
         FAIL(ERR_IO, "pipe: %s", strerror(errno));
+    if (pipe(errfds) != 0) {
+        close(fds[0]);
+        close(fds[1]);
+        FAIL(ERR_IO, "pipe: %s", strerror(errno));
+    }
+    for (int i = 0; i < 2; i++) { /* no other child may hold them open */
+        fcntl(fds[i], F_SETFD, FD_CLOEXEC);
+        fcntl(errfds[i], F_SETFD, FD_CLOEXEC);
+    }
     pid = fork();
     if (pid < 0) {
         close(fds[0]);
         close(fds[1]);
+        close(errfds[0]);
+        close(errfds[1]);
         FAIL(ERR_IO, "fork: %s", strerror(errno));
     }
     if (pid == 0) {
-        dup2(fds[1], 1);
-        close(fds[0]);
-        close(fds[1]);
+        dup2(fds[1], 1); /* dup2 clears close-on-exec on 1 and 2 */
+        dup2(errfds[1], 2);
         execlp("bzip2", "bzip2", "-dc", "--", path, (char *)NULL);
         _exit(127);
     }
     close(fds[1]);
     fds[1] = -1;
+    close(errfds[1]);
+    errfds[1] = -1;
     TRY_GOTO(read_plain(p, fds[0]));
 done:
     if (fds[0] >= 0)
         close(fds[0]);
+    char err[1024];
+    read_all_into(errfds[0], err, sizeof err);
+    close(errfds[0]);
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
     if (rc == 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+        char why[300] = " (bzip2 not found)";
+        int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        if (code != 127) {
+            why[0] = ':';
+            why[1] = ' ';
+            first_line(err, why + 2, sizeof why - 2);
+            if (why[2] == '\0')
+                why[0] = '\0';
+        }
         error_input("%s: expected a .bz2 file that `bzip2 -dc` decodes, got exit status %d%s", path,
-                    WIFEXITED(status) ? WEXITSTATUS(status) : -1,
-                    WIFEXITED(status) && WEXITSTATUS(status) == 127 ? " (bzip2 not found)" : "");
+                    code, why);
         rc = ERR_INPUT;
     }
     return rc;

@@ -106,38 +106,128 @@ static void cache_dir(char *buf, size_t size)
         snprintf(buf, size, "%s/.cache/dsaga-bench/data", home && *home ? home : ".");
 }
 
-/* Runs curl (no shell) to fetch url into path; 0 when the file arrived.
- * https only, redirects included (issue 17: a redirect must not fall back
- * to http). */
-static int download(const char *url, const char *path)
+/* The first line of text that says something, printable, without the
+ * program's "dsaga-bench: " prefix or a trailing '.' or ';', into out. */
+static void first_line(const char *text, char *out, size_t size)
 {
-    pid_t pid = fork();
-    if (pid < 0)
+    out[0] = '\0';
+    while (*text) {
+        size_t n = strcspn(text, "\n");
+        size_t a = 0;
+        while (a < n && (text[a] == ' ' || text[a] == '\t' || text[a] == '\r'))
+            a++;
+        if (n - a >= 13 && strncmp(text + a, "dsaga-bench: ", 13) == 0)
+            a += 13;
+        size_t b = n;
+        while (b > a && (text[b - 1] == ' ' || text[b - 1] == '\t' || text[b - 1] == '\r' ||
+                         text[b - 1] == ';' || text[b - 1] == '.'))
+            b--;
+        if (b > a) {
+            size_t k = 0;
+            for (size_t i = a; i < b && k + 1 < size; i++) {
+                unsigned char c = (unsigned char)text[i];
+                out[k++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+            }
+            out[k] = '\0';
+            return;
+        }
+        text += n + (text[n] == '\n');
+    }
+}
+
+/* Runs curl (no shell) to fetch url into path; 0 when the file arrived,
+ * else -1 and curl's reason in why.  https only, redirects included (issue
+ * 17: a redirect must not fall back to http).  curl's stderr goes to a pipe,
+ * not the terminal: its complaint becomes part of the caller's one line. */
+static int download(const char *url, const char *path, char *why, size_t size)
+{
+    int errfds[2];
+    if (pipe(errfds) != 0) {
+        snprintf(why, size, "pipe: %s", strerror(errno));
         return -1;
+    }
+    fcntl(errfds[0], F_SETFD, FD_CLOEXEC);
+    fcntl(errfds[1], F_SETFD, FD_CLOEXEC);
+    pid_t pid = fork();
+    if (pid < 0) {
+        snprintf(why, size, "fork: %s", strerror(errno));
+        close(errfds[0]);
+        close(errfds[1]);
+        return -1;
+    }
     if (pid == 0) {
+        dup2(errfds[1], 2); /* clears close-on-exec on 2 */
         execlp("curl", "curl", "--proto", "=https", "--proto-redir", "=https", "--fail", "--silent",
                "--show-error", "--location", "--connect-timeout", "20", "--output", path, "--", url,
                (char *)NULL);
         _exit(127);
     }
+    close(errfds[1]);
+    /* to its end while curl runs (then a chatty curl cannot block) */
+    char err[1024], sink[4096];
+    size_t len = 0;
+    for (;;) {
+        char *at = len + 1 < sizeof err ? err + len : sink;
+        size_t room = len + 1 < sizeof err ? sizeof err - 1 - len : sizeof sink;
+        ssize_t got = read(errfds[0], at, room);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            break;
+        if (at != sink)
+            len += (size_t)got;
+    }
+    err[len] = '\0';
+    close(errfds[0]);
     int status = 0;
     while (waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR)
+        if (errno != EINTR) {
+            snprintf(why, size, "waitpid: %s", strerror(errno));
             return -1;
+        }
     }
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        return 0;
+    first_line(err, why, size);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && !why[0])
+        snprintf(why, size, "the curl program was not found");
+    else if (!why[0] && WIFEXITED(status))
+        snprintf(why, size, "curl exit status %d", WEXITSTATUS(status));
+    else if (!why[0])
+        snprintf(why, size, "curl killed by signal %d", WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+    return -1;
 }
 
 /* 0 when the file at path holds entry e's data (text sha256 when the
  * manifest has one, and the row count); else -1 with why in why.  Used on
  * a download before it enters the cache (issue 17: a bad download poisoned
- * the cache and shadowed a good mirror). */
+ * the cache and shadowed a good mirror).  The reader's own message (say, an
+ * HTML page's first line) is caught and put in why: the caller's line is
+ * the only one. */
 static int verify(const struct manifest_entry *e, const char *path, char *why, size_t size)
 {
     struct dataset *ds = NULL;
     int64_t bad_norm = -1; /* the scan (issue 18): O(N), not the whole set */
-    if (libsvm_scan(path, LABELS_RAW, e->features, &ds, &bad_norm) != 0) {
-        snprintf(why, size, "not a readable LIBSVM file");
+    fflush(stderr);
+    int saved = dup(2);
+    FILE *said = saved >= 0 ? tmpfile() : NULL;
+    if (said)
+        dup2(fileno(said), 2);
+    int scanned = libsvm_scan(path, LABELS_RAW, e->features, &ds, &bad_norm);
+    fflush(stderr);
+    char text[1024] = "";
+    if (said) {
+        dup2(saved, 2);
+        rewind(said);
+        text[fread(text, 1, sizeof text - 1, said)] = '\0';
+        fclose(said);
+    }
+    if (saved >= 0)
+        close(saved);
+    if (scanned != 0) {
+        char reason[600];
+        first_line(text, reason, sizeof reason);
+        snprintf(why, size, "not a readable LIBSVM file%s%s", reason[0] ? ": " : "", reason);
         return -1;
     }
     int rc = 0;
@@ -208,7 +298,7 @@ static int locate(const struct manifest_entry *e, char *path, size_t size)
          * in the cache. */
         char part[1200];
         char lock[1200];
-        char why[300] = "";
+        char why[700] = "";
         snprintf(lock, sizeof lock, "%s/%s.lock", dir, e->name);
         int lfd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
         if (lfd >= 0)
@@ -222,19 +312,22 @@ static int locate(const struct manifest_entry *e, char *path, size_t size)
         }
         snprintf(part, sizeof part, "%s.part.%ld", path, (long)getpid());
         unlink(part);
-        fprintf(stderr, "dsaga-bench: [pid %ld] downloading %s from %s\n", (long)getpid(), e->name,
-                e->origin_url);
-        int got = download(e->origin_url, part) == 0;
+        /* no "downloading" line before: a failure is one line, the last */
+        int got = download(e->origin_url, part, why, sizeof why) == 0;
         if (got && verify(e, part, why, sizeof why) == 0 && rename(part, path) == 0) {
             if (lfd >= 0)
                 close(lfd);
+            fprintf(stderr, "dsaga-bench: [pid %ld] downloaded %s from %s into %s\n",
+                    (long)getpid(), e->name, e->origin_url, path);
             return 0;
         }
+        if (got && !why[0])
+            snprintf(why, sizeof why, "cannot rename it into %.400s: %s", path, strerror(errno));
         unlink(part);
         if (lfd >= 0)
             close(lfd);
         snprintf(looked + at, sizeof looked - at, "; download from %s %s%s", e->origin_url,
-                 got ? "refused: " : "failed", why);
+                 got ? "refused: " : "failed: ", why);
     }
     INPUT_FAIL("data set \"%s\" could not be found: looked in %s; set DSAGA_DATA_MIRROR to a "
                "folder holding %s (or DSAGA_CACHE)",

@@ -230,10 +230,10 @@ Test(libsvm, min_features_and_index_limit)
     cr_assert_eq(libsvm_parse("m", t, strlen(t), LABELS_BINARY, 3, &ds), 0);
     cr_assert_eq(ds->n_features, 5, "the largest index wins over a smaller minimum");
     dataset_destroy(ds);
-    const char *big = "1 2147483647:1\n";
+    const char *big = "1 268435456:1\n"; /* 2^28: the largest index held */
     cr_assert_eq(libsvm_parse("m", big, strlen(big), LABELS_BINARY, 0, &ds), 0);
-    cr_assert_eq(ds->n_features, 2147483647);
-    cr_assert_eq(ds->col_idx[0], 2147483646);
+    cr_assert_eq(ds->n_features, 268435456);
+    cr_assert_eq(ds->col_idx[0], 268435455);
     dataset_destroy(ds);
 }
 
@@ -322,8 +322,10 @@ Test(libsvm, malformed_input_names_path_and_line)
         {"1x 1:1\n", "data.txt:1:", "numeric label"},
         {"1 1:1\n2 1:1\n3 1:1\n", "data.txt:3:", "a third: 3"},
         {"", "data.txt:1:", "empty file"},
-        {"1 2147483648:1\n", "data.txt:1:", "at most 2147483647"},
-        {"1 99999999999999999999:1\n", "data.txt:1:", "at most 2147483647"},
+        {"1 2147483648:1\n",
+         "data.txt:1:", "feature index 2147483648 exceeds the 268435456 this tool can hold"},
+        {"1 99999999999999999999:1\n",
+         "data.txt:1:", "feature index 99999999999999999999 exceeds the 268435456"},
         {"1 1:1\n1 1: 2\n", "data.txt:2:", "expected a number after \"1:\""},
         {"1 1:1\n\n", "data.txt:2:", "empty line"},
         {"1 1:1\n2 2:1\n1 1:1\n-1", "data.txt:4:", "a third: -1"},
@@ -363,6 +365,125 @@ Test(libsvm, unreadable_file_is_input_error)
     struct dataset *ds = NULL;
     cr_assert_eq(libsvm_read("/nonexistent/dir/file.txt", LABELS_BINARY, 0, &ds), ERR_INPUT);
     cr_assert_null(ds);
+}
+
+/* Writes text to a new file under /tmp; its path into path. */
+static void temp_file(const char *text, char *path, size_t size)
+{
+    snprintf(path, size, "/tmp/test_libsvm_in_XXXXXX");
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+}
+
+/* libsvm_scan (the first pass of a shard-only read) with stderr in msg. */
+static int scan_capture(const char *path, char *msg, size_t size)
+{
+    fflush(stderr);
+    FILE *tmp = tmpfile();
+    cr_assert_not_null(tmp);
+    int saved = dup(2);
+    dup2(fileno(tmp), 2);
+    struct dataset *ds = (struct dataset *)1;
+    int64_t bad = -1;
+    int rc = libsvm_scan(path, LABELS_BINARY, 0, &ds, &bad);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    rewind(tmp);
+    msg[fread(msg, 1, size - 1, tmp)] = '\0';
+    fclose(tmp);
+    if (rc == 0)
+        dataset_destroy(ds);
+    else
+        cr_assert_null(ds);
+    return rc;
+}
+
+static void assert_one_line(const char *msg, const char *what)
+{
+    const char *nl = strchr(msg, '\n');
+    cr_assert(nl && nl[1] == '\0', "%s: one line, got: %s", what, msg);
+    cr_assert_eq(strncmp(msg, "dsaga-bench: ", 13), 0, "%s: %s", what, msg);
+}
+
+/* Bad input the reader once let through (hexadecimal numbers, indices
+ * whose d doubles cannot be allocated, no feature at all), refused in one
+ * line by libsvm_parse, libsvm_read and libsvm_scan alike. */
+static const struct bad_case let_through[] = {
+    {"+1 1:0x10 2:0.3\n-1 1:1\n",
+     "data.txt:1:", "expected a decimal value after \"1:\", got hexadecimal \"1:0x10\""},
+    {"+1 1:1\n-1 2:-0X1P3\n", "data.txt:2:", "got hexadecimal \"2:-0X1P3\""},
+    {"+1 1:1\n-1 2:0x1.8000000000000000000001p1\n", "data.txt:2:", "hexadecimal"},
+    {"+1 1:1\n0x1 1:1\n", "data.txt:2:", "expected a decimal label, got hexadecimal \"0x1\""},
+    {"+1 1:\v5\n", "data.txt:1:", "expected a decimal value after \"1:\""},
+    {"+1 1:0.5 2000000000:0.3\n-1 1:1\n",
+     "data.txt:1:", "feature index 2000000000 exceeds the 268435456 this tool can hold"},
+    {"+1 1:1\n-1 268435457:1\n", "data.txt:2:", "feature index 268435457 exceeds"},
+    {"+1 99999999999:1\n", "data.txt:1:", "feature index 99999999999 exceeds"},
+    {"+1\n-1\n+1\n", "data.txt: ", "no row has a feature"},
+};
+
+Test(libsvm, hex_huge_index_and_no_feature_are_refused)
+{
+    for (size_t i = 0; i < sizeof let_through / sizeof let_through[0]; i++) {
+        const struct bad_case *c = &let_through[i];
+        char msg[2048], path[64], where[128];
+        struct dataset *ds = (struct dataset *)1;
+        cr_assert_eq(parse_capture(c->text, LABELS_BINARY, msg, sizeof msg, &ds), ERR_INPUT,
+                     "case %zu parse: %s", i, msg);
+        cr_assert_null(ds);
+        cr_assert(strstr(msg, c->where) && strstr(msg, c->what), "case %zu parse: %s", i, msg);
+        assert_one_line(msg, "parse");
+        /* the file reader and the scan: the same checks, naming the file */
+        temp_file(c->text, path, sizeof path);
+        snprintf(where, sizeof where, "%s%s", path, c->where + strlen("data.txt"));
+        cr_assert_eq(capture(path, NULL, LABELS_BINARY, msg, sizeof msg, &ds), ERR_INPUT,
+                     "case %zu read: %s", i, msg);
+        cr_assert(strstr(msg, where) && strstr(msg, c->what), "case %zu read: %s", i, msg);
+        assert_one_line(msg, "read");
+        cr_assert_eq(scan_capture(path, msg, sizeof msg), ERR_INPUT, "case %zu scan: %s", i, msg);
+        cr_assert(strstr(msg, where) && strstr(msg, c->what), "case %zu scan: %s", i, msg);
+        assert_one_line(msg, "scan");
+        unlink(path);
+    }
+    /* still read: decimal values, the largest index held, rows of zeros
+     * beside rows with features */
+    const char *good = "+1\n-1 3:+.5 268435456:-1e-3\n+1\n";
+    char msg[2048], path[64];
+    struct dataset *ds = NULL;
+    cr_assert_eq(parse_capture(good, LABELS_BINARY, msg, sizeof msg, &ds), 0, "%s", msg);
+    cr_assert_eq(ds->n_samples, 3);
+    cr_assert_eq(ds->nnz, 2);
+    cr_assert_eq(ds->n_features, 268435456);
+    dataset_destroy(ds);
+    temp_file(good, path, sizeof path);
+    cr_assert_eq(scan_capture(path, msg, sizeof msg), 0, "%s", msg);
+    unlink(path);
+}
+
+/* A broken .bz2: bzip2's own dozen-line complaint stays off the terminal;
+ * its first line is folded into the reader's one line. */
+Test(libsvm, truncated_bz2_is_one_line)
+{
+    if (system("command -v bzip2 >/dev/null") != 0)
+        cr_skip_test("no bzip2 program");
+    char dir[] = "/tmp/test_libsvm_dir_XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char cmd[512], path[160], msg[4096];
+    snprintf(path, sizeof path, "%s/trunc.bz2", dir);
+    snprintf(cmd, sizeof cmd, "seq 1 20000 | sed 's/$/ 1:0.5 7:2/' | bzip2 -c | head -c 100 > %s",
+             path);
+    cr_assert_eq(system(cmd), 0);
+    struct dataset *ds = (struct dataset *)1;
+    cr_assert_eq(capture(path, NULL, LABELS_RAW, msg, sizeof msg, &ds), ERR_INPUT, "%s", msg);
+    cr_assert_null(ds);
+    assert_one_line(msg, "truncated .bz2");
+    cr_assert(strstr(msg, path) && strstr(msg, "expected a .bz2 file"), "%s", msg);
+    cr_assert(strstr(msg, "bzip2: Compressed file ends unexpectedly"), "bzip2's reason: %s", msg);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
 }
 
 /* ---- the real data sets of the shared mirror --------------------------- */

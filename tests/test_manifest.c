@@ -195,6 +195,60 @@ Test(manifest, offline_and_absent_says_where_it_looked)
     remove_dir(cache);
 }
 
+/* Puts a stand-in curl first on PATH (Criterion forks every test, so only
+ * this test sees it): the script body runs with "$out" the --output file. */
+static void fake_curl(const char *dir, const char *body)
+{
+    char path[256], newpath[8192];
+    snprintf(path, sizeof path, "%s/curl", dir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fprintf(f,
+            "#!/bin/sh\nout=\"\"\nprev=\"\"\nfor a in \"$@\"; do\n"
+            "    [ \"$prev\" = \"--output\" ] && out=$a\n    prev=$a\ndone\n%s\n",
+            body);
+    fclose(f);
+    cr_assert_eq(chmod(path, 0755), 0);
+    const char *old = getenv("PATH");
+    snprintf(newpath, sizeof newpath, "%s:%s", dir, old ? old : "/usr/bin:/bin");
+    setenv("PATH", newpath, 1);
+}
+
+/* A failed download is one line, the last: curl's own complaint is not let
+ * through but is the line's reason; so is the reader's on a download that
+ * is no LIBSVM text (an HTML page). */
+Test(manifest, failed_download_is_one_line_with_the_reason)
+{
+    char *dir = temp_dir();
+    char bin[128], cache[128], msg[8192];
+    snprintf(bin, sizeof bin, "%s/bin", dir);
+    snprintf(cache, sizeof cache, "%s/cache", dir);
+    cr_assert_eq(mkdir(bin, 0777), 0);
+    setenv("DSAGA_CACHE", cache, 1);
+    unsetenv("DSAGA_OFFLINE");
+    unsetenv("DSAGA_DATA_MIRROR");
+    fake_curl(bin, "echo 'curl: (6) Could not resolve host: www.csie.ntu.edu.tw' >&2\nexit 6");
+    struct dataset *ds = (struct dataset *)1;
+    cr_assert_eq(load_capture("w8a", msg, sizeof msg, &ds), ERR_INPUT, "%s", msg);
+    cr_assert_null(ds);
+    char *nl = strchr(msg, '\n');
+    cr_assert(nl && nl[1] == '\0', "one line: %s", msg);
+    cr_assert(strstr(msg, "could not be found"), "%s", msg);
+    cr_assert(strstr(msg, "failed: curl: (6) Could not resolve host: www.csie.ntu.edu.tw"),
+              "curl's reason: %s", msg);
+    /* a page instead of the data: refused, the reader's reason in the line */
+    fake_curl(bin, "printf '<html>\\n<body>sign in</body>\\n' > \"$out\"");
+    ds = (struct dataset *)1;
+    cr_assert_eq(load_capture("w8a", msg, sizeof msg, &ds), ERR_INPUT, "%s", msg);
+    cr_assert_null(ds);
+    nl = strchr(msg, '\n');
+    cr_assert(nl && nl[1] == '\0', "one line: %s", msg);
+    cr_assert(strstr(msg, "refused: not a readable LIBSVM file: "), "%s", msg);
+    cr_assert(strstr(msg, ":1: expected a numeric label at the start of the line, got \"<html>\""),
+              "the reader's reason: %s", msg);
+    remove_dir(dir);
+}
+
 Test(manifest, path_and_synthetic_specs)
 {
     char *dir = temp_dir();
