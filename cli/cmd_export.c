@@ -19,17 +19,26 @@
  * float attribute of 2 to 10 elements gives one column per element, NAME_0
  * .. NAME_9, and longer arrays are left out (as by dsaga_results).
  *
+ * Only a results file is read (SPEC 5): a file without /runs, or a run
+ * without its status attribute or its epoch and subopt series, or with a
+ * series that is not 1-D numeric or not one value per checkpoint, is
+ * refused in one line (status 2) before anything is written.  --out never
+ * replaces a directory, the input file or any HDF5 file.
+ *
  * Reads HDF5 only; runs on rank 0 of any launch (the other ranks return).
  */
 #include "cli/cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <hdf5.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/error.h"
@@ -47,6 +56,10 @@ static const char *const export_attr_order[] = {
 static const char *const export_series_order[] = {"epoch",   "rounds",    "bytes",  "wall_s",
                                                   "comm_s",  "objective", "subopt", "grad_norm",
                                                   "model_s", NULL};
+/* The series every run has, even one without checkpoints (SPEC 5; the
+ * suite writes all of export_series_order but model_s, empty when the run
+ * made no checkpoint). */
+static const char *const export_required_series[] = {"epoch", "subopt", NULL};
 
 static const char export_usage[] =
     "usage: dsaga-bench export RESULTS.h5 [--format csv|tsv] [--out FILE]\n"
@@ -58,7 +71,8 @@ static const char export_usage[] =
     "Python: python/dsaga_results, load(\"RESULTS.h5\").\n"
     "\n"
     "  --format csv|tsv   separator: comma (default) or tab\n"
-    "  --out FILE         write FILE (atomically) instead of stdout\n"
+    "  --out FILE         write FILE (atomically) instead of stdout; never a\n"
+    "                     directory, the input or another HDF5 file\n"
     "  --help             this text\n";
 
 struct export_out {
@@ -251,13 +265,11 @@ struct export_run_names {
     size_t cap;
 };
 
+/* Every link of /runs: export_check_run refuses one that is not a run group. */
 static herr_t export_collect_run(hid_t group, const char *name, const H5L_info_t *info, void *op)
 {
+    (void)group;
     (void)info;
-    H5O_info_t oi;
-    if (H5Oget_info_by_name2(group, name, &oi, H5O_INFO_BASIC, H5P_DEFAULT) < 0 ||
-        oi.type != H5O_TYPE_GROUP)
-        return 0;
     struct export_run_names *r = op;
     return export_add_name(&r->name, &r->n, &r->cap, name) < 0 ? -1 : 0;
 }
@@ -293,6 +305,99 @@ static herr_t export_collect_series(hid_t group, const char *name, const H5L_inf
     if (!export_is_series(group, name))
         return 0;
     return export_add_name(&c->series, &c->n_series, &c->cap_series, name) < 0 ? -1 : 0;
+}
+
+/* ---- checks: a results file, a run as SPEC 5 has it ------------------------ */
+
+/* The number of values of a series (export_is_series). */
+static hssize_t export_series_len(hid_t group, const char *name)
+{
+    hssize_t n = -1;
+    hid_t d = H5Dopen2(group, name, H5P_DEFAULT);
+    hid_t s = d >= 0 ? H5Dget_space(d) : H5I_INVALID_HID;
+    if (s >= 0)
+        n = H5Sget_simple_extent_npoints(s);
+    if (s >= 0)
+        H5Sclose(s);
+    if (d >= 0)
+        H5Dclose(d);
+    return n;
+}
+
+/* H5Literate over a run: the first series whose length is not want. */
+struct export_len_check {
+    hssize_t want;
+    hssize_t got;
+    char name[256];
+};
+
+static herr_t export_check_len(hid_t group, const char *name, const H5L_info_t *info, void *op)
+{
+    (void)info;
+    struct export_len_check *c = op;
+    if (!export_is_series(group, name))
+        return 0;
+    c->got = export_series_len(group, name);
+    if (c->got == c->want)
+        return 0;
+    snprintf(c->name, sizeof c->name, "%s", name);
+    return 1; /* stop: found one */
+}
+
+/* Refuses (status 2, one line naming PATH, the run and the item) a run that
+ * is not a group, lacks the status attribute or a required series, has a
+ * known series that is not 1-D numeric, or series of unequal lengths. */
+static int export_check_run(const char *path, hid_t runs, const char *name)
+{
+    int rc = 0;
+    hid_t run = H5I_INVALID_HID;
+    H5O_info_t oi;
+    if (H5Oget_info_by_name2(runs, name, &oi, H5O_INFO_BASIC, H5P_DEFAULT) < 0)
+        INPUT_FAIL("export: %s: /runs/%s: cannot open it (a damaged results file)", path, name);
+    if (oi.type != H5O_TYPE_GROUP)
+        INPUT_FAIL("export: %s: /runs/%s: not a group (expected one group per run, SPEC 5)", path,
+                   name);
+    run = H5Gopen2(runs, name, H5P_DEFAULT);
+    if (run < 0)
+        INPUT_FAIL("export: %s: /runs/%s: cannot open it (a damaged results file)", path, name);
+    if (H5Aexists(run, "status") <= 0)
+        INPUT_FAIL_GOTO("export: %s: run /runs/%s: no status attribute (expected done, "
+                        "diverged or failed; SPEC 5)",
+                        path, name);
+    hid_t attr = H5Aopen(run, "status", H5P_DEFAULT);
+    int kind = attr >= 0 ? export_attr_kind(attr) : KIND_SKIP;
+    if (attr >= 0)
+        H5Aclose(attr);
+    if (kind != KIND_STR)
+        INPUT_FAIL_GOTO("export: %s: run /runs/%s: the status attribute is not a string "
+                        "(expected done, diverged or failed; SPEC 5)",
+                        path, name);
+    for (int i = 0; export_required_series[i]; i++)
+        if (H5Lexists(run, export_required_series[i], H5P_DEFAULT) <= 0)
+            INPUT_FAIL_GOTO("export: %s: run /runs/%s: no %s dataset (every run has epoch and "
+                            "subopt, one value per checkpoint; SPEC 5)",
+                            path, name, export_required_series[i]);
+    for (int i = 0; export_series_order[i]; i++)
+        if (H5Lexists(run, export_series_order[i], H5P_DEFAULT) > 0 &&
+            !export_is_series(run, export_series_order[i]))
+            INPUT_FAIL_GOTO("export: %s: run /runs/%s: %s is not a 1-D numeric dataset "
+                            "(expected float64, one value per checkpoint; SPEC 5)",
+                            path, name, export_series_order[i]);
+    struct export_len_check len = {export_series_len(run, "epoch"), 0, ""};
+    if (len.want < 0)
+        INPUT_FAIL_GOTO("export: %s: run /runs/%s: cannot read the size of epoch", path, name);
+    hsize_t idx = 0;
+    herr_t found = H5Literate(run, H5_INDEX_NAME, H5_ITER_INC, &idx, export_check_len, &len);
+    if (found < 0)
+        INPUT_FAIL_GOTO("export: %s: run /runs/%s: cannot list its datasets", path, name);
+    if (found > 0)
+        INPUT_FAIL_GOTO("export: %s: run /runs/%s: %s has %lld values, epoch %lld (expected "
+                        "one value per checkpoint in every series; SPEC 5)",
+                        path, name, len.name, (long long)len.got, (long long)len.want);
+done:
+    if (run >= 0)
+        H5Gclose(run);
+    return rc;
 }
 
 /* ---- writing -------------------------------------------------------------- */
@@ -555,14 +660,18 @@ static int export_write(const char *path, const struct export_out *o)
     file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (file < 0)
         INPUT_FAIL_GOTO("export: %s: cannot open it with HDF5", path);
-    if (H5Lexists(file, "runs", H5P_DEFAULT) > 0) {
-        runs = H5Gopen2(file, "runs", H5P_DEFAULT);
-        if (runs < 0)
-            INPUT_FAIL_GOTO("export: %s: /runs is not a group", path);
-        hsize_t idx = 0;
-        if (H5Literate(runs, H5_INDEX_NAME, H5_ITER_INC, &idx, export_collect_run, &names) < 0)
-            FAIL_GOTO(ERR_IO, "%s: cannot list /runs", path);
-    }
+    if (H5Lexists(file, "runs", H5P_DEFAULT) <= 0)
+        INPUT_FAIL_GOTO("export: %s: not a dsaga-bench results file (no /runs group)", path);
+    H5O_info_t oi;
+    if (H5Oget_info_by_name2(file, "runs", &oi, H5O_INFO_BASIC, H5P_DEFAULT) < 0 ||
+        oi.type != H5O_TYPE_GROUP || (runs = H5Gopen2(file, "runs", H5P_DEFAULT)) < 0)
+        INPUT_FAIL_GOTO("export: %s: not a dsaga-bench results file (/runs is not a group)", path);
+    hsize_t ridx = 0;
+    if (H5Literate(runs, H5_INDEX_NAME, H5_ITER_INC, &ridx, export_collect_run, &names) < 0)
+        FAIL_GOTO(ERR_IO, "%s: cannot list /runs", path);
+    /* every run checked before a byte is written */
+    for (size_t i = 0; i < names.n; i++)
+        TRY_GOTO(export_check_run(path, runs, names.name[i]));
     /* pass 1: the union of the columns */
     for (size_t i = 0; i < names.n; i++) {
         hid_t run = H5Gopen2(runs, names.name[i], H5P_DEFAULT);
@@ -607,6 +716,59 @@ done:
         H5Fclose(file);
     H5Eset_auto2(H5E_DEFAULT, efunc, edata);
     return rc;
+}
+
+/* 1 when PATH holds an HDF5 file: the signature at 0 or at a user-block
+ * offset (512, 1024, 2048, ...), as H5Fis_hdf5 looks; -1 (errno) when it
+ * cannot be read. */
+static int export_is_hdf5(const char *path)
+{
+    static const unsigned char sig[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+    unsigned char buf[8];
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return -1;
+    struct stat st;
+    int yes = 0;
+    if (fstat(fd, &st) == 0)
+        for (off_t off = 0; !yes && off + (off_t)sizeof buf <= st.st_size;
+             off = off ? 2 * off : 512)
+            yes = pread(fd, buf, sizeof buf, off) == (ssize_t)sizeof buf &&
+                  memcmp(buf, sig, sizeof sig) == 0;
+    close(fd);
+    return yes;
+}
+
+/* --out OUT for input IN: a new file, or an existing regular file that is
+ * neither IN nor an HDF5 file (a results file is never replaced by a table). */
+static int export_check_out(const char *in, const char *out)
+{
+    struct stat so;
+    struct stat si;
+    if (stat(out, &so) != 0)
+        return 0; /* new: a missing directory is said when the file is made */
+    if (S_ISDIR(so.st_mode))
+        INPUT_FAIL("--out %s: is a directory (expected the path of the table file to write)", out);
+    char rin[PATH_MAX];
+    char rout[PATH_MAX];
+    if ((stat(in, &si) == 0 && si.st_dev == so.st_dev && si.st_ino == so.st_ino) ||
+        (realpath(in, rin) && realpath(out, rout) && strcmp(rin, rout) == 0))
+        INPUT_FAIL("--out %s: is the input results file %s (expected another file; export "
+                   "never overwrites results)",
+                   out, in);
+    if (!S_ISREG(so.st_mode))
+        INPUT_FAIL("--out %s: not a regular file (expected the path of the table file to "
+                   "write; without --out the table goes to stdout)",
+                   out);
+    int hdf5 = export_is_hdf5(out);
+    if (hdf5 < 0)
+        INPUT_FAIL("--out %s: cannot read it to check that it is not a results file: %s", out,
+                   strerror(errno));
+    if (hdf5)
+        INPUT_FAIL("--out %s: is an HDF5 file (expected a new or a CSV/TSV file; export never "
+                   "overwrites an HDF5 file)",
+                   out);
+    return 0;
 }
 
 /* The command line of export: RESULTS.h5 and its options (cli_parse). */
@@ -677,18 +839,30 @@ int cmd_export(int argc, char **argv, int *status)
         sep = '\t';
     else
         INPUT_FAIL("--format: expected csv or tsv, got \"%s\"", format);
+    if (out_path)
+        TRY(export_check_out(path, out_path));
     if (error_rank() != 0)
         return 0; /* rank 0 writes the table */
 
-    if (out_path) { /* into OUT.tmp, renamed over OUT once complete */
-        size_t n = strlen(out_path) + 5;
+    if (out_path) { /* into a new OUT.tmp.XXXXXX, renamed over OUT once complete */
+        size_t n = strlen(out_path) + 12;
         tmp = malloc(n);
         if (!tmp)
             FAIL(ERR_NOMEM, "no memory for a file name");
-        snprintf(tmp, n, "%s.tmp", out_path);
-        f = fopen(tmp, "w");
-        if (!f)
-            INPUT_FAIL_GOTO("--out %s: %s", out_path, strerror(errno));
+        snprintf(tmp, n, "%s.tmp.XXXXXX", out_path);
+        int fd = mkstemp(tmp); /* never an existing file (the input may be OUT.tmp) */
+        if (fd < 0) {
+            int e = errno;
+            free(tmp);
+            INPUT_FAIL("--out %s: cannot create a file there: %s", out_path, strerror(e));
+        }
+        mode_t mask = umask(0);
+        umask(mask);
+        if (fchmod(fd, 0666 & ~mask) != 0 || !(f = fdopen(fd, "w"))) {
+            int e = errno;
+            close(fd);
+            FAIL_GOTO(ERR_IO, "%s: cannot open it: %s", tmp, strerror(e));
+        }
     }
     struct export_out o = {f ? f : stdout, sep};
     TRY_GOTO(export_write(path, &o));

@@ -8,7 +8,10 @@
 #   - loads page.html#algorithm=saga: the run filter shows exactly the saga
 #     runs; #dataset=... exactly that data set's.
 # The page must be self-contained: no src/href to anything but data: URIs
-# and in-page anchors.  Bad input: status 2, one line.
+# and in-page anchors.  Bad input: status 2, one line; so are a directory
+# for RESULTS.h5, a --out that is not a directory, and a damaged or foreign
+# HDF5 file (no /runs, a run without epoch, subopt or status, series of
+# unequal lengths or of strings), named with the run and the item.
 # REPORT_SCREENSHOT=FILE keeps the screenshot.
 . "$(dirname "$0")/lib.sh"
 
@@ -132,6 +135,69 @@ for args in "" "$TMP/none.h5" "$TMP/rep.ini" "$H5 --bogus"; do
         fail "report $args: status $rc, stderr: $(cat "$TMP/err")"
     echo "ok: report $args -> $(cat "$TMP/err")"
 done
+# refused() WHAT WANT ARGS... : report ARGS exits 2 with one line holding WANT
+refused() {
+    local what=$1 want=$2 rc=0
+    shift 2
+    "$EXE" report "$@" >"$TMP/out" 2>"$TMP/err" || rc=$?
+    [ "$rc" = 2 ] && [ "$(wc -l <"$TMP/err")" = 1 ] && grep -qF -- "$want" "$TMP/err" ||
+        fail "$what: report $*: status $rc, stderr: $(cat "$TMP/err") (wanted 2 and $want)"
+    ok "$what" "$(cat "$TMP/err")"
+}
+refused "RESULTS.h5 is a directory" "report: $TMP/page: is a directory (expected a RESULTS.h5" \
+    "$TMP/page"
+echo "not a directory" >"$TMP/junk.h5"
+refused "--out is a file" "--out $TMP/junk.h5: exists and is not a directory" \
+    "$H5" --out "$TMP/junk.h5"
+[ "$(cat "$TMP/junk.h5")" = "not a directory" ] || fail "report --out FILE changed the file"
+refused "--out under a file" "--out $TMP/junk.h5/sub: cannot make the directory" \
+    "$H5" --out "$TMP/junk.h5/sub"
+
+# damaged or foreign HDF5 (h5py edits copies): refused, no page
+mkdir -p "$TMP/bad"
+"$PYTHON" - "$H5" "$TMP/bad" <<'PY' || fail "could not make the damaged copies"
+import shutil, sys
+import h5py, numpy as np
+src, out = sys.argv[1], sys.argv[2]
+def copy(name, edit):
+    shutil.copy(src, "%s/%s.h5" % (out, name))
+    with h5py.File("%s/%s.h5" % (out, name), "a") as f:
+        edit(f["runs/000001"])
+def shorter(g):
+    v = g["rounds"][()]
+    del g["rounds"]
+    g["rounds"] = v[:-1]
+def strings(g):
+    v = g["subopt"][()]
+    del g["subopt"]
+    g["subopt"] = np.array([b"%g" % x for x in v])
+with h5py.File(out + "/foreign.h5", "w") as f:
+    f["x"] = np.arange(3.0)
+with h5py.File(out + "/empty.h5", "w") as f:
+    f.create_group("runs")
+copy("noepoch", lambda g: g.__delitem__("epoch"))
+copy("nostatus", lambda g: g.attrs.__delitem__("status"))
+copy("short", shorter)
+copy("strings", strings)
+PY
+B=$TMP/bad
+refused "no /runs" "report: $B/foreign.h5: not a dsaga-bench results file (no /runs group)" \
+    "$B/foreign.h5" --out "$B/page"
+refused "no epoch" "report: $B/noepoch.h5: run /runs/000001: no epoch dataset" \
+    "$B/noepoch.h5" --out "$B/page"
+refused "no status" "report: $B/nostatus.h5: run /runs/000001: no status attribute" \
+    "$B/nostatus.h5" --out "$B/page"
+refused "a short series" "report: $B/short.h5: run /runs/000001: rounds has" \
+    "$B/short.h5" --out "$B/page"
+refused "subopt as strings" "report: $B/strings.h5: run /runs/000001: subopt is not a 1-D numeric" \
+    "$B/strings.h5" --out "$B/page"
+[ ! -e "$B/page" ] || fail "a refused report left $(ls "$B/page")"
+# a results file with no run yet still gets its page
+"$EXE" report "$B/empty.h5" --out "$B/empty" >/dev/null 2>"$TMP/err" ||
+    fail "report of a file without runs: $(cat "$TMP/err")"
+[ -s "$B/empty/empty.html" ] || fail "report of a file without runs: no page"
+ok "no runs" "a page"
+
 # the shared parser (cli_parse): a misspelt option gets "did you mean", a
 # repeated one is refused
 for args in "$H5 --ot $TMP/x:unknown option --ot (did you mean --out?)" \
