@@ -37,6 +37,14 @@
  * between a merge's rename and its removal of PATH.d's files leaves runs in
  * both, and the next merge skips them.
  *
+ * Damage.  A run enters PATH.d only whole and fsync'ed, so a pending file
+ * that is no run of this grid (not readable HDF5, no or another grid's
+ * config, no /runs/NNNNNN with a status) is disk damage or a foreign file,
+ * never a finished result.  Merging would fail on it at every start; the
+ * merge moves it aside instead, to PATH.d/NNNNNN.h5.corrupt.TIME.PID (never
+ * removed: PATH.d then outlives the grid, for a person to look at), says so
+ * in one warning line, and the cell counts as not done: it is run again.
+ *
  * One writer (SPEC 5): PATH.lock is flock'ed for the store's life (the
  * kernel drops it when the holder dies) and holds "host pid" for the
  * refusal message.  Only rank 0 of the launch writes.
@@ -1060,6 +1068,101 @@ static int pending_list(const struct h5out_store *s, int64_t **out, int64_t *n)
     return 0;
 }
 
+/* Opens the pending run file name (index run, "NNNNNN") into *src and
+ * returns 0, or returns 1 when it is no run of this store: not a readable
+ * HDF5 file, the config of another grid (s->config set), or no
+ * /runs/NNNNNN group with a status; then why (size bytes) says which, as
+ * "" or "REASON; ".  A run is renamed into PATH.d only whole and fsync'ed,
+ * so such a file is disk damage or a foreign file, never a finished
+ * result of this grid: the caller moves it aside (pending_aside) and the
+ * cell counts as not done.  < 0: an error that is not the file's (it
+ * cannot be opened at all, no memory); nothing is decided. */
+static int pending_check(const struct h5out_store *s, hid_t src_fapl, const char *name,
+                         const char *run, hid_t *src, char *why, size_t size)
+{
+    char from[24];
+    hid_t g = H5I_INVALID_HID;
+    int fd = open(name, O_RDONLY | O_CLOEXEC);
+    why[0] = '\0';
+    *src = H5I_INVALID_HID;
+    if (fd < 0) /* permissions, no descriptors: not the file's fault */
+        FAIL(ERR_IO, "%s: pending run %s: %s", s->path, name, strerror(errno));
+    close(fd);
+    *src = H5Fopen(name, H5F_ACC_RDONLY, src_fapl);
+    if (*src < 0)
+        return 1;
+    if (s->config) {
+        char *cfg = NULL;
+        hid_t a = H5Aexists(*src, "config") > 0 ? H5Aopen(*src, "config", H5P_DEFAULT) : -1;
+        hid_t t = a >= 0 ? H5Aget_type(a) : H5I_INVALID_HID;
+        int is_str = t >= 0 && H5Tget_class(t) == H5T_STRING;
+        if (t >= 0)
+            H5Tclose(t);
+        if (a >= 0)
+            H5Aclose(a);
+        int rc = is_str ? attr_read_str(*src, "config", &cfg) : 0;
+        if (rc == ERR_NOMEM) {
+            H5Fclose(*src);
+            *src = H5I_INVALID_HID;
+            return rc;
+        }
+        if (rc < 0)
+            snprintf(why, size, "its config attribute is unreadable; ");
+        else if (!cfg)
+            snprintf(why, size, "no config attribute; ");
+        else if (strcmp(cfg, s->config) != 0)
+            snprintf(why, size, "the config of another grid; ");
+        free(cfg);
+        if (why[0]) {
+            H5Fclose(*src);
+            *src = H5I_INVALID_HID;
+            return 1;
+        }
+    }
+    snprintf(from, sizeof from, "runs/%s", run);
+    int is_run = H5Lexists(*src, "runs", H5P_DEFAULT) > 0 &&
+                 H5Lexists(*src, from, H5P_DEFAULT) > 0 &&
+                 (g = H5Gopen2(*src, from, H5P_DEFAULT)) >= 0 && H5Aexists(g, "status") > 0;
+    if (g >= 0)
+        H5Gclose(g);
+    if (is_run)
+        return 0;
+    snprintf(why, size, "no /%s group with a status; ", from);
+    H5Fclose(*src);
+    *src = H5I_INVALID_HID;
+    return 1;
+}
+
+/* Moves the pending file name (run "NNNNNN") aside, under the name
+ * PATH.d/NNNNNN.h5.corrupt.TIME.PID (a fresh one; nothing is overwritten
+ * or removed), which pending_list, remove_stale and merges ignore; the
+ * new name in aside. */
+static int pending_aside(const struct h5out_store *s, const char *name, const char *run,
+                         char *aside, size_t size)
+{
+    char stamp[32];
+    time_t now = time(NULL);
+    struct tm tm_utc;
+    struct stat st;
+    gmtime_r(&now, &tm_utc);
+    strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm_utc);
+    for (int k = 0; k < 1000; k++) {
+        int len = k ? snprintf(aside, size, "%s/%s.h5.corrupt.%s.%ld.%d", s->dir_d, run, stamp,
+                               (long)getpid(), k)
+                    : snprintf(aside, size, "%s/%s.h5.corrupt.%s.%ld", s->dir_d, run, stamp,
+                               (long)getpid());
+        if (len < 0 || (size_t)len >= size)
+            FAIL(ERR_IO, "%s: path too long to move %s aside", s->path, name);
+        if (lstat(aside, &st) == 0 || errno != ENOENT)
+            continue; /* under the lock: nobody else makes names in PATH.d */
+        if (rename(name, aside) != 0)
+            FAIL(ERR_IO, "%s: pending run %s is unreadable and cannot be moved aside to %s: %s",
+                 s->path, name, aside, strerror(errno));
+        return fsync_dir(s->dir_d);
+    }
+    FAIL(ERR_IO, "%s: no free name to move %s aside", s->path, name);
+}
+
 /* Copies every pending run into PATH with one atomic replacement of PATH
  * (the in-memory image, as before issue 17), then removes the pending
  * files.  A kill between the two leaves runs both in PATH and in PATH.d:
@@ -1071,6 +1174,8 @@ static int store_merge(struct h5out_store *s)
     int rc = 0;
     int64_t *pending = NULL;
     int64_t n = 0;
+    int64_t n_aside = 0;  /* pending files moved aside (pending_check) */
+    int64_t n_copied = 0; /* pending runs copied into PATH */
     char name[1200];
     struct h5_quiet q;
     hid_t fapl = H5I_INVALID_HID;
@@ -1125,24 +1230,33 @@ static int store_merge(struct h5out_store *s)
         snprintf(run, sizeof run, "%06lld", (long long)pending[k]);
         snprintf(from, sizeof from, "runs/%s", run);
         snprintf(name, sizeof name, "%s/%s.h5", s->dir_d, run);
-        src = H5Fopen(name, H5F_ACC_RDONLY, src_fapl);
-        if (src < 0)
-            FAIL_GOTO(ERR_IO, "%s: pending run %s is not a readable HDF5 file", s->path, name);
-        if (s->config) {
-            char *cfg = NULL;
-            TRY_GOTO(attr_read_str(src, "config", &cfg));
-            int same = cfg && strcmp(cfg, s->config) == 0;
-            free(cfg);
-            if (!same)
-                INPUT_FAIL_GOTO("%s: pending run %s belongs to another configuration; remove "
-                                "it or use --out",
-                                s->path, name);
-        }
-        if (H5Lexists(runs, run, H5P_DEFAULT) > 0) {
+        int in_path = H5Lexists(runs, run, H5P_DEFAULT) > 0;
+        int keep = 0;
+        if (in_path) {
             hid_t g = H5Gopen2(runs, run, H5P_DEFAULT);
-            int keep = g >= 0 && run_kept(g);
+            keep = g >= 0 && run_kept(g);
             if (g >= 0)
                 H5Gclose(g);
+        }
+        char why[64];
+        int bad = pending_check(s, src_fapl, name, run, &src, why, sizeof why);
+        if (bad < 0)
+            TRY_GOTO(bad);
+        if (bad) { /* damaged or foreign: aside, and the cell is not done */
+            char aside[1300];
+            TRY_GOTO(pending_aside(s, name, run, aside, sizeof aside));
+            fprintf(stderr, "dsaga-bench: warning: %s is not a readable run (%smoved to %s); %s\n",
+                    name, why, aside,
+                    keep ? "the run already merged is kept" : "the run will be redone");
+            if (!keep) {
+                s->state[pending[k]] = in_path ? RUN_RETRY : RUN_ABSENT;
+                s->nodes[pending[k]] = 0;
+            }
+            pending[k] = -1; /* not ours to remove: it is no longer there */
+            n_aside++;
+            continue;
+        }
+        if (in_path) {
             if (keep) { /* merged before a kill: already in PATH */
                 H5Fclose(src);
                 src = H5I_INVALID_HID;
@@ -1153,19 +1267,25 @@ static int store_merge(struct h5out_store *s)
         }
         if (H5Ocopy(src, from, runs, run, H5P_DEFAULT, H5P_DEFAULT) < 0)
             FAIL_GOTO(ERR_IO, "%s: cannot copy %s into /runs/%s", s->path, name, run);
+        n_copied++;
         H5Fclose(src);
         src = H5I_INVALID_HID;
     }
     H5Gclose(runs);
     runs = H5I_INVALID_HID;
-    TRY_GOTO(close_and_commit(&file, &m, s->path));
+    /* nothing new (every pending file merged before, or moved aside): PATH
+     * stays as it is, and is not made empty unless asked (create) */
+    if (n_copied > 0 || (!exists && s->create))
+        TRY_GOTO(close_and_commit(&file, &m, s->path));
     for (int64_t k = 0; k < n; k++) {
+        if (pending[k] < 0)
+            continue;
         snprintf(name, sizeof name, "%s/%06lld.h5", s->dir_d, (long long)pending[k]);
         unlink(name);
     }
     if (n > 0)
         TRY_GOTO(fsync_dir(s->dir_d));
-    s->n_merged += s->n_pending;
+    s->n_merged += s->n_pending > n_aside ? s->n_pending - n_aside : 0;
     s->n_pending = 0;
     s->last_merge_s = now_s();
     s->merge_cost_s = s->last_merge_s - t0;

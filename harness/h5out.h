@@ -66,7 +66,9 @@ struct h5out_store;
  * by host H pid P", after waiting up to 5 s for a dying holder), removes
  * temporaries left by killed writers, checks that an existing PATH is this
  * suite's file for config_text (NULL: any config), merges runs left in
- * PATH.d, and indexes the runs present.  create: make PATH now if it does
+ * PATH.d (a file there that is no run of this grid, e.g. damaged, is moved
+ * aside to PATH.d/NNNNNN.h5.corrupt.*, with one warning line on stderr, and
+ * its cell counts as not done), and indexes the runs present.  create: make PATH now if it does
  * not exist (else at the first merge).  Rank 0 only.  *out: free with
  * h5out_close. */
 int h5out_open(const char *path, const char *config_text, int create, struct h5out_store **out);

@@ -10,10 +10,13 @@
 #       I/O error) are run again when the grid is started again (that a
 #       run failed on its own input is kept: tests/test_h5out.c);
 #   (4) a cell that runs out of memory (a 3-line file with feature index
-#       2147483647, under ulimit -v) is stored failed with the reason and
-#       the grid goes on, on every resume;
+#       268435456, the largest the reader takes, under ulimit -v) is stored
+#       failed with the reason and the grid goes on, on every resume;
 #   (5) a planted R.h5.tmp -> victim is never written through;
-#   (6) a killed writer's temporary in R.h5.d goes, and R.h5.d with it.
+#   (6) a killed writer's temporary in R.h5.d goes, and R.h5.d with it;
+#   (7) a pending file that is no run of the grid (junk bytes, or HDF5 of
+#       another config) is moved aside with one warning each and its cell
+#       run again; a genuine pending run beside them is merged, not redone.
 . "$(dirname "$0")/lib.sh"
 
 export DSAGA_CACHE="$TMP/cache" # f* cache private to this test
@@ -154,7 +157,7 @@ assert st == [("%06d" % i, "done") for i in range(4)], st' "$TMP/F.h5" ||
 ok 3 "4 runs failed on an I/O error ($(sed 's/.*"f\*/f*/; s/).*/)/' "$TMP/st1" | head -c 80)...) were run again: all done"
 
 # ---- (4) a cell out of memory ---------------------------------------------
-printf '1 1:1\n-1 2147483647:1\n1 3:0.5\n' >"$TMP/huge.txt"
+printf '1 1:1\n-1 268435456:1\n1 3:0.5\n' >"$TMP/huge.txt"
 cat >"$TMP/m.ini" <<INI
 [grid]
 datasets   = $TMP/huge.txt synth-dense:n=200,d=5,cond=10,seed=1
@@ -209,5 +212,64 @@ $MPIRUN -q -np 2 "$EXE" grid "$TMP/s.ini" --quiet --out "$TMP/S.h5" 2>/dev/null 
 left=$(ls -a "$TMP" | grep -E '^S\.h5\.(tmp|lock|d)' || true)
 [ -z "$left" ] || fail "(6) left after a clean finish: $left"
 ok 6 "stale S.h5.d/000009.h5.tmp.4242.0 removed under the lock; nothing left after the finish"
+
+# ---- (7) pending files that are no run of this grid -------------------------
+# A partial grid (--only seed=1: cells 0 and 3 of 6 stored), then in T.h5.d:
+# junk bytes as cell 1 (disk damage), an HDF5 run of another config as
+# cell 2, and a genuine pending run of this grid as cell 4 (copied from a
+# full reference grid, as the store writes it).  Before the fix the restart
+# failed on the junk (I/O error, exit 1) at every start.
+sed 's/^seeds .*/seeds      = 1 2 3/' "$TMP/s.ini" >"$TMP/t.ini"
+$MPIRUN -q -np 2 "$EXE" grid "$TMP/t.ini" --quiet --out "$TMP/Tref.h5" 2>"$TMP/A.err" ||
+    { cat "$TMP/A.err" >&2; fail "(7) the reference grid failed"; }
+$MPIRUN -q -np 2 "$EXE" grid "$TMP/t.ini" --quiet --only seed=1 --out "$TMP/T.h5" 2>"$TMP/A.err" ||
+    { cat "$TMP/A.err" >&2; fail "(7) the partial grid failed"; }
+[ "$(runs_of "$TMP/T.h5")" = 2 ] || fail "(7) the partial grid stored $(runs_of "$TMP/T.h5") runs (expected 2)"
+mkdir -p "$TMP/T.h5.d"
+printf junk >"$TMP/T.h5.d/000001.h5"
+py 'import h5py,sys
+ref = h5py.File(sys.argv[1], "r")
+with h5py.File(sys.argv[2] + "/000002.h5", "w") as f:
+    f.attrs["config"] = "[grid]\nalgorithms = saga\n"
+    ref.copy(ref["runs/000002"], f.create_group("runs"), name="000002")
+with h5py.File(sys.argv[2] + "/000004.h5", "w") as f:
+    f.attrs["config"] = ref.attrs["config"]
+    ref.copy(ref["runs/000004"], f.create_group("runs"), name="000004")' "$TMP/Tref.h5" "$TMP/T.h5.d" ||
+    fail "(7) cannot plant the pending files"
+rc=0
+$MPIRUN -q -np 2 "$EXE" grid "$TMP/t.ini" --out "$TMP/T.h5" >/dev/null 2>"$TMP/B.err" || rc=$?
+[ "$rc" = 0 ] || { cat "$TMP/B.err" >&2; fail "(7) restart with a junk pending file: exit $rc (expected 0)"; }
+d="$TMP/T.h5.d"
+for bad in 000001 000002; do
+    [ "$(grep -c "^dsaga-bench: warning: $d/$bad\.h5 is not a readable run" "$TMP/B.err")" = 1 ] &&
+        grep -Eq "^dsaga-bench: warning: $d/$bad\.h5 is not a readable run \((.*; )?moved to $d/$bad\.h5\.corrupt\.[^ ]+\); the run will be redone$" "$TMP/B.err" ||
+        { cat "$TMP/B.err" >&2; fail "(7) expected one warning line for $bad.h5"; }
+done
+[ "$(grep -c 'warning' "$TMP/B.err")" = 2 ] || { cat "$TMP/B.err" >&2; fail "(7) expected exactly two warnings"; }
+grep -q 'is not a readable run (the config of another grid; ' "$TMP/B.err" ||
+    { cat "$TMP/B.err" >&2; fail "(7) the warning for 000002.h5 does not say: another grid"; }
+! grep -q 'rank\|ORTE' "$TMP/B.err" || { cat "$TMP/B.err" >&2; fail "(7) traceback on restart"; }
+grep -q '6 runs, 3 to do' "$TMP/B.err" ||
+    { cat "$TMP/B.err" >&2; fail "(7) expected cells 1, 2, 5 to do (4 merged from T.h5.d)"; }
+junk=$(ls "$d" | grep -E '^000001\.h5\.corrupt\.' || true)
+foreign=$(ls "$d" | grep -E '^000002\.h5\.corrupt\.' || true)
+[ -n "$junk" ] && [ "$(cat "$d/$junk")" = junk ] && [ -n "$foreign" ] ||
+    fail "(7) the moved-aside files are not kept: $(ls "$d")"
+[ -z "$(ls "$d" | grep -E '^[0-9]{6}\.h5$' || true)" ] || fail "(7) pending runs left: $(ls "$d")"
+py 'import h5py,sys
+import numpy as np
+f, ref = h5py.File(sys.argv[1], "r"), h5py.File(sys.argv[2], "r")
+st = sorted((k, g.attrs["status"]) for k, g in f["runs"].items())
+assert st == [("%06d" % i, "done") for i in range(6)], st
+# cell 4 is the planted pending run, merged (its wall clock is the reference run'"'"'s)
+assert np.array_equal(f["runs/000004/wall_s"][()], ref["runs/000004/wall_s"][()])
+g = h5py.File(sys.argv[3], "r")
+assert g.attrs["config"] != f.attrs["config"] and "000002" in g["runs"]' \
+    "$TMP/T.h5" "$TMP/Tref.h5" "$d/$foreign" || fail "(7) wrong runs in T.h5 or the foreign file changed"
+$MPIRUN -q -np 2 "$EXE" grid "$TMP/t.ini" --out "$TMP/T.h5" >/dev/null 2>"$TMP/B2.err" ||
+    { cat "$TMP/B2.err" >&2; fail "(7) the second restart failed"; }
+grep -q '6 runs, 0 to do' "$TMP/B2.err" && ! grep -q warning "$TMP/B2.err" ||
+    { cat "$TMP/B2.err" >&2; fail "(7) second restart: expected nothing to do, no warning"; }
+ok 7 "junk and foreign pending files moved aside ($junk, $foreign), cells redone; the genuine pending run merged; 6 runs done"
 
 echo "store test: $checks checks passed"
