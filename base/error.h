@@ -18,6 +18,8 @@
 #ifndef DSAGA_ERROR_H
 #define DSAGA_ERROR_H
 
+#include <stddef.h>
+
 enum {
     ERR_OK = 0,
     ERR_INPUT = -2,   /* bad user input: data file, option, config key */
@@ -39,6 +41,14 @@ void error_input(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int error_rank(void);
 /* Text for an ERR_* code. */
 const char *error_name(int code);
+/* A child program's complaint folded into one message: the first line of
+ * text that says something, printable (others become '?'), without a
+ * leading "dsaga-bench: " or trailing ' ', ';', '.', ':', into out (""
+ * when there is none). */
+void error_first_line(const char *text, char *out, size_t size);
+/* Reads fd to its end (a child's stderr: draining it lets the child
+ * finish), keeping the first size - 1 bytes as a string in buf. */
+void error_read_fd(int fd, char *buf, size_t size);
 
 #define FAIL(code, ...)                                                                            \
     do {                                                                                           \

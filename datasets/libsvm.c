@@ -754,52 +754,6 @@ done:
     return rc;
 }
 
-/* The first line of a child's complaint that says something, printable,
- * without a trailing ';' or '.', into out ("" when there is none). */
-static void first_line(const char *text, char *out, size_t size)
-{
-    out[0] = '\0';
-    while (*text) {
-        size_t n = strcspn(text, "\n");
-        size_t a = 0;
-        while (a < n && (text[a] == ' ' || text[a] == '\t' || text[a] == '\r'))
-            a++;
-        size_t b = n;
-        while (b > a && (text[b - 1] == ' ' || text[b - 1] == '\t' || text[b - 1] == '\r' ||
-                         text[b - 1] == ';' || text[b - 1] == '.' || text[b - 1] == ':'))
-            b--;
-        if (b > a) {
-            size_t k = 0;
-            for (size_t i = a; i < b && k + 1 < size; i++) {
-                unsigned char c = (unsigned char)text[i];
-                out[k++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
-            }
-            out[k] = '\0';
-            return;
-        }
-        text += n + (text[n] == '\n');
-    }
-}
-
-/* Reads fd to its end, keeping the first size - 1 bytes as a string. */
-static void read_all_into(int fd, char *buf, size_t size)
-{
-    size_t len = 0;
-    char sink[4096];
-    for (;;) {
-        char *at = len + 1 < size ? buf + len : sink;
-        size_t room = len + 1 < size ? size - 1 - len : sizeof sink;
-        ssize_t got = read(fd, at, room);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0)
-            break;
-        if (at != sink)
-            len += (size_t)got;
-    }
-    buf[len] = '\0';
-}
-
 /* .bz2 (the LIBSVM origin's format): decoded by `bzip2 -dc` in a child.
  * Its stderr goes to a pipe, not the terminal: on failure its first line
  * becomes part of the one message (bzip2's own complaint is a dozen lines);
@@ -844,7 +798,7 @@ done:
     if (fds[0] >= 0)
         close(fds[0]);
     char err[1024];
-    read_all_into(errfds[0], err, sizeof err);
+    error_read_fd(errfds[0], err, sizeof err);
     close(errfds[0]);
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
@@ -855,7 +809,7 @@ done:
         if (code != 127) {
             why[0] = ':';
             why[1] = ' ';
-            first_line(err, why + 2, sizeof why - 2);
+            error_first_line(err, why + 2, sizeof why - 2);
             if (why[2] == '\0')
                 why[0] = '\0';
         }

@@ -106,35 +106,6 @@ static void cache_dir(char *buf, size_t size)
         snprintf(buf, size, "%s/.cache/dsaga-bench/data", home && *home ? home : ".");
 }
 
-/* The first line of text that says something, printable, without the
- * program's "dsaga-bench: " prefix or a trailing '.' or ';', into out. */
-static void first_line(const char *text, char *out, size_t size)
-{
-    out[0] = '\0';
-    while (*text) {
-        size_t n = strcspn(text, "\n");
-        size_t a = 0;
-        while (a < n && (text[a] == ' ' || text[a] == '\t' || text[a] == '\r'))
-            a++;
-        if (n - a >= 13 && strncmp(text + a, "dsaga-bench: ", 13) == 0)
-            a += 13;
-        size_t b = n;
-        while (b > a && (text[b - 1] == ' ' || text[b - 1] == '\t' || text[b - 1] == '\r' ||
-                         text[b - 1] == ';' || text[b - 1] == '.'))
-            b--;
-        if (b > a) {
-            size_t k = 0;
-            for (size_t i = a; i < b && k + 1 < size; i++) {
-                unsigned char c = (unsigned char)text[i];
-                out[k++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
-            }
-            out[k] = '\0';
-            return;
-        }
-        text += n + (text[n] == '\n');
-    }
-}
-
 /* Runs curl (no shell) to fetch url into path; 0 when the file arrived,
  * else -1 and curl's reason in why.  https only, redirects included (issue
  * 17: a redirect must not fall back to http).  curl's stderr goes to a pipe,
@@ -164,20 +135,8 @@ static int download(const char *url, const char *path, char *why, size_t size)
     }
     close(errfds[1]);
     /* to its end while curl runs (then a chatty curl cannot block) */
-    char err[1024], sink[4096];
-    size_t len = 0;
-    for (;;) {
-        char *at = len + 1 < sizeof err ? err + len : sink;
-        size_t room = len + 1 < sizeof err ? sizeof err - 1 - len : sizeof sink;
-        ssize_t got = read(errfds[0], at, room);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0)
-            break;
-        if (at != sink)
-            len += (size_t)got;
-    }
-    err[len] = '\0';
+    char err[1024];
+    error_read_fd(errfds[0], err, sizeof err);
     close(errfds[0]);
     int status = 0;
     while (waitpid(pid, &status, 0) < 0) {
@@ -188,7 +147,7 @@ static int download(const char *url, const char *path, char *why, size_t size)
     }
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
         return 0;
-    first_line(err, why, size);
+    error_first_line(err, why, size);
     if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && !why[0])
         snprintf(why, size, "the curl program was not found");
     else if (!why[0] && WIFEXITED(status))
@@ -226,7 +185,7 @@ static int verify(const struct manifest_entry *e, const char *path, char *why, s
         close(saved);
     if (scanned != 0) {
         char reason[600];
-        first_line(text, reason, sizeof reason);
+        error_first_line(text, reason, sizeof reason);
         snprintf(why, size, "not a readable LIBSVM file%s%s", reason[0] ? ": " : "", reason);
         return -1;
     }

@@ -450,8 +450,10 @@ static int runner_execute(const algorithm *alg, MPI_Comm sub, struct dataset_cac
     TRY_GOTO(runner_counts(alg, &ctx, &out->counts));
     /* a round longer than the whole run (sgd's batch of more rows than the
      * data: one step was 500 epochs of a 1-epoch run) cannot stop at
-     * max_epochs; every rank has the same counts */
-    if (out->counts.grads > cfg->max_epochs * (double)N) {
+     * max_epochs; K gradients of slack for each node's rounding of a
+     * fractional period (0.5n on shards of odd sizes); every rank has the
+     * same counts */
+    if (out->counts.grads > cfg->max_epochs * (double)N + (double)K) {
         runner_fail(out, ERR_INPUT,
                     "%s: one round takes %.0f component gradients, %g epochs, more than the "
                     "whole run (max_epochs %g; expected a shorter round: batch, period)",
