@@ -102,32 +102,7 @@ ok "--out is a CSV" "replaced"
 
 # damaged or foreign HDF5: refused before a line is written (h5py edits copies)
 mkdir -p "$TMP/bad"
-"$PYTHON" - "$H5" "$TMP/bad" <<'PY' || fail "could not make the damaged copies"
-import shutil, sys
-import h5py, numpy as np
-src, out = sys.argv[1], sys.argv[2]
-def copy(name, edit):
-    shutil.copy(src, "%s/%s.h5" % (out, name))
-    with h5py.File("%s/%s.h5" % (out, name), "a") as f:
-        edit(f["runs/000001"])
-def shorter(g):
-    v = g["rounds"][()]
-    del g["rounds"]
-    g["rounds"] = v[:-1]
-def strings(g):
-    v = g["subopt"][()]
-    del g["subopt"]
-    g["subopt"] = np.array([b"%g" % x for x in v])
-with h5py.File(out + "/foreign.h5", "w") as f:
-    f["x"] = np.arange(3.0)
-with h5py.File(out + "/empty.h5", "w") as f:
-    f.create_group("runs")
-copy("noepoch", lambda g: g.__delitem__("epoch"))
-copy("nosubopt", lambda g: g.__delitem__("subopt"))
-copy("nostatus", lambda g: g.attrs.__delitem__("status"))
-copy("short", shorter)
-copy("strings", strings)
-PY
+"$PYTHON" "$(dirname "$0")/damaged_h5.py" "$H5" "$TMP/bad" || fail "could not make the damaged copies"
 B=$TMP/bad
 refused "no /runs" "export: $B/foreign.h5: not a dsaga-bench results file (no /runs group)" \
     "$B/foreign.h5"
