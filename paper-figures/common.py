@@ -425,14 +425,44 @@ def band_label(n_seeds):
     return "one seed"
 
 
+def stopped_at_tol(run):
+    """Whether a run ended early because it reached tol (SPEC 2: a run ends at
+    tol, at max_epochs or when it diverges): status done and its last
+    checkpoint before max_epochs (less half a checkpoint interval).  Without
+    max_epochs, any done run: seeds of one configuration share max_epochs,
+    so a done seed shorter than the others stopped at tol."""
+    if run.get("status") != "done":
+        return False
+    ep = np.asarray(run.s.get("epoch", []), float)
+    ep = ep[np.isfinite(ep)]
+    if len(ep) == 0:
+        return False
+    me = run.get("max_epochs")
+    if me is None or not np.isfinite(me):
+        return True
+    ev = run.get("eval_every")
+    slack = 0.5 * ev if ev is not None and np.isfinite(ev) and ev > 0 else 1e-9
+    return bool(ep.max() < me - slack)
+
+
 def median_curve(runs, xkey, ykey="subopt", relative=False):
     """Median over seeds of log10(y) on the x grid of the longest run, with
-    its band (band()).  A run contributes up to its last checkpoint; the
-    curve stops where fewer than half of the seeds still have data.
-    Returns x, median, lo, hi (y values, not logs)."""
+    its band (band()).  Returns x, median, lo, hi (y values, not logs).
+
+    A run contributes up to its last checkpoint.  Past it:
+    - a seed that stopped at tol (stopped_at_tol) is still there: it counts
+      as its last value carried forward ("at or below its last value"), so
+      the median never jumps up because a seed finished (a finished seed
+      treated as missing would leave the median to the slower seeds);
+    - a seed that diverged, failed or ran out of max_epochs has no data (it
+      is excluded, as before).
+    The curve stops where fewer than half of the seeds have data, and where
+    more than half of them have finished (from there on the median is a
+    finished seed's carried last value, a bound, not a measurement: the
+    median seed has reached tol)."""
     longest = max(runs, key=lambda r: len(r.s[xkey]))
     x = np.asarray(longest.s[xkey], float)
-    cols = []
+    cols, fins = [], []
     for r in runs:
         rx = np.asarray(r.s[xkey], float)
         ry = r.rel_subopt() if relative else np.asarray(r.s[ykey], float)
@@ -440,17 +470,23 @@ def median_curve(runs, xkey, ykey="subopt", relative=False):
         rx, ry = rx[ok], ry[ok]
         ly = np.log10(np.clip(np.where(np.isfinite(ry), ry, np.nan), SUBOPT_FLOOR, None))
         col = np.full(len(x), np.nan)
+        fin = np.zeros(len(x), bool)
         if len(rx) >= 1:
             inside = (x >= rx[0]) & (x <= rx[-1])
+            order = np.argsort(rx, kind="stable")
             if len(rx) == 1:
                 col[inside] = ly[0]
             else:
-                order = np.argsort(rx, kind="stable")
                 col[inside] = np.interp(x[inside], rx[order], ly[order])
+            if stopped_at_tol(r):  # carried forward past its end
+                fin = x > rx[order][-1]
+                col[fin] = ly[order][-1]
         cols.append(col)
+        fins.append(fin)
     m = np.vstack(cols)
     have = np.isfinite(m).sum(axis=0)
-    keep = have * 2 >= len(runs)
+    n_fin = np.vstack(fins).sum(axis=0)
+    keep = (have * 2 >= len(runs)) & (n_fin * 2 <= len(runs))
     med = np.full(len(x), np.nan)
     lo = np.full(len(x), np.nan)
     hi = np.full(len(x), np.nan)
@@ -556,27 +592,50 @@ def key_text(run, key):
     return "%s=%s" % (key, v)
 
 
+def _label_candidates(alg):
+    """The keys a label of alg may show, in order: its legend keys, then its
+    other declared keys (a method key that varies must tell curves apart
+    even when the file does not list it as a legend key), then
+    COMMON_LEGEND_KEYS."""
+    keys = list(legend_keys(alg))
+    for k in (method_keys(alg) or []):
+        if k == "period" and "period_text" in keys:
+            continue
+        if k not in keys:
+            keys.append(k)
+    return keys + [k for k in COMMON_LEGEND_KEYS if k not in keys]
+
+
+def _excluded(k, exclude):
+    return k in exclude or (k == "period_text" and "period" in exclude)
+
+
 class Labeller:
     """Legend labels for the runs plotted in one figure:
     '<algorithm> K=<nodes> <key>=<value> ...' with the method's legend keys
-    (legend_keys()) plus COMMON_LEGEND_KEYS, keeping only the keys whose
-    value differs among the plotted runs of that method on one data set
-    (lambda = 1/N differs between data sets, not within) and not in exclude
-    (the figure's x axis, say); K is always shown, except for a centralized
-    method.  One Labeller per figure, so that a
-    configuration has the same label in every panel (one shared legend)."""
+    (legend_keys()), its other declared keys and COMMON_LEGEND_KEYS,
+    keeping only the keys whose value differs among the plotted runs of
+    that method on one data set (lambda = 1/N differs between data sets,
+    not within) and not in exclude (the figure's x axis, say; 'period'
+    excludes 'period_text' too); keys in always are shown whenever the run
+    has them; K is always shown, except for a centralized method.  One
+    Labeller per figure, so that a configuration has the same label in
+    every panel (one shared legend)."""
 
-    def __init__(self, runs, exclude=()):
+    def __init__(self, runs, exclude=(), always=()):
         by_alg = {}
         for r in runs:  # within a data set: lambda = 1/N differs between them
             by_alg.setdefault(r.algorithm, {}).setdefault(r.dataset, []).append(r)
         self.keys = {}
         for alg, per_ds in by_alg.items():
             keys = []
-            for k in legend_keys(alg) + COMMON_LEGEND_KEYS:
-                if k in exclude or k in keys:
+            for k in _label_candidates(alg) + [k for k in always
+                                                if k not in _label_candidates(alg)]:
+                if _excluded(k, exclude) or k in keys:
                     continue
-                if any(len({key_text(r, k) for r in rs}) > 1 for rs in per_ds.values()):
+                if k in always and any(_has_value(r, k) for rs in per_ds.values() for r in rs):
+                    keys.append(k)
+                elif any(len({key_text(r, k) for r in rs}) > 1 for rs in per_ds.values()):
                     keys.append(k)
             self.keys[alg] = keys
         self.exclude = set(exclude)
@@ -590,12 +649,87 @@ class Labeller:
         return " ".join(parts)
 
 
+def _has_value(run, k):
+    v = run.get("period" if k == "period_text" else k)
+    return v is not None and v != "" and not (isinstance(v, float) and math.isnan(v))
+
+
+# ---------------------------------------------------------------------------
+# curves of the rate figures (3, 4, 7): one per method variant
+# ---------------------------------------------------------------------------
+
+# the attributes that say where a run sits on a rate figure's x axis
+SWEPT_ATTRS = {"period": ("period", "period_unit", "period_text"),
+               "nodes": ("nodes",),
+               "step_scale": ("step_scale", "step_requested")}
+
+
+PROBLEM_ATTRS = ("dataset", "loss", "lambda", "bias")
+
+
+def curve_key(run, swept):
+    """The variant a rate curve draws: everything that defines the run's
+    configuration (config_key: CONFIG_ATTRS and every key the method
+    declares in /algorithms/<name>/keys, e.g. dsaga's refresh and sync)
+    except the swept attribute(s) (SWEPT_ATTRS) and the seed, and except the
+    data set and its problem (loss, lambda, bias: one per panel,
+    one_problem), so that a variant has one key, and one label, in every
+    panel.  Two variants at one x (dsaga refresh=none and refresh=visited)
+    are two curves, never one pooled point."""
+    return config_key(run, ignore=SWEPT_ATTRS.get(swept, (swept,)) + PROBLEM_ATTRS)
+
+
+def sweep_curves(groups, swept, xfun):
+    """{curve key: {x: seed group}} for seed groups (group_seeds) of one
+    data set, x = xfun(first run of the group).  A curve holds one seed
+    group per x; two configurations that only spell x differently (tau in
+    steps and as a fraction of n_k giving the same tau/n_k) are one."""
+    curves = {}
+    for g in groups:
+        pts = curves.setdefault(curve_key(g[0], swept), {})
+        x = xfun(g[0])
+        pts[x] = pts.get(x, []) + list(g)
+    return curves
+
+
+def curve_sort_key(run, swept=None):
+    """Curves of a rate figure in order: method, K, mean before sum, the
+    period (all but the swept one); a stable sort leaves the rest in the
+    results' order (a grid lists refresh=none before visited and late)."""
+    tau = run.tau_fraction if np.isfinite(run.tau_fraction) else 0.0
+    return sort_key_alg(run.algorithm) + (
+        0 if swept == "nodes" else run.get("nodes", 0),
+        str(run.get("aggregate", "")) == "sum",
+        0 if swept == "period" else tau)
+
+
+def curve_labels(reps, swept, always=("aggregate",)):
+    """{curve key: label} for the curves of one figure, reps = {curve key:
+    a run of that curve}: a Labeller over them (the swept attribute
+    excluded, K and the keys in always shown, every other key that differs
+    between curves shown), and where two curves would still read alike,
+    the configuration attributes that tell them apart added."""
+    excl = SWEPT_ATTRS.get(swept, (swept,))
+    lab = Labeller(list(reps.values()), exclude=excl, always=always)
+    out = {ck: lab(r) for ck, r in reps.items()}
+    by_label = {}
+    for ck, l in out.items():
+        by_label.setdefault(l, []).append(ck)
+    for l, cks in by_label.items():
+        if len(cks) < 2:
+            continue
+        diff = [k for k, _ in cks[0] if len({dict(ck).get(k) for ck in cks}) > 1]
+        for ck in cks:
+            out[ck] = l + " " + " ".join(key_text(reps[ck], k) for k in diff)
+    return out
+
+
 def method_label(run, exclude=()):
     """The label of one run on its own (no other runs to compare with):
     algorithm, K and every legend key of the method."""
     lab = Labeller([run], exclude)
     lab.keys[run.algorithm] = [k for k in legend_keys(run.algorithm)
-                               if k not in exclude and run.get(k) is not None]
+                               if not _excluded(k, exclude) and _has_value(run, k)]
     return lab(run)
 
 
@@ -645,7 +779,8 @@ def save_figure(fig, out_dir, stem, title, caption, runs):
     labels = []
     for lg in list(fig.legends) + [ax.get_legend() for ax in fig.axes]:
         if lg is not None:
-            labels += [t.get_text() for t in lg.get_texts() if t.get_text()]
+            labels += getattr(lg, "_dsaga_labels", None) or [
+                t.get_text() for t in lg.get_texts() if t.get_text()]
     plt.close(fig)
     write_caption(txt, title, full, labels)
     return [png, pdf, txt]
@@ -706,16 +841,57 @@ def plain(runs):
             and abs(r.get("step_scale", 1.0) - 1.0) < 1e-12 and not has_net(r)]
 
 
+class Selection(dict):
+    """convergence_selection()'s {dataset: [seed groups]}, with left_out:
+    {dataset: {algorithm: (configurations left out, configurations there,
+    the base configuration kept)}}."""
+
+    def __init__(self, *a, **k):
+        dict.__init__(self, *a, **k)
+        self.left_out = {}
+
+
+def base_config(gs, others):
+    """Of one method's seed groups gs (configurations), the one the method
+    comparison is about: at the K most of the other distributed methods'
+    configurations use (else the method's own most frequent K), matching
+    the values they share for the method's keys (a period, say), with
+    aggregate mean, and, among equals, the first in the results (a grid
+    lists a method's base section before its sweeps: dsaga period=0.5n
+    before dsaga:period and dsaga:nodes)."""
+    dist = [g for g in others if g[0].algorithm not in _CENTRAL]
+    k_ref = most_common([g[0].get("nodes") for g in dist]) if dist else None
+    if k_ref is None:
+        k_ref = most_common([g[0].get("nodes") for g in gs])
+    alg = gs[0][0].algorithm
+    shared = {}
+    for k in (method_keys(alg) or []):
+        vals = [key_text(g[0], k) for g in dist if k in (method_keys(g[0].algorithm) or [])]
+        if vals:
+            shared[k] = most_common(vals)
+
+    def score(ig):
+        i, g = ig
+        r = g[0]
+        return (_norm(r.get("nodes")) == _norm(k_ref),
+                sum(key_text(r, k) == v for k, v in shared.items()),
+                r.get("aggregate") != "sum", -i)
+    return max(enumerate(gs), key=score)[1]
+
+
 def convergence_selection(runs, per_alg=4):
-    """{dataset: [seed groups]} for the method comparison (figures 1, 2, 6).
+    """{dataset: [seed groups]} for the method comparison (figures 1, 2, 6),
+    a Selection (its left_out says what was left out, selection_note()).
 
     Per dataset, the results file holding the most distinct algorithms is
     taken as the comparison grid (period or step sweeps live in other
     files), or every file when none holds two algorithms; within it one
     problem (one_problem: the loss, lambda and bias most of its runs share,
-    saga included), and at most per_alg configurations per algorithm,
-    preferring aggregate=mean and spreading over the periods."""
-    out = {}
+    saga included), and at most per_alg configurations per algorithm:
+    always its base configuration (base_config: the other methods' K and
+    shared keys, first in the grid), then, preferring aggregate=mean, the
+    others spread over K and period."""
+    out = Selection()
     cand = plain(runs)
     for ds in datasets_of(cand):
         rs = [r for r in cand if r.dataset == ds]
@@ -729,21 +905,53 @@ def convergence_selection(runs, per_alg=4):
         # one problem (loss, lambda, bias) per data set: a regime slice at
         # another lambda (saga:regime, local-svrg:regime) is figure 9's
         pick = one_problem(pick)
-        groups = list(group_seeds(pick).values())
+        groups = list(group_seeds(pick).values())  # in the results' order
         chosen = []
         for alg in sorted({g[0].algorithm for g in groups},
                           key=lambda a: sort_key_alg(a)):
-            gs = [g for g in groups if g[0].algorithm == alg]
+            all_gs = [g for g in groups if g[0].algorithm == alg]
+            gs = all_gs
             if len(gs) > per_alg:
-                mean = [g for g in gs if g[0].get("aggregate") != "sum"]
-                gs = mean if mean else gs
-            if len(gs) > per_alg:
-                gs.sort(key=lambda g: (g[0].get("nodes", 0), g[0].tau_fraction))
-                idx = np.unique(np.round(np.linspace(0, len(gs) - 1, per_alg)).astype(int))
-                gs = [gs[i] for i in idx]
+                base = base_config(gs, [g for g in groups if g[0].algorithm != alg])
+                rest = [g for g in gs if g is not base]
+                mean = [g for g in rest if g[0].get("aggregate") != "sum"]
+                rest = mean if mean else rest
+                if len(rest) > per_alg - 1:
+                    rest.sort(key=lambda g: (g[0].get("nodes", 0), g[0].tau_fraction,
+                                             str(config_key(g[0]))))
+                    idx = np.unique(np.round(np.linspace(0, len(rest) - 1,
+                                                         per_alg - 1)).astype(int))
+                    rest = [rest[i] for i in idx]
+                gs = [base] + rest
+                out.left_out.setdefault(ds, {})[alg] = (len(all_gs) - len(gs), len(all_gs),
+                                                        base[0])
             chosen.extend(sorted(gs, key=lambda g: sort_key(g[0])))
         out[ds] = chosen
     return out
+
+
+def selection_note(sel, datasets=None, labeller=None):
+    """The caption's sentence on the configurations convergence_selection
+    left out: 'At most 4 configurations per method are drawn ...: dsaga 6
+    of 10 left out (a9a, ...), its base configuration dsaga K=4
+    period=0.5n kept.'  Empty when nothing was left out."""
+    left = getattr(sel, "left_out", {})
+    per = {}
+    for ds, algs in left.items():
+        if datasets is not None and ds not in datasets:
+            continue
+        for alg, (n_left, n_all, base) in algs.items():
+            lab = labeller(base) if labeller else method_label(base)
+            per.setdefault((alg, n_left, n_all, lab), []).append(ds_name(ds))
+    if not per:
+        return ""
+    parts = ["%s: %d of %d configurations left out (%s), the base configuration %s kept" % (
+        alg, n_left, n_all, ", ".join(sorted(dss)), lab)
+        for (alg, n_left, n_all, lab), dss in sorted(per.items(), key=lambda kv: (
+            sort_key_alg(kv[0][0]), kv[0][1:]))]
+    return ("At most 4 configurations per method are drawn (its base configuration, at the "
+            "other methods' K and first in the grid, then aggregate mean first, spread over K "
+            "and period): %s. " % "; ".join(parts))
 
 
 def draw_groups(ax, groups, xkey, ykey="subopt", style=None, labeller=None):
@@ -802,7 +1010,11 @@ def seeds_note(groups):
         return "One seed per configuration."
     big = max(n)
     return ("Curves are medians over seeds (%s per configuration); the shaded band spans "
-            "min..max, or the 5-95 %% quantiles with 20 seeds or more." %
+            "min..max, or the 5-95 %% quantiles with 20 seeds or more. A seed that stopped at "
+            "tol counts as its last value from there on (it is at or below it), so a median "
+            "never rises because a seed finished; a curve ends where more than half of its "
+            "seeds have finished, or fewer than half have data (diverged and failed seeds "
+            "have none past their end)." %
             ("%d" % big if len(n) == 1 else "%d-%d" % (n[0], big)))
 
 
@@ -824,24 +1036,60 @@ def rate_ylabel(runs):
     return RATE_YLABEL + (" (tail)" if any(r.has_tail for r in runs) else " (window)")
 
 
-def rate_point(group, kind="tail"):
-    """Summary of one seed group's rate of one kind (rate_of): (status,
-    median, lo, hi) with status 'ok' (median of -rate over the seeds that
-    have one), 'diverged' (half of the seeds or more diverged) or 'norate'
-    (no seed has a linear rate: too few checkpoints for the fit, or no
-    progress)."""
+def rate_summary(group, kind="tail"):
+    """One seed group's rate of one kind (rate_of), as a dict: status,
+    median, lo, hi (decades gained per epoch, i.e. -rate), n (seeds that
+    ran: failed runs left out), n_rate (seeds with a negative rate, i.e. a
+    decreasing tail), n_rising (finite rate >= 0: the tail did not
+    decrease), n_nofit (no rate: too few checkpoints for the fit), n_div.
+
+    status:
+    - 'diverged': half of the seeds or more diverged;
+    - 'norate': half of the seeds or more have no negative rate (rising or
+      flat tail, no fit, or diverged): no rate is drawn;
+    - 'ok': every seed has a negative rate, the median over them;
+    - 'partial': more than half of the seeds have one, but not all: the
+      median counts the others (rising, no fit or diverged) as slower than
+      every seed with a rate (the honest median, not the median of the
+      survivors); lo..hi spans the seeds with a rate.
+    Seeds with a rising tail are never dropped silently: a point is 'ok'
+    only when all its seeds converge."""
     g = [r for r in group if r.get("status") != "failed"]
+    out = dict(status="failed", median=float("nan"), lo=float("nan"), hi=float("nan"),
+               n=len(g), n_rate=0, n_rising=0, n_nofit=0, n_div=0)
     if not g:
-        return "failed", float("nan"), float("nan"), float("nan")
+        return out
     n_div = sum(r.get("status") == "diverged" for r in g)
-    if n_div * 2 >= len(g):
-        return "diverged", float("nan"), float("nan"), float("nan")
     rates = [rate_of(r, kind) for r in g if r.get("status") != "diverged"]
     vals = [-v for v in rates if v is not None and np.isfinite(v) and v < 0]
-    if not vals:
-        return "norate", float("nan"), float("nan"), float("nan")
-    med, lo, hi = band(vals)
-    return "ok", med, lo, hi
+    out.update(n_div=n_div, n_rate=len(vals),
+               n_rising=sum(1 for v in rates if v is not None and np.isfinite(v) and v >= 0),
+               n_nofit=sum(1 for v in rates if v is None or not np.isfinite(v)))
+    if n_div * 2 >= len(g):
+        out["status"] = "diverged"
+        return out
+    if len(vals) * 2 <= len(g):
+        out["status"] = "norate"
+        return out
+    # the others count as slower than every seed with a rate (-inf): with a
+    # strict majority of finite values the median is finite
+    full = np.array(sorted(vals) + [-np.inf] * (len(g) - len(vals)))
+    med = float(np.median(full))
+    _, lo, hi = band(vals)
+    if len(g) >= 20:
+        q = np.quantile(full, [0.05, 0.95])
+        lo = float(q[0]) if np.isfinite(q[0]) else min(vals)
+        hi = float(q[1])
+    out.update(status="ok" if len(vals) == len(g) else "partial", median=med, lo=lo, hi=hi)
+    return out
+
+
+def rate_point(group, kind="tail"):
+    """(status, median, lo, hi) of rate_summary; status 'partial' (some
+    seeds without a decreasing tail, a majority with one) is kept apart
+    from 'ok' so that callers can mark it."""
+    d = rate_summary(group, kind)
+    return d["status"], d["median"], d["lo"], d["hi"]
 
 
 def group_bent(group):
@@ -852,50 +1100,59 @@ def group_bent(group):
 
 
 WINDOW_STYLE = dict(ls=":", lw=1.1, mfc="white", ms=5.5)
+PARTIAL_STYLE = dict(marker="o", ms=11, mfc="none", mew=1.0, ls="none")
+STRIP_LABELS = {"diverged": "diverged", "norate": "no rate"}
 
 
-def draw_rate_curve(ax, xs, groups, c, mk, ls, label, edge_y=0.04):
-    """The tail rate (rate_of 'tail') against x for seed groups at each x:
-    the 'ok' points as a line with filled markers and a min..max band;
-    diverged points as an 'x' and runs without a rate as an open marker,
-    both on the bottom edge of the axes (drawn, not dropped; edge_y, in
-    axes fraction, staggers curves).  Where a group is bent (group_bent)
+def _ax_note(ax, name, items):
+    """Appends to a per-axes list (values drawn, pending strip markers)."""
+    ax.__dict__.setdefault(name, []).extend(items)
+
+
+def draw_rate_curve(ax, xs, groups, c, mk, ls, label, row=0):
+    """The tail rate (rate_of 'tail', rate_summary) against x for seed
+    groups at each x: the 'ok' and 'partial' points as a line with filled
+    markers and a band over the seeds with a rate, a 'partial' point (some
+    seeds without a decreasing tail) ringed; diverged points ('x') and
+    points without a rate (open marker) go to the strip below the rate
+    axis that finish_rate_axes() draws, row `row` of it (one row per
+    curve), never onto the rate scale.  Where a group is bent (group_bent)
     its window rate is drawn too, an open marker in the curve's colour,
-    consecutive bent x joined by a dotted line, and a thin line down to
-    its tail point.  Returns the statuses seen, plus 'window' when a
-    window point was drawn."""
+    consecutive bent x joined by a dotted line, and a thin line down to its
+    tail point.  Returns the statuses seen, plus 'window' when a window
+    point was drawn."""
     xs_sorted = sorted(zip(xs, groups), key=lambda t: t[0])
     pts = [(x,) + rate_point(g, "tail") for x, g in xs_sorted]
-    ok = [(p[0], p[2], p[3], p[4]) for p in pts if p[1] == "ok"]
+    ok = [(p[0], p[2], p[3], p[4]) for p in pts if p[1] in ("ok", "partial")]
     if ok:
         x, m, lo, hi = map(np.array, zip(*ok))
         ax.plot(x, m, color=c, marker=mk, ls=ls, label=label, zorder=3)
         if any(len(g) > 1 for g in groups):
             ax.fill_between(x, lo, hi, color=c, alpha=0.18, lw=0)
+        _ax_note(ax, "_rate_vals", list(m) + list(lo) + list(hi))
     else:
         ax.plot([], [], color=c, marker=mk, ls=ls, label=label)
-    edge = ax.get_xaxis_transform()  # x in data, y in axes fraction
-    div = [p[0] for p in pts if p[1] == "diverged"]
-    nor = [p[0] for p in pts if p[1] == "norate"]
-    if div:
-        ax.plot(div, [edge_y] * len(div), transform=edge, marker="x", ms=8, mew=2, color=c,
-                ls="none", clip_on=False)
-    if nor:
-        ax.plot(nor, [edge_y] * len(nor), transform=edge, marker=mk, mfc="none", color=c,
-                ls="none", clip_on=False)
+    part = [(p[0], p[2]) for p in pts if p[1] == "partial"]
+    if part:
+        px, pm = zip(*part)
+        ax.plot(px, pm, color=c, zorder=3.5, **PARTIAL_STYLE)
+    _ax_note(ax, "_edge_marks", [(row, p[0], p[1], c, mk) for p in pts
+                                 if p[1] in ("diverged", "norate")])
     statuses = {p[1] for p in pts}
     # the window rate where the curve bends: segments over consecutive bent x
     seg = []
     segments = [seg]
     for (x, g), p in zip(xs_sorted, pts):
-        w = rate_point(g, "window") if p[1] in ("ok", "norate") and group_bent(g) else None
-        if w is None or w[0] != "ok":
+        w = (rate_point(g, "window") if p[1] in ("ok", "partial", "norate") and group_bent(g)
+             else None)
+        if w is None or w[0] not in ("ok", "partial"):
             seg = []
             segments.append(seg)
             continue
         seg.append((x, w[1]))
         statuses.add("window")
-        if p[1] == "ok":  # from the window point down to its tail point
+        _ax_note(ax, "_rate_vals", [w[1]])
+        if p[1] in ("ok", "partial"):  # from the window point down to its tail point
             ax.plot([x, x], [w[1], p[2]], color=c, lw=0.6, ls="-", alpha=0.6, zorder=2)
     for seg in segments:
         if seg:
@@ -904,10 +1161,57 @@ def draw_rate_curve(ax, xs, groups, c, mk, ls, label, edge_y=0.04):
     return statuses
 
 
+def finish_rate_axes(ax, pad=1.25, row_frac=0.05):
+    """The y axis of a rate panel, once every curve is drawn: limits over
+    the values drawn (points, bands, window rates, saga's line and band)
+    with a margin, labelled ticks only there (nice_log_ticks), and, when a
+    curve has diverged or rate-less points, a grey strip below the rate
+    range holding them, one row per such curve, labelled 'diverged' / 'no
+    rate' where the tick labels are: no rate tick falls in the strip, so
+    those markers never read as measured rates."""
+    from matplotlib.patches import Rectangle
+    from matplotlib.ticker import FixedFormatter, FixedLocator
+    vals = [v for v in getattr(ax, "_rate_vals", []) if v is not None and np.isfinite(v)
+            and v > 0]
+    lo, hi = (min(vals) / pad, max(vals) * pad) if vals else (0.01, 1.0)
+    if not hi > lo * 1.5:  # one value: a decade around it
+        lo, hi = lo / 3, hi * 3
+    set_log_ticks(ax.yaxis, lim=(lo, hi))
+    marks = getattr(ax, "_edge_marks", [])
+    if not marks:
+        ax.set_ylim(lo, hi)
+        return
+    rows = sorted({m[0] for m in marks})
+    strip = 0.035 + row_frac * len(rows)
+    span = math.log10(hi / lo)
+    bottom = lo / 10 ** (strip * span / (1 - strip))
+    ax.set_ylim(bottom, hi)
+    ax.add_patch(Rectangle((0, 0), 1, strip, transform=ax.transAxes, facecolor="0.92",
+                           edgecolor="none", zorder=0.2))
+    ax.plot([0, 1], [strip, strip], transform=ax.transAxes, color="0.55", lw=0.8, zorder=2.5)
+    edge = ax.get_xaxis_transform()  # x in data, y in axes fraction
+    for (row, x, st, c, mk) in marks:
+        y = 0.012 + (strip - 0.024) * (rows.index(row) + 0.5) / len(rows)
+        if st == "diverged":
+            ax.plot([x], [y], transform=edge, marker="x", ms=7, mew=2, color=c, ls="none",
+                    clip_on=False, zorder=4)
+        else:
+            ax.plot([x], [y], transform=edge, marker=mk, mfc="white", ms=6, mew=1.3, color=c,
+                    ls="none", clip_on=False, zorder=4)
+    # the strip's label, a minor tick label (counted in the layout like the
+    # tick labels; no grid line: the grid is on major ticks)
+    kinds = [STRIP_LABELS[k] for k in ("diverged", "norate") if any(m[2] == k for m in marks)]
+    ax.yaxis.set_minor_locator(FixedLocator([bottom * 10 ** (0.5 * strip * span / (1 - strip))]))
+    ax.yaxis.set_minor_formatter(FixedFormatter(["\n".join(kinds)]))
+    ax.tick_params(axis="y", which="minor", length=0, labelsize=6.5, labelcolor="0.3")
+    for t in ax.yaxis.get_minor_ticks():
+        t.label1.set_fontstyle("italic")
+
+
 def edge_handles(statuses, c, mk):
-    """Legend entries for the tail/window styles and the bottom-edge
-    markers, drawn exactly as draw_rate_curve draws them (colour c, marker
-    mk)."""
+    """Legend entries for the tail/window styles, the ringed partial points
+    and the strip markers, drawn exactly as draw_rate_curve draws them
+    (colour c, marker mk)."""
     from matplotlib.lines import Line2D
     h, l = [], []
     if "window" in statuses:
@@ -915,13 +1219,32 @@ def edge_handles(statuses, c, mk):
         l.append("tail rate (filled marker)")
         h.append(Line2D([], [], marker=mk, color=c, **WINDOW_STYLE))
         l.append("window rate where bent (open marker, dotted)")
+    if "partial" in statuses:
+        h.append(Line2D([], [], color=c, **PARTIAL_STYLE))
+        l.append("ringed: some seeds' tail did not decrease (median counts them slowest)")
     if "diverged" in statuses:
-        h.append(Line2D([], [], marker="x", ms=8, mew=2, color=c, ls="none"))
-        l.append("diverged (x on the bottom edge, in its curve's colour)")
+        h.append(Line2D([], [], marker="x", ms=7, mew=2, color=c, ls="none"))
+        l.append("diverged (x in the grey strip below the rates)")
     if "norate" in statuses:
-        h.append(Line2D([], [], marker=mk, mfc="none", color=c, ls="none"))
-        l.append("no linear rate (open marker on the bottom edge)")
+        h.append(Line2D([], [], marker=mk, mfc="white", ms=6, mew=1.3, color=c, ls="none"))
+        l.append("no rate: half of the seeds or more without a decreasing tail (grey strip)")
     return h, l
+
+
+def edge_note(statuses=None):
+    """The caption's sentences on how points are summarised over seeds and
+    where diverged and rate-less configurations are drawn."""
+    return ("A point is the median over seeds of the decades gained per epoch, its band "
+            "min..max (5-95 %% with 20 seeds or more) over the seeds with a rate. A seed whose "
+            "tail did not decrease (tail rate >= 0, or no fit) is not dropped: it counts as "
+            "slower than every other seed, so a point is drawn only when more than half of its "
+            "seeds have a decreasing tail, and ringed when some do not%s. A configuration "
+            "where half of the seeds or more diverged is an 'x', one where half or more have "
+            "no decreasing tail an open marker, both in the grey strip below the rate axis "
+            "(no rate scale there; one row per curve), drawn, not dropped. " % (
+                " (%d such point%s here)" % (statuses["n_partial"],
+                                            "s" if statuses["n_partial"] > 1 else "")
+                if statuses and statuses.get("n_partial") else ""))
 
 
 def rate_note(runs, groups=()):
@@ -998,16 +1321,6 @@ def geometric(values):
     return v if max(r) - min(r) <= 0.05 * max(r) else None
 
 
-def reserve_edge(ax, frac=0.16):
-    """Lowers the bottom of a log y axis so that the lowest point drawn sits
-    above the strip where draw_rate_curve puts its edge markers ('x',
-    open markers): they never cover a plotted point."""
-    lo, hi = ax.get_ylim()
-    if lo > 0 and hi > lo:
-        span = math.log10(hi / lo)
-        ax.set_ylim(lo / 10 ** (frac * span / (1 - frac)), hi)
-
-
 def pad_log_ylim(ax, values, factor=1.25):
     """y limits covering values (and the current limits) with a margin."""
     v = [x for x in values if x is not None and np.isfinite(x) and x > 0]
@@ -1031,7 +1344,7 @@ def saga_reference(ax, runs, dataset, label="saga (reference)", like=None):
     g = list(group_seeds(saga).values())
     g = max(g, key=len)
     st, m, lo, hi = rate_point(g)
-    if st != "ok":
+    if st not in ("ok", "partial"):
         return []
     ax.axhline(m, color=color("saga"), ls="--", lw=1.2, label=label, zorder=1)
     if len(g) > 1:
@@ -1039,7 +1352,8 @@ def saga_reference(ax, runs, dataset, label="saga (reference)", like=None):
     ax.annotate("saga %.3g" % m, xy=(0.99, m), xycoords=("axes fraction", "data"),
                 xytext=(0, 2), textcoords="offset points", ha="right", va="bottom",
                 fontsize=7, color=color("saga"))
-    ax._saga_rate = m  # pad_log_ylim keeps it inside the axes
+    ax._saga_rate = m
+    _ax_note(ax, "_rate_vals", [m * 1.12, lo, hi])  # finish_rate_axes keeps them inside
     return g
 
 
@@ -1099,14 +1413,21 @@ def datasets_note(datasets):
     return ("Data sets: %s." % "; ".join(parts)) if parts else ""
 
 
-def shared_legend(fig, axes, extra=(), ncol=None, title=None, top_in=0.3, grow=False):
+def shared_legend(fig, axes, extra=(), ncol=None, title=None, top_in=0.3, grow=False,
+                  min_row_in=2.9, min_axes_in=2.0):
     """One legend for the whole figure, below the panels: the handles of
     every panel (each label once, first panel first) plus extra (handles,
-    labels); the per-panel legends are removed.  Lays the figure out
-    (tight_layout) leaving room for the suptitle (top_in inches) and the
-    legend; with grow, the figure is made taller by the legend's height
-    (a legend of many rows then leaves the panels their size).  Returns
-    the legend."""
+    labels); the per-panel legends are removed.  The legend is fitted to
+    the figure's width, measured: as many columns as fit, fewer when it is
+    wider than the figure, and with one column too wide its long labels
+    wrapped.  Then the figure is laid out (tight_layout) leaving room for
+    the suptitle (top_in inches) and the legend; with grow, the figure is
+    made taller by the legend's height (a legend of many rows then leaves
+    the panels their size), and in any case tall enough that each row of
+    panels keeps min_row_in inches (title, axes and x labels) and each axes
+    min_axes_in inches and its y label's height, so that a single panel is
+    not squashed by its legend.  Returns the legend."""
+    import textwrap
     handles, labels = [], []
     for ax in axes:
         if ax.get_legend():
@@ -1120,19 +1441,58 @@ def shared_legend(fig, axes, extra=(), ncol=None, title=None, top_in=0.3, grow=F
             handles.append(h)
             labels.append(l)
     w, hgt = fig.get_size_inches()
-    longest = max((len(l) for l in labels), default=10)
-    ncol = ncol or max(1, min(len(labels), int(w / (0.4 + 0.065 * longest))))
-    rows = int(math.ceil(len(labels) / ncol)) if labels else 0
-    leg_in = 0.12 + 0.2 * rows
+    lg, leg_in = None, 0.0
+    if labels:
+        longest = max(len(l) for l in labels)
+        nc = ncol or max(1, min(len(labels), int(w / (0.4 + 0.065 * longest))))
+        renderer = fig.canvas.get_renderer()
+        avail = 0.98 * w * fig.dpi
+
+        def make(nc, texts):
+            return fig.legend(handles, texts, loc="lower center", bbox_to_anchor=(0.5, 0.0),
+                              ncol=nc, frameon=False, title=title, fontsize=8)
+
+        texts = list(labels)
+        lg = make(nc, texts)
+        while lg.get_window_extent(renderer).width > avail and nc > 1:
+            lg.remove()
+            nc -= 1
+            lg = make(nc, texts)
+        width = lg.get_window_extent(renderer).width
+        if width > avail:  # one column, still too wide: wrap the long labels
+            chars = max(20, int(longest * avail / width) - 2)
+            texts = [textwrap.fill(l, chars, subsequent_indent="  ") for l in labels]
+            lg.remove()
+            lg = make(1, texts)
+        lg._dsaga_labels = list(labels)  # the labels unwrapped (save_figure)
+        leg_in = lg.get_window_extent(renderer).height / fig.dpi + 0.1
     if grow:
-        fig.set_size_inches(w, hgt + leg_in)
         hgt += leg_in
+    try:
+        nrows = axes[0].get_subplotspec().get_gridspec().nrows if axes else 1
+    except AttributeError:
+        nrows = 1
+    hgt = max(hgt, top_in + leg_in + nrows * min_row_in)
+    fig.set_size_inches(w, hgt)
     fig.tight_layout(rect=(0, leg_in / hgt, 1, 1 - top_in / hgt))
-    for ax in axes:
-        m = getattr(ax, "_saga_rate", None)
-        if m is not None:
-            pad_log_ylim(ax, [m], 1.15)
-    if not labels:
-        return None
-    return fig.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.0),
-                      ncol=ncol, frameon=False, title=title, fontsize=8)
+    # each axes at least min_axes_in tall, and no shorter than its y label
+    # (a single panel above a legend of many rows is not squashed): the
+    # figure grows by what the shortest row lacks, times the rows
+    if axes:
+        renderer = fig.canvas.get_renderer()
+        for _ in range(2):
+            short = 0.0
+            for ax in axes:
+                spec = getattr(ax, "get_subplotspec", lambda: None)()
+                if spec is None:  # an inset (a strip): not a panel
+                    continue
+                ah = ax.get_window_extent(renderer).height / fig.dpi
+                yl = (ax.yaxis.label.get_window_extent(renderer).height / fig.dpi
+                      if ax.yaxis.label.get_text() else 0.0)
+                short = max(short, max(min_axes_in, yl + 0.15) - ah)
+            if short <= 0.01:
+                break
+            hgt += short * nrows
+            fig.set_size_inches(w, hgt)
+            fig.tight_layout(rect=(0, leg_in / hgt, 1, 1 - top_in / hgt))
+    return lg

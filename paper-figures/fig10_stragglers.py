@@ -109,12 +109,30 @@ def table(runs):
     return sel, rows, {alg: best_per_slowdown(rows, alg) for alg in METHODS}
 
 
+def ticks_125(lo, hi):
+    """Ticks 1, 2, 5 per decade from the largest one <= lo to the smallest
+    one >= hi (so that the limits are ticks: a readable log axis of a
+    decade or two, not a lone 10^1)."""
+    vals = [m * 10.0 ** e for e in range(int(math.floor(math.log10(lo))) - 1,
+                                         int(math.ceil(math.log10(hi))) + 2)
+            for m in (1, 2, 5)]
+    first = max(v for v in vals if v <= lo * (1 + 1e-9))
+    last = min(v for v in vals if v >= hi * (1 - 1e-9))
+    return [v for v in vals if first * (1 - 1e-9) <= v <= last * (1 + 1e-9)]
+
+
 def make(runs, out_dir):
     sel, rows, best = table(runs)
-    fig, axes = plt.subplots(1, 3, figsize=(13.0, 3.6))
-    ax_t, ax_e, ax_u = axes
+    fig, (ax_t, ax_e, ax_u) = plt.subplots(1, 3, figsize=(13.0, 4.4))
+    # left: time to 1e-8, with a strip above it for the runs that never got
+    # there (drawn as markers there, not at a made-up time)
+    strip = 0.15  # the top of the panel, above the axis range of the times
+    ax_n = ax_t.inset_axes([0.0, 1.0 - strip, 1.0, strip], sharex=ax_t)
     slows = sorted({r["slowdown"] for r in rows})
-    top = max([r["wall_to_thr"] for r in rows if np.isfinite(r["wall_to_thr"])] + [1.0]) * 1.6
+    reached_t = [b[x]["wall_to_thr"] for alg in METHODS for b in [best[alg]] for x in b
+                 if np.isfinite(b[x]["wall_to_thr"])]
+    missing = [alg for alg in METHODS if any(not np.isfinite(r["wall_to_thr"])
+                                             for r in best[alg].values())]
     for alg in METHODS:
         b = best[alg]
         if not b:
@@ -123,23 +141,43 @@ def make(runs, out_dir):
         ys = [b[x]["wall_to_thr"] for x in xs]
         reached = [np.isfinite(y) for y in ys]
         c, mk = C.color(alg), C.marker(alg)
+        name = alg + (" (best period)" if alg != "sgd" else "")
         if any(reached):
             ax_t.plot([x for x, ok in zip(xs, reached) if ok],
-                      [y for y, ok in zip(ys, reached) if ok], marker=mk, color=c,
-                      label=alg + (" (best period)" if alg != "sgd" else ""))
+                      [y for y, ok in zip(ys, reached) if ok], marker=mk, color=c, label=name)
         miss = [x for x, ok in zip(xs, reached) if not ok]
         if miss:
-            ax_t.plot(miss, [top] * len(miss), linestyle="none", marker=mk, color=c,
-                      markerfacecolor="none", label="%s: never reached 1e-8" % alg)
+            ax_n.plot(miss, [missing.index(alg)] * len(miss), linestyle="none", marker=mk,
+                      color=c, markerfacecolor="none", ms=7,
+                      label=(name + ": never reached 1e-8") if not any(reached)
+                      else "_nolegend_")
         if alg != "sgd":
-            ax_e.plot(xs, [b[x]["epochs_to_thr"] for x in xs], marker=mk, color=c, label=alg)
+            ax_e.plot(xs, [b[x]["epochs_to_thr"] for x in xs], marker=mk, color=c,
+                      label="_nolegend_")
     ax_t.set_xscale("log", base=2)
     ax_t.set_yscale("log")
+    if reached_t:
+        ticks = ticks_125(min(reached_t) / 1.15, max(reached_t) * 1.15)
+        lo, hi = ticks[0] / 1.08, ticks[-1] * 1.08
+        # room for the strip: the times fill the lower 1 - strip of the panel
+        ax_t.set_ylim(lo, lo * (hi / lo) ** (1.0 / (1.0 - strip)))
+        C.set_log_ticks(ax_t.yaxis, ticks=ticks)
+    else:
+        ax_t.set_yticks([])
+        ax_t.text(0.5, 0.5, "no method reached 1e-8", ha="center", transform=ax_t.transAxes)
     ax_t.set_xlabel("slowdown of one worker (x)")
     ax_t.set_ylabel("wall time to 1e-8 (s)")
-    ax_t.set_title("time to 1e-8 (hollow: not reached)")
-    ax_t.legend(loc="lower right")
+    # the strip: one row per method that missed 1e-8 at some slowdown
+    ax_n.set_ylim(-0.7, max(len(missing), 1) - 0.3)
+    ax_n.set_yticks([])
+    ax_n.set_ylabel("not\nreached", rotation=0, ha="right", va="center", fontsize=8)
+    ax_n.tick_params(axis="x", labelbottom=False, bottom=False)
+    ax_n.set_facecolor("#f3f3f3")
+    ax_n.tick_params(axis="y", left=False)
+    ax_n.grid(False)
+    ax_t.set_title("time to 1e-8 (top strip: never reached)")
     ax_e.set_xscale("log", base=2)
+    ax_u.set_xlabel("slowdown of one worker (x)")
     for ax in (ax_t, ax_e):
         ax.set_xticks(slows)
         ax.set_xticklabels(["%sx" % C.fmt_num(x) for x in slows])
@@ -148,17 +186,17 @@ def make(runs, out_dir):
     ax_e.set_ylabel("epochs to 1e-8")
     ax_e.set_title("epoch cost and staleness")
     ab = best["dsaga-async"]
+    twin = []
     if ab:
         tw = ax_e.twinx()
+        twin = [tw]
         xs = sorted(ab)
         tw.plot(xs, [ab[x]["staleness"] for x in xs], linestyle="--", marker="x",
-                color=C.color("dsaga-async"), label="staleness, mean over updates")
+                color=C.color("dsaga-async"), label="dsaga-async staleness, mean over updates")
         tw.plot(xs, [ab[x]["slow_staleness"] for x in xs], linestyle=":", marker="+",
-                color=C.color("dsaga-async"), label="staleness of the slow worker")
+                color=C.color("dsaga-async"), label="dsaga-async staleness of the slow worker")
         tw.set_ylim(bottom=0)
         tw.set_ylabel("mean staleness (updates)")
-        tw.legend(loc="lower right")
-    ax_e.legend(loc="upper left")
     # the slow worker's share of dsaga-async's updates
     if ab:
         xs = sorted(ab)
@@ -173,17 +211,20 @@ def make(runs, out_dir):
         ax_u.set_xticklabels(["%sx" % C.fmt_num(x) for x in xs])
         ax_u.set_ylabel("slowest worker's share of updates")
         ax_u.set_title("dsaga-async: fast workers do more")
-        ax_u.legend()
     fig.suptitle("Figure 10: one of K = %s workers slowed (real sleeps), %s"
                  % (C.fmt_num(sel[0].get("nodes")), C.ds_name(sel[0].dataset)))
-    fig.tight_layout()
+    # one legend below the panels (middle panel: the same lines as on the left)
+    C.shared_legend(fig, [ax_t, ax_n, ax_e] + twin + [ax_u])
     caption = ("Wall time to a relative suboptimality of 1e-8 with one worker slowed 1x-8x "
                "by real sleeps (straggler_sleep; experiments/stragglers.ini), dsaga and "
-               "dsaga-async each at their best period per slowdown, sgd as the reference "
-               "(hollow: never reached 1e-8).  Middle: epochs to 1e-8 and dsaga-async's "
-               "staleness (the mean over all updates stays near K - 1 by construction; the "
-               "slow worker's grows with its slowdown).  Right: the slowest worker's share of dsaga-async's updates "
-               "(slowdowns %s)." % ", ".join(C.fmt_num(s) for s in slows))
+               "dsaga-async each at their best period per slowdown, sgd as the reference; "
+               "a method that never reached 1e-8 within its run is drawn in the grey strip "
+               "above the left panel (hollow markers), not at a time.  Middle: epochs to 1e-8 "
+               "(solid, left axis) and dsaga-async's "
+               "staleness (right axis; the mean over all updates stays near K - 1 by "
+               "construction; the slow worker's grows with its slowdown).  Right: the slowest "
+               "worker's share of dsaga-async's updates (slowdowns %s)."
+               % ", ".join(C.fmt_num(s) for s in slows))
     return C.save_figure(fig, out_dir, STEM, "Figure 10: stragglers", caption, sel)
 
 

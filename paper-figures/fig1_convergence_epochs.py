@@ -13,8 +13,8 @@ STEM = "fig1_convergence_epochs"
 
 
 def make(runs, out_dir):
-    sel = C.convergence_selection(runs)
-    sel = {ds: gs for ds, gs in sel.items() if len({g[0].algorithm for g in gs}) >= 2}
+    full = C.convergence_selection(runs)
+    sel = {ds: gs for ds, gs in full.items() if len({g[0].algorithm for g in gs}) >= 2}
     if not sel:
         raise C.MissingRuns("no dataset has runs of two or more algorithms at the default "
                             "step on random shards (the method comparison grid)")
@@ -36,9 +36,10 @@ def make(runs, out_dir):
     central = sorted({g[0].algorithm for g in groups_all if g[0].algorithm in C._CENTRAL})
     caption = ("Figure 1. Suboptimality f(w) - f* (log scale) against epochs (N component "
                "gradients summed over all nodes) for each method configuration of the "
-               "comparison grid, one panel per dataset. %s %s%s An 'x' ends a diverged run; "
+               "comparison grid, one panel per dataset. %s %s%s%s An 'x' ends a diverged run; "
                "values <= 0 are drawn at %g. %s" % (
                    C.problem_note([r for r in C.plain(runs) if r.dataset in sel]),
+                   C.selection_note(full, sel, label),
                    ("%s (centralized) is the wide pale line; dsaga with K=1 reproduces it "
                     "bit for bit (SPEC 3.2) and is drawn on top of it. " % ", ".join(central))
                    if central else "", C.seeds_note(groups_all), C.SUBOPT_FLOOR,

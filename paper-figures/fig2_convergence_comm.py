@@ -18,9 +18,29 @@ PAIRS_PER_ROW = 2
 
 
 def make(runs, out_dir):
-    sel = C.convergence_selection(runs)
-    # a centralized method never communicates, so it has no curve here
-    sel = {ds: [g for g in gs if g[0].algorithm not in C._CENTRAL] for ds, gs in sel.items()}
+    full = C.convergence_selection(runs)
+    # a centralized method never communicates, so it has no curve here; nor
+    # does a distributed method on one node (dsaga K=1: 0 rounds, 0 bytes),
+    # which would otherwise read as the best curve against rounds
+    sel = {ds: [g for g in gs if g[0].algorithm not in C._CENTRAL] for ds, gs in full.items()}
+    one_node = sorted({"%s K=1" % g[0].algorithm for gs in sel.values() for g in gs
+                       if g[0].get("nodes", 1.0) <= 1})
+    sel = {ds: [g for g in gs if g[0].get("nodes", 1.0) > 1] for ds, gs in sel.items()}
+    # shades and line styles as in figure 1 (over its configurations, the
+    # runs left out here included), so that a configuration looks the same
+    shade_of = {}
+    for ds, gs in full.items():
+        per = {}
+        for g in gs:
+            per.setdefault(g[0].algorithm, []).append(g)
+        for alg, lst in per.items():
+            for i, g in enumerate(lst):
+                shade_of[(ds, C.config_key(g[0]))] = (i, len(lst))
+
+    def style(g, i, n):
+        j, m = shade_of.get((g[0].dataset, C.config_key(g[0])), (i, n))
+        return C.shade(g[0].algorithm, j, m), C.LINESTYLES[j % len(C.LINESTYLES)]
+
     sel = {ds: gs for ds, gs in sel.items()
            if any((g[0].s["rounds"] > 0).any() for g in gs)}
     if not sel:
@@ -42,7 +62,7 @@ def make(runs, out_dir):
             ax = axes[row][2 * col0 + j]
             ax.set_xscale("log")
             ax.set_yscale("log")
-            C.draw_groups(ax, groups, key, labeller=label)
+            C.draw_groups(ax, groups, key, style=style, labeller=label)
             ax.set_xlabel(xlabel)
             ax.set_title("%s: against %s" % (C.ds_name(ds), key))
             if j == 0:
@@ -60,12 +80,15 @@ def make(runs, out_dir):
                       for g in gs if g[0].algorithm in C._CENTRAL})
     caption = ("Figure 2. The runs of figure 1: suboptimality f(w) - f* (log) against "
                "communication rounds (left of each pair) and payload bytes sent by all nodes "
-               "(right; an allreduce of n doubles counts 8n bytes per node), log axes. %s"
-               "Checkpoints with 0 rounds are off the log axis. %s An 'x' ends a diverged "
+               "(right; an allreduce of n doubles counts 8n bytes per node), log axes. %s%s"
+               "Checkpoints with 0 rounds are off the log axis. %s %sAn 'x' ends a diverged "
                "run. %s %s" % (
                    ("%s never communicates (centralized), so it is not drawn. "
                     % ", ".join(central)) if central else "",
+                   ("Runs on one node (%s) never communicate (0 rounds, 0 bytes), so they are "
+                    "not drawn either. " % ", ".join(one_node)) if one_node else "",
                    C.seeds_note(groups_all),
+                   C.selection_note(full, sel, label),
                    C.problem_note([r for r in C.plain(runs) if r.dataset in sel]),
                    C.datasets_note(sel)))
     return C.save_figure(fig, out_dir, STEM, "Convergence per communication", caption, used)

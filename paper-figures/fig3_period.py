@@ -12,7 +12,9 @@ import common as C
 
 
 def sweeps(runs):
-    """{dataset: {(K, aggregate): {tau/n_k: [seed runs]}}} with >= 2 periods."""
+    """{dataset: {curve key: {tau/n_k: [seed runs]}}} with >= 2 periods: one
+    curve per variant (C.curve_key: K, aggregate, refresh and every other
+    key the method declares; only the period is swept)."""
     ds_runs = [r for r in C.usable(runs) if r.algorithm == "dsaga" and not C.has_net(r)
                and r.get("partition") == "random"]
     out = {}
@@ -21,12 +23,8 @@ def sweeps(runs):
         scale = 1.0 if any(r.get("step_scale") == 1.0 for r in rs) else \
             C.most_common([r.get("step_scale") for r in rs])
         rs = [r for r in rs if r.get("step_scale") == scale]
-        curves = {}
-        for key, g in C.group_seeds(rs).items():
-            r0 = g[0]
-            curves.setdefault((int(r0.get("nodes")), r0.get("aggregate")), {})
-            curves[(int(r0.get("nodes")), r0.get("aggregate"))].setdefault(
-                round(r0.tau_fraction, 12), []).extend(g)
+        curves = C.sweep_curves(C.group_seeds(rs).values(), "period",
+                                lambda r: round(r.tau_fraction, 12))
         curves = {k: v for k, v in curves.items() if len(v) >= 2}
         if curves:
             out[ds] = curves
@@ -44,20 +42,26 @@ def make(runs, out_dir):
     fig, axes = C.panel_grid(len(sw), width=4.0, height=3.0)
     used, groups = [], []
     statuses = set()
+    reps = {ck: next(iter(pts.values()))[0] for curves in sw.values()
+            for ck, pts in curves.items()}
+    labels = C.curve_labels(reps, "period")
+    # one shade per variant over the whole figure (one legend for every panel)
+    order = sorted(reps, key=lambda ck: C.curve_sort_key(reps[ck], "period"))
     for ax, (ds, curves) in zip(axes, sorted(sw.items(), key=lambda kv: C.ds_name(kv[0]))):
         ax.set_xscale("log")
         ax.set_yscale("log")
         first = next(iter(next(iter(curves.values())).values()))[0]
         used += C.saga_reference(ax, runs, ds, like=first)
-        combos = sorted(curves)
+        combos = [ck for ck in order if ck in curves]
         xs_all = []
-        for j, ((k, agg), pts) in enumerate(sorted(curves.items())):
+        for j, ck in enumerate(combos):
+            pts = curves[ck]
             xs = sorted(pts)
             xs_all += xs
             statuses |= C.draw_rate_curve(
-                ax, xs, [pts[x] for x in xs], C.shade("dsaga", j, len(combos)),
-                C.marker("dsaga"), "-" if agg != "sum" else "--",
-                "dsaga K=%d aggregate=%s" % (k, agg), edge_y=0.03 + 0.035 * j)
+                ax, xs, [pts[x] for x in xs], C.shade("dsaga", order.index(ck), len(order)),
+                C.marker("dsaga"), "-" if reps[ck].get("aggregate") != "sum" else "--",
+                labels[ck], row=j)
             used += [r for x in xs for r in pts[x]]
             groups += [pts[x] for x in xs]
         ax.set_xlabel("period \u03c4 / n_k (local epochs per round)")
@@ -66,22 +70,19 @@ def make(runs, out_dir):
         lo, hi = min(xs_all), max(xs_all)
         ax.set_xlim(lo / 1.6, hi * 1.6)
         C.set_log_ticks(ax.xaxis)
-        C.pad_log_ylim(ax, [getattr(ax, "_saga_rate", None)], 1.15)
-        C.reserve_edge(ax)
-        C.set_log_ticks(ax.yaxis)
+        C.finish_rate_axes(ax)
     fig.suptitle("Communication period")
+    n_partial = sum(C.rate_point(g)[0] == "partial" for g in groups)
     C.shared_legend(fig, axes, C.edge_handles(statuses, "0.35", C.marker("dsaga")))
-    for ax in axes:  # the layout may have moved the limits: ticks again
-        C.set_log_ticks(ax.yaxis)
     caption = ("Figure 3. dsaga's linear rate (decades of suboptimality gained per epoch, "
                "the negated fitted slope) against the period tau as a fraction of the local "
-               "epoch n_k = N/K (periods given in steps are converted), one curve per K "
-               "(shade) and aggregate (solid mean, dashed sum); saga's rate, of the same "
-               "kind, is the dashed black reference, its value written at its right end. "
-               "%sPoints are medians over seeds, bands min..max (5-95 %% with 20 seeds or "
-               "more). Diverged configurations are an 'x' and configurations without a "
-               "linear rate an open marker on the bottom edge. Runs: %s. %s" % (
-                   C.rate_note(used, groups), C.status_count(used), C.datasets_note(sw)))
+               "epoch n_k = N/K (periods given in steps are converted), one curve per variant: "
+               "K and aggregate (shade; solid mean, dashed sum) and every other key the method "
+               "declares (refresh, ...) that differs between the runs, named in the legend, so "
+               "that no point pools two variants; saga's rate, of the same kind, is the dashed "
+               "black reference, its value written at its right end. %s%sRuns: %s. %s" % (
+                   C.rate_note(used, groups), C.edge_note({"n_partial": n_partial}),
+                   C.status_count(used), C.datasets_note(sw)))
     return C.save_figure(fig, out_dir, STEM, "Communication period", caption, used)
 
 

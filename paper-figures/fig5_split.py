@@ -47,6 +47,25 @@ def style(group, i, n):
             "-" if r.get("partition") == "random" else "--")
 
 
+def drift_note(drawn):
+    """The caption's sentence on client drift (SPEC 3), naming only the
+    methods the figure draws; an empty string when it draws none of dsaga,
+    local-sgd and scaffold."""
+    parts = []
+    if "dsaga" in drawn:
+        parts.append("dsaga's local direction has zero mean at the optimum whatever the "
+                     "split (SPEC 3.2)")
+    if "local-sgd" in drawn:
+        parts.append("local SGD's does not, so by-label shards make it drift (SPEC 3.4)"
+                     if parts else "local SGD's local direction does not have zero mean at "
+                     "the optimum, so by-label shards make it drift (SPEC 3.4)")
+    if "scaffold" in drawn:
+        parts.append("SCAFFOLD's control variates remove that drift (SPEC 3.6)"
+                     if "local-sgd" in drawn else "SCAFFOLD's control variates remove the "
+                     "client drift that by-label shards cause (SPEC 3.6)")
+    return "; ".join(parts) + ". " if parts else ""
+
+
 def make(runs, out_dir):
     sel = pairs(runs)
     if not sel:
@@ -65,15 +84,14 @@ def make(runs, out_dir):
         used += [r for g in groups for r in g]
     fig.suptitle("Data split: random vs by-label shards")
     C.shared_legend(fig, axes)
-    methods = ", ".join(dict.fromkeys(g[0].algorithm for g in groups_all))
+    drawn = list(dict.fromkeys(g[0].algorithm for g in groups_all))
+    methods = ", ".join(drawn)
     caption = ("Figure 5. Suboptimality f(w) - f* (log) against epochs for %s "
                "on random shards (solid) and by-label shards (dashed: each node "
                "holds rows of as few labels as possible); a configuration and its twin share "
                "a shade, same K, period and "
-               "step otherwise. dsaga's local direction has zero mean at the optimum "
-               "whatever the split (SPEC 3.2); local SGD's does not, and SCAFFOLD's control "
-               "variates remove that drift (SPEC 3.6). %s %s %s" %
-               (methods, C.seeds_note(groups_all),
+               "step otherwise. %s%s %s %s" %
+               (methods, drift_note(drawn), C.seeds_note(groups_all),
                 C.problem_note([r for r in split_runs(runs) if r.dataset in sel]),
                 C.datasets_note(sel)))
     return C.save_figure(fig, out_dir, STEM, "Data split", caption, used)

@@ -5,7 +5,10 @@ per method and dataset, as Markdown (fig6_table.md) and LaTeX (fig6_table.tex).
 The thresholds are relative: the first checkpoint where subopt / subopt at
 epoch 0 <= 1e-4 (1e-8).  Entries are the median over seeds with the spread
 [min-max] (5-95 % with 20 seeds or more); "k/n" when only k of n seeds got
-there; ratios are to saga for epochs and to gd for rounds and bytes (STYLE 9).
+there; ratios are to saga for epochs and to gd for rounds and bytes (STYLE 9),
+where that reference ran and reached the threshold: a header says "(x gd)"
+only when some data set has such a ratio, and the caption says why the
+others have none.
 
 usage: fig6_table.py RESULTS_DIR|FILE.h5 OUT_DIR
 """
@@ -77,18 +80,76 @@ def rows(runs):
     return out
 
 
-def header_cols():
+def columns():
+    """(threshold, key, name, reference method) of each table column, in order."""
+    return [(thr, key, name, ref) for thr in C.THRESHOLDS for key, name, ref in KEYS]
+
+
+def references(table):
+    """{(dataset, column index): 'ok' | 'absent' | 'not reached'}: whether the
+    column's reference method (saga for epochs, gd for rounds and bytes) ran
+    on that data set and reached the threshold, so that a ratio exists."""
+    out = {}
+    for i, (_thr, _key, _name, ref) in enumerate(columns()):
+        for ds in dict.fromkeys(row[0] for row in table):
+            ref_rows = [row for row in table if row[0] == ds and row[4][0].algorithm == ref]
+            if not ref_rows:
+                out[(ds, i)] = "absent"
+            else:
+                out[(ds, i)] = ("ok" if math.isfinite(ref_rows[0][3][i][1])
+                                else "not reached")
+    return out
+
+
+def header_cols(table=None):
+    """[(column name, reference method or None)]: the reference only where
+    some data set of table has a ratio to it in that column (every column
+    without a table)."""
+    refs = references(table) if table is not None else None
     cols = []
-    for thr in C.THRESHOLDS:
-        for key, name, ref in KEYS:
-            cols.append(("%s to 1e%d" % (name, round(math.log10(thr))), ref))
+    for i, (thr, _key, name, ref) in enumerate(columns()):
+        has = refs is None or any(v == "ok" for (ds, j), v in refs.items() if j == i)
+        cols.append(("%s to 1e%d" % (name, round(math.log10(thr))), ref if has else None))
     return cols
 
 
+def ratio_note(table):
+    """The caption's sentence on the ratios: to which method, and for each
+    reference why a data set or threshold has none."""
+    refs = references(table)
+    cols = columns()
+    dss = list(dict.fromkeys(ds for ds, _ in refs))
+    parts = []
+    for ref in dict.fromkeys(c[3] for c in cols):
+        idx = [i for i, c in enumerate(cols) if c[3] == ref]
+        what = " and ".join(dict.fromkeys(cols[i][2] for i in idx))
+        no_runs = [C.ds_name(ds) for ds in dss if refs[(ds, idx[0])] == "absent"]
+        gaps = ["no %s runs on %s" % (ref, ", ".join(no_runs))] if no_runs else []
+        miss = {}  # data sets -> thresholds the reference did not reach there
+        for thr in C.THRESHOLDS:
+            i = [j for j in idx if cols[j][0] == thr][0]
+            m = tuple(C.ds_name(ds) for ds in dss if refs[(ds, i)] == "not reached")
+            if m:
+                miss.setdefault(m, []).append("1e%d" % round(math.log10(thr)))
+        for m, thrs in miss.items():
+            gaps.append("%s %s on %s" % (
+                ref, "reached neither " + " nor ".join(thrs) if len(thrs) > 1
+                else "did not reach " + thrs[0],
+                "any data set" if len(m) == len(dss) else ", ".join(m)))
+        if any(refs[(ds, i)] == "ok" for ds in dss for i in idx):
+            parts.append("%s to %s%s" % (what, ref, " (no ratio: %s)" % "; ".join(gaps)
+                                         if gaps else ""))
+        elif len(no_runs) == len(dss):
+            parts.append("none for %s: the comparison grid has no %s runs" % (what, ref))
+        else:
+            parts.append("none for %s (x %s): %s" % (what, ref, "; ".join(gaps)))
+    return "Ratios (in parentheses): " + "; ".join(parts) + "."
+
+
 def markdown(table):
-    cols = header_cols()
+    cols = header_cols(table)
     lines = ["| dataset | method | seeds | " +
-             " | ".join("%s (x %s)" % (c, ref) for c, ref in cols) + " |",
+             " | ".join("%s (x %s)" % (c, ref) if ref else c for c, ref in cols) + " |",
              "|---|---|---:|" + "---:|" * len(cols)]
     for ds, label, n, entries, _ in table:
         cells = ["%s (%s)" % (t, "%.2gx" % r) if math.isfinite(r) else t
@@ -115,8 +176,8 @@ def latex(table, caption):
              " ".join(r"\cmidrule(lr){%d-%d}" % (4 + i * n, 3 + (i + 1) * n)
                       for i in range(len(C.THRESHOLDS))),
              "dataset & method & seeds & " + " & ".join(
-                 "%s ($\\times$%s)" % (name, ref) for _ in C.THRESHOLDS
-                 for _k, name, ref in KEYS) + r" \\", r"\midrule"]
+                 "%s ($\\times$%s)" % (c.split(" to ")[0], ref) if ref else c.split(" to ")[0]
+                 for c, ref in header_cols(table)) + r" \\", r"\midrule"]
     prev = None
     for ds, label, n_seeds, entries, _ in table:
         cells = [tex_escape(t) + (" (%.2g$\\times$)" % r if math.isfinite(r) else "")
@@ -134,13 +195,16 @@ def make(runs, out_dir):
     if not table:
         raise C.MissingRuns("no runs at the default step on random shards to tabulate")
     used = [r for row in table for r in row[4]]
+    sel = C.convergence_selection(runs)  # as rows() chose: what it left out
+    left_out = C.selection_note(
+        sel, labeller=C.Labeller([r for gs in sel.values() for g in gs for r in g]))
     caption = ("Table (figure 6). Epochs, communication rounds and payload bytes (all nodes) "
                "until the relative suboptimality subopt/subopt(epoch 0) first reaches 1e-4 and "
                "1e-8 (at the first checkpoint below, so to the resolution of eval_every), per "
                "method configuration and dataset of the comparison grid. Entries: median over "
                "seeds [min-max, or 5-95 % with 20 seeds or more]; 'k/n' when only k of n seeds "
-               "got there; 'not reached' when none did (diverged runs never count). Ratios "
-               "(in parentheses) are to saga for epochs and to gd for rounds and bytes. " +
+               "got there; 'not reached' when none did (diverged runs never count). " +
+               ratio_note(table) + " " + left_out +
                C.problem_note([r for r in C.plain(runs)
                                if r.dataset in {q.dataset for row in table for q in row[4]}])
                + " " + C.datasets_note({r.dataset for row in table for r in row[4]}))

@@ -13,20 +13,21 @@ STEM = "fig7_step"
 
 
 def sweeps(runs):
-    """{dataset: (period label, {(K, aggregate): {step_scale: [seed runs]}})}
-    at the period with the most step_scale values summed over K and
-    aggregate: both aggregates are drawn (aggregate = sum diverges at large
-    steps, SPEC 3.2, and is drawn as such)."""
+    """{dataset: (period label, {curve key: {step_scale: [seed runs]}})}
+    at the period with the most step_scale values summed over its curves:
+    one curve per variant (C.curve_key: K, aggregate, refresh and every
+    other key the method declares; only step_scale is swept); both
+    aggregates are drawn (aggregate = sum diverges at large steps, SPEC
+    3.2, and is drawn as such)."""
     rs = [r for r in runs if r.algorithm == "dsaga" and not C.has_net(r)
           and r.get("partition") == "random"]
     out = {}
     for ds in C.datasets_of(rs):
         by = {}
         for g in C.group_seeds(C.one_problem([r for r in rs if r.dataset == ds])).values():
-            r0 = g[0]
-            by.setdefault(C.period_label(r0), {}).setdefault(
-                (int(r0.get("nodes")), r0.get("aggregate")), {}).setdefault(
-                r0.get("step_scale"), []).extend(g)
+            by.setdefault(C.period_label(g[0]), []).append(g)
+        by = {p: C.sweep_curves(gs, "step_scale", lambda r: r.get("step_scale"))
+              for p, gs in by.items()}
         best, score = None, 0
         for p, curves in sorted(by.items()):
             n = sum(len(v) for v in curves.values() if len(v) >= 2)
@@ -45,22 +46,28 @@ def make(runs, out_dir):
     fig, axes = C.panel_grid(len(sw), width=4.0, height=3.0)
     used, failed, groups = [], 0, []
     statuses = set()
+    reps = {ck: next(iter(pts.values()))[0] for _, curves in sw.values()
+            for ck, pts in curves.items()}
+    labels = C.curve_labels(reps, "step_scale")
+    # one shade per variant over the whole figure (one legend for every panel)
+    order = sorted(reps, key=lambda ck: (reps[ck].get("aggregate") == "sum",)
+                   + C.curve_sort_key(reps[ck], "step_scale"))
     for ax, (ds, (plabel, curves)) in zip(axes, sorted(sw.items(),
                                                         key=lambda kv: C.ds_name(kv[0]))):
         ax.set_xscale("log")
         ax.set_yscale("log")
         xs_all = set()
-        combos = sorted(curves, key=lambda c: (c[1] == "sum", c[0]))
-        for j, (K, agg) in enumerate(combos):
-            pts = curves[(K, agg)]
+        combos = [ck for ck in order if ck in curves]
+        for j, ck in enumerate(combos):
+            pts = curves[ck]
             xs = sorted(x for x in pts if any(r.get("status") != "failed" for r in pts[x]))
             xs_all |= set(xs)
             failed += sum(r.get("status") == "failed" for x in pts for r in pts[x])
             statuses |= C.draw_rate_curve(ax, xs, [pts[x] for x in xs],
-                                          C.shade("dsaga", j, len(combos)),
-                                          C.marker("dsaga"), "-" if agg != "sum" else "--",
-                                          "dsaga K=%d aggregate=%s" % (K, agg),
-                                          edge_y=0.03 + 0.04 * j)
+                                          C.shade("dsaga", order.index(ck), len(order)),
+                                          C.marker("dsaga"),
+                                          "-" if reps[ck].get("aggregate") != "sum" else "--",
+                                          labels[ck], row=j)
             used += [r for x in pts for r in pts[x]]
             groups += [pts[x] for x in xs]
         ax.axvline(1.0, color="0.5", lw=0.8, ls=":")
@@ -70,19 +77,17 @@ def make(runs, out_dir):
         xs = sorted(xs_all)
         ax.set_xlim(xs[0] / 1.4, xs[-1] * 1.4)
         C.set_log_ticks(ax.xaxis, C.geometric(xs) or (xs if len(xs) <= 6 else None))
-        C.reserve_edge(ax)
+        C.finish_rate_axes(ax)
     fig.suptitle("Step size")
+    n_partial = sum(C.rate_point(g)[0] == "partial" for g in groups)
     C.shared_legend(fig, axes, C.edge_handles(statuses, "0.35", C.marker("dsaga")))
-    for ax in axes:
-        C.set_log_ticks(ax.yaxis)
     caption = ("Figure 7. dsaga's linear rate (decades gained per epoch, the negated fitted "
                "slope) against step_scale, the multiple of the default step 1/(3 L_max), at "
-               "the fixed period named in each panel, one curve per K and aggregate (shade; "
-               "solid mean, dashed sum). %sA configuration where half of the seeds or more "
-               "diverged is an 'x' on the bottom edge, one without a linear rate an open "
-               "marker there (drawn, not dropped); the dotted vertical line is the default "
-               "step. Points are medians over seeds, bands min..max. %sRuns: %s. %s" %
-               (C.rate_note(used, groups),
+               "the fixed period named in each panel, one curve per variant: K and aggregate "
+               "(shade; solid mean, dashed sum) and every other key the method declares "
+               "(refresh, ...) that differs between the runs, named in the legend; the dotted "
+               "vertical line is the default step. %s%s%sRuns: %s. %s" %
+               (C.rate_note(used, groups), C.edge_note({"n_partial": n_partial}),
                 "%d failed run(s) are not drawn. " % failed if failed else "",
                 C.status_count(used), C.datasets_note(sw)))
     return C.save_figure(fig, out_dir, STEM, "Step size", caption, used)

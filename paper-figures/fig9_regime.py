@@ -59,7 +59,8 @@ def period_key(r):
 
 def points(runs):
     """{dataset: {(variant label, period key): [(x, measured ratio, predicted
-    ratio, run)]}} over the lambdas where saga has a tail rate."""
+    ratio, run)]}} over the lambdas where saga has a tail rate; one entry
+    per seed (per_lambda() takes the median over them)."""
     ok = [r for r in C.usable(runs) if not C.has_net(r) and r.get("status") == "done"
           and r.get("tail_rate_per_epoch") is not None]
     others = [r for r in ok if r.algorithm != "saga" and r.algorithm not in C._CENTRAL
@@ -67,6 +68,7 @@ def points(runs):
               and r.get("partition", "random") in ("random", "")]  # by-label: figure 5
     lab = C.Labeller(others, exclude=_NOT_IN_LABEL)
     out = {}
+    seen = set()  # a run in two results files counts once (C.group_seeds)
     for ds in C.datasets_of(ok):
         saga = {}
         lmax = {}
@@ -89,11 +91,46 @@ def points(runs):
             n_k = r.get("n_samples") / r.get("nodes")
             x = n_k * r.get("lambda") / lmax[key_l]
             key = (lab(r), period_key(r))
+            if (key, key_l, C.config_key(r), r.get("seed")) in seen:
+                continue
+            seen.add((key, key_l, C.config_key(r), r.get("seed")))
             curves.setdefault(key, []).append((x, tail(r) / s_tail, pred(r) / s_pred, r))
         lambdas = {round(np.log10(p[3].get("lambda")), 6) for v in curves.values() for p in v}
         if curves and len(lambdas) >= 2:
             out[ds] = curves
     return out
+
+
+def per_lambda(pts):
+    """One point per lambda of a curve's per-seed entries (points()): (x,
+    median ratio, lo, hi, median predicted ratio, seeds, stalled), the
+    median and band over seeds of C.band (min-max, 5-95 % with 20 seeds or
+    more).  A seed that stalled (ratio below FLOOR, not positive or NaN)
+    counts as FLOOR, so that the median is drawn on the bottom edge (and
+    marked stalled) when half of the seeds or more stalled."""
+    by_l = {}
+    for t in pts:
+        by_l.setdefault(C._norm(t[3].get("lambda")), []).append(t)
+    out = []
+    for ts in by_l.values():
+        x = float(np.median([t[0] for t in ts]))
+        vals = [t[1] if np.isfinite(t[1]) and t[1] >= FLOOR else FLOOR for t in ts]
+        m, lo, hi = C.band(vals)
+        p = [t[2] for t in ts if np.isfinite(t[2])]
+        out.append((x, m, lo, hi, float(np.median(p)) if p else float("nan"), len(ts),
+                    m <= FLOOR))
+    return sorted(out)
+
+
+def seeds_text(n_seeds):
+    """How a marker summarises the seeds of its configuration and lambda."""
+    n = sorted(n_seeds)
+    if not n or n[-1] <= 1:
+        return "one seed each"
+    many = "%d" % n[0] if n[0] == n[-1] else "%d to %d" % (n[0], n[-1])
+    return ("the median over %s seeds with a bar from the smallest to the largest"
+            % many if n[-1] < 20 else
+            "the median over %s seeds with a bar over the 5-95 %% quantiles" % many)
 
 
 def make(runs, out_dir):
@@ -128,29 +165,40 @@ def make(runs, out_dir):
     from matplotlib.lines import Line2D
     entries = {}  # order: (handle, label), for the one legend
     any_stalled = False
+    stalled_algs = set()
+    n_seeds = set()
     for ax, (ds, curves) in zip(axes, sorted(pts.items(), key=lambda kv: C.ds_name(kv[0]))):
         for key in sorted(curves, key=order):
             label, pk = key
-            v = sorted(curves[key], key=lambda t: t[0])
-            x = np.array([t[0] for t in v])
-            meas = np.array([t[1] for t in v])
-            prd = np.array([t[2] for t in v])
+            v = curves[key]
             alg = v[0][3].algorithm
+            # the median over seeds per lambda, the band as an error bar
+            pl = per_lambda(v)
+            x = np.array([t[0] for t in pl])
+            shown = np.array([t[1] for t in pl])
+            lo = np.array([t[2] for t in pl])
+            hi = np.array([t[3] for t in pl])
+            prd = np.array([t[4] for t in pl])
+            stalled = np.array([t[6] for t in pl])
+            n_seeds.update(t[5] for t in pl)
             c = colour[label]
             ls = styles[periods.index(pk) % len(styles)]
             frac = pk[0]
             if np.isfinite(prd).any():
                 ax.plot(x, prd, color=c, ls=ls, lw=1.2)
-            good = np.isfinite(meas) & (meas > 0)
             # a method that stalls (tail rate near 0, or rising) sits on the
             # bottom edge rather than stretching the axis over decades
-            shown = np.where(good & (meas >= FLOOR), meas, FLOOR)
-            stalled = ~good | (meas < FLOOR)
             ax.plot(x, shown, color=c, ls="none" if np.isfinite(prd).any() else ls,
                     lw=0.8, marker=C.marker(alg), ms=5, mfc="none" if frac else c)
+            spread = hi > lo
+            if spread.any():
+                ax.errorbar(x[spread], shown[spread],
+                            yerr=[shown[spread] - lo[spread], hi[spread] - shown[spread]],
+                            color=c, ls="none", lw=0.9, capsize=2)
             if stalled.any():
                 ax.plot(x[stalled], shown[stalled], color=c, ls="none", marker="x", ms=7)
                 any_stalled = True
+                stalled_algs.add(alg)
             entries[order(key)] = (
                 Line2D([], [], color=c, ls=ls, lw=1.2, marker=C.marker(alg), ms=5,
                        mfc="none" if frac else c), (label + " " + pk[1]).strip())
@@ -173,28 +221,44 @@ def make(runs, out_dir):
              "filled: measured, \u03c4 in steps (or no period)"),
             (Line2D([], [], color=grey, ls="none", marker="o", ms=5, mfc="none"),
              "open: measured, \u03c4 / n_k")]
+    if max(n_seeds, default=1) > 1:
+        keys.append((Line2D([], [], color=grey, ls="-", lw=0.9, marker="|", ms=8),
+                     "marker: median over seeds; bar: %s" % (
+                         "5-95 %" if max(n_seeds) >= 20 else "min-max")))
     if any_stalled:
         keys.append((Line2D([], [], color=grey, ls="none", marker="x", ms=7),
                      "x on the bottom edge: stalled (tail below %g of saga's, or rising)" % FLOOR))
     extra = ([h for h, _ in conf + keys], [l for _, l in conf + keys])
     C.shared_legend(fig, axes, extra=extra, grow=True)
+    drawn = {r.algorithm for r in used}
+    refreshes = {str(r.get("refresh")) for r in used if r.get("refresh") is not None}
+    counted = []  # what an epoch counts beyond the local steps, for the methods drawn
+    if "visited" in refreshes:
+        counted.append("the refresh of dsaga refresh=visited")
+    if "local-svrg" in drawn:
+        counted.append("local-svrg's full gradients")
     caption = ("Figure 9. Tail rate (tail_rate_per_epoch: slope of log10 subopt over the last "
-               "third of the checkpoints, SPEC 4; epochs count every component gradient, the "
-               "refresh of dsaga refresh=visited and local-svrg's full gradients included) of "
+               "third of the checkpoints, SPEC 4; epochs count every component gradient%s) of "
                "each distributed method (mean aggregate, default step, random shards) divided "
                "by saga's at the same lambda, against n_k lambda / L_max (n_k = N/K; L_max "
                "from saga's stored step, 1/(3 L_max)); one colour per method variant, one line "
-               "style per period. Markers: measured (filled: period in steps or none, open: "
+               "style per period. Markers: measured, %s (filled: period in steps or none, open: "
                "fraction of n_k); lines: the same ratio of the predicted tail "
                "(predicted_tail_rate_per_epoch, `dsaga-bench predict`: the mean error taken "
                "through SPEC 4.1's round map M from the run's start, plus the stale memories' "
                "sampling noise, each memory age weighted by the chance a run holds it, "
                "fitted as the tail is; dsaga with or without refresh; NaN for d > 4096). "
-               "A ratio of 1 means the method keeps saga's rate per epoch; an x on the bottom edge, a "
-               "method that stalled (ratio below %g): scaffnew's consensus is unweighted (SPEC "
-               "3.7), so with shards of unequal size it converges to the minimiser of the mean "
-               "of the F_k, a relative suboptimality near 1e-11 on these sets. Runs: %s."
-               % (FLOOR, C.status_count(used)))
+               "A ratio of 1 means the method keeps saga's rate per epoch."
+               % (", " + " and ".join(counted) + " included" if counted else "",
+                  seeds_text(n_seeds)))
+    if any_stalled:
+        caption += (" An x on the bottom edge: a configuration that stalled (median ratio "
+                    "below %g: %s)." % (FLOOR, ", ".join(sorted(stalled_algs))))
+        if "scaffnew" in stalled_algs:
+            caption += (" scaffnew's consensus is unweighted (SPEC 3.7), so with shards of "
+                        "unequal size it converges to the minimiser of the mean of the F_k, "
+                        "a relative suboptimality near 1e-11 on these sets.")
+    caption += " Runs: %s." % C.status_count(used)
     return C.save_figure(fig, out_dir, STEM, "Where the claim holds", caption, used)
 
 

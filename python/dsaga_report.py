@@ -9,8 +9,11 @@ results/default.h5 gives results/default.html) and prints its path.  The
 page holds: the provenance (commit, suite version, creation time, host, CPU,
 cores, MPI library, compiler, BLAS, the config text); every paper figure the
 file supports, as inline base64 PNG with its caption, and one line for each
-figure it does not support; the figure-6 table; the run list, filterable by
-method and data set (a few lines of vanilla JavaScript; the filter can also
+figure it does not support; the figure-6 table; the run list (one row per
+run: its configuration columns where they differ between runs: lambda, K,
+period, the methods' own keys from /algorithms/<name> `keys`, the network
+and straggler keys; the values all runs share on one line above), filterable
+by method and data set (a few lines of vanilla JavaScript; the filter can also
 be set in the URL: page.html#algorithm=dsaga&dataset=a9a).  No file beside
 it, no network access: it opens from a mail attachment.
 
@@ -26,6 +29,7 @@ Reads HDF5 only (dsaga_results and paper-figures); reruns nothing.
 import base64
 import html
 import io
+import numbers
 import os
 import sys
 import tempfile
@@ -38,9 +42,21 @@ sys.path.insert(0, os.path.join(HERE, "..", "paper-figures"))
 
 import dsaga_results as R  # noqa: E402
 
-RUN_COLUMNS = ["run", "algorithm", "dataset", "nodes", "period_text", "aggregate", "partition",
-               "batch", "step_scale", "seed", "status", "rate_per_epoch", "checkpoints",
-               "final_epoch", "final_subopt", "final_rounds", "final_wall_s"]
+# The run list: the columns that name a run (always), the configuration
+# columns that tell runs apart (shown only where their value varies among
+# the file's runs; the method keys of /algorithms/<name> `keys` and the
+# network keys come after CONFIG_COLUMNS), and the outcome (always, where
+# the file has it).  A configuration value that every run shares is listed
+# once above the table.
+ID_COLUMNS = ["file", "run", "algorithm", "dataset"]
+CONFIG_COLUMNS = ["loss", "lambda", "bias", "nodes", "period_text", "aggregate", "partition",
+                  "batch", "step_scale", "step_rule"]
+NETWORK_PREFIXES = ("net_", "straggler_", "compute_")
+RESULT_COLUMNS = ["seed", "status", "rate_per_epoch", "tail_rate_per_epoch", "checkpoints",
+                  "final_epoch", "final_subopt", "final_rounds", "final_bytes", "final_wall_s",
+                  "final_model_s"]
+# counts, written with thousands separators
+COUNT_COLUMNS = ("checkpoints", "final_rounds", "final_bytes", "n_samples", "n_features")
 PROVENANCE = ["git_commit", "suite_version", "created", "host", "cpu_model", "cores",
               "mpi_library", "compiler", "blas"]
 
@@ -99,12 +115,59 @@ def esc(v):
     return html.escape("" if v is None else str(v), quote=True)
 
 
-def fmt(v):
-    if isinstance(v, float):
-        if v != v:
-            return ""
+def missing(v):
+    """None, NaN or pandas' <NA> (an attribute the run lacks)."""
+    if v is None:
+        return True
+    try:
+        return bool(v != v)
+    except TypeError:  # pd.NA: its comparisons are NA
+        return True
+
+
+def fmt(v, count=False):
+    """A cell: empty when missing; an integer (int, or a float holding an
+    integer: rounds, epochs) as an integer, with thousands separators for a
+    count; other floats to 4 significant digits."""
+    if missing(v):
+        return ""
+    if isinstance(v, numbers.Integral) and not isinstance(v, bool):
+        return "{:,}".format(int(v)) if count else "%d" % int(v)
+    if isinstance(v, numbers.Real) and not isinstance(v, bool):
+        v = float(v)
+        if v.is_integer() and abs(v) < 1e15:
+            return "{:,}".format(int(v)) if count else "%d" % int(v)
         return "%.4g" % v
     return str(v)
+
+
+def run_columns(df, algorithms):
+    """(columns of the run list, {column: value} shared by every run).
+    Configuration columns (CONFIG_COLUMNS, then every method key that the
+    file's /algorithms/<name> `keys` list for the methods it ran, then the
+    network keys net_*, straggler_*, compute_* when any run has them) are
+    shown only where their value differs between runs."""
+    keys = list(CONFIG_COLUMNS)
+    for alg in dict.fromkeys(df["algorithm"]):
+        for k in (algorithms.get(alg) or {}).get("keys", []):
+            k = "period_text" if k == "period" and "period_text" in df.columns else k
+            if k not in keys:
+                keys.append(k)
+    keys += sorted(c for c in df.columns if c.startswith(NETWORK_PREFIXES)
+                   and c not in keys and df[c].notna().any())
+    shown, same = [], {}
+    for k in keys:
+        if k not in df.columns:
+            continue
+        col = df[k].astype(object).where(df[k].notna(), None)
+        vals = set(col)
+        if len(vals) > 1:
+            shown.append(k)
+        elif vals != {None}:
+            same[k] = next(iter(vals))
+    cols = [c for c in ID_COLUMNS if c in df.columns] + shown
+    cols += [c for c in RESULT_COLUMNS if c in df.columns and df[c].notna().any()]
+    return cols, same
 
 
 def figures(results, work):
@@ -134,7 +197,8 @@ def figures(results, work):
                 title, _, caption = f.read().partition("\n\n")
         png = [p for p in paths if p.endswith(".png")]
         if name == "fig6_table":
-            table = (mod.rows(runs), mod.header_cols(), title.strip(), caption.strip())
+            rows = mod.rows(runs)
+            table = (rows, mod.header_cols(rows), title.strip(), caption.strip())
             continue
         out.append((name, png[0] if png else None, title.strip(), caption.strip()))
     return out, table
@@ -143,7 +207,8 @@ def figures(results, work):
 def table_html(table):
     rows, cols, title, caption = table
     h = ["<table><thead><tr><th>dataset</th><th>method</th><th>seeds</th>"]
-    h += ["<th>%s (&times; %s)</th>" % (esc(c), esc(ref)) for c, ref in cols]
+    h += ["<th>%s (&times; %s)</th>" % (esc(c), esc(ref)) if ref else "<th>%s</th>" % esc(c)
+          for c, ref in cols]
     h.append("</tr></thead><tbody>")
     for ds, label, n_seeds, entries, _ in rows:
         cells = "".join('<td class="num">%s%s</td>' % (
@@ -154,8 +219,8 @@ def table_html(table):
     return "\n".join(h)
 
 
-def runs_html(df, short):
-    cols = [c for c in RUN_COLUMNS if c in df.columns]
+def runs_html(df, short, algorithms=None):
+    cols, same = run_columns(df, algorithms or {})
     h = ['<div id="filters">method <select id="f-algorithm"><option value="">all</option>']
     for a in dict.fromkeys(df["algorithm"]):
         h.append('<option value="%s">%s</option>' % (esc(a), esc(a)))
@@ -163,6 +228,12 @@ def runs_html(df, short):
     for d in dict.fromkeys(df["dataset"]):
         h.append('<option value="%s">%s</option>' % (esc(d), esc(short(d))))
     h.append('</select> <span id="shown">%d</span> of %d runs shown</div>' % (len(df), len(df)))
+    if same:
+        h.append("<p><small>The same in every run: %s. Columns: the configuration keys "
+                 "whose value differs between runs (the methods' own keys and the network "
+                 "keys included).</small></p>" % esc(", ".join(
+                     "%s = %s" % (k, short(v) if k == "dataset" else fmt(v))
+                     for k, v in same.items())))
     h.append('<div class="runs"><table id="runs"><thead><tr>%s</tr></thead><tbody>'
              % "".join("<th>%s</th>" % esc(c) for c in cols))
     for _, r in df.iterrows():
@@ -171,10 +242,10 @@ def runs_html(df, short):
             v = r[c]
             if c == "dataset":
                 cells.append('<td title="%s">%s</td>' % (esc(v), esc(short(v))))
-            elif isinstance(v, (int, float)) and not isinstance(v, bool):
-                cells.append('<td class="num">%s</td>' % esc(fmt(v)))
+            elif isinstance(v, numbers.Real) and not isinstance(v, bool):
+                cells.append('<td class="num">%s</td>' % esc(fmt(v, c in COUNT_COLUMNS)))
             else:
-                cells.append("<td>%s</td>" % esc(fmt(v) if v == v else ""))
+                cells.append("<td>%s</td>" % esc(fmt(v)))
         h.append('<tr class="%s" data-algorithm="%s" data-dataset="%s">%s</tr>' % (
             esc(r.get("status", "")), esc(r["algorithm"]), esc(r["dataset"]), "".join(cells)))
     h.append("</tbody></table></div>")
@@ -218,7 +289,7 @@ def page(results):
     h.append('<h2 id="table">Time to reach 1e-4 and 1e-8 (figure 6)</h2>')
     h.append(table_html(table) if table else '<p class="skip">No runs to tabulate.</p>')
     h.append('<h2 id="runs-list">Runs</h2>')
-    h.append(runs_html(df, C.ds_name) if len(df) else "<p>No runs.</p>")
+    h.append(runs_html(df, C.ds_name, R.algorithms(results)) if len(df) else "<p>No runs.</p>")
     h.append('<h2 id="provenance">Provenance</h2><dl class="prov">')
     for k in PROVENANCE:
         h.append("<dt>%s</dt><dd>%s</dd>" % (esc(k), esc(info.get(k, "unknown"))))

@@ -21,8 +21,11 @@ SERIES_ORDER; the other series alphabetically.  A column that only some runs
 carry (a method's own keys, `message`, the network keys) is empty (NaN)
 elsewhere.
 
-Values: string attributes are str; integer attributes int; floating point
-ones float; a 1-D integer or float attribute of 2 to 10 elements gives one
+Values: string attributes are str; integer attributes int (an int64
+column; pandas' nullable Int64, <NA> where a run lacks the attribute, when
+only some runs carry it: `batch`, `straggler_nodes`); floating point ones
+float; a column whose runs store ints in some and floats in others is
+float64.  A 1-D integer or float attribute of 2 to 10 elements gives one
 column per element (NAME_0, NAME_1, ...); attributes of other kinds (enums,
 compound, longer arrays) are left out, as by the C export.  Series are
 float64.
@@ -220,6 +223,27 @@ def _frame(rows, columns):
     return pd.DataFrame(rows, columns=columns) if rows else pd.DataFrame(columns=columns)
 
 
+def int_columns(records, columns):
+    """The attribute columns whose every stored value is an integer (no
+    float, no string) in the runs that carry them."""
+    out = []
+    for k in columns:
+        vals = [r.attrs[k] for r in records if k in r.attrs]
+        if vals and all(isinstance(v, int) and not isinstance(v, bool) for v in vals):
+            out.append(k)
+    return out
+
+
+def _int_dtypes(df, columns):
+    """Integer attribute columns as int64, or as pandas' nullable Int64 when
+    some runs lack the attribute (pandas would make them float64 with NaN,
+    and batch 16 would read 16.0)."""
+    for k in columns:
+        if k in df.columns:
+            df[k] = df[k].astype("Int64" if df[k].isna().any() else "int64")
+    return df
+
+
 def load(path):
     """The tidy table of a results file (or a directory / list of them): one
     row per checkpoint; columns `run`, every run attribute, every series
@@ -254,7 +278,7 @@ def load(path):
     if not frames:
         return _frame([], columns)
     df = pd.concat(frames, ignore_index=True, sort=False)
-    return df.reindex(columns=columns)
+    return _int_dtypes(df.reindex(columns=columns), int_columns(recs, acols))
 
 
 def runs(path):
@@ -278,4 +302,4 @@ def runs(path):
         rows.append(row)
     columns = ((["file"] if len(files) > 1 else []) + ["run"] + acols + ["checkpoints"]
                + ["final_" + k for k in scols])
-    return _frame(rows, columns)
+    return _int_dtypes(_frame(rows, columns), int_columns(recs, acols))

@@ -12,10 +12,18 @@ from before SPEC 4's tail fit).  Shapes:
   dsaga     linear, slower with larger tau/n_k and K*tau*step; aggregate=sum
             diverges for K >= 4 once tau >= 50 steps; step_scale too large
             diverges; with mean, K >= 4 and tau >= 0.5 n_k it bends below
-            1e-7 of the start into a mode 10x slower (bent, SPEC 4)
+            1e-7 of the start into a mode 10x slower (bent, SPEC 4);
+            refresh=visited (period file, K = 4) loses less to tau; every
+            dsaga run has a refresh attribute, and the period file describes
+            dsaga in /algorithms/dsaga (keys, legend_keys), as the suite
+            does
   sgd       ~ 1/(1 + 3 epoch), stalls near 1e-3
   local-sgd like sgd, plateau growing with tau, much higher with label shards
   gd        linear, -0.2 decades/epoch (one round per epoch)
+The convergence grid's first dsaga configuration is its base (K = 4,
+0.25 n_k), the other methods' K; with dsaga at K = 1, 2, 4, 8 it has more
+configurations than figures 1, 2, 6 draw.  The nodes grid has K = 3 (not
+a geometric series).
 The convergence and split files also hold a regime slice at lambda 1e-2 (saga and
 dsaga at 0.5 n_k; local-sgd on both splits), next to lambda = 1/N, as
 default.ini's saga:regime and dsaga:regime: figures 1, 2, 5, 6 draw 1/N only.
@@ -84,9 +92,10 @@ class Grid:
 
     def add(self, alg, dataset, nodes=1, period=0.0, period_unit="steps", aggregate="mean",
             partition="random", batch=1, step_scale=1.0, seed=1, net=None, status=None,
-            lam=None):
+            lam=None, refresh="none"):
         N, d = DATASETS[dataset]
-        key = (alg, dataset, nodes, period, aggregate, partition, step_scale, seed, net)
+        key = (alg, dataset, nodes, period, aggregate, partition, step_scale, seed, net) + (
+            (refresh,) if refresh != "none" else ())
         rng = np.random.default_rng(zlib.crc32(repr(key + ((lam,) if lam else ())).encode()))
         n_k = N / nodes
         tau = period * n_k if period_unit != "steps" else period
@@ -99,7 +108,8 @@ class Grid:
         if alg == "saga":
             rel = 10 ** (SAGA_RATE * jitter * epoch)
         elif alg == "dsaga":
-            eff = min(step_scale, 1.5) / (1.0 + 0.9 * tau_frac) / (1.0 + 0.01 * nodes * tau_frac)
+            lose = 0.9 if refresh == "none" else 0.2
+            eff = min(step_scale, 1.5) / (1.0 + lose * tau_frac) / (1.0 + 0.01 * nodes * tau_frac)
             rate = SAGA_RATE * eff * jitter
             rel = 10 ** (rate * epoch)
             if aggregate == "mean" and nodes >= 4 and tau_frac >= 0.5:
@@ -164,6 +174,8 @@ class Grid:
         a["period"] = float(period)
         a["period_unit"] = self.s(period_unit)
         a["aggregate"] = self.s(aggregate)
+        if alg == "dsaga":
+            a["refresh"] = self.s(refresh)
         a["partition"] = self.s(partition)
         a["batch"] = np.int64(batch)
         a["step_scale"] = float(step_scale)
@@ -197,6 +209,12 @@ class Grid:
         for k, v in cols.items():
             g.create_dataset(k, data=np.asarray(v, dtype=np.float64))
 
+    def describe(self, alg, keys, legend_keys):
+        """/algorithms/<alg> as the suite writes it (comma-separated keys)."""
+        g = self.f.require_group("algorithms/" + alg)
+        g.attrs["keys"] = self.s(keys)
+        g.attrs["legend_keys"] = self.s(legend_keys)
+
     def close(self):
         self.f.close()
 
@@ -214,8 +232,13 @@ def make(out_dir, drop=(), seeds=3, tail=True):
             for ds in DATASETS:
                 for s in S:
                     g.add("saga", ds, seed=s)
-                    g.add("dsaga", ds, nodes=4, period=1.0, period_unit="n_k fraction", seed=s)
+                    # the base configuration first (K = 4 as the others), then
+                    # more than figures 1, 2, 6 draw: the base must stay
                     g.add("dsaga", ds, nodes=4, period=0.25, period_unit="n_k fraction", seed=s)
+                    g.add("dsaga", ds, nodes=4, period=1.0, period_unit="n_k fraction", seed=s)
+                    for K in (1, 2, 8):
+                        g.add("dsaga", ds, nodes=K, period=0.5, period_unit="n_k fraction",
+                              seed=s)
                     g.add("sgd", ds, nodes=4, batch=16, seed=s)
                     g.add("local-sgd", ds, nodes=4, period=50, batch=1, seed=s)
                     g.add("gd", ds, nodes=4, seed=s)
@@ -226,7 +249,11 @@ def make(out_dir, drop=(), seeds=3, tail=True):
                           lam=1e-2)
         elif name == "period":
             N = DATASETS["synthA"][0]
+            g.describe("dsaga", "period,aggregate,sync,refresh", "period_text,aggregate,refresh")
             for s in S:
+                for frac in (0.1, 0.5, 1.0):  # a second variant at K = 4: its own curve
+                    g.add("dsaga", "synthA", nodes=4, period=round(frac * N / 4), seed=s,
+                          refresh="visited")
                 g.add("saga", "synthA", seed=s)
                 for K in (2, 4, 8):
                     for frac in (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0):
@@ -236,7 +263,7 @@ def make(out_dir, drop=(), seeds=3, tail=True):
         elif name == "nodes":
             for s in range(1, 21):  # 20 seeds: the 5-95 % band
                 g.add("saga", "synthA", seed=s)
-                for K in (1, 2, 4, 8, 16):
+                for K in (1, 2, 3, 4, 8, 16):
                     g.add("dsaga", "synthA", nodes=K, period=0.5, period_unit="n_k fraction",
                           seed=s)
             for s in S:

@@ -4,6 +4,15 @@
 #       signature, each PDF starts with %PDF, ends with %%EOF and carries the
 #       caption in its metadata, each caption sidecar is non-empty, the table
 #       comes as .md and .tex;
+#   (a1) tests/figures/test_common.py on the same results: median curves
+#       never rise when a seed stops at tol; rising tails are not dropped;
+#       the comparison keeps its base configuration; figure 3 draws each
+#       refresh as its own curve; figure 2 has no K=1 curve; no rate tick
+#       among the diverged / no-rate markers; figure 4's K ticks; legends
+#       within the figure and axes not squashed, one data set alone too;
+#   (a1b) tests/figures/check_fig5_10.py: figures 5, 6, 8, 9, 10 and the
+#       report's run list (captions name only what is drawn, "x gd" only
+#       with a gd reference, fig 8's curves join presets, fig 9 medians);
 #   (a2) figures 3, 4 and 7 draw the tail rate and, where runs are bent, the
 #       window rate (caption, legend); from results without
 #       tail_rate_per_epoch they draw the window rate and say so;
@@ -144,6 +153,21 @@ for f in fig3_period fig4_nodes fig7_step; do
         && ok "$f draws the tail rate, and the window rate where bent" \
         || { cat "$TMP/out/$f.txt"; fail "$f caption: tail and bent window rates"; }
 done
+
+# ---- (a1) common.py and figures 1-4, 7, 9 in detail (test_common.py) --------
+if $PYTHON "$ROOT/tests/figures/test_common.py" "$ROOT/paper-figures" "$TMP/full" \
+        >"$TMP/logc" 2>&1; then
+    ok "test_common.py: $(grep -c '^ok: ' "$TMP/logc") checks"
+else
+    grep -v '^ok: ' "$TMP/logc"; fail "test_common.py"
+fi
+
+# ---- (a1b) figures 5, 6, 8, 9, 10 and the report's run list (check_fig5_10.py)
+if $PYTHON "$ROOT/tests/figures/check_fig5_10.py" >"$TMP/logf" 2>&1; then
+    ok "check_fig5_10.py: $(grep -c '^ok' "$TMP/logf") checks"
+else
+    cat "$TMP/logf"; fail "check_fig5_10.py"
+fi
 
 # ---- (a2) results from before tail_rate_per_epoch: the window rate, said so --
 $PYTHON "$ROOT/tests/figures/make_test_h5.py" "$TMP/old" --no-tail --drop convergence \
