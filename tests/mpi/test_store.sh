@@ -251,11 +251,11 @@ grep -q 'is not a readable run (the config of another grid; ' "$TMP/B.err" ||
 ! grep -q 'rank\|ORTE' "$TMP/B.err" || { cat "$TMP/B.err" >&2; fail "(7) traceback on restart"; }
 grep -q '6 runs, 3 to do' "$TMP/B.err" ||
     { cat "$TMP/B.err" >&2; fail "(7) expected cells 1, 2, 5 to do (4 merged from T.h5.d)"; }
-junk=$(ls "$d" | grep -E '^000001\.h5\.corrupt\.' || true)
-foreign=$(ls "$d" | grep -E '^000002\.h5\.corrupt\.' || true)
+junk=$(find "$d" -maxdepth 1 -name '000001.h5.corrupt.*' -printf '%f\n')
+foreign=$(find "$d" -maxdepth 1 -name '000002.h5.corrupt.*' -printf '%f\n')
 [ -n "$junk" ] && [ "$(cat "$d/$junk")" = junk ] && [ -n "$foreign" ] ||
     fail "(7) the moved-aside files are not kept: $(ls "$d")"
-[ -z "$(ls "$d" | grep -E '^[0-9]{6}\.h5$' || true)" ] || fail "(7) pending runs left: $(ls "$d")"
+[ -z "$(find "$d" -maxdepth 1 -regex '.*/[0-9]\{6\}\.h5' -printf '%f\n')" ] || fail "(7) pending runs left: $(ls "$d")"
 py 'import h5py,sys
 import numpy as np
 f, ref = h5py.File(sys.argv[1], "r"), h5py.File(sys.argv[2], "r")
