@@ -56,7 +56,12 @@ int cmd_fstar(int argc, char **argv, int *status);
 int cmd_run(int argc, char **argv, int *status);
 int cmd_grid(int argc, char **argv, int *status);
 int cmd_predict(int argc, char **argv, int *status);
-int cmd_export(int argc, char **argv, int *status); /* cmd_export.c */
-int cmd_report(int argc, char **argv, int *status); /* cmd_report.c */
+int cmd_export(int argc, char **argv, int *status);
+/* 0 when PATH is a results file as SPEC 5 has it (/runs, every run a group
+ * with a status string and 1-D numeric epoch, subopt and other series of
+ * one length); else ERR_INPUT after one line "CMD: PATH: ..." (export and
+ * report refuse the same files; cmd_export.c). */
+int results_check(const char *cmd, const char *path); /* cmd_export.c */
+int cmd_report(int argc, char **argv, int *status);   /* cmd_report.c */
 
 #endif

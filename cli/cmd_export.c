@@ -30,10 +30,8 @@
 #include "cli/cli.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <hdf5.h>
 #include <inttypes.h>
-#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -347,56 +345,108 @@ static herr_t export_check_len(hid_t group, const char *name, const H5L_info_t *
 /* Refuses (status 2, one line naming PATH, the run and the item) a run that
  * is not a group, lacks the status attribute or a required series, has a
  * known series that is not 1-D numeric, or series of unequal lengths. */
-static int export_check_run(const char *path, hid_t runs, const char *name)
+static int export_check_run(const char *cmd, const char *path, hid_t runs, const char *name)
 {
     int rc = 0;
     hid_t run = H5I_INVALID_HID;
     H5O_info_t oi;
     if (H5Oget_info_by_name2(runs, name, &oi, H5O_INFO_BASIC, H5P_DEFAULT) < 0)
-        INPUT_FAIL("export: %s: /runs/%s: cannot open it (a damaged results file)", path, name);
+        INPUT_FAIL("%s: %s: /runs/%s: cannot open it (a damaged results file)", cmd, path, name);
     if (oi.type != H5O_TYPE_GROUP)
-        INPUT_FAIL("export: %s: /runs/%s: not a group (expected one group per run, SPEC 5)", path,
+        INPUT_FAIL("%s: %s: /runs/%s: not a group (expected one group per run, SPEC 5)", cmd, path,
                    name);
     run = H5Gopen2(runs, name, H5P_DEFAULT);
     if (run < 0)
-        INPUT_FAIL("export: %s: /runs/%s: cannot open it (a damaged results file)", path, name);
+        INPUT_FAIL("%s: %s: /runs/%s: cannot open it (a damaged results file)", cmd, path, name);
     if (H5Aexists(run, "status") <= 0)
-        INPUT_FAIL_GOTO("export: %s: run /runs/%s: no status attribute (expected done, "
+        INPUT_FAIL_GOTO("%s: %s: run /runs/%s: no status attribute (expected done, "
                         "diverged or failed; SPEC 5)",
-                        path, name);
+                        cmd, path, name);
     hid_t attr = H5Aopen(run, "status", H5P_DEFAULT);
     int kind = attr >= 0 ? export_attr_kind(attr) : KIND_SKIP;
     if (attr >= 0)
         H5Aclose(attr);
     if (kind != KIND_STR)
-        INPUT_FAIL_GOTO("export: %s: run /runs/%s: the status attribute is not a string "
+        INPUT_FAIL_GOTO("%s: %s: run /runs/%s: the status attribute is not a string "
                         "(expected done, diverged or failed; SPEC 5)",
-                        path, name);
+                        cmd, path, name);
     for (int i = 0; export_required_series[i]; i++)
         if (H5Lexists(run, export_required_series[i], H5P_DEFAULT) <= 0)
-            INPUT_FAIL_GOTO("export: %s: run /runs/%s: no %s dataset (every run has epoch and "
+            INPUT_FAIL_GOTO("%s: %s: run /runs/%s: no %s dataset (every run has epoch and "
                             "subopt, one value per checkpoint; SPEC 5)",
-                            path, name, export_required_series[i]);
+                            cmd, path, name, export_required_series[i]);
     for (int i = 0; export_series_order[i]; i++)
         if (H5Lexists(run, export_series_order[i], H5P_DEFAULT) > 0 &&
             !export_is_series(run, export_series_order[i]))
-            INPUT_FAIL_GOTO("export: %s: run /runs/%s: %s is not a 1-D numeric dataset "
+            INPUT_FAIL_GOTO("%s: %s: run /runs/%s: %s is not a 1-D numeric dataset "
                             "(expected float64, one value per checkpoint; SPEC 5)",
-                            path, name, export_series_order[i]);
+                            cmd, path, name, export_series_order[i]);
     struct export_len_check len = {export_series_len(run, "epoch"), 0, ""};
     if (len.want < 0)
-        INPUT_FAIL_GOTO("export: %s: run /runs/%s: cannot read the size of epoch", path, name);
+        INPUT_FAIL_GOTO("%s: %s: run /runs/%s: cannot read the size of epoch", cmd, path, name);
     hsize_t idx = 0;
     herr_t found = H5Literate(run, H5_INDEX_NAME, H5_ITER_INC, &idx, export_check_len, &len);
     if (found < 0)
-        INPUT_FAIL_GOTO("export: %s: run /runs/%s: cannot list its datasets", path, name);
+        INPUT_FAIL_GOTO("%s: %s: run /runs/%s: cannot list its datasets", cmd, path, name);
     if (found > 0)
-        INPUT_FAIL_GOTO("export: %s: run /runs/%s: %s has %lld values, epoch %lld (expected "
+        INPUT_FAIL_GOTO("%s: %s: run /runs/%s: %s has %lld values, epoch %lld (expected "
                         "one value per checkpoint in every series; SPEC 5)",
-                        path, name, len.name, (long long)len.got, (long long)len.want);
+                        cmd, path, name, len.name, (long long)len.got, (long long)len.want);
 done:
     if (run >= 0)
         H5Gclose(run);
+    return rc;
+}
+
+/* Opens PATH as a results file (SPEC 5) for command CMD, with /runs and
+ * the names of its runs, every run checked (export_check_run) before the
+ * caller reads a value; refuses anything else in one line.  The caller
+ * closes *runs and *file and frees the names, on failure too. */
+static int results_open(const char *cmd, const char *path, hid_t *file, hid_t *runs,
+                        struct export_run_names *names)
+{
+    if (access(path, R_OK) != 0)
+        INPUT_FAIL("%s: %s: %s", cmd, path, strerror(errno));
+    if (H5Fis_hdf5(path) <= 0)
+        INPUT_FAIL("%s: %s: not an HDF5 file (expected results written by "
+                   "`dsaga-bench grid` or `run --out`)",
+                   cmd, path);
+    *file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (*file < 0)
+        INPUT_FAIL("%s: %s: cannot open it with HDF5", cmd, path);
+    if (H5Lexists(*file, "runs", H5P_DEFAULT) <= 0)
+        INPUT_FAIL("%s: %s: not a dsaga-bench results file (no /runs group)", cmd, path);
+    H5O_info_t oi;
+    if (H5Oget_info_by_name2(*file, "runs", &oi, H5O_INFO_BASIC, H5P_DEFAULT) < 0 ||
+        oi.type != H5O_TYPE_GROUP || (*runs = H5Gopen2(*file, "runs", H5P_DEFAULT)) < 0)
+        INPUT_FAIL("%s: %s: not a dsaga-bench results file (/runs is not a group)", cmd, path);
+    hsize_t ridx = 0;
+    if (H5Literate(*runs, H5_INDEX_NAME, H5_ITER_INC, &ridx, export_collect_run, names) < 0)
+        FAIL(ERR_IO, "%s: cannot list /runs", path);
+    /* every run checked before a byte is written */
+    for (size_t i = 0; i < names->n; i++)
+        TRY(export_check_run(cmd, path, *runs, names->name[i]));
+    return 0;
+}
+
+int results_check(const char *cmd, const char *path)
+{
+    hid_t file = H5I_INVALID_HID;
+    hid_t runs = H5I_INVALID_HID;
+    struct export_run_names names = {NULL, 0, 0};
+    H5E_auto2_t efunc = NULL;
+    void *edata = NULL;
+    H5Eget_auto2(H5E_DEFAULT, &efunc, &edata);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    int rc = results_open(cmd, path, &file, &runs, &names);
+    for (size_t i = 0; i < names.n; i++)
+        free(names.name[i]);
+    free(names.name);
+    if (runs >= 0)
+        H5Gclose(runs);
+    if (file >= 0)
+        H5Fclose(file);
+    H5Eset_auto2(H5E_DEFAULT, efunc, edata);
     return rc;
 }
 
@@ -651,27 +701,7 @@ static int export_write(const char *path, const struct export_out *o)
     H5Eget_auto2(H5E_DEFAULT, &efunc, &edata);
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* we name the failures ourselves */
 
-    if (access(path, R_OK) != 0)
-        INPUT_FAIL_GOTO("export: %s: %s", path, strerror(errno));
-    if (H5Fis_hdf5(path) <= 0)
-        INPUT_FAIL_GOTO("export: %s: not an HDF5 file (expected results written by "
-                        "`dsaga-bench grid` or `run --out`)",
-                        path);
-    file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (file < 0)
-        INPUT_FAIL_GOTO("export: %s: cannot open it with HDF5", path);
-    if (H5Lexists(file, "runs", H5P_DEFAULT) <= 0)
-        INPUT_FAIL_GOTO("export: %s: not a dsaga-bench results file (no /runs group)", path);
-    H5O_info_t oi;
-    if (H5Oget_info_by_name2(file, "runs", &oi, H5O_INFO_BASIC, H5P_DEFAULT) < 0 ||
-        oi.type != H5O_TYPE_GROUP || (runs = H5Gopen2(file, "runs", H5P_DEFAULT)) < 0)
-        INPUT_FAIL_GOTO("export: %s: not a dsaga-bench results file (/runs is not a group)", path);
-    hsize_t ridx = 0;
-    if (H5Literate(runs, H5_INDEX_NAME, H5_ITER_INC, &ridx, export_collect_run, &names) < 0)
-        FAIL_GOTO(ERR_IO, "%s: cannot list /runs", path);
-    /* every run checked before a byte is written */
-    for (size_t i = 0; i < names.n; i++)
-        TRY_GOTO(export_check_run(path, runs, names.name[i]));
+    TRY_GOTO(results_open("export", path, &file, &runs, &names));
     /* pass 1: the union of the columns */
     for (size_t i = 0; i < names.n; i++) {
         hid_t run = H5Gopen2(runs, names.name[i], H5P_DEFAULT);
@@ -718,27 +748,6 @@ done:
     return rc;
 }
 
-/* 1 when PATH holds an HDF5 file: the signature at 0 or at a user-block
- * offset (512, 1024, 2048, ...), as H5Fis_hdf5 looks; -1 (errno) when it
- * cannot be read. */
-static int export_is_hdf5(const char *path)
-{
-    static const unsigned char sig[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
-    unsigned char buf[8];
-    int fd = open(path, O_RDONLY);
-    if (fd < 0)
-        return -1;
-    struct stat st;
-    int yes = 0;
-    if (fstat(fd, &st) == 0)
-        for (off_t off = 0; !yes && off + (off_t)sizeof buf <= st.st_size;
-             off = off ? 2 * off : 512)
-            yes = pread(fd, buf, sizeof buf, off) == (ssize_t)sizeof buf &&
-                  memcmp(buf, sig, sizeof sig) == 0;
-    close(fd);
-    return yes;
-}
-
 /* --out OUT for input IN: a new file, or an existing regular file that is
  * neither IN nor an HDF5 file (a results file is never replaced by a table). */
 static int export_check_out(const char *in, const char *out)
@@ -749,10 +758,7 @@ static int export_check_out(const char *in, const char *out)
         return 0; /* new: a missing directory is said when the file is made */
     if (S_ISDIR(so.st_mode))
         INPUT_FAIL("--out %s: is a directory (expected the path of the table file to write)", out);
-    char rin[PATH_MAX];
-    char rout[PATH_MAX];
-    if ((stat(in, &si) == 0 && si.st_dev == so.st_dev && si.st_ino == so.st_ino) ||
-        (realpath(in, rin) && realpath(out, rout) && strcmp(rin, rout) == 0))
+    if (stat(in, &si) == 0 && si.st_dev == so.st_dev && si.st_ino == so.st_ino) /* links too */
         INPUT_FAIL("--out %s: is the input results file %s (expected another file; export "
                    "never overwrites results)",
                    out, in);
@@ -760,11 +766,16 @@ static int export_check_out(const char *in, const char *out)
         INPUT_FAIL("--out %s: not a regular file (expected the path of the table file to "
                    "write; without --out the table goes to stdout)",
                    out);
-    int hdf5 = export_is_hdf5(out);
-    if (hdf5 < 0)
+    if (access(out, R_OK) != 0)
         INPUT_FAIL("--out %s: cannot read it to check that it is not a results file: %s", out,
                    strerror(errno));
-    if (hdf5)
+    H5E_auto2_t efunc = NULL;
+    void *edata = NULL;
+    H5Eget_auto2(H5E_DEFAULT, &efunc, &edata);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    htri_t hdf5 = H5Fis_hdf5(out); /* the signature, user block offsets too */
+    H5Eset_auto2(H5E_DEFAULT, efunc, edata);
+    if (hdf5 > 0)
         INPUT_FAIL("--out %s: is an HDF5 file (expected a new or a CSV/TSV file; export never "
                    "overwrites an HDF5 file)",
                    out);

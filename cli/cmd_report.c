@@ -9,10 +9,10 @@
  * the suite's one-line message and status 2.  The script is found in the
  * tree the executable was built in: $DSAGA_ROOT, else the first of
  * EXE_DIR/.., EXE_DIR/../.. and the working directory that holds
- * python/dsaga_report.py.  A RESULTS.h5 that is a directory, or a --out
- * that exists and is not a directory, is refused here, before Python starts;
- * the script refuses a file that is not a results file (SPEC 5), with the
- * checks of `dsaga-bench export`.  Runs on rank 0 of any launch.
+ * python/dsaga_report.py.  A RESULTS.h5 that is a directory or not a results
+ * file (SPEC 5: results_check, the checks of `dsaga-bench export`), or a
+ * --out that exists and is not a directory, is refused here, before Python
+ * starts.  Runs on rank 0 of any launch.
  */
 #include "cli/cli.h"
 
@@ -132,10 +132,9 @@ int cmd_report(int argc, char **argv, int *status)
     const char *results = a.results;
     const char *out_dir = a.out_dir;
     struct stat st;
-    if (access(results, R_OK) != 0)
-        INPUT_FAIL("report: %s: %s", results, strerror(errno));
     if (stat(results, &st) == 0 && S_ISDIR(st.st_mode))
         INPUT_FAIL("report: %s: is a directory (expected a RESULTS.h5 file)", results);
+    TRY(results_check("report", results)); /* export's checks: the same files refused */
     if (out_dir && stat(out_dir, &st) == 0 && !S_ISDIR(st.st_mode))
         INPUT_FAIL("--out %s: exists and is not a directory (expected the directory to write "
                    "the page in)",

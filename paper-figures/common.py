@@ -1231,6 +1231,15 @@ def edge_handles(statuses, c, mk):
     return h, l
 
 
+def finish_rate_figure(fig, axes, statuses, used, groups):
+    """Figures 3, 4 and 7 (rates against a swept key): the shared legend
+    with the edge markers, and the caption's notes on the rates and on the
+    points some of whose seeds did not converge."""
+    n_partial = sum(rate_point(g)[0] == "partial" for g in groups)
+    shared_legend(fig, axes, edge_handles(statuses, "0.35", marker("dsaga")))
+    return rate_note(used, groups) + edge_note({"n_partial": n_partial})
+
+
 def edge_note(statuses=None):
     """The caption's sentences on how points are summarised over seeds and
     where diverged and rate-less configurations are drawn."""

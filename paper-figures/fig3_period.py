@@ -72,17 +72,15 @@ def make(runs, out_dir):
         C.set_log_ticks(ax.xaxis)
         C.finish_rate_axes(ax)
     fig.suptitle("Communication period")
-    n_partial = sum(C.rate_point(g)[0] == "partial" for g in groups)
-    C.shared_legend(fig, axes, C.edge_handles(statuses, "0.35", C.marker("dsaga")))
+    notes = C.finish_rate_figure(fig, axes, statuses, used, groups)
     caption = ("Figure 3. dsaga's linear rate (decades of suboptimality gained per epoch, "
                "the negated fitted slope) against the period tau as a fraction of the local "
                "epoch n_k = N/K (periods given in steps are converted), one curve per variant: "
                "K and aggregate (shade; solid mean, dashed sum) and every other key the method "
                "declares (refresh, ...) that differs between the runs, named in the legend, so "
                "that no point pools two variants; saga's rate, of the same kind, is the dashed "
-               "black reference, its value written at its right end. %s%sRuns: %s. %s" % (
-                   C.rate_note(used, groups), C.edge_note({"n_partial": n_partial}),
-                   C.status_count(used), C.datasets_note(sw)))
+               "black reference, its value written at its right end. %sRuns: %s. %s" % (
+                   notes, C.status_count(used), C.datasets_note(sw)))
     return C.save_figure(fig, out_dir, STEM, "Communication period", caption, used)
 
 

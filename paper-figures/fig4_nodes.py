@@ -89,17 +89,15 @@ def make(runs, out_dir):
         ax.set_title("%s (N=%s)" % (C.ds_name(ds), C.fmt_num(n)))
         C.finish_rate_axes(ax)
     fig.suptitle("Number of nodes at fixed N")
-    n_partial = sum(C.rate_point(g)[0] == "partial" for g in groups)
-    C.shared_legend(fig, axes, C.edge_handles(statuses, "0.35", C.marker("dsaga")))
+    notes = C.finish_rate_figure(fig, axes, statuses, used, groups)
     caption = ("Figure 4. dsaga's linear rate (decades gained per epoch, the negated fitted "
                "slope) against the number of nodes K at fixed N, so the samples per node "
                "n_k = N/K (top axis) fall as K grows; one curve per variant: period (tau in "
                "steps, or as a fraction of n_k) and aggregate, and every other key the method "
                "declares (refresh, ...) that differs between the runs, named in the legend; "
                "default step, random shards; saga's rate, of the same kind, is the dashed "
-               "black reference, its value written at its right end. %s%sRuns: %s. %s" % (
-                   C.rate_note(used, groups), C.edge_note({"n_partial": n_partial}),
-                   C.status_count(used), C.datasets_note(sw)))
+               "black reference, its value written at its right end. %sRuns: %s. %s" % (
+                   notes, C.status_count(used), C.datasets_note(sw)))
     return C.save_figure(fig, out_dir, STEM, "Number of nodes", caption, used)
 
 

@@ -79,16 +79,14 @@ def make(runs, out_dir):
         C.set_log_ticks(ax.xaxis, C.geometric(xs) or (xs if len(xs) <= 6 else None))
         C.finish_rate_axes(ax)
     fig.suptitle("Step size")
-    n_partial = sum(C.rate_point(g)[0] == "partial" for g in groups)
-    C.shared_legend(fig, axes, C.edge_handles(statuses, "0.35", C.marker("dsaga")))
+    notes = C.finish_rate_figure(fig, axes, statuses, used, groups)
     caption = ("Figure 7. dsaga's linear rate (decades gained per epoch, the negated fitted "
                "slope) against step_scale, the multiple of the default step 1/(3 L_max), at "
                "the fixed period named in each panel, one curve per variant: K and aggregate "
                "(shade; solid mean, dashed sum) and every other key the method declares "
                "(refresh, ...) that differs between the runs, named in the legend; the dotted "
-               "vertical line is the default step. %s%s%sRuns: %s. %s" %
-               (C.rate_note(used, groups), C.edge_note({"n_partial": n_partial}),
-                "%d failed run(s) are not drawn. " % failed if failed else "",
+               "vertical line is the default step. %s%sRuns: %s. %s" %
+               (notes, "%d failed run(s) are not drawn. " % failed if failed else "",
                 C.status_count(used), C.datasets_note(sw)))
     return C.save_figure(fig, out_dir, STEM, "Step size", caption, used)
 

@@ -301,57 +301,6 @@ def page(results):
     return name, "\n".join(h)
 
 
-# SPEC 5: the series every run has (empty when it made no checkpoint) and
-# those the export knows; all 1-D numeric, one value per checkpoint.
-REQUIRED_SERIES = ["epoch", "subopt"]
-KNOWN_SERIES = ["epoch", "rounds", "bytes", "wall_s", "comm_s", "objective", "subopt",
-                "grad_norm", "model_s"]
-
-
-def _is_series(d):
-    import h5py
-    return isinstance(d, h5py.Dataset) and d.ndim == 1 and d.dtype.kind in "iuf"
-
-
-def check_results(path):
-    """None when PATH is a results file as SPEC 5 has it (the checks of
-    `dsaga-bench export`); else what is wrong, in a few words."""
-    import h5py
-    with h5py.File(path, "r") as f:
-        if "runs" not in f:
-            return "not a dsaga-bench results file (no /runs group)"
-        runs = f.get("runs")
-        if not isinstance(runs, h5py.Group):
-            return "not a dsaga-bench results file (/runs is not a group)"
-        for name in sorted(runs):
-            g = runs.get(name)
-            if g is None:
-                return "/runs/%s: cannot open it (a damaged results file)" % name
-            if not isinstance(g, h5py.Group):
-                return "/runs/%s: not a group (expected one group per run, SPEC 5)" % name
-            run = "run /runs/%s" % name
-            if "status" not in g.attrs:
-                return "%s: no status attribute (expected done, diverged or failed; SPEC 5)" % run
-            if h5py.h5a.open(g.id, b"status").get_type().get_class() != h5py.h5t.STRING:
-                return ("%s: the status attribute is not a string (expected done, diverged or "
-                        "failed; SPEC 5)" % run)
-            for k in REQUIRED_SERIES:
-                if k not in g:
-                    return ("%s: no %s dataset (every run has epoch and subopt, one value per "
-                            "checkpoint; SPEC 5)" % (run, k))
-            for k in KNOWN_SERIES:
-                if k in g and not _is_series(g.get(k)):
-                    return ("%s: %s is not a 1-D numeric dataset (expected float64, one value "
-                            "per checkpoint; SPEC 5)" % (run, k))
-            want = len(g["epoch"])
-            for k in sorted(g):
-                d = g.get(k)
-                if _is_series(d) and len(d) != want:
-                    return ("%s: %s has %d values, epoch %d (expected one value per checkpoint "
-                            "in every series; SPEC 5)" % (run, k, len(d), want))
-    return None
-
-
 def main(argv):
     import argparse
     ap = argparse.ArgumentParser(prog="dsaga-bench report",
@@ -365,20 +314,9 @@ def main(argv):
         sys.stderr.write("dsaga-bench: %s\n" % " ".join(text.split()))
         return 2
 
-    if os.path.isdir(a.results):
-        return refuse("report: %s: is a directory (expected a RESULTS.h5 file)" % a.results)
-    if not os.path.isfile(a.results):
-        return refuse("report: %s: no such file" % a.results)
-    try:
-        bad = check_results(a.results)
-    except OSError as e:
-        return refuse("report: %s: cannot read it as results (%s)" % (a.results, e))
-    if bad:
-        return refuse("report: %s: %s" % (a.results, bad))
+    # `dsaga-bench report` (cli/cmd_report.c) has refused what is not a
+    # results file and a --out that is not a directory
     out = a.out or os.path.dirname(os.path.abspath(a.results))
-    if os.path.exists(out) and not os.path.isdir(out):
-        return refuse("--out %s: exists and is not a directory (expected the directory to "
-                      "write the page in)" % out)
     try:
         os.makedirs(out, exist_ok=True)
     except OSError as e:
