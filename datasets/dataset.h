@@ -108,7 +108,9 @@ int synth_generate(const char *spec, struct dataset **out);
 int dataset_load(const char *spec, enum label_mode labels, struct dataset **out);
 /* 1 when DATASET can be read without a download: a synthetic spec, an
  * existing path, or a manifest name whose file is in the cache or the
- * mirror; 0 otherwise.  Reads nothing (grids skip optional sets by it). */
+ * mirror; -1 when it names no data set at all (a bare word that is no
+ * manifest name: a path has a slash or an extension); 0 otherwise.  Reads
+ * nothing, prints nothing (grids skip optional sets by it). */
 int dataset_present(const char *spec);
 /* The shard-only path (issue 18).  dataset_scan resolves and checks spec
  * as dataset_load does (manifest checksum and rows, row norms) and returns

@@ -325,6 +325,13 @@ static int check_norms(const char *path, struct dataset **out)
  * (located, *e its row) or a path (*e NULL).  A name of the manifest always
  * means the manifest's data (issue 17: a file "a9a" in the working
  * directory must not replace it); anything else is a path. */
+/* A spec that is no manifest name and not a path: a path has a slash or
+ * an extension (issue 17), so a bare word is a name or nothing. */
+static int bare_word(const char *spec)
+{
+    return !strchr(spec, '/') && !strchr(spec, '.');
+}
+
 static int resolve(const char *spec, char *path, size_t size, const struct manifest_entry **e)
 {
     *e = manifest_find(spec);
@@ -339,7 +346,7 @@ static int resolve(const char *spec, char *path, size_t size, const struct manif
     size_t at = 0;
     for (const struct manifest_entry *m = manifest; m->name; m++)
         at += (size_t)snprintf(names + at, sizeof names - at, "%s%s", at ? ", " : "", m->name);
-    if (strchr(spec, '/') || strchr(spec, '.'))
+    if (!bare_word(spec))
         INPUT_FAIL("%s: %s (expected a LIBSVM file, a manifest name or a synthetic spec)", spec,
                    strerror(errno));
     INPUT_FAIL("data set \"%s\": not a known name (known: %s; a path has a slash or an "
@@ -375,7 +382,7 @@ int dataset_present(const char *spec)
     const struct manifest_entry *e = manifest_find(spec);
     if (!e) {
         struct stat st;
-        return stat(spec, &st) == 0;
+        return stat(spec, &st) == 0 ? 1 : bare_word(spec) ? -1 : 0;
     }
     char path[1100], looked[4096];
     size_t at = 0;

@@ -1476,6 +1476,7 @@ int grid_select(const struct grid *g, const char *only, unsigned char *selected)
         if (!eq || eq == pair || !eq[1])
             INPUT_FAIL_GOTO("--only: \"%s\": expected KEY=VALUE (e.g. algorithm=dsaga)", pair);
         *eq = '\0';
+        int64_t any = 0; /* cells with this value, whatever the other pairs */
         for (int64_t i = 0; i < g->n_runs; i++) {
             int has = cell_has(&g->runs[i], pair, eq + 1);
             if (has < 0) {
@@ -1491,12 +1492,10 @@ int grid_select(const struct grid *g, const char *only, unsigned char *selected)
                     "seed, partition, loss, lambda, step_scale or a method's key%s%s%s)",
                     pair, close ? "; did you mean " : "", close ? close : "", close ? "?" : "");
             }
+            any += has > 0;
             if (!has)
                 selected[i] = 0;
         }
-        int64_t any = 0; /* cells with this value, whatever the other pairs */
-        for (int64_t i = 0; i < g->n_runs && !any; i++)
-            any = cell_has(&g->runs[i], pair, eq + 1) > 0;
         if (!any)
             INPUT_FAIL_GOTO("--only: %s=%s: no cell of %s has it (expected a value the grid "
                             "lists: grid %s --dry-run shows them)",
@@ -1609,12 +1608,10 @@ static int validate_data(const struct grid *g, int quiet, unsigned char *skip)
         struct dataset *ds = NULL;
         /* an optional set is used when present, never downloaded (the main
          * job needs no download) */
-        if (all_optional && !dataset_present(name)) {
-            /* a bare word is a manifest name or nothing (manifest.c:
-             * a path has a slash or an extension): a misspelt name is an
-             * error, not an absent set */
-            if (!manifest_find(name) && !synth_is_spec(name) && !strchr(name, '/') &&
-                !strchr(name, '.')) {
+        int present = all_optional ? dataset_present(name) : 1;
+        if (present <= 0) {
+            /* a misspelt name is an error, not an absent set */
+            if (present < 0) {
                 char known[512];
                 size_t at = 0;
                 for (const struct manifest_entry *e = manifest_entries(); e->name; e++)

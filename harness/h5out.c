@@ -1134,9 +1134,9 @@ static int pending_check(const struct h5out_store *s, hid_t src_fapl, const char
 }
 
 /* Moves the pending file name (run "NNNNNN") aside, under the name
- * PATH.d/NNNNNN.h5.corrupt.TIME.PID (a fresh one; nothing is overwritten
- * or removed), which pending_list, remove_stale and merges ignore; the
- * new name in aside. */
+ * PATH.d/NNNNNN.h5.corrupt.TIME.PID (fresh: one run, one process, one
+ * second; nothing is overwritten or removed), which pending_list,
+ * remove_stale and merges ignore; the new name in aside. */
 static int pending_aside(const struct h5out_store *s, const char *name, const char *run,
                          char *aside, size_t size)
 {
@@ -1146,21 +1146,16 @@ static int pending_aside(const struct h5out_store *s, const char *name, const ch
     struct stat st;
     gmtime_r(&now, &tm_utc);
     strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm_utc);
-    for (int k = 0; k < 1000; k++) {
-        int len = k ? snprintf(aside, size, "%s/%s.h5.corrupt.%s.%ld.%d", s->dir_d, run, stamp,
-                               (long)getpid(), k)
-                    : snprintf(aside, size, "%s/%s.h5.corrupt.%s.%ld", s->dir_d, run, stamp,
-                               (long)getpid());
-        if (len < 0 || (size_t)len >= size)
-            FAIL(ERR_IO, "%s: path too long to move %s aside", s->path, name);
-        if (lstat(aside, &st) == 0 || errno != ENOENT)
-            continue; /* under the lock: nobody else makes names in PATH.d */
-        if (rename(name, aside) != 0)
-            FAIL(ERR_IO, "%s: pending run %s is unreadable and cannot be moved aside to %s: %s",
-                 s->path, name, aside, strerror(errno));
-        return fsync_dir(s->dir_d);
-    }
-    FAIL(ERR_IO, "%s: no free name to move %s aside", s->path, name);
+    int len =
+        snprintf(aside, size, "%s/%s.h5.corrupt.%s.%ld", s->dir_d, run, stamp, (long)getpid());
+    if (len < 0 || (size_t)len >= size)
+        FAIL(ERR_IO, "%s: path too long to move %s aside", s->path, name);
+    if (lstat(aside, &st) == 0) /* under the lock: nobody else makes names in PATH.d */
+        FAIL(ERR_IO, "%s: cannot move %s aside: %s exists", s->path, name, aside);
+    if (rename(name, aside) != 0)
+        FAIL(ERR_IO, "%s: pending run %s is unreadable and cannot be moved aside to %s: %s",
+             s->path, name, aside, strerror(errno));
+    return fsync_dir(s->dir_d);
 }
 
 /* Copies every pending run into PATH with one atomic replacement of PATH
