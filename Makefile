@@ -229,10 +229,10 @@ lint:
 	  echo "lint: asprintf/vasprintf is not used here (see tests/sanitize/lsan.supp)" >&2; exit 1; fi
 
 format:
-	clang-format -i $(wildcard $(LAYERS:%=%/*.[ch]) tests/*.c tests/sanitize/*.c bench/*.c fuzz/*.[ch])
+	clang-format -i $(wildcard $(LAYERS:%=%/*.[ch]) tests/*.[ch] tests/sanitize/*.c bench/*.c fuzz/*.[ch])
 
 format-check:
-	clang-format --dry-run -Werror $(wildcard $(LAYERS:%=%/*.[ch]) tests/*.c tests/sanitize/*.c bench/*.c fuzz/*.[ch])
+	clang-format --dry-run -Werror $(wildcard $(LAYERS:%=%/*.[ch]) tests/*.[ch] tests/sanitize/*.c bench/*.c fuzz/*.[ch])
 
 fuzz:
 	scripts/deps.sh fuzz

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "datasets/dataset.h"
+#include "tests/stderr_capture.h"
 #include "base/error.h"
 
 /* Runs libsvm_parse on text (path NULL) or libsvm_read on path with
@@ -22,20 +23,11 @@
 static int capture(const char *path, const char *text, enum label_mode mode, char *msg, size_t size,
                    struct dataset **out)
 {
-    fflush(stderr);
-    FILE *tmp = tmpfile();
-    cr_assert_not_null(tmp);
-    int saved = dup(2);
-    dup2(fileno(tmp), 2);
+    struct stderr_capture cap;
+    stderr_capture_begin(&cap);
     int rc = path ? libsvm_read(path, mode, 0, out)
                   : libsvm_parse("data.txt", text, strlen(text), mode, 0, out);
-    fflush(stderr);
-    dup2(saved, 2);
-    close(saved);
-    rewind(tmp);
-    size_t got = fread(msg, 1, size - 1, tmp);
-    msg[got] = '\0';
-    fclose(tmp);
+    stderr_capture_end(&cap, msg, size);
     return rc;
 }
 
@@ -380,20 +372,12 @@ static void temp_file(const char *text, char *path, size_t size)
 /* libsvm_scan (the first pass of a shard-only read) with stderr in msg. */
 static int scan_capture(const char *path, char *msg, size_t size)
 {
-    fflush(stderr);
-    FILE *tmp = tmpfile();
-    cr_assert_not_null(tmp);
-    int saved = dup(2);
-    dup2(fileno(tmp), 2);
+    struct stderr_capture cap;
+    stderr_capture_begin(&cap);
     struct dataset *ds = (struct dataset *)1;
     int64_t bad = -1;
     int rc = libsvm_scan(path, LABELS_BINARY, 0, &ds, &bad);
-    fflush(stderr);
-    dup2(saved, 2);
-    close(saved);
-    rewind(tmp);
-    msg[fread(msg, 1, size - 1, tmp)] = '\0';
-    fclose(tmp);
+    stderr_capture_end(&cap, msg, size);
     if (rc == 0)
         dataset_destroy(ds);
     else

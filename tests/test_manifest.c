@@ -11,23 +11,16 @@
 #include <unistd.h>
 
 #include "datasets/dataset.h"
+#include "tests/stderr_capture.h"
 #include "base/error.h"
 
 /* dataset_load with stderr captured into msg. */
 static int load_capture(const char *spec, char *msg, size_t size, struct dataset **out)
 {
-    fflush(stderr);
-    FILE *tmp = tmpfile();
-    cr_assert_not_null(tmp);
-    int saved = dup(2);
-    dup2(fileno(tmp), 2);
+    struct stderr_capture cap;
+    stderr_capture_begin(&cap);
     int rc = dataset_load(spec, LABELS_BINARY, out);
-    fflush(stderr);
-    dup2(saved, 2);
-    close(saved);
-    rewind(tmp);
-    msg[fread(msg, 1, size - 1, tmp)] = '\0';
-    fclose(tmp);
+    stderr_capture_end(&cap, msg, size);
     return rc;
 }
 

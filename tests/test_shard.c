@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "datasets/dataset.h"
+#include "tests/stderr_capture.h"
 #include "base/error.h"
 
 /* n rows, row i = (i+1) at column i % 5 plus a second entry on odd rows;
@@ -177,21 +178,14 @@ Test(shard, bad_node_counts)
 {
     struct dataset *ds = toy(5, 2, 0);
     int owner[5];
-    fflush(stderr);
-    int saved = dup(2);
-    FILE *tmp = tmpfile();
-    dup2(fileno(tmp), 2);
+    struct stderr_capture cap;
+    stderr_capture_begin(&cap);
     int too_many = shard_assign(ds, 6, PARTITION_RANDOM, 0, owner);
     int zero = shard_assign(ds, 0, PARTITION_LABEL, 0, owner);
     struct dataset *s = (struct dataset *)1;
     int ext = shard_extract(ds, 6, 0, PARTITION_RANDOM, 0, &s);
-    fflush(stderr);
-    dup2(saved, 2);
-    close(saved);
     char msg[1024];
-    rewind(tmp);
-    msg[fread(msg, 1, sizeof msg - 1, tmp)] = '\0';
-    fclose(tmp);
+    stderr_capture_end(&cap, msg, sizeof msg);
     cr_assert_eq(too_many, ERR_INPUT);
     cr_assert_eq(zero, ERR_INPUT);
     cr_assert_eq(ext, ERR_INPUT);

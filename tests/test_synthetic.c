@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "datasets/dataset.h"
+#include "tests/stderr_capture.h"
 #include "base/error.h"
 
 static struct dataset *gen(const char *spec)
@@ -245,19 +246,11 @@ Test(synthetic, dense_deterministic)
 /* Runs synth_generate with stderr captured into msg. */
 static int gen_capture(const char *spec, char *msg, size_t size)
 {
-    fflush(stderr);
-    FILE *tmp = tmpfile();
-    int saved = dup(2);
-    dup2(fileno(tmp), 2);
+    struct stderr_capture cap;
+    stderr_capture_begin(&cap);
     struct dataset *ds = (struct dataset *)1;
     int rc = synth_generate(spec, &ds);
-    fflush(stderr);
-    dup2(saved, 2);
-    close(saved);
-    rewind(tmp);
-    size_t got = fread(msg, 1, size - 1, tmp);
-    msg[got] = '\0';
-    fclose(tmp);
+    stderr_capture_end(&cap, msg, size);
     cr_assert_null(ds);
     return rc;
 }
