@@ -17,19 +17,21 @@
 #
 # TOL (default 1e-12, the grid's) and LAMBDAS (default "1e-2 1e-3 1e-4
 # default") take the cells elsewhere, e.g. TOL=1e-14 LAMBDAS=1e-2 for
-# experiments/regime-rcv1-deep.ini.
+# experiments/regime-rcv1-deep.ini.  REFRESHES (default "none visited
+# late") picks the variants, e.g. REFRESHES=visited for the issue's one.
 #
-#   EXE=bin/dsaga-bench [DATASET=SPEC] [TOL=T] [LAMBDAS=...] notes/predict_large.sh [OUTDIR]
+#   EXE=bin/dsaga-bench [DATASET=SPEC] [TOL=T] [LAMBDAS=...] [REFRESHES=...] \
+#       notes/predict_large.sh [OUTDIR]
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit
 : "${EXE:=bin/dsaga-bench}" "${DATASET:=synth-sparse:n=20000,d=47000,nnz=75,seed=1}" "${OPENBLAS_NUM_THREADS:=2}"
-: "${TOL:=1e-12}" "${LAMBDAS:=1e-2 1e-3 1e-4 default}"
+: "${TOL:=1e-12}" "${LAMBDAS:=1e-2 1e-3 1e-4 default}" "${REFRESHES:=none visited late}"
 export OPENBLAS_NUM_THREADS OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 : "${DSAGA_DATA_MIRROR:=$(cd .. && pwd)/shared/datasets}"; export DSAGA_DATA_MIRROR
 OUTDIR=${1:-results/predict-large}
 mkdir -p "$OUTDIR"
 for lam in $LAMBDAS; do # one N x N spectrum per lambda, cached
-    for ref in none visited late; do
+    for ref in $REFRESHES; do
         for per in 0.1n 1n; do
             f=$OUTDIR/$ref-$per-$lam.txt
             grep -qs '^seconds' "$f" && continue
