@@ -401,7 +401,7 @@ done:
 /* Opens PATH as a results file (SPEC 5) for command CMD, with /runs and
  * the names of its runs, every run checked (export_check_run) before the
  * caller reads a value; refuses anything else in one line.  The caller
- * closes *runs and *file and frees the names, on failure too. */
+ * calls results_close, on failure too. */
 static int results_open(const char *cmd, const char *path, hid_t *file, hid_t *runs,
                         struct export_run_names *names)
 {
@@ -429,6 +429,18 @@ static int results_open(const char *cmd, const char *path, hid_t *file, hid_t *r
     return 0;
 }
 
+/* What results_open opened or listed, whether it succeeded or not. */
+static void results_close(hid_t file, hid_t runs, struct export_run_names *names)
+{
+    for (size_t i = 0; i < names->n; i++)
+        free(names->name[i]);
+    free(names->name);
+    if (runs >= 0)
+        H5Gclose(runs);
+    if (file >= 0)
+        H5Fclose(file);
+}
+
 int results_check(const char *cmd, const char *path)
 {
     hid_t file = H5I_INVALID_HID;
@@ -439,13 +451,7 @@ int results_check(const char *cmd, const char *path)
     H5Eget_auto2(H5E_DEFAULT, &efunc, &edata);
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     int rc = results_open(cmd, path, &file, &runs, &names);
-    for (size_t i = 0; i < names.n; i++)
-        free(names.name[i]);
-    free(names.name);
-    if (runs >= 0)
-        H5Gclose(runs);
-    if (file >= 0)
-        H5Fclose(file);
+    results_close(file, runs, &names);
     H5Eset_auto2(H5E_DEFAULT, efunc, edata);
     return rc;
 }
@@ -737,13 +743,7 @@ static int export_write(const char *path, const struct export_out *o)
         TRY_GOTO(export_run(o, runs, names.name[i], &cols));
 done:
     export_cols_clear(&cols);
-    for (size_t i = 0; i < names.n; i++)
-        free(names.name[i]);
-    free(names.name);
-    if (runs >= 0)
-        H5Gclose(runs);
-    if (file >= 0)
-        H5Fclose(file);
+    results_close(file, runs, &names);
     H5Eset_auto2(H5E_DEFAULT, efunc, edata);
     return rc;
 }

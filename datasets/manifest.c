@@ -321,10 +321,6 @@ static int check_norms(const char *path, struct dataset **out)
     return 0;
 }
 
-/* The file a DATASET that is not a synthetic spec names: a manifest name
- * (located, *e its row) or a path (*e NULL).  A name of the manifest always
- * means the manifest's data (issue 17: a file "a9a" in the working
- * directory must not replace it); anything else is a path. */
 /* A spec that is no manifest name and not a path: a path has a slash or
  * an extension (issue 17), so a bare word is a name or nothing. */
 static int bare_word(const char *spec)
@@ -332,6 +328,10 @@ static int bare_word(const char *spec)
     return !strchr(spec, '/') && !strchr(spec, '.');
 }
 
+/* The file a DATASET that is not a synthetic spec names: a manifest name
+ * (located, *e its row) or a path (*e NULL).  A name of the manifest always
+ * means the manifest's data (issue 17: a file "a9a" in the working
+ * directory must not replace it); anything else is a path. */
 static int resolve(const char *spec, char *path, size_t size, const struct manifest_entry **e)
 {
     *e = manifest_find(spec);
