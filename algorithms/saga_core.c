@@ -870,6 +870,20 @@ void saga_core_visits_restart(struct saga_core *c)
     }
 }
 
+int64_t saga_core_visits_thin(struct saga_core *c, double p, struct rng *r)
+{
+    if (!c->visited)
+        return 0;
+    if (p >= 1.0)
+        return c->n_visited;
+    int64_t kept = 0;
+    for (int64_t t = 0; t < c->n_visited; t++)
+        if (rng_uniform(r) < p)
+            c->visited[kept++] = c->visited[t];
+    c->n_visited = kept;
+    return kept;
+}
+
 int64_t saga_core_refresh(struct saga_core *c)
 {
     const struct dataset *ds = c->ds;

@@ -111,6 +111,12 @@ int64_t saga_core_refresh(struct saga_core *c);
 /* Forgets the rows recorded so far (the next refresh takes only rows drawn
  * from now on). */
 void saga_core_visits_restart(struct saga_core *c);
+/* Keeps each row recorded so far with chance p, independently (one draw
+ * of r per recorded row, in the record's order), so that the next refresh
+ * re-takes only those; p >= 1 keeps all and draws nothing, p <= 0 keeps
+ * none.  Returns how many are kept. */
+struct rng;
+int64_t saga_core_visits_thin(struct saga_core *c, double p, struct rng *r);
 
 /* Steps made so far and lazy renormalisations of the scale (tests). */
 int64_t saga_core_n_steps(const struct saga_core *c);

@@ -19,9 +19,11 @@ enum {
     RNG_STREAM_SHARD = 0x1000,  /* the partition of rows over nodes */
     RNG_STREAM_SYNTH = 0x2000,  /* synthetic data generators */
     RNG_STREAM_STRAGGLER = 0x3000,
-    RNG_STREAM_COIN = 0x4000,   /* a coin every node draws alike (scaffnew's
-                                 * communication steps, SPEC 3.7): never + rank */
-    RNG_STREAM_REFRESH = 0x5000 /* + rank: scaffnew's anchor refreshes (SPEC 3.7) */
+    RNG_STREAM_COIN = 0x4000,    /* a coin every node draws alike (scaffnew's
+                                  * communication steps, SPEC 3.7): never + rank */
+    RNG_STREAM_REFRESH = 0x5000, /* + rank: scaffnew's anchor refreshes (SPEC 3.7) */
+    RNG_STREAM_THIN = 0x6000     /* + rank: the rows dsaga's refresh keeps
+                                  * (refresh_fraction < 1, SPEC 3.2b) */
 };
 
 void rng_seed(struct rng *r, uint64_t seed, uint64_t stream);

@@ -332,8 +332,8 @@ int64_t predict_node_rows(const int *owner, int64_t N, int k)
 }
 
 int predict_dsaga_map(const struct dataset *ds, const double *h, double lambda, const int *owner,
-                      int K, const int64_t *tau, double eta, double s, int refresh, const double *Q,
-                      int64_t r_q, double *M)
+                      int K, const int64_t *tau, double eta, double s, int refresh, double frac,
+                      const double *Q, int64_t r_q, double *M)
 {
     int rc = 0;
     const int64_t d = Q ? r_q : ds->n_features; /* the state's coordinates */
@@ -403,6 +403,13 @@ int predict_dsaga_map(const struct dataset *ds, const double *h, double lambda, 
         int64_t tau1 = 0;
         double q = predict_refresh_q(refresh, tau[k], n_k, &tau1);
         int64_t tau2 = tau[k] - tau1;
+        /* refresh_fraction (file comment): the round starts from
+         * a Bs_k + b R_k e + c Be_k, a drawn row re-taken with chance frac
+         * and else keeping the memory its draw took (in Be_k); frac = 1:
+         * a = 1 - q, b = q, c = 0, exactly */
+        const double fa = refresh ? frac * (1.0 - q) : 1.0;
+        const double fb = refresh ? frac * q : 0.0;
+        const double fc = refresh ? 1.0 - frac : 0.0;
         if (tau1 > 0) {
             size_t bytes = (size_t)(m * m) * sizeof *T;
             memcpy(T0, T, bytes);
@@ -438,8 +445,10 @@ int predict_dsaga_map(const struct dataset *ds, const double *h, double lambda, 
              * it, Bm_k = P1_10 e + P1_11 Bs_k' + P1_12 c_k */
             for (int64_t r = 0; r < d; r++) {
                 for (int64_t c = 0; c < d; c++)
-                    M_AT(1 + k, 0, r, c) = q * R[r * d + c];
-                M_AT(1 + k, 1 + k, r, r) = 1.0 - q;
+                    M_AT(1 + k, 0, r, c) = fb * R[r * d + c];
+                M_AT(1 + k, 1 + k, r, r) = fa;
+                if (fc > 0.0)
+                    M_AT(1 + k, be0 + k, r, r) = fc;
             }
             if (tau1 > 0) {
 #define P1_AT(bi, bj, r, c) P1[((bi)*d + (r)) * m + (bj)*d + (c)]
@@ -450,11 +459,13 @@ int predict_dsaga_map(const struct dataset *ds, const double *h, double lambda, 
                             id, 0.0, P01, id); /* P1_11 R_k, in P01's place */
                 for (int64_t r = 0; r < d; r++) {
                     for (int64_t c = 0; c < d; c++) {
-                        M_AT(1 + k, 0, r, c) = P1_AT(1, 0, r, c) + q * P01[r * d + c];
-                        M_AT(1 + k, 1 + k, r, c) = (1.0 - q) * P1_AT(1, 1, r, c);
+                        M_AT(1 + k, 0, r, c) = P1_AT(1, 0, r, c) + fb * P01[r * d + c];
+                        M_AT(1 + k, 1 + k, r, c) = fa * P1_AT(1, 1, r, c);
                         for (int j = 0; j < K; j++)
                             if (j != k)
                                 M_AT(1 + k, be0 + j, r, c) = P1_AT(1, 2, r, c);
+                        if (fc > 0.0)
+                            M_AT(1 + k, be0 + k, r, c) = fc * P1_AT(1, 1, r, c);
                     }
                 }
 #undef P1_AT
@@ -464,16 +475,19 @@ int predict_dsaga_map(const struct dataset *ds, const double *h, double lambda, 
          * With refresh the round starts from Bs_k' = (1 - q) Bs_k + q R_k e
          * and c_k sums the other nodes' Be_j (their memories as sent at
          * the last synchronisation, before their own refresh). */
-        const double keep = refresh ? 1.0 - q : 1.0;
         for (int64_t r = 0; r < d; r++) {
             for (int64_t c = 0; c < d; c++) {
-                double p01r = refresh ? q * PR[r * d + c] : 0.0;
-                double p11r = refresh ? q * PR[d * d + r * d + c] : 0.0;
+                double p01r = refresh ? fb * PR[r * d + c] : 0.0;
+                double p11r = refresh ? fb * PR[d * d + r * d + c] : 0.0;
                 M_AT(0, 0, r, c) += s * (P_AT(0, 0, r, c) + p01r);
                 M_AT(be0 + k, 0, r, c) = P_AT(1, 0, r, c) + p11r;
                 /* own memory: from Bs_k (refresh) or B_k */
-                M_AT(0, 1 + k, r, c) += s * keep * P_AT(0, 1, r, c);
-                M_AT(be0 + k, 1 + k, r, c) = keep * P_AT(1, 1, r, c);
+                M_AT(0, 1 + k, r, c) += s * fa * P_AT(0, 1, r, c);
+                M_AT(be0 + k, 1 + k, r, c) = fa * P_AT(1, 1, r, c);
+                if (fc > 0.0) { /* the drawn rows not re-taken, from Be_k */
+                    M_AT(0, be0 + k, r, c) += s * fc * P_AT(0, 1, r, c);
+                    M_AT(be0 + k, be0 + k, r, c) = fc * P_AT(1, 1, r, c);
+                }
                 /* the other nodes' memories as of the synchronisation */
                 for (int j = 0; j < K; j++) {
                     if (j == k)
@@ -993,8 +1007,9 @@ static double predict_now_s(void)
  * memories are drawn over (file comment, "Memories taken during a
  * round"). */
 static void predict_var_nodes(const struct dataset *ds, const double *alpha, const int *owner,
-                              int K, const int64_t *tau, int refresh, double *v0, double *q,
-                              double *n, double *phi, double *tau_mean, double *draw_mean)
+                              int K, const int64_t *tau, int refresh, double frac, double *v0,
+                              double *q, double *n, double *phi, double *tau_mean,
+                              double *draw_mean)
 {
     const int64_t N = ds->n_samples;
     memset(v0, 0, (size_t)K * sizeof *v0);
@@ -1011,16 +1026,23 @@ static void predict_var_nodes(const struct dataset *ds, const double *alpha, con
         q[k] = predict_draw_chance(tau[k], n_k);
         /* the draws that keep a memory at the local iterate: every one
          * (none), the first half's not drawn again later (late), none
-         * (visited: re-taken at the synchronised w) */
+         * (visited: re-taken at the synchronised w); with refresh_fraction
+         * < 1 also the share 1 - frac of those the refresh would re-take */
         int64_t t1 = 0;
         double q2 = predict_refresh_q(refresh, tau[k], n_k, &t1);
         double q1 = predict_draw_chance(t1, n_k);
-        /* its local memories come from the first t1 steps (late), else all */
-        *draw_mean += (double)(t1 > 0 ? t1 : tau[k]) / (double)K;
+        double early = q1 * (1.0 - q2);  /* late: drawn before t1 only */
+        double kept = (1.0 - frac) * q2; /* drawn after t1, not re-taken */
+        /* its local memories come from the first t1 steps (late), else
+         * all; the ones not re-taken from steps t1..tau, which a window of
+         * t1 + tau steps matches in the mean draw step (a first-order
+         * stand-in: favg is not linear in the window) */
+        double window = (double)(t1 > 0 ? t1 : tau[k]);
+        if (refresh != PREDICT_REFRESH_NONE && kept > 0.0 && early + kept > 0.0)
+            window = (early * (double)t1 + kept * (double)(t1 + tau[k])) / (early + kept);
+        *draw_mean += window / (double)K;
         *tau_mean += (double)tau[k] / (double)K;
-        phi[k] = refresh == PREDICT_REFRESH_NONE               ? 1.0
-                 : refresh == PREDICT_REFRESH_LATE && q[k] > 0 ? q1 * (1.0 - q2) / q[k]
-                                                               : 0.0;
+        phi[k] = refresh == PREDICT_REFRESH_NONE ? 1.0 : q[k] > 0 ? (early + kept) / q[k] : 0.0;
     }
 }
 
@@ -1100,11 +1122,13 @@ int predict_run_with(const struct run_cfg *cfg, unsigned flags, struct predict_r
         TRY_GOTO(predict_row_space(ds, &Q, &r));
     /* dsaga refresh = visited (SPEC 3.2b) keeps each node's memory twice */
     int refresh = PREDICT_REFRESH_NONE;
+    double frac = 1.0; /* refresh_fraction: the chance a recorded row is re-taken */
     if (is_dsaga) {
         const char *rv = params_text(&cfg->params, "refresh");
         refresh = strcmp(rv, "visited") == 0 ? PREDICT_REFRESH_VISITED
                   : strcmp(rv, "late") == 0  ? PREDICT_REFRESH_LATE
                                              : PREDICT_REFRESH_NONE;
+        frac = params_real(&cfg->params, "refresh_fraction");
     }
     /* the state's blocks, each r wide (the matrix-free path keeps all d) */
     /* local-svrg: e alone; its node maps (A_k and its power sums) 2 r wide */
@@ -1190,7 +1214,7 @@ int predict_run_with(const struct run_cfg *cfg, unsigned flags, struct predict_r
             /* refresh: the distinct rows drawn last round (late: in its
              * second half), n_k q_k expected */
             int64_t tau1 = 0;
-            grads_per_round += (double)n_k * predict_refresh_q(refresh, tau[k], n_k, &tau1);
+            grads_per_round += (double)n_k * frac * predict_refresh_q(refresh, tau[k], n_k, &tau1);
             double lm = (double)tau[k] * log1p(-1.0 / (double)n_k) / log(10.0);
             if (lm > log_mem)
                 log_mem = lm;
@@ -1228,8 +1252,8 @@ int predict_run_with(const struct run_cfg *cfg, unsigned flags, struct predict_r
                     FAIL_GOTO(ERR_NOMEM, "predict: %d nodes' scalars", K);
                 double *lv0 = lvar, *lq = lv0 + K, *ln = lq + K, *lphi = ln + K;
                 double tau_mean = 0.0, draw_mean = 0.0;
-                predict_var_nodes(ds, h + N, owner, K, tau, refresh, lv0, lq, ln, lphi, &tau_mean,
-                                  &draw_mean);
+                predict_var_nodes(ds, h + N, owner, K, tau, refresh, frac, lv0, lq, ln, lphi,
+                                  &tau_mean, &draw_mean);
                 TRY_GOTO(predict_large_spectrum(ds, h, (int)cfg->loss, lambda, owner, K, &la, &lgd,
                                                 &lr));
                 lv = (struct predict_var){K,   NULL, NULL,  lv0,      lq,   ln,       la,
@@ -1237,7 +1261,7 @@ int predict_run_with(const struct run_cfg *cfg, unsigned flags, struct predict_r
             }
             double tail = NAN;
             TRY_GOTO(predict_large_tail(ds, h, h + N, w, lambda, owner, K, tau, eta, s_agg, refresh,
-                                        with_var ? &lv : NULL, lr, out->rounds_per_epoch,
+                                        frac, with_var ? &lv : NULL, lr, out->rounds_per_epoch,
                                         cfg->eval_every, cfg->max_epochs, stop_rel, &tail, NULL));
             double floor_rate = log_mem * out->rounds_per_epoch;
             /* with the variance part as the dense path below (-inf, a run
@@ -1254,7 +1278,8 @@ int predict_run_with(const struct run_cfg *cfg, unsigned flags, struct predict_r
         if (is_lsvrg)
             TRY_GOTO(predict_local_svrg_map(ds, h, lambda, owner, K, tau, eta, Q, r, M));
         else
-            TRY_GOTO(predict_dsaga_map(ds, h, lambda, owner, K, tau, eta, s_agg, refresh, Q, r, M));
+            TRY_GOTO(predict_dsaga_map(ds, h, lambda, owner, K, tau, eta, s_agg, refresh, frac, Q,
+                                       r, M));
     }
     TRY_GOTO(predict_spectral_radius(M, dim, &out->spectral_radius));
     double log_rho = log10(out->spectral_radius);
@@ -1296,7 +1321,7 @@ int predict_run_with(const struct run_cfg *cfg, unsigned flags, struct predict_r
         double *gdiag = ev + r;       /* K x r */
         double *vphi = gdiag + K * r; /* K */
         double tau_mean = 0.0, draw_mean = 0.0;
-        predict_var_nodes(ds, h + N, owner, K, tau, refresh, vv, vq, vn, vphi, &tau_mean,
+        predict_var_nodes(ds, h + N, owner, K, tau, refresh, frac, vv, vq, vn, vphi, &tau_mean,
                           &draw_mean);
         memcpy(U, Hf, (size_t)(r * r) * sizeof *U);
         TRY_GOTO(predict_eigh(r, U, ev)); /* H + lambda I's eigenvectors */

@@ -74,10 +74,13 @@ int64_t predict_node_rows(const int *owner, int64_t N, int k);
  * visited (SPEC 3.2b) on the state (e, Bs_1..Bs_K, Be_1..Be_K), (2K + 1) d
  * rows (predict.c); PREDICT_REFRESH_LATE: refresh = late (only the rows drawn in the
  * last tau_k - tau_k/2 steps; Bs_k then holds the memory at step tau_k/2).
+ * frac (refresh_fraction, 1 without refresh): the chance a row the refresh
+ * would re-take is re-taken; the others keep their memory as drawn, so the
+ * round starts from frac ((1 - q_k) Bs_k + q_k R_k e) + (1 - frac) Be_k.
  * ERR_INPUT when a node holds no row; ERR_NOMEM. */
 int predict_dsaga_map(const struct dataset *ds, const double *h, double lambda, const int *owner,
-                      int K, const int64_t *tau, double eta, double s, int refresh, const double *Q,
-                      int64_t r, double *M);
+                      int K, const int64_t *tau, double eta, double s, int refresh, double frac,
+                      const double *Q, int64_t r, double *M);
 
 /* SPEC 4.1 for gd: M = I - eta (H + lambda I), H = (1/N) sum_i h_i x_i x_i^T,
  * d x d row-major into M (caller-allocated), or r x r restricted to Q. */

@@ -425,9 +425,10 @@ int predict_large_refuses(const int *owner, int64_t N, int K, char *why, size_t 
 
 int predict_large_tail(const struct dataset *ds, const double *h, const double *alpha,
                        const double *w, double lambda, const int *owner, int K, const int64_t *tau,
-                       double eta, double s, int refresh, const struct predict_var *var,
-                       int64_t var_r, double rounds_per_epoch, double eval_every, double max_epochs,
-                       double stop_rel, double *rate, struct trace *out)
+                       double eta, double s, int refresh, double frac,
+                       const struct predict_var *var, int64_t var_r, double rounds_per_epoch,
+                       double eval_every, double max_epochs, double stop_rel, double *rate,
+                       struct trace *out)
 {
     int rc = 0;
     struct predict_noise nz = {0};
@@ -518,12 +519,14 @@ int predict_large_tail(const struct dataset *ds, const double *h, const double *
                     if (j != k)
                         cblas_daxpy((int)d, 1.0, be + (size_t)j * (size_t)d, 1, c, 1);
                 const double *start = own;
-                if (bs) { /* Bs' = (1 - q) Bs + q (n_k / N) H_k e */
+                if (bs) { /* Bs' = frac ((1 - q) Bs + q (n_k / N) H_k e) + (1 - frac) Be */
                     double *y = nd->scratch;
                     node_mul(nd, ds, e, y);
+                    const double *bek = be + (size_t)k * (size_t)d;
                     for (int64_t j = 0; j < d; j++)
-                        bsp[j] = (1.0 - nd->q) * own[j];
-                    double f = nd->q * (double)nd->n / (double)N;
+                        bsp[j] = frac < 1.0 ? frac * (1.0 - nd->q) * own[j] + (1.0 - frac) * bek[j]
+                                            : (1.0 - nd->q) * own[j];
+                    double f = frac * nd->q * (double)nd->n / (double)N;
                     for (int64_t a = 0; a < nd->n; a++)
                         y[a] *= f;
                     node_mul_t(nd, ds, y, bsp);

@@ -65,7 +65,8 @@ int predict_large_refuses(const int *owner, int64_t N, int K, char *why, size_t 
  * not NULL (var_r directions; its G and c unused).  h[i] = loss''(y_i, <x_i,
  * w*>), alpha[i] = loss'(y_i, <x_i, w*>), w the d-vector w*; owner[i] row
  * i's node; tau[k] node k's steps per round; eta the step; s the
- * aggregation's weight; refresh as enum predict_refresh; the checkpoints
+ * aggregation's weight; refresh as enum predict_refresh, frac its
+ * refresh_fraction (predict_dsaga_map); the checkpoints
  * as predict_tail_rate's (rounds_per_epoch, eval_every, max_epochs,
  * stop_rel).  *rate as predict_tail_rate's; the checkpoints themselves
  * into *out when it is not NULL (caller clears).  ERR_INPUT when a node
@@ -73,9 +74,10 @@ int predict_large_refuses(const int *owner, int64_t N, int K, char *why, size_t 
  * ERR_NUMERIC when dsyevd fails. */
 int predict_large_tail(const struct dataset *ds, const double *h, const double *alpha,
                        const double *w, double lambda, const int *owner, int K, const int64_t *tau,
-                       double eta, double s, int refresh, const struct predict_var *var,
-                       int64_t var_r, double rounds_per_epoch, double eval_every, double max_epochs,
-                       double stop_rel, double *rate, struct trace *out);
+                       double eta, double s, int refresh, double frac,
+                       const struct predict_var *var, int64_t var_r, double rounds_per_epoch,
+                       double eval_every, double max_epochs, double stop_rel, double *rate,
+                       struct trace *out);
 
 /* The spectrum the variance part needs (struct predict_var's a and gd,
  * over *r directions): the eigenvalues a_j of H + lambda I on range(X^T)

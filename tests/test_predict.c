@@ -203,7 +203,7 @@ Test(predict, dsaga_map_equals_brute_force_on_full_memory)
             Pi[((1 + owner[i]) * BF_D + a) * BF_S + BF_D + i] = x[i][a] / BF_N;
 
     static double M[R * R];
-    cr_assert_eq(predict_dsaga_map(ds, h, lambda, owner, BF_K, tau, eta, s, 0, NULL, 0, M), 0);
+    cr_assert_eq(predict_dsaga_map(ds, h, lambda, owner, BF_K, tau, eta, s, 0, 1.0, NULL, 0, M), 0);
     /* M Pi = Pi Mfull: the aggregated map is the full one, seen through Pi */
     double scale = 0.0;
     double worst = map_gap(M, R, Pi, Mfull, BF_S, &scale);
@@ -216,7 +216,7 @@ Test(predict, dsaga_map_equals_brute_force_on_full_memory)
     int one[BF_N] = {0};
     int64_t tau1[1] = {4};
     static double M1[2 * BF_D * 2 * BF_D];
-    cr_assert_eq(predict_dsaga_map(ds, h, lambda, one, 1, tau1, eta, 1.0, 0, NULL, 0, M1), 0);
+    cr_assert_eq(predict_dsaga_map(ds, h, lambda, one, 1, tau1, eta, 1.0, 0, 1.0, NULL, 0, M1), 0);
     for (int a = 0; a < BF_D; a++)
         for (int b = 0; b < BF_D; b++)
             /* exactly zero: eta (N/n - 1) = 0 and no c-block when K = 1 */
@@ -231,8 +231,11 @@ Test(predict, dsaga_map_equals_brute_force_on_full_memory)
  * tau_k draws picked it: ds_i' = (1 - q_k) ds_i + q_k h_i <x_i, e>; node k's
  * copy then starts from its own ds' and the other nodes' de (what the
  * synchronisation gave it), and the round ends as in test 1.  Compared
- * through Pi: (e, ds, de) -> (e, Bs_1, Bs_2, Be_1, Be_2). */
-static void refresh_brute_force(int mode)
+ * through Pi: (e, ds, de) -> (e, Bs_1, Bs_2, Be_1, Be_2).  refresh_fraction
+ * frac: a drawn row is re-taken with chance frac, else it keeps what its
+ * draw took, which de_i holds beside the undrawn share, so per row
+ * ds_i' = frac ((1 - q_k) ds_i + q_k h_i <x_i, e>) + (1 - frac) de_i. */
+static void refresh_brute_force(int mode, double frac)
 {
     double x[BF_N][BF_D];
     double h[BF_N];
@@ -262,7 +265,8 @@ static void refresh_brute_force(int mode)
             for (int a = 0; a < BF_D; a++)
                 xe += x[i][a] * u[a];
             int k = bf_owner[i];
-            out[BF_D + i] = (1.0 - q[k]) * u[BF_D + i] + q[k] * h[i] * xe;
+            out[BF_D + i] = frac * ((1.0 - q[k]) * u[BF_D + i] + q[k] * h[i] * xe) +
+                            (1.0 - frac) * u[BF_D + BF_N + i];
         }
         for (int k = 0; k < BF_K; k++) {
             /* node k's copy: (e, its own ds', the others' de) */
@@ -302,23 +306,38 @@ static void refresh_brute_force(int mode)
     }
     static double M[R * R];
     cr_assert_eq(predict_dsaga_map(ds, h, BF_LAMBDA, bf_owner, BF_K, bf_tau, BF_ETA, BF_SAGG, mode,
-                                   NULL, 0, M),
+                                   frac, NULL, 0, M),
                  0);
     double scale = 0.0;
     double worst = map_gap(M, R, Pi, Mfull, F, &scale);
-    cr_assert(worst <= 1e-13 * scale, "refresh %d: max |M Pi - Pi Mfull| = %g (scale %g)", mode,
-              worst, scale);
+    cr_assert(worst <= 1e-13 * scale,
+              "refresh %d, fraction %g: max |M Pi - Pi Mfull| = %g (scale %g)", mode, frac, worst,
+              scale);
     cr_assert(scale > 0.1, "a non-trivial map (scale %g)", scale);
     /* and the refresh changes the map: the plain one differs on the e-row */
     static double M0[(BF_K + 1) * BF_D * (BF_K + 1) * BF_D];
     cr_assert_eq(predict_dsaga_map(ds, h, BF_LAMBDA, bf_owner, BF_K, bf_tau, BF_ETA, BF_SAGG, 0,
-                                   NULL, 0, M0),
+                                   1.0, NULL, 0, M0),
                  0);
     double diff = 0.0;
     for (int a = 0; a < BF_D; a++)
         for (int b = 0; b < BF_D; b++)
             diff = fmax(diff, fabs(M[a * R + b] - M0[a * (BF_K + 1) * BF_D + b]));
-    cr_assert(diff > 1e-3, "refresh left e <- e unchanged (%g)", diff);
+    if (frac > 0.0)
+        cr_assert(diff > 1e-3, "refresh left e <- e unchanged (%g)", diff);
+    /* frac = 0 re-takes nothing: the map is plain dsaga's, with Bs a copy
+     * of Be (e-row, and each Be_k's own-memory column against B_k's) */
+    if (frac == 0.0) {
+        double gap0 = 0.0;
+        const int R0 = (BF_K + 1) * BF_D;
+        for (int a = 0; a < BF_D; a++)
+            for (int b = 0; b < R0; b++) { /* e-row: B_k's column is Bs_k's + Be_k's */
+                double m = b < BF_D ? M[a * R + b] : M[a * R + b] + M[a * R + b + BF_K * BF_D];
+                gap0 = fmax(gap0, fabs(m - M0[a * R0 + b]));
+            }
+        cr_assert(gap0 <= 1e-13 * scale, "fraction 0: e-row differs from plain dsaga's by %g",
+                  gap0);
+    }
     dataset_destroy(ds);
 }
 
@@ -418,14 +437,24 @@ Test(predict, local_svrg_on_one_node_is_gd_to_the_power_tau, .timeout = 60)
 
 Test(predict, dsaga_refresh_map_equals_brute_force_on_full_memory)
 {
-    refresh_brute_force(1);
+    refresh_brute_force(1, 1.0);
 }
 
 /* late: the memory kept for rows not drawn in the last tau - tau/2 steps
  * is the one at step tau/2 of the round */
 Test(predict, dsaga_refresh_late_map_equals_brute_force_on_full_memory)
 {
-    refresh_brute_force(2);
+    refresh_brute_force(2, 1.0);
+}
+
+/* refresh_fraction: half the rows the refresh would re-take, for visited
+ * and late; and none of them, which is plain dsaga's e-row */
+Test(predict, dsaga_refresh_fraction_map_equals_brute_force_on_full_memory)
+{
+    refresh_brute_force(1, 0.5);
+    refresh_brute_force(2, 0.5);
+    refresh_brute_force(1, 0.0);
+    refresh_brute_force(2, 0.0);
 }
 
 /* saga run here on one node (Criterion forks: no MPI), checkpoints every
@@ -503,23 +532,27 @@ static void dsaga_cell(struct run_cfg *cfg, int nodes, const char *dataset, cons
 
 /* Rounds per epoch count the refreshes (SPEC 3.2b): N / sum_k (tau_k + n_k
  * q_k), q_k = 1 - (1 - 1/n_k)^t with t = tau_k (visited) or the second
- * half's tau_k - tau_k/2 (late); no refresh term without refresh. */
+ * half's tau_k - tau_k/2 (late); no refresh term without refresh; times
+ * refresh_fraction (0.3 in the last two cases). */
 Test(predict, rounds_per_epoch_count_the_refreshes, .timeout = 60)
 {
-    static const char *modes[] = {"none", "visited", "late"};
+    static const char *modes[] = {"none", "visited", "late", "visited", "late"};
     const int64_t N = 400, K = 2, n_k = 200, tau = 20; /* period 0.1n */
-    for (int m = 0; m < 3; m++) {
+    for (int m = 0; m < 5; m++) {
         struct run_cfg cfg;
         dsaga_cell(&cfg, (int)K, "synth-dense:n=400,d=4,cond=4,seed=2", "0.1n");
         cr_assert_null(params_set(&cfg.params, "refresh", modes[m]));
+        double frac = m >= 3 ? 0.3 : 1.0;
+        if (m >= 3)
+            cr_assert_null(params_set(&cfg.params, "refresh_fraction", "0.3"));
         struct predict_result pr;
         cr_assert_eq(predict_run(&cfg, &pr), 0, "%s: %s", modes[m], pr.why);
-        int64_t t = m == 2 ? tau - tau / 2 : tau;
-        double refreshed = m == 0 ? 0.0 : n_k * (1.0 - pow(1.0 - 1.0 / n_k, (double)t));
+        int64_t t = m % 2 == 0 ? tau - tau / 2 : tau;
+        double refreshed = m == 0 ? 0.0 : frac * n_k * (1.0 - pow(1.0 - 1.0 / n_k, (double)t));
         double want = (double)N / (K * (tau + refreshed));
         cr_assert(fabs(pr.rounds_per_epoch - want) <= 1e-12 * want,
-                  "refresh %s: %.15g rounds per epoch, expected %.15g", modes[m],
-                  pr.rounds_per_epoch, want);
+                  "refresh %s (fraction %g): %.15g rounds per epoch, expected %.15g", modes[m],
+                  frac, pr.rounds_per_epoch, want);
     }
 }
 
@@ -736,7 +769,8 @@ Test(predict, local_noise_follows_its_closed_form_and_vanishes_without_averaging
  *    zero eigenvalue, the null-space path), each round's subopt (1/2) e^T
  *    (H + lambda I) e from predict_large_tail against z0 taken through
  *    predict_dsaga_map's M by plain products, for refresh none, visited
- *    and late, tau 3 and 5 (late: the record restarts at 1 and 2). */
+ *    and late, tau 3 and 5 (late: the record restarts at 1 and 2), and
+ *    visited and late with refresh_fraction 0.5. */
 Test(predict, matrix_free_mean_path_follows_the_dense_map)
 {
     double x[BF_N][BF_D];
@@ -757,7 +791,11 @@ Test(predict, matrix_free_mean_path_follows_the_dense_map)
                 Hf[a * BF_D + b] += h[i] * x[i][a] * x[i][b] / BF_N;
     for (int a = 0; a < BF_D; a++)
         Hf[a * BF_D + a] += BF_LAMBDA;
-    for (int mode = 0; mode < 3; mode++) {
+    static const int modes[] = {0, 1, 2, 1, 2};
+    static const double fracs[] = {1.0, 1.0, 1.0, 0.5, 0.5};
+    for (int ci = 0; ci < 5; ci++) {
+        const int mode = modes[ci];
+        const double frac = fracs[ci];
         const int blocks = mode ? 2 * BF_K + 1 : BF_K + 1;
         const int dim = blocks * BF_D;
         double *M = malloc(sizeof(double) * (size_t)(dim * dim));
@@ -765,7 +803,7 @@ Test(predict, matrix_free_mean_path_follows_the_dense_map)
         double *y = malloc(sizeof(double) * (size_t)dim);
         cr_assert(M && z && y);
         cr_assert_eq(predict_dsaga_map(ds, h, BF_LAMBDA, bf_owner, BF_K, bf_tau, BF_ETA, BF_SAGG,
-                                       mode, NULL, 0, M),
+                                       mode, frac, NULL, 0, M),
                      0);
         /* the run's start: e = -w, B_k = -(1/N) sum_{i in S_k} alpha_i x_i
          * (both copies with refresh) */
@@ -779,7 +817,8 @@ Test(predict, matrix_free_mean_path_follows_the_dense_map)
         double rate = 0.0;
         const double rounds = 40.0;
         cr_assert_eq(predict_large_tail(ds, h, alpha, w, BF_LAMBDA, bf_owner, BF_K, bf_tau, BF_ETA,
-                                        BF_SAGG, mode, NULL, 0, 1.0, 1.0, rounds, 0.0, &rate, &t),
+                                        BF_SAGG, mode, frac, NULL, 0, 1.0, 1.0, rounds, 0.0, &rate,
+                                        &t),
                      0);
         cr_assert_eq(t.n, (int64_t)rounds + 1, "mode %d: %lld checkpoints", mode, (long long)t.n);
         double worst = 0.0;

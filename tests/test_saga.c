@@ -444,3 +444,43 @@ Test(dsaga, k1_reproduces_saga_bit_for_bit)
         dataset_destroy(ds);
     }
 }
+
+/* refresh_fraction (dsaga.c): the record thinned to each row with chance
+ * p.  p = 1 keeps the record and draws nothing, p = 0 empties it (the
+ * refresh then re-takes nothing), and p = 0.3 keeps 0.3 of the recorded
+ * rows over 400 rounds (within 5 binomial standard deviations); what the
+ * refresh re-takes is what the thinning kept. */
+Test(saga_core, visits_thin_keeps_each_row_with_its_chance)
+{
+    struct dataset *ds = make_set(0, 5);
+    struct saga_core *c = NULL;
+    cr_assert_eq(saga_core_create(ds, LOSS_LOGISTIC, 0.1, N_ROWS, 0.05, 3, 0, &c), 0);
+    cr_assert_eq(saga_core_track_visits(c), 0);
+    struct rng r, r0;
+    rng_seed(&r, 9, RNG_STREAM_THIN);
+    saga_core_steps(c, 12);
+    r0 = r;
+    int64_t all = saga_core_visits_thin(c, 1.0, &r);
+    cr_assert(all > 0 && memcmp(&r, &r0, sizeof r) == 0, "p = 1: %lld kept, the stream moved",
+              (long long)all);
+    cr_assert_eq(saga_core_refresh(c), all, "p = 1: the refresh re-takes every recorded row");
+    saga_core_steps(c, 12);
+    cr_assert_eq(saga_core_visits_thin(c, 0.0, &r), 0);
+    cr_assert_eq(saga_core_refresh(c), 0, "p = 0: nothing re-taken");
+    double recorded = 0.0, kept = 0.0;
+    for (int round = 0; round < 400; round++) {
+        saga_core_steps(c, 12);
+        int64_t before = saga_core_visits_thin(c, 1.0, &r);
+        int64_t k = saga_core_visits_thin(c, 0.3, &r);
+        cr_assert(k >= 0 && k <= before);
+        cr_assert_eq(saga_core_refresh(c), k, "round %d: re-took other than the kept rows", round);
+        recorded += (double)before;
+        kept += (double)k;
+    }
+    double sd = sqrt(recorded * 0.3 * 0.7);
+    cr_log_info("thinning at 0.3: %.0f of %.0f rows kept (%.4f)", kept, recorded, kept / recorded);
+    cr_assert(fabs(kept - 0.3 * recorded) <= 5.0 * sd, "kept %.0f of %.0f, expected 0.3 +- %.0f",
+              kept, recorded, 5.0 * sd);
+    saga_core_destroy(c);
+    dataset_destroy(ds);
+}

@@ -86,6 +86,32 @@ py() {
     "$PYTHON" -c "$code" "$@"
 }
 
+# same_objective A.h5 B.h5 LABEL [WHY] : the first run of A and of B have
+# epoch, objective and grad_norm sequences identical to the last bit
+# (compared as hex floats), at least 5 checkpoints; fails the test with
+# "LABEL: WHY" otherwise.
+same_objective() {
+    py '
+import sys, h5py
+a, b, label = sys.argv[1], sys.argv[2], sys.argv[3]
+with h5py.File(a, "r") as fa, h5py.File(b, "r") as fb:
+    ra, rb = fa["runs/000000"], fb["runs/000000"]
+    for col in ("epoch", "objective", "grad_norm"):
+        xa = [float(v).hex() for v in ra[col][()]]
+        xb = [float(v).hex() for v in rb[col][()]]
+        if len(xa) != len(xb):
+            sys.exit(f"{label}: {col}: {len(xa)} vs {len(xb)} checkpoints")
+        for i, (u, v) in enumerate(zip(xa, xb)):
+            if u != v:
+                sys.exit(f"{label}: {col}[{i}] differs: {u} vs {v}")
+    n = len(ra["objective"])
+    if n < 5:
+        sys.exit(f"{label}: only {n} checkpoints")
+    last = ra["subopt"][-1]
+    print(f"{label}: {n} checkpoints identical, last subopt {last:.3e}")
+' "$1" "$2" "$3" || fail "$3: ${4:-the runs differ}"
+}
+
 # have_a9a : 0 when the a9a data set can be loaded without a download.
 have_a9a() {
     if [ -n "${DSAGA_DATA_MIRROR:-}" ] && [ -f "$DSAGA_DATA_MIRROR/a9a.xz" ]; then

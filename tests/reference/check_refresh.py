@@ -1,9 +1,11 @@
 #!/usr/bin/python3
-"""check_refresh.py - our C dsaga with `refresh = visited` (SPEC 3.2b) and
-`refresh = late` (only the rows drawn from step tau // 2 on) against the
-independent dense reference naive_dsaga.py (run(..., refresh=...)), compared
-through rate_per_epoch (SPEC 4) on two problems, lambda = 1e-3, mean, tau =
-0.1 n_k, visited at K = 2 and 4, late at K = 4, 5 seeds each:
+"""check_refresh.py - our C dsaga with `refresh = visited` (SPEC 3.2b),
+`refresh = late` (only the rows drawn from step tau // 2 on) and visited with
+`refresh_fraction = 0.5` (each of those rows re-taken with chance 1/2)
+against the independent dense reference naive_dsaga.py (run(...,
+refresh=..., refresh_fraction=...)), compared through rate_per_epoch (SPEC
+4) on two problems, lambda = 1e-3, mean, tau = 0.1 n_k, visited at K = 2
+and 4, late and the half at K = 4, 5 seeds each:
 
   a9a       the first 16000 rows (kappa = L_max / lambda is about 3500: with
             2000 rows the refresh does not pay, the step limits and the
@@ -139,11 +141,19 @@ def write_categorical(path, n=8000, groups=8, levels=10, seed=3):
             f.write(f'{y} ' + ' '.join(f'{j + 1}:1' for j in sorted(idx)) + '\n')
 
 
-def c_run(exe, mpirun, data, tmp, tag, K, refresh, seed, epochs):
-    out = os.path.join(tmp, f'{tag}_{K}_{refresh}_{seed}.h5')
+def split_mode(mode):
+    """'visited' -> ('visited', 1.0); 'visited:0.5' -> ('visited', 0.5)."""
+    refresh, _, frac = mode.partition(':')
+    return refresh, float(frac) if frac else 1.0
+
+
+def c_run(exe, mpirun, data, tmp, tag, K, mode, seed, epochs):
+    refresh, frac = split_mode(mode)
+    out = os.path.join(tmp, f'{tag}_{K}_{refresh}_{frac:g}_{seed}.h5')
     cmd = mpirun + ['-np', str(K), exe, 'run', '--algorithm', 'dsaga', '--dataset', data,
                     '--nodes', str(K), '--period', PERIOD, '--aggregate', AGG,
-                    '--refresh', refresh, '--lambda', str(LAMBDA), '--max-epochs', str(epochs),
+                    '--refresh', refresh, '--refresh-fraction', f'{frac:g}',
+                    '--lambda', str(LAMBDA), '--max-epochs', str(epochs),
                     '--eval-every', '1', '--seed', str(seed), '--quiet', '--out', out]
     return suite_env.run_rate(cmd, out)
 
@@ -151,8 +161,9 @@ def c_run(exe, mpirun, data, tmp, tag, K, refresh, seed, epochs):
 def naive_run(args):
     path, K, mode, seed, epochs = args
     X, y, fs = PROBLEM_CACHE[path]
+    refresh, frac = split_mode(mode)
     r = nd.run(X, y, 'dsaga', K, PERIOD, AGG, 1.0, LAMBDA, epochs, 1.0, 1e-10, seed, fs,
-               refresh=mode)
+               refresh=refresh, refresh_fraction=frac)
     return r['rate_per_epoch'], r['status']
 
 
@@ -199,7 +210,7 @@ def main():
     for label, p in problems:
         X, _, fs = PROBLEM_CACHE[p]
         print(f'# {label}: n {X.shape[0]}, d {X.shape[1]}, lambda {LAMBDA:g}, f* {fs:.17g}')
-    print(f'# dsaga refresh=visited, late and none, period {PERIOD}, aggregate {AGG}; {a.seeds} seeds, '
+    print(f'# dsaga refresh=visited, late, visited:0.5 (refresh_fraction) and none, period {PERIOD}, aggregate {AGG}; {a.seeds} seeds, '
           f'{a.epochs:g} epochs, eval_every 1; rate = median window rate over seeds '
           '(decades per epoch); div = diverged runs')
 
@@ -208,6 +219,7 @@ def main():
     # dsaga (SPEC 3.2, its slow mode in the window) at the largest
     cells = [(label, path, K, 'visited') for label, path in problems for K in NODES]
     cells += [(label, path, NODES[-1], 'late') for label, path in problems]
+    cells += [(label, path, NODES[-1], 'visited:0.5') for label, path in problems]
     cells += [(label, path, NODES[-1], 'none') for label, path in problems]
     jobs = [(path, K, mode, s, a.epochs) for _, path, K, mode in cells for s in seeds]
     # the reference in two processes (each loads the problems once), while
@@ -224,7 +236,7 @@ def main():
                                                   a.epochs)
         naive = [futs[j].result() for j in range(len(jobs))]
 
-    print(f"{'# problem':<14}{'K':>3}{'refresh':>9}{'C rate':>10}{'div':>5}{'ref rate':>10}"
+    print(f"{'# problem':<14}{'K':>3}{'refresh':>12}{'C rate':>10}{'div':>5}{'ref rate':>10}"
           f"{'div':>5}{'rel diff':>10}  verdict")
     bad = 0
     for ci, (label, path, K, mode) in enumerate(cells):
@@ -238,7 +250,7 @@ def main():
         else:
             rel, ok = float('nan'), False
         bad += not ok
-        print(f'{label:<14}{K:>3}{mode:>9}{cm:>10.4f}{cd:>5}{rm:>10.4f}{rd:>5}{rel:>10.3f}  '
+        print(f'{label:<14}{K:>3}{mode:>12}{cm:>10.4f}{cd:>5}{rm:>10.4f}{rd:>5}{rel:>10.3f}  '
               f'{"ok" if ok else "MISMATCH"}')
     print(f"{'# problem':<14}{'K':>3}{'C none':>10}{'C visited':>11}{'ratio':>8}  "
           f'verdict (visited at least {a.margin:g}x faster)')

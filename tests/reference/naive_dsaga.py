@@ -131,13 +131,17 @@ def fit_rate(epochs, subopts):
 
 def run(X, y, algorithm='dsaga', nodes=1, period='0.5n', aggregate='mean',
         step_scale=1.0, lam=None, max_epochs=30.0, eval_every=1.0, tol=1e-10,
-        seed=1, f_star=None, refresh='none'):
+        seed=1, f_star=None, refresh='none', refresh_fraction=1.0):
     """Returns dict(epochs, subopts, status, rate_per_epoch, step_size).
 
     refresh: 'none' (SPEC 3.2), 'visited' (SPEC 3.2b, dsaga only) or 'late'
-    (the suite's variant of it: only the rows drawn from step tau // 2 on)."""
+    (the suite's variant of it: only the rows drawn from step tau // 2 on).
+    refresh_fraction: each of those rows is re-taken with this chance,
+    independently (its own random stream); the others keep their memory."""
     if refresh not in ('none', 'visited', 'late'):
         raise ValueError(f'refresh must be none, visited or late, not {refresh!r}')
+    if not 0.0 <= refresh_fraction <= 1.0:
+        raise ValueError(f'refresh_fraction must be in [0, 1], not {refresh_fraction!r}')
     if refresh != 'none' and algorithm != 'dsaga':
         raise ValueError('refresh is a dsaga key (SPEC 3.2b)')
     n, d = X.shape
@@ -146,6 +150,7 @@ def run(X, y, algorithm='dsaga', nodes=1, period='0.5n', aggregate='mean',
     L_max = 0.25 * np.max(np.sum(X * X, axis=1)) + lam  # SPEC 1, logistic
     eta = step_scale / (3.0 * L_max)                     # SPEC 2 default
     rng = np.random.default_rng(seed)
+    thin = np.random.default_rng([seed, 0x6000])  # refresh_fraction's draws
     K = 1 if algorithm == 'saga' else nodes
     # random shards (SPEC 3: disjoint, sizes within one)
     perm = rng.permutation(n)
@@ -179,11 +184,13 @@ def run(X, y, algorithm='dsaga', nodes=1, period='0.5n', aggregate='mean',
             if do_refresh:
                 # SPEC 3.2b: every row visited in the previous round, at the
                 # synchronised w (= wk here), as a local step's memory update
-                for i in sorted(visited[k]):
+                rows = [i for i in sorted(visited[k])
+                        if refresh_fraction >= 1.0 or thin.random() < refresh_fraction]
+                for i in rows:
                     a = dloss(y[i], X[i] @ w)
                     gk = gk + (a - alpha[i]) * X[i] / n
                     alpha[i] = a
-                grads += len(visited[k])
+                grads += len(rows)
                 visited[k] = set()
             for t in range(taus[k]):
                 if refresh == 'late' and t == taus[k] // 2:
@@ -235,13 +242,16 @@ def main(argv=None):
     ap.add_argument('--seed', type=int, default=1)
     ap.add_argument('--refresh', default='none', choices=['none', 'visited', 'late'],
                     help='dsaga: re-evaluate last round\'s rows at the synchronised w (SPEC 3.2b)')
+    ap.add_argument('--refresh-fraction', type=float, default=1.0,
+                    help='dsaga: the chance each of those rows is re-taken')
     ap.add_argument('--quiet', action='store_true')
     a = ap.parse_args(argv)
     if a.refresh != 'none' and a.algorithm != 'dsaga':
         ap.error('--refresh is a dsaga key (SPEC 3.2b)')
     X, y = read_libsvm(a.data)
     r = run(X, y, a.algorithm, a.nodes, a.period, a.aggregate, a.step_scale, a.lam,
-            a.max_epochs, a.eval_every, a.tol, a.seed, refresh=a.refresh)
+            a.max_epochs, a.eval_every, a.tol, a.seed, refresh=a.refresh,
+            refresh_fraction=a.refresh_fraction)
     if not a.quiet:
         for e, s in zip(r['epochs'], r['subopts']):
             print(f'{e:10.3f} {s:14.6e}')
