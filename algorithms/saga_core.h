@@ -114,7 +114,10 @@ void saga_core_visits_restart(struct saga_core *c);
 /* Keeps each row recorded so far with chance p, independently (one draw
  * of r per recorded row, in the record's order), so that the next refresh
  * re-takes only those; p >= 1 keeps all and draws nothing, p <= 0 keeps
- * none.  Returns how many are kept. */
+ * none.  Returns how many are kept.  Call it right before
+ * saga_core_refresh: a dropped row stays marked as recorded until the
+ * refresh starts a new record, so steps in between would not record it
+ * again. */
 struct rng;
 int64_t saga_core_visits_thin(struct saga_core *c, double p, struct rng *r);
 

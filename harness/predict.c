@@ -65,6 +65,12 @@
  *     e'  = (1 - s K) e + s sum_k e_k(tau_k),   Be_k' = B_k(tau_k).
  * Rounds per epoch count the refresh: N / sum_k (tau_k + n_k q_k).  The
  * memory bound is unchanged per round (a row not drawn is not refreshed).
+ * refresh_fraction p (dsaga.c): a drawn row is re-taken with chance p and
+ * else keeps the memory its draw took, which Be_k holds beside the rows
+ * not drawn, so the round starts from
+ *     p ((1 - q_k) Bs_k + q_k R_k e) + (1 - p) Be_k,
+ * the refreshes are p n_k q_k, and in the variance part (below) the share
+ * 1 - p of those draws keeps a memory taken at the node's own iterate.
  *
  * The tail a run shows (predicted_tail_rate_per_epoch, issue 21).  rho(M)
  * is where the rate ends, not always what a run of a few hundred epochs
@@ -118,8 +124,9 @@
  *
  * Memories taken during a round.  A memory taken at the node's own
  * iterate (every draw without refresh, saga's included; the first half's
- * draws not drawn again under `late`; none under `visited`, whose
- * memories are re-taken at the synchronised w) holds that node's own
+ * draws not drawn again under `late`; none under `visited` with
+ * refresh_fraction 1, whose memories are re-taken at the synchronised w)
+ * holds that node's own
  * noise since the round's start, which the synchronisation averages away
  * only in part: it keeps s of it in e, so e - e_loc carries (1 - s)^2 of
  * it where the steps have not yet forgotten it (the slow directions; in
@@ -129,7 +136,11 @@
  * b_j^(2t)) / (1 - b_j^2) averaged over the draw's step t in the round's
  * first tau (late: tau / 2) steps; phi_k is the share of a round's draws
  * that keep such a memory (1; q1 (1 - q2) / q for late, q1 and q2 the
- * chances of a draw in the first and second half; 0 for visited).  With
+ * chances of a draw in the first and second half; 0 for visited; plus
+ * (1 - p) q2 / q with refresh_fraction p, those drawn after the record's
+ * restart dated as if drawn over t1 + tau steps, which has their mean
+ * draw step; so late at p = 0, plain dsaga's runs bit for bit, is dated
+ * over a window a few per cent longer than plain dsaga's tau).  With
  * K = 1 (saga) s = 1 and the term vanishes: the memory and the iterate
  * are one chain.  Its mean error stays at e_a: the steps that read it
  * are as spread over their round as the draw was over its own, so the

@@ -7,10 +7,9 @@ component gradients per local step that the refreshes cost (measured: the
 epochs per round over the steps' own), the median tail rate per epoch
 (SPEC 4) with its 95 % bootstrap interval, predict's tail beside it where
 stored, and epochs / rounds to a relative suboptimality of 1e-8.  Then,
-per cell, late (fraction 1) against visited's curve at the same cost
-(tail interpolated linearly in the extra gradients between the two
-visited fractions around it): whether it matters which rows are
-re-taken, or only how many.
+per cell, late (fraction 1) against visited at the fraction whose extra
+gradients are nearest late's (0.625 at 1 n_k, 0.5 at 0.1 n_k): whether it
+matters which rows are re-taken, or only how many.
 
 usage: fraction_table.py results/refresh-fraction.h5 [MORE.h5 ...]
 """
@@ -71,22 +70,24 @@ def main(paths):
                 key[0], key[1], key[2], ref, frac, med(runs, "extra"), f4(m), len(tails), f4(lo),
                 f4(hi), f4(p), "%.3f" % (p / m) if np.isfinite(p) else "-",
                 "%.0f / %.0f" % (e8, r8) if np.isfinite(e8) else "-"))
-        vis = sorted((med(r, "extra"), float(np.median([x["tail"] for x in r])))
-                     for (ref, _), r in cells[key].items() if ref == "visited")
+        # late (fraction 1) against the visited fraction of the nearest cost
         late = cells[key].get(("late", 1.0))
-        if late and len(vis) >= 2:
-            c = med(late, "extra")
-            t = float(np.median([x["tail"] for x in late]))
-            xs, ys = zip(*vis)
-            if xs[0] <= c <= xs[-1]:
-                pairs.append((key, c, t, float(np.interp(c, xs, ys))))
+        vis = [(abs(med(r, "extra") - med(late, "extra")), frac, r)
+               for (ref, frac), r in cells[key].items() if ref == "visited"] if late else []
+        if vis:
+            _, frac, r = min(vis, key=lambda v: v[0])
+            pairs.append((key, med(late, "extra"), float(np.median([x["tail"] for x in late])), frac,
+                          med(r, "extra"), float(np.median([x["tail"] for x in r]))))
     if pairs:
-        print("\n| data | lambda | tau | late's extra grads / step | late tail | visited's curve "
-              "there | late / curve |")
-        print("|---|---|---|---|---|---|---|")
-        for key, c, t, v in pairs:
-            print("| %s | %s | %s | %.2f | %.4f | %.4f | %.3f |" % (key + (c, t, v, t / v)))
-
+        print("\n| data | lambda | tau | late: extra grads / step | late tail | visited at fraction "
+              "| its extra grads / step | its tail | late / visited |")
+        print("|---|---|---|---|---|---|---|---|---|")
+        for key, c, t, frac, cv, tv in pairs:
+            print("| %s | %s | %s | %.2f | %.4f | %g | %.2f | %.4f | %.3f |" % (
+                key + (c, t, frac, cv, tv, t / tv)))
+        r = np.array([p[2] / p[5] for p in pairs])
+        print("\nlate / visited at the same cost: median %.3f, range %.3f to %.3f, %d of %d within "
+              "10 %%" % (np.median(r), r.min(), r.max(), int(np.sum(np.abs(r - 1) <= 0.1)), len(r)))
 
 if __name__ == "__main__":
     main(sys.argv[1:])

@@ -820,7 +820,8 @@ Test(predict, matrix_free_mean_path_follows_the_dense_map)
                                         BF_SAGG, mode, frac, NULL, 0, 1.0, 1.0, rounds, 0.0, &rate,
                                         &t),
                      0);
-        cr_assert_eq(t.n, (int64_t)rounds + 1, "mode %d: %lld checkpoints", mode, (long long)t.n);
+        cr_assert_eq(t.n, (int64_t)rounds + 1, "mode %d (fraction %g): %lld checkpoints", mode,
+                     frac, (long long)t.n);
         double worst = 0.0;
         for (int64_t k = 0; k < t.n; k++) {
             if (k > 0) {
@@ -840,8 +841,9 @@ Test(predict, matrix_free_mean_path_follows_the_dense_map)
                     mode, t.subopt[0], t.subopt[t.n - 1], (int)rounds, worst);
         cr_assert(t.subopt[t.n - 1] < 1e-2 * t.subopt[0], "mode %d: the map does not contract",
                   mode);
-        cr_assert(worst <= 1e-10, "mode %d: matrix-free subopt off the dense map's by %.3g", mode,
-                  worst);
+        cr_assert(worst <= 1e-10,
+                  "mode %d (fraction %g): matrix-free subopt off the dense map's by %.3g", mode,
+                  frac, worst);
         cr_assert(isfinite(rate) && rate < 0, "mode %d: tail %g", mode, rate);
         trace_clear(&t);
         free(y);

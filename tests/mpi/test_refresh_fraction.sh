@@ -5,8 +5,10 @@
 #      refresh_fraction = 0 is plain dsaga bit for bit (the thinning draws
 #      from a stream of its own, so the steps' draws do not move);
 #   2. at 0.4 the refreshes counted in `epoch` are 0.4 of visited's
-#      (within 10 %: over ~600 rows re-taken per node and round), so a key
-#      that does nothing fails.
+#      (within 0.04; about 220 rows per node and round would be re-taken,
+#      so the binomial spread of the share is about 0.005; the first round
+#      re-takes nothing, which moves the expected share to about 0.41), so
+#      a key that does nothing (1.0) or a chance inverted (0.6) fails.
 . "$(dirname "$0")/lib.sh"
 
 S=synth-sparse:n=4000,d=300,nnz=10,seed=3

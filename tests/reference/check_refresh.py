@@ -42,7 +42,7 @@ Two checks per problem, each failing the script (exit 1):
 The random streams differ (sharding and sampling), hence medians over
 seeds (with 8 seeds the four cells' medians agree within 2-6 %, and 24
 seeds of phishing K = 4 give mean rates -0.260 (C) and -0.257).  Runtime
-about 2-4 minutes on 2 cores with 5 seeds (the reference in two processes,
+about 3-5 minutes on 2 cores with 5 seeds (the reference in two processes,
 one C launch at a time beside them); tests/mpi/test_reference_refresh.sh
 runs it in `make test`.
 
