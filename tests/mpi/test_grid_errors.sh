@@ -105,7 +105,7 @@ cells=$(grep -vc '^#' "$TMP/dry.out")
 # saga: 2 seeds (nodes, period ignored); dsaga: 2 nodes x 2 periods x 2 seeds
 [ "$cells" = 10 ] || { cat "$TMP/dry.out" >&2; fail "--dry-run listed $cells cells (expected 10)"; }
 grep -Eq '^000000 +saga ' "$TMP/dry.out" || fail "first cell is not saga"
-grep -Eq '^000009 +dsaga .* 2 +random +period=0\.5n aggregate=mean sync=dense refresh=none step_scale=1 seed=2$' "$TMP/dry.out" || { cat "$TMP/dry.out" >&2; fail "last cell"; }
+grep -Eq '^000009 +dsaga .* 2 +random +period=0\.5n aggregate=mean sync=dense refresh=none refresh_fraction=1 step_scale=1 seed=2$' "$TMP/dry.out" || { cat "$TMP/dry.out" >&2; fail "last cell"; }
 [ ! -e "$TMP/results" ] || fail "--dry-run wrote results"
 echo "ok: --dry-run listed $cells cells"
 # --only with a value no cell has: refused, nothing written

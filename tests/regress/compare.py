@@ -128,10 +128,19 @@ def rel_spread(values):
     return float((v.max() - v.min()) / abs(med)) if med else float("nan")
 
 
+def without_seed(key):
+    """A run's identity without its seed (run_key: the seed is one of
+    KEY_ATTRS, and the method's own keys follow it, so it need not be
+    the last field)."""
+    parts = key.split("|")
+    at = KEY_ATTRS.index("seed")
+    return "|".join(parts[:at] + parts[at + 1:])
+
+
 def spread_groups(rows):
     groups = {}
     for key, r in rows.items():
-        groups.setdefault(key.rsplit("|", 1)[0], []).append(r)
+        groups.setdefault(without_seed(key), []).append(r)
     return groups
 
 
@@ -151,7 +160,7 @@ def write_baseline(path, rows, spread_rows):
                  "tol_rate\ttol_epochs\n")
         for key in sorted(rows):
             r = rows[key]
-            cfg = key.rsplit("|", 1)[0]
+            cfg = without_seed(key)
             fh.write("%s\t%s\t%.6g\t%.6g\t%.6g\t%.3f\t%.3f\n" % (
                 key, r["status"], r["rate"], r["epochs_to_target"], r["final_rel"],
                 tol(cfg, "rate"), tol(cfg, "epochs_to_target")))
