@@ -28,8 +28,8 @@ def load(paths):
             for k in sorted(f["runs"]):
                 g = f["runs"][k]
                 a = g.attrs
-                if s(a["status"]) != "done":
-                    continue
+                if s(a["status"]) != "done" or s(a["algorithm"]) != "dsaga":
+                    continue  # saga beside them (regime-moonshot.ini): no refresh
                 ep, ro, so = g["epoch"][()], g["rounds"][()], g["subopt"][()]
                 per = s(a["period_text"]).replace("0.10000000000000001n", "0.1n")
                 steps = float(per[:-1])  # a round's steps over n_k: epochs per round without refresh

@@ -60,6 +60,8 @@ def load(path, cells):
             a = g.attrs
             if s(a["status"]) not in ("done", "diverged"):
                 continue
+            if float(a.get("refresh_fraction", 1.0)) != 1.0:
+                continue  # a fraction of the refreshes: notes/fraction_table.py
             ser = (g["epoch"][()], g["rounds"][()], g["subopt"][()])
             key = (ds_text(s(a["dataset"])), lam_text(a), method_of(a), period_of(a))
             e8, r8 = first_reach(ser, 1e-8)
