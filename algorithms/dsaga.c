@@ -292,9 +292,11 @@ static int dsaga_round(void *state, struct run_ctx *ctx)
     struct dsaga_state *s = state;
     /* SPEC 3.2b: the rows visited last round re-evaluated at the
      * synchronised w (none in the first round) */
-    if (s->refresh && s->fraction < 1.0)
-        saga_core_visits_thin(s->core, s->fraction, &s->thin);
-    int64_t n_refreshed = s->refresh ? saga_core_refresh(s->core) : 0;
+    int64_t n_refreshed = 0;
+    if (s->refresh) { /* refresh_fraction < 1: a random share of them */
+        saga_core_visits_thin(s->core, s->fraction, &s->thin); /* p = 1: nothing */
+        n_refreshed = saga_core_refresh(s->core);
+    }
     /* SPEC 3.2 step 1: tau local SAGA steps from (w, g_bar); late: the
      * record of visits restarts half way */
     if (s->refresh == REFRESH_LATE) {

@@ -483,9 +483,10 @@ int predict_dsaga_map(const struct dataset *ds, const double *h, double lambda, 
             }
         }
         /* e += s (e_k(tau) - e); B_k = B_k(tau); c_k = sum_{j != k} B_j.
-         * With refresh the round starts from Bs_k' = (1 - q) Bs_k + q R_k e
-         * and c_k sums the other nodes' Be_j (their memories as sent at
-         * the last synchronisation, before their own refresh). */
+         * With refresh the round starts from Bs_k' = fa Bs_k + fb R_k e +
+         * fc Be_k (above; (1 - q) Bs_k + q R_k e at frac = 1) and c_k
+         * sums the other nodes' Be_j (their memories as sent at the last
+         * synchronisation, before their own refresh). */
         for (int64_t r = 0; r < d; r++) {
             for (int64_t c = 0; c < d; c++) {
                 double p01r = refresh ? fb * PR[r * d + c] : 0.0;
@@ -1049,7 +1050,7 @@ static void predict_var_nodes(const struct dataset *ds, const double *alpha, con
          * t1 + tau steps matches in the mean draw step (a first-order
          * stand-in: favg is not linear in the window) */
         double window = (double)(t1 > 0 ? t1 : tau[k]);
-        if (refresh != PREDICT_REFRESH_NONE && kept > 0.0 && early + kept > 0.0)
+        if (kept > 0.0) /* q2 = 0 without refresh */
             window = (early * (double)t1 + kept * (double)(t1 + tau[k])) / (early + kept);
         *draw_mean += window / (double)K;
         *tau_mean += (double)tau[k] / (double)K;

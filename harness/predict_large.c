@@ -522,10 +522,11 @@ int predict_large_tail(const struct dataset *ds, const double *h, const double *
                 if (bs) { /* Bs' = frac ((1 - q) Bs + q (n_k / N) H_k e) + (1 - frac) Be */
                     double *y = nd->scratch;
                     node_mul(nd, ds, e, y);
-                    const double *bek = be + (size_t)k * (size_t)d;
+                    const double keep = frac * (1.0 - nd->q); /* 1 - q exactly at frac = 1 */
                     for (int64_t j = 0; j < d; j++)
-                        bsp[j] = frac < 1.0 ? frac * (1.0 - nd->q) * own[j] + (1.0 - frac) * bek[j]
-                                            : (1.0 - nd->q) * own[j];
+                        bsp[j] = keep * own[j];
+                    if (frac < 1.0) /* the drawn rows not re-taken, from Be_k */
+                        cblas_daxpy((int)d, 1.0 - frac, be + (size_t)k * (size_t)d, 1, bsp, 1);
                     double f = frac * nd->q * (double)nd->n / (double)N;
                     for (int64_t a = 0; a < nd->n; a++)
                         y[a] *= f;
