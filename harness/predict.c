@@ -149,6 +149,33 @@
  * it half a round closer; tried, it fits saga's tails better, 8 of 8,
  * but it is one-sided, so it is not kept).
  *
+ * Where a draw reads its memory (2026-12-06).  A draw's noise u_i = h_i
+ * x_i^T e_loc - delta_i is read at the node's local iterate e_loc, not at
+ * the synchronised e.  The two differ little where the nodes' memories
+ * agree (each local iterate then drifts from e by about e), but where they
+ * disagree (the mode of SPEC 3.2b, which plain dsaga keeps and
+ * refresh_fraction < 1 lets back in) each node's iterate runs, within a
+ * few steps of the round's start, to a local optimum shifted by its
+ * memories' disagreement and stays there: on a9a at lambda 1e-3, 0.1 n_k,
+ * in M's slowest mode, e^T G_k e along a round is 140-1 300 times its
+ * value at the synchronisation.  A memory re-taken at the synchronisation
+ * then differs from what the next round's steps read by that shift.  So
+ * the forms use u_k, node k's mean local iterate over the round
+ * ((1/tau_k) sum_{t < tau_k} of the expected e_k(t), predict_dsaga_map's
+ * Ebar applied to the round's starting state; on the matrix-free path the
+ * mean of t^t per eigenvalue, a fourth output of the node's round): the
+ * draws read at u_k; a memory holds the u_k of the round it was taken in
+ * (the share phi_k taken at the local iterate) or the e of the
+ * synchronisation it was re-taken at (the share 1 - phi_k).  Only the
+ * means are used (the spread of e_k(t) around u_k is left out: with it,
+ * e^T G_k e averaged over the round, the knee cells move by under
+ * 1 %).  At refresh_fraction 1 the predictions move by at most 1.5 %
+ * (late; saga, plain dsaga and visited by under 0.04 %); at the knee of
+ * the fraction, where they were up to 1.8x fast, 100 of the 120 cells of
+ * experiments/refresh-fraction.ini are within 10 % (80 before;
+ * notes/refresh.md, "Where a draw reads its memory").  Before, every form
+ * was taken at the synchronised e.
+ *
  * saga's round.  saga has no synchronisation: a memory is taken at the
  * iterate of its own step, and a round is only the grain at which the
  * variance part dates it (at the e of the round's start).  With one epoch
@@ -284,16 +311,33 @@ static double predict_refresh_q(int refresh, int64_t tau, int64_t n_k, int64_t *
 }
 
 /* out = T^power (n x n row-major) by repeated squaring; work holds 2 n^2
- * doubles; T is overwritten (it ends as T^(2^bits)). */
-static void predict_matrix_power(double *T, int64_t n, int64_t power, double *out, double *work)
+ * doubles; T is overwritten (it ends as T^(2^bits)).  With esum (else
+ * NULL: er and ework unused) also the first er rows of sum_{t < power}
+ * T^t into esum (er x n), from the same squarings: with A = T^(2^b) and
+ * S_b = sum_{t < 2^b} T^t, S_(b+1) = S_b (I + A), and the sum gains S_b
+ * T^(lower set bits) at each set bit b; ework holds 2 er n doubles. */
+static void predict_matrix_power(double *T, int64_t n, int64_t power, double *out, double *work,
+                                 int64_t er, double *esum, double *ework)
 {
     double *tmp = work;
     double *acc = out;
     int have = 0; /* acc holds a product yet (else it stands for I) */
     size_t bytes = (size_t)(n * n) * sizeof(double);
-    int in = (int)n;
+    int in = (int)n, ie = (int)er;
+    double *es = ework, *et = esum ? ework + er * n : NULL; /* E S_b, scratch */
+    if (esum) {
+        memset(es, 0, (size_t)(er * n) * sizeof *es);
+        memset(esum, 0, (size_t)(er * n) * sizeof *esum);
+        for (int64_t j = 0; j < er; j++)
+            es[j * n + j] = 1.0;
+    }
     while (power > 0) {
         if (power & 1) {
+            if (esum && have) /* the sum gains S_b T^(lower set bits) */
+                cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ie, in, in, 1.0, es, in,
+                            acc, in, 1.0, esum, in);
+            else if (esum) /* ... which are none yet: I */
+                cblas_daxpy(ie * in, 1.0, es, 1, esum, 1);
             if (!have) {
                 memcpy(acc, T, bytes);
                 have = 1;
@@ -305,6 +349,11 @@ static void predict_matrix_power(double *T, int64_t n, int64_t power, double *ou
         }
         power >>= 1;
         if (power > 0) {
+            if (esum) { /* S_(b+1) = S_b + S_b A */
+                cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ie, in, in, 1.0, es, in, T,
+                            in, 0.0, et, in);
+                cblas_daxpy(ie * in, 1.0, et, 1, es, 1);
+            }
             cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, in, in, in, 1.0, T, in, T, in,
                         0.0, tmp, in);
             memcpy(T, tmp, bytes);
@@ -344,7 +393,7 @@ int64_t predict_node_rows(const int *owner, int64_t N, int k)
 
 int predict_dsaga_map(const struct dataset *ds, const double *h, double lambda, const int *owner,
                       int K, const int64_t *tau, double eta, double s, int refresh, double frac,
-                      const double *Q, int64_t r_q, double *M)
+                      const double *Q, int64_t r_q, double *M, double *Ebar)
 {
     int rc = 0;
     const int64_t d = Q ? r_q : ds->n_features; /* the state's coordinates */
@@ -361,6 +410,7 @@ int predict_dsaga_map(const struct dataset *ds, const double *h, double lambda, 
     double *PR = NULL;                   /* 2 d^2: P_01 R_k and P_11 R_k (refresh) */
     double *T0 = NULL;                   /* late: m x m, T kept, then T^tau2 */
     double *P1 = NULL;                   /* late: m x m, T^tau1 */
+    double *Tb = NULL; /* Ebar: d x m, the e rows of the mean of T^t, then 3 d m of work */
     T = malloc((size_t)(m * m) * sizeof *T);
     P = malloc((size_t)(m * m) * sizeof *P);
     work = malloc((size_t)(2 * m * m + d_full * d) * sizeof *work);
@@ -370,7 +420,13 @@ int predict_dsaga_map(const struct dataset *ds, const double *h, double lambda, 
         T0 = malloc((size_t)(m * m) * sizeof *T0);
         P1 = malloc((size_t)(m * m) * sizeof *P1);
     }
-    if (!T || !P || !work || !H || !PR || (refresh == PREDICT_REFRESH_LATE && (!T0 || !P1)))
+    if (Ebar) {
+        Tb = malloc((size_t)(4 * d * m) * sizeof *Tb);
+        if (Tb)
+            memset(Ebar, 0, (size_t)(K * d * dim) * sizeof *Ebar);
+    }
+    if (!T || !P || !work || !H || !PR || (refresh == PREDICT_REFRESH_LATE && (!T0 || !P1)) ||
+        (Ebar && !Tb))
         FAIL_GOTO(ERR_NOMEM, "predict: %lld x %lld step maps", (long long)m, (long long)m);
     memset(M, 0, (size_t)(dim * dim) * sizeof *M);
 #define M_AT(bi, bj, r, c) M[((bi)*d + (r)) * dim + (bj)*d + (c)]
@@ -421,17 +477,61 @@ int predict_dsaga_map(const struct dataset *ds, const double *h, double lambda, 
         const double fa = refresh ? frac * (1.0 - q) : 1.0;
         const double fb = refresh ? frac * q : 0.0;
         const double fc = refresh ? 1.0 - frac : 0.0;
+        /* Ebar: Tb = the e rows of sum_{t < tau} T^t (late: the first tau1
+         * steps' sum plus the last tau2's after T^tau1) */
+        double *es1 = Tb ? Tb + d * m : NULL, *ew = Tb ? es1 + d * m : NULL;
+        const int64_t er = Tb ? d : 0;
         if (tau1 > 0) {
             size_t bytes = (size_t)(m * m) * sizeof *T;
             memcpy(T0, T, bytes);
-            predict_matrix_power(T, m, tau1, P1, work);
+            predict_matrix_power(T, m, tau1, P1, work, er, es1, ew);
             memcpy(T, T0, bytes);
-            predict_matrix_power(T, m, tau2, T0, work);
+            predict_matrix_power(T, m, tau2, T0, work, er, Tb, ew);
             int im = (int)m;
+            if (Tb) { /* the last tau2 steps' sum after T^tau1 */
+                cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)d, im, im, 1.0, Tb, im,
+                            P1, im, 0.0, ew, im);
+                for (int64_t j = 0; j < d * m; j++)
+                    Tb[j] = es1[j] + ew[j];
+            }
             cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, im, im, im, 1.0, T0, im, P1, im,
                         0.0, P, im);
         } else {
-            predict_matrix_power(T, m, tau[k], P, work);
+            predict_matrix_power(T, m, tau[k], P, work, er, Tb, ew);
+        }
+        if (Ebar) {
+            /* node k's mean local iterate over the round, from the round's
+             * start (e, its starting memory, c_k) as M's rows below:
+             * Tb_00 e + Tb_01 (fa Bs_k + fb R_k e + fc Be_k) + Tb_02 c_k */
+            cblas_dscal((int)(d * m), 1.0 / (double)tau[k], Tb, 1);
+#define EB_AT(bj, r, c) Ebar[(k * d + (r)) * dim + (bj)*d + (c)]
+#define TB_AT(bj, r, c) Tb[(r)*m + (bj)*d + (c)] /* the e rows of Tb */
+            for (int64_t r = 0; r < d; r++) {
+                for (int64_t c = 0; c < d; c++) {
+                    double tb01 = TB_AT(1, r, c);
+                    EB_AT(0, r, c) = TB_AT(0, r, c);
+                    EB_AT(1 + k, r, c) = fa * tb01;
+                    if (fc > 0.0)
+                        EB_AT(be0 + k, r, c) = fc * tb01;
+                    for (int j = 0; j < K; j++)
+                        if (j != k)
+                            EB_AT(be0 + j, r, c) = TB_AT(2, r, c);
+                }
+            }
+            if (fb > 0.0) {     /* + fb Tb_01 R_k on e, R_k = Hk / r_k */
+                double *R = ew; /* d x d, then Tb_01 in the next d^2 */
+                double *T01 = R + d * d;
+                for (int64_t r = 0; r < d; r++)
+                    for (int64_t c = 0; c < d; c++) {
+                        R[r * d + c] = Hk[r * d + c] / r_k;
+                        T01[r * d + c] = TB_AT(1, r, c);
+                    }
+                int id = (int)d;
+                cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, id, id, id, fb, T01, id, R,
+                            id, 1.0, &EB_AT(0, 0, 0), (int)dim);
+            }
+#undef EB_AT
+#undef TB_AT
         }
         if (refresh) {
             /* PR[0] = P_01 R_k, PR[1] = P_11 R_k, with R_k = (n_k / N) H_k */
@@ -514,6 +614,7 @@ int predict_dsaga_map(const struct dataset *ds, const double *h, double lambda, 
 #undef T_AT
 #undef P_AT
 done:
+    free(Tb);
     free(P1);
     free(T0);
     free(PR);
@@ -584,7 +685,7 @@ int predict_local_svrg_map(const struct dataset *ds, const double *h, double lam
             T[a * n2 + d + a] = 1.0;
             T[(d + a) * n2 + d + a] = 1.0;
         }
-        predict_matrix_power(T, n2, tau[k], P, work);
+        predict_matrix_power(T, n2, tau[k], P, work, 0, NULL, NULL);
         /* M += (1/K) (A_k^tau - eta S_k (H - H_k)), S_k = sum_{t < tau} A_k^t */
         for (int64_t a = 0; a < d; a++)
             for (int64_t b = 0; b < d; b++)
@@ -831,7 +932,7 @@ void predict_noise_clear(struct predict_noise *nz)
 }
 
 double predict_noise_round(struct predict_noise *nz, int64_t round, const double *eGe,
-                           const double *ce, const double *cross)
+                           const double *ce, const double *cross, const double *taken)
 {
     const struct predict_var *var = nz->var;
     const int K = var->K;
@@ -864,7 +965,7 @@ double predict_noise_round(struct predict_noise *nz, int64_t round, const double
         double never = exp((double)(round - 1) * log1p(-q));
         double held = -expm1(-var->n[k] * never); /* the chance one is left */
         v += held * never * (eGe[k] + 2.0 * ce[k] + var->v0[k]);
-        slot[k] = eGe[k];
+        slot[k] = taken ? taken[k] : eGe[k];
         /* the noise of node k's steps, v spread over the directions as
          * G_k's diagonal, accumulated over the round, weighted s^2 at
          * the synchronisation */
@@ -901,7 +1002,9 @@ int predict_tail_rate(const double *M, int64_t dim, const double *z0, const doub
     double *y = malloc((size_t)dim * sizeof *y);
     double *he = malloc((size_t)r * sizeof *he);
     double *ering = NULL; /* the e of the last nz.ages rounds, round % ages */
-    double *forms = NULL; /* K: e^T G_k e, K: c_k^T e, K x ages: e^T G_k e_a */
+    double *forms = NULL; /* K: u^T G_k u, K: c_k^T u, K x ages: u^T G_k m_a, K: taken */
+    double *uring = NULL; /* var->ebar: each node's mean local iterate u_k, ages x K x r */
+    double *ucur = NULL;  /* this round's, K x r (uring's tail) */
     *rate = NAN;
     if (!z || !y || !he)
         FAIL_GOTO(ERR_NOMEM, "predict: a state of %lld", (long long)dim);
@@ -911,8 +1014,11 @@ int predict_tail_rate(const double *M, int64_t dim, const double *z0, const doub
     if (var) {
         TRY_GOTO(predict_noise_init(&nz, var, r));
         ering = malloc((size_t)(nz.ages * r + 1) * sizeof *ering);
-        forms = malloc((size_t)((2 + nz.ages) * K + 1) * sizeof *forms);
-        if (!ering || !forms)
+        forms = malloc((size_t)((3 + nz.ages) * K + 1) * sizeof *forms);
+        if (var->ebar)
+            uring = malloc((size_t)((nz.ages + 1) * K * r + 1) * sizeof *uring);
+        ucur = uring ? uring + nz.ages * K * r : NULL;
+        if (!ering || !forms || (var->ebar && !uring))
             FAIL_GOTO(ERR_NOMEM, "predict: the last %lld rounds' errors", (long long)nz.ages);
     }
     memcpy(z, z0, (size_t)dim * sizeof *z);
@@ -930,17 +1036,46 @@ int predict_tail_rate(const double *M, int64_t dim, const double *z0, const doub
         double sv = 0.0; /* the variance part */
         if (var) {
             const int64_t ages = nz.ages;
-            double *eGe = forms, *ce = eGe + K, *cross = ce + K;
+            double *eGe = forms, *ce = eGe + K, *cross = ce + K, *taken = cross + ages * K;
             for (int k = 0; k < K && round > 0; k++) {
                 const double *G = var->G + (size_t)k * (size_t)(r * r);
+                if (!var->ebar) { /* the draws read at e, where memories are taken */
+                    cblas_dsymv(CblasRowMajor, CblasUpper, ir, 1.0, G, ir, z, 1, 0.0, he, 1);
+                    eGe[k] = cblas_ddot(ir, z, 1, he, 1);
+                    ce[k] = cblas_ddot(ir, z, 1, var->c + k * r, 1);
+                    for (int64_t a = 1; a <= ages && a < round; a++)
+                        cross[k * ages + a - 1] = cblas_ddot(
+                            ir, he, 1, ering + (size_t)((round - a) % ages) * (size_t)r, 1);
+                    continue;
+                }
+                /* the draws read at node k's mean local iterate u_k over the
+                 * round that just ended, from its start y; a memory holds
+                 * its round's u_k (the share phi_k taken at the local
+                 * iterate) or its synchronisation's e (file comment, "Where
+                 * a draw reads its memory") */
+                double *u = ucur + (size_t)k * (size_t)r; /* into the ring after the round */
+                cblas_dgemv(CblasRowMajor, CblasNoTrans, ir, id, 1.0,
+                            var->ebar + (size_t)k * (size_t)r * (size_t)dim, id, y, 1, 0.0, u, 1);
+                const double phi = var->phi ? var->phi[k] : 0.0;
                 cblas_dsymv(CblasRowMajor, CblasUpper, ir, 1.0, G, ir, z, 1, 0.0, he, 1);
-                eGe[k] = cblas_ddot(ir, z, 1, he, 1);
-                ce[k] = cblas_ddot(ir, z, 1, var->c + k * r, 1);
-                for (int64_t a = 1; a <= ages && a < round; a++)
-                    cross[k * ages + a - 1] =
-                        cblas_ddot(ir, he, 1, ering + (size_t)((round - a) % ages) * (size_t)r, 1);
+                double zGz = cblas_ddot(ir, z, 1, he, 1);
+                cblas_dsymv(CblasRowMajor, CblasUpper, ir, 1.0, G, ir, u, 1, 0.0, he, 1);
+                eGe[k] = cblas_ddot(ir, u, 1, he, 1);
+                ce[k] = cblas_ddot(ir, u, 1, var->c + k * r, 1);
+                taken[k] = phi * eGe[k] + (1.0 - phi) * zGz;
+                for (int64_t a = 1; a <= ages && a < round; a++) {
+                    size_t slot = (size_t)((round - a) % ages);
+                    const double *ua = uring + (slot * (size_t)K + (size_t)k) * (size_t)r;
+                    double x = phi > 0.0 ? phi * cblas_ddot(ir, he, 1, ua, 1) : 0.0;
+                    if (phi < 1.0)
+                        x += (1.0 - phi) * cblas_ddot(ir, he, 1, ering + slot * (size_t)r, 1);
+                    cross[k * ages + a - 1] = x;
+                }
             }
-            sv = predict_noise_round(&nz, round, eGe, ce, cross);
+            sv = predict_noise_round(&nz, round, eGe, ce, cross, var->ebar ? taken : NULL);
+            if (var->ebar && round > 0)
+                memcpy(uring + (size_t)(round % ages) * (size_t)(K * r), ucur,
+                       (size_t)(K * r) * sizeof *ucur);
             memcpy(ering + (size_t)(round % ages) * (size_t)r, z, (size_t)r * sizeof *z);
         }
         double epoch = (double)round / rounds_per_epoch;
@@ -959,6 +1094,7 @@ int predict_tail_rate(const double *M, int64_t dim, const double *z0, const doub
 done:
     trace_clear(&t);
     predict_noise_clear(&nz);
+    free(uring);
     free(forms);
     free(ering);
     free(he);
@@ -1072,6 +1208,7 @@ int predict_run_with(const struct run_cfg *cfg, unsigned flags, struct predict_r
     int *owner = NULL;   /* N: each row's node */
     int64_t *tau = NULL; /* K: local steps per round */
     double *M = NULL;    /* dim x dim */
+    double *Ebar = NULL; /* saga, dsaga: K r x dim, each node's mean local iterate */
     double *Q = NULL;    /* d x r: a basis of range(X^T) */
     double *z0 = NULL;   /* dim: the run's starting state in the basis Q */
     double *bk = NULL;   /* d: scratch */
@@ -1163,7 +1300,9 @@ int predict_run_with(const struct run_cfg *cfg, unsigned flags, struct predict_r
     tau = malloc((size_t)K * sizeof *tau);
     M = large ? NULL : malloc((size_t)(dim * dim) * sizeof *M);
     bk = calloc((size_t)d, sizeof *bk); /* w = 0, then scratch */
-    if (!w || !h || !owner || !tau || (!large && !M) || !bk)
+    if (has_memory && !large)
+        Ebar = malloc((size_t)(K * (int64_t)r * dim) * sizeof *Ebar);
+    if (!w || !h || !owner || !tau || (!large && !M) || !bk || (has_memory && !large && !Ebar))
         FAIL_GOTO(ERR_NOMEM, "predict: %lld x %lld map", (long long)dim, (long long)dim);
     TRY_GOTO(fstar_solve(&prob, 1e-12, w, &fr));
     /* f(0): the run's tol is relative to it */
@@ -1268,8 +1407,8 @@ int predict_run_with(const struct run_cfg *cfg, unsigned flags, struct predict_r
                                   &tau_mean, &draw_mean);
                 TRY_GOTO(predict_large_spectrum(ds, h, (int)cfg->loss, lambda, owner, K, &la, &lgd,
                                                 &lr));
-                lv = (struct predict_var){K,   NULL, NULL,  lv0,      lq,   ln,       la,
-                                          lgd, eta,  s_agg, tau_mean, lphi, draw_mean};
+                lv = (struct predict_var){K,   NULL, NULL,  lv0,      lq,   ln,        la,
+                                          lgd, eta,  s_agg, tau_mean, lphi, draw_mean, NULL};
             }
             double tail = NAN;
             TRY_GOTO(predict_large_tail(ds, h, h + N, w, lambda, owner, K, tau, eta, s_agg, refresh,
@@ -1291,7 +1430,7 @@ int predict_run_with(const struct run_cfg *cfg, unsigned flags, struct predict_r
             TRY_GOTO(predict_local_svrg_map(ds, h, lambda, owner, K, tau, eta, Q, r, M));
         else
             TRY_GOTO(predict_dsaga_map(ds, h, lambda, owner, K, tau, eta, s_agg, refresh, frac, Q,
-                                       r, M));
+                                       r, M, Ebar));
     }
     TRY_GOTO(predict_spectral_radius(M, dim, &out->spectral_radius));
     double log_rho = log10(out->spectral_radius);
@@ -1366,8 +1505,8 @@ int predict_run_with(const struct run_cfg *cfg, unsigned flags, struct predict_r
             for (int64_t j = 0; j < r; j++)
                 gdiag[k * r + j] = cblas_ddot(ir, T + j * r, 1, U + j * r, 1);
         }
-        var = (struct predict_var){K,     vG,  vc,    vv,       vq,   vn,       ev,
-                                   gdiag, eta, s_agg, tau_mean, vphi, draw_mean};
+        var = (struct predict_var){K,     vG,  vc,    vv,       vq,   vn,        ev,
+                                   gdiag, eta, s_agg, tau_mean, vphi, draw_mean, Ebar};
     }
     double tail = NAN;
     TRY_GOTO(predict_tail_rate(M, dim, z0, Hf, r, has_memory ? &var : NULL, out->rounds_per_epoch,
@@ -1390,6 +1529,7 @@ done:
     free(z0);
     out->seconds = predict_now_s() - t0;
     free(Q);
+    free(Ebar);
     free(M);
     free(tau);
     free(owner);

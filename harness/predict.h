@@ -77,10 +77,14 @@ int64_t predict_node_rows(const int *owner, int64_t N, int k);
  * frac (refresh_fraction, 1 without refresh): the chance a row the refresh
  * would re-take is re-taken; the others keep their memory as drawn, so the
  * round starts from frac ((1 - q_k) Bs_k + q_k R_k e) + (1 - frac) Be_k.
+ * Ebar (K r x dim, row-major; NULL: not wanted): block k maps the state at
+ * a round's start to node k's mean local iterate over the round,
+ * (1/tau_k) sum_{t < tau_k} e_k(t), where the round's draws read the
+ * memories (predict.c, "Where a draw reads its memory").
  * ERR_INPUT when a node holds no row; ERR_NOMEM. */
 int predict_dsaga_map(const struct dataset *ds, const double *h, double lambda, const int *owner,
                       int K, const int64_t *tau, double eta, double s, int refresh, double frac,
-                      const double *Q, int64_t r, double *M);
+                      const double *Q, int64_t r, double *M, double *Ebar);
 
 /* SPEC 4.1 for gd: M = I - eta (H + lambda I), H = (1/N) sum_i h_i x_i x_i^T,
  * d x d row-major into M (caller-allocated), or r x r restricted to Q. */
@@ -125,17 +129,25 @@ struct predict_var {
      * memory (NULL: none), drawn over the round's first tau_draw steps */
     const double *phi;
     double tau_draw;
+    /* where a round's draws read the memories (predict.c, "Where a draw
+     * reads its memory"): on the dense path, predict_dsaga_map's Ebar (K r
+     * x dim), node k's mean local iterate from the round's starting state;
+     * NULL reads them at the synchronised e (the matrix-free path computes
+     * its own) */
+    const double *ebar;
 };
 
 /* The variance part from round to round (predict.c, "The variance
  * part"), shared by the dense tail (predict_tail_rate) and the
  * matrix-free one (predict_large_tail); var->G and var->c are the dense
- * caller's, which supplies the quadratic forms of the mean error e in
- * each G_k itself: per round eGe[k] = e^T G_k e, ce[k] = c_k^T e and
- * cross[k * ages + a - 1] = e^T G_k e_a for the e of a rounds back, 1 <=
- * a <= min(ages, round - 1) (the caller keeps the last `ages` errors in a
- * ring indexed round % ages, and reads a slot before this round's e
- * overwrites it). */
+ * caller's, which supplies the quadratic forms in each G_k itself.  Per
+ * round, with u the point where node k's draws of the round read their
+ * memories (its mean local iterate, or e) and m_a what a memory taken a
+ * rounds back holds: eGe[k] = u^T G_k u, ce[k] = c_k^T u, cross[k * ages
+ * + a - 1] = u^T G_k m_a, 1 <= a <= min(ages, round - 1) (the caller keeps
+ * the last `ages` rounds in a ring indexed round % ages, and reads a slot
+ * before this round's overwrites it), and taken[k] = m^T G_k m for the
+ * memories taken in this round (NULL: eGe, m = u). */
 struct predict_noise {
     const struct predict_var *var;
     int64_t r;                 /* directions: the entries of var->a, of each row of var->gd */
@@ -152,10 +164,10 @@ int predict_noise_init(struct predict_noise *nz, const struct predict_var *var, 
 
 /* One round (0 first): the noise each node's memories put into its steps,
  * decayed and summed per direction; returns the variance part of subopt,
- * (1/2) sum_j a_j P_j.  eGe, ce (K) and cross (K x ages) as above; at
- * round 0 none is read. */
+ * (1/2) sum_j a_j P_j.  eGe, ce, taken (K) and cross (K x ages) as above;
+ * at round 0 none is read. */
 double predict_noise_round(struct predict_noise *nz, int64_t round, const double *eGe,
-                           const double *ce, const double *cross);
+                           const double *ce, const double *cross, const double *taken);
 
 void predict_noise_clear(struct predict_noise *nz);
 

@@ -22,9 +22,11 @@ extern void dsyevd_(const char *jobz, const char *uplo, const int *n, double *a,
                     double *w, double *work, const int *lwork, int *iwork, const int *liwork,
                     int *info);
 
-/* The outputs of a node's round: the e and B rows of t^tau, and (late)
- * the B row of t^tau1, the memory at the record's restart. */
-enum { OUT_E = 0, OUT_B = 1, OUT_MID = 2, N_OUT = 3 };
+/* The outputs of a node's round: the e and B rows of t^tau, (late) the B
+ * row of t^tau1, the memory at the record's restart, and the e row of
+ * (1/tau) sum_{t<tau} t^t, the node's mean local iterate over the round
+ * (where its draws read their memories, predict.c). */
+enum { OUT_E = 0, OUT_B = 1, OUT_MID = 2, OUT_AVG = 3, N_OUT = 4 };
 
 struct lnode {
     int64_t n;     /* rows */
@@ -34,8 +36,16 @@ struct lnode {
     double *psi;   /* N_OUT x 3 x n: (phi_ob(sigma_j) - phi_ob(0)) / sigma_j */
     double phi0[N_OUT][3];
     double q;        /* the chance a row is re-taken (0 without refresh) */
-    double *scratch; /* 3 n: Y, then 3 n: W */
+    double *scratch; /* 4 n: Y, then 4 n: W */
 };
+
+/* out = a b (row-major 3 x 3); out may not alias a or b. */
+static void mat3_mul(const double a[9], const double b[9], double out[9])
+{
+    for (int r = 0; r < 3; r++)
+        for (int c = 0; c < 3; c++)
+            out[3 * r + c] = a[3 * r] * b[c] + a[3 * r + 1] * b[3 + c] + a[3 * r + 2] * b[6 + c];
+}
 
 /* out = t^p (row-major 3 x 3) by repeated squaring. */
 static void mat3_pow(const double t[9], int64_t p, double out[9])
@@ -46,21 +56,41 @@ static void mat3_pow(const double t[9], int64_t p, double out[9])
         out[i] = i % 4 == 0 ? 1.0 : 0.0;
     while (p > 0) {
         if (p & 1) {
-            for (int r = 0; r < 3; r++)
-                for (int c = 0; c < 3; c++)
-                    tmp[3 * r + c] = out[3 * r] * base[c] + out[3 * r + 1] * base[3 + c] +
-                                     out[3 * r + 2] * base[6 + c];
+            mat3_mul(out, base, tmp);
             memcpy(out, tmp, sizeof tmp);
         }
         p >>= 1;
         if (p > 0) {
-            for (int r = 0; r < 3; r++)
-                for (int c = 0; c < 3; c++)
-                    tmp[3 * r + c] = base[3 * r] * base[c] + base[3 * r + 1] * base[3 + c] +
-                                     base[3 * r + 2] * base[6 + c];
+            mat3_mul(base, base, tmp);
             memcpy(base, tmp, sizeof tmp);
         }
     }
+}
+
+/* out = (1/p) sum_{t<p} t^t (row-major 3 x 3), by doubling: S_2l = S_l +
+ * t^l S_l, S_(l+1) = I + t S_l. */
+static void mat3_mean_pow(const double t[9], int64_t p, double out[9])
+{
+    double S[9] = {0}, tl[9] = {1, 0, 0, 0, 1, 0, 0, 0, 1}, x[9];
+    int top = 62;
+    while (top >= 0 && !((p >> top) & 1))
+        top--;
+    for (int b = top; b >= 0; b--) {
+        mat3_mul(tl, S, x);
+        for (int i = 0; i < 9; i++)
+            S[i] += x[i];
+        mat3_mul(tl, tl, x);
+        memcpy(tl, x, sizeof x);
+        if ((p >> b) & 1) {
+            mat3_mul(t, S, x);
+            for (int i = 0; i < 9; i++)
+                S[i] = x[i] + (i % 4 == 0 ? 1.0 : 0.0);
+            mat3_mul(t, tl, x);
+            memcpy(tl, x, sizeof x);
+        }
+    }
+    for (int i = 0; i < 9; i++)
+        out[i] = p > 0 ? S[i] / (double)p : 0.0;
 }
 
 /* One expected step on an eigendirection of H_k with eigenvalue x
@@ -166,7 +196,7 @@ static int node_setup(struct lnode *nd, const struct dataset *ds, const double *
     double *sig = malloc((size_t)n * sizeof *sig);
     nd->U = malloc((size_t)(n * n) * sizeof *nd->U);
     nd->psi = malloc((size_t)(N_OUT * 3 * n) * sizeof *nd->psi);
-    nd->scratch = malloc((size_t)(6 * n) * sizeof *nd->scratch);
+    nd->scratch = malloc((size_t)(8 * n) * sizeof *nd->scratch);
     if (!sig || !nd->U || !nd->psi || !nd->scratch)
         FAIL_GOTO(ERR_NOMEM, "predict: %lld x %lld eigenvectors of a node's Gram matrix",
                   (long long)n, (long long)n);
@@ -177,15 +207,17 @@ static int node_setup(struct lnode *nd, const struct dataset *ds, const double *
     TRY_GOTO(eigh(n, nd->U, sig));
     /* t^p at 0 and at each eigenvalue; an eigenvalue at or below rounding
      * of the largest is the null space, which phi(0) already covers */
-    double t[9], p0[9], p1[9], px[9], p1x[9];
+    double t[9], p0[9], p1[9], m0[9], px[9], p1x[9], mx[9];
     const double n_k = (double)n;
     step3(0.0, eta, lambda, N, n_k, t);
     mat3_pow(t, tau, p0);
     mat3_pow(t, tau1, p1);
+    mat3_mean_pow(t, tau, m0);
     for (int b = 0; b < 3; b++) {
         nd->phi0[OUT_E][b] = p0[b];
         nd->phi0[OUT_B][b] = p0[3 + b];
         nd->phi0[OUT_MID][b] = p1[3 + b];
+        nd->phi0[OUT_AVG][b] = m0[b];
     }
     double top = n > 0 ? fabs(sig[n - 1]) : 0.0;
     for (int64_t j = 0; j < n; j++) {
@@ -195,11 +227,13 @@ static int node_setup(struct lnode *nd, const struct dataset *ds, const double *
             step3(x, eta, lambda, N, n_k, t);
             mat3_pow(t, tau, px);
             mat3_pow(t, tau1, p1x);
+            mat3_mean_pow(t, tau, mx);
         }
         for (int b = 0; b < 3; b++) {
             nd->psi[(OUT_E * 3 + b) * n + j] = live ? (px[b] - p0[b]) / x : 0.0;
             nd->psi[(OUT_B * 3 + b) * n + j] = live ? (px[3 + b] - p0[3 + b]) / x : 0.0;
             nd->psi[(OUT_MID * 3 + b) * n + j] = live ? (p1x[3 + b] - p1[3 + b]) / x : 0.0;
+            nd->psi[(OUT_AVG * 3 + b) * n + j] = live ? (mx[b] - m0[b]) / x : 0.0;
         }
     }
 done:
@@ -379,7 +413,7 @@ static void node_apply(struct lnode *nd, const struct dataset *ds, const double 
     const int64_t n = nd->n;
     const int64_t d = ds->n_features;
     double *Y = nd->scratch; /* n x 3 column-major */
-    double *W = Y + 3 * n;   /* n x n_out */
+    double *W = Y + 4 * n;   /* n x n_out */
     int in = (int)n;
     for (int b = 0; b < 3; b++)
         node_mul(nd, ds, v[b], Y + b * n);
@@ -434,6 +468,8 @@ int predict_large_tail(const struct dataset *ds, const double *h, const double *
     struct predict_noise nz = {0};
     double *xe = NULL; /* N: X e, then (var) N: |x_i|^2 h_i^2, N: |x_i|^2 h_i alpha_i, N: scratch */
     double *xring = NULL; /* var: the X e of the last nz.ages rounds, round % ages */
+    double *uring = NULL; /* var: the same of X u_k, u_k each node's mean local iterate
+                           * (its own rows), then this round's (N) */
     double *forms = NULL; /* var: K e^T G_k e, K c_k^T e, K x ages e^T G_k e_a */
     const int64_t N = ds->n_samples;
     const int64_t d = ds->n_features;
@@ -441,16 +477,16 @@ int predict_large_tail(const struct dataset *ds, const double *h, const double *
     struct trace local = {0};
     struct trace *t = out ? out : &local;
     struct lnode *nodes = calloc((size_t)K, sizeof *nodes);
-    /* e, e_next, c, Bs' and the round's three outputs, then K memories
+    /* e, e_next, c, Bs' and the round's four outputs, then K memories
      * (Be_k), and with refresh K more (Bs_k), and K new Be_k */
-    const int n_vec = 7 + K * (refresh ? 3 : 2);
+    const int n_vec = 8 + K * (refresh ? 3 : 2);
     double *vec = malloc((size_t)n_vec * vd);
     *rate = NAN;
     if (!nodes || !vec)
         FAIL_GOTO(ERR_NOMEM, "predict: %d state vectors of %lld", n_vec, (long long)d);
     double *e = vec, *e_next = e + d, *c = e_next + d, *bsp = c + d;
-    double *o_e = bsp + d, *o_b = o_e + d, *o_m = o_b + d;
-    double *be = o_m + d; /* K x d: the memories as the round ended */
+    double *o_e = bsp + d, *o_b = o_e + d, *o_m = o_b + d, *o_u = o_m + d;
+    double *be = o_u + d; /* K x d: the memories as the round ended */
     double *be_new = be + K * d;
     double *bs = refresh ? be_new + K * d : NULL; /* K x d: as the round started */
     char why[256];
@@ -482,8 +518,9 @@ int predict_large_tail(const struct dataset *ds, const double *h, const double *
          * |x_i|^2 h_i^2 x_i x_i^T and c_k are read through X e alone */
         TRY_GOTO(predict_noise_init(&nz, var, var_r));
         xring = malloc((size_t)(nz.ages * N) * sizeof *xring);
-        forms = malloc((size_t)((2 + nz.ages) * K) * sizeof *forms);
-        if (!xring || !forms)
+        uring = malloc((size_t)((nz.ages + 1) * N) * sizeof *uring);
+        forms = malloc((size_t)((3 + nz.ages) * K) * sizeof *forms);
+        if (!xring || !uring || !forms)
             FAIL_GOTO(ERR_NOMEM, "predict: the last %lld rounds' X e", (long long)nz.ages);
         for (int64_t i = 0; i < N; i++) {
             double n2 = csr_row_norm2(ds, i);
@@ -534,8 +571,18 @@ int predict_large_tail(const struct dataset *ds, const double *h, const double *
                     start = bsp;
                 }
                 const double *in[3] = {e, start, c};
-                double *outs[N_OUT] = {o_e, o_b, o_m};
-                node_apply(nd, ds, in, outs, refresh == PREDICT_REFRESH_LATE ? 3 : 2);
+                double *outs[N_OUT] = {o_e, o_b, o_m, o_u};
+                node_apply(nd, ds, in, outs, var ? 4 : refresh == PREDICT_REFRESH_LATE ? 3 : 2);
+                if (var) { /* X u_k on the node's rows, this round's slot */
+                    double *xu = uring + (size_t)nz.ages * (size_t)N;
+                    for (int64_t a = 0; a < nd->n; a++) {
+                        int64_t i = nd->rows[a];
+                        double z = 0.0;
+                        for (int64_t p = ds->row_ptr[i]; p < ds->row_ptr[i + 1]; p++)
+                            z += ds->values[p] * o_u[ds->col_idx[p]];
+                        xu[i] = z;
+                    }
+                }
                 cblas_daxpy((int)d, s, o_e, 1, e_next, 1);
                 memcpy(be_new + (size_t)k * (size_t)d, o_b, vd);
                 if (bs) /* the memory the next round starts from, before its refresh */
@@ -557,31 +604,41 @@ int predict_large_tail(const struct dataset *ds, const double *h, const double *
         double sv = 0.0; /* the variance part */
         if (var) {
             const int64_t ages = nz.ages;
-            double *eGe = forms, *ce = eGe + K, *cross = ce + K;
+            double *eGe = forms, *ce = eGe + K, *cross = ce + K, *taken = cross + ages * K;
+            /* the draws read at each node's mean local iterate u_k; a
+             * memory holds its round's u_k (the share phi_k) or e
+             * (predict.c, "Where a draw reads its memory") */
+            const double *xu = uring + (size_t)ages * (size_t)N;
             for (int64_t i = 0; i < N && round > 0; i++)
-                gx[i] = hv[i] * xe[i];
+                gx[i] = hv[i] * xu[i];
             for (int k = 0; k < K && round > 0; k++) {
                 const struct lnode *nd = &nodes[k];
-                double g = 0.0, c0 = 0.0;
+                const double phi = var->phi ? var->phi[k] : 0.0;
+                double g = 0.0, c0 = 0.0, ge = 0.0;
                 for (int64_t a = 0; a < nd->n; a++) {
                     int64_t i = nd->rows[a];
-                    g += gx[i] * xe[i];
-                    c0 += cw[i] * xe[i];
+                    g += gx[i] * xu[i];
+                    c0 += cw[i] * xu[i];
+                    ge += hv[i] * xe[i] * xe[i];
                 }
                 eGe[k] = g / (double)nd->n;
                 ce[k] = c0 / (double)nd->n;
+                taken[k] = phi * eGe[k] + (1.0 - phi) * ge / (double)nd->n;
                 for (int64_t age = 1; age <= ages && age < round; age++) {
-                    const double *old = xring + (size_t)((round - age) % ages) * (size_t)N;
+                    size_t slot = (size_t)((round - age) % ages) * (size_t)N;
+                    const double *old = xring + slot, *uold = uring + slot;
                     double x = 0.0;
                     for (int64_t a = 0; a < nd->n; a++) {
                         int64_t i = nd->rows[a];
-                        x += gx[i] * old[i];
+                        x += gx[i] * (phi * uold[i] + (1.0 - phi) * old[i]);
                     }
                     cross[k * ages + age - 1] = x / (double)nd->n;
                 }
             }
-            sv = predict_noise_round(&nz, round, eGe, ce, cross);
+            sv = predict_noise_round(&nz, round, eGe, ce, cross, taken);
             memcpy(xring + (size_t)(round % ages) * (size_t)N, xe, (size_t)N * sizeof *xe);
+            if (round > 0)
+                memcpy(uring + (size_t)(round % ages) * (size_t)N, xu, (size_t)N * sizeof *xu);
         }
         if (!due)
             continue;
@@ -601,6 +658,7 @@ done:
     trace_clear(&local);
     predict_noise_clear(&nz);
     free(forms);
+    free(uring);
     free(xring);
     free(xe);
     for (int k = 0; nodes && k < K; k++) {

@@ -7,7 +7,9 @@
  *    plain multiplication (no squaring), merged as SPEC 3.2 step 2 says,
  *    and compared through Pi: (e, delta) -> (e, B_1, B_2).
  *    The same for refresh = visited (SPEC 3.2b), memory carried twice, and
- *    for refresh = late (only the rows drawn in the round's second half).
+ *    for refresh = late (only the rows drawn in the round's second half);
+ *    with refresh, each node's mean local iterate over the round (Ebar)
+ *    against the steps' average taken step by step.
  * 2. saga's prediction is within 10 % of its measured tail rate on a
  *    well-conditioned synthetic set (run here, serially).
  * 3. Refusals: a method without a map, a size beyond the dense path.
@@ -23,7 +25,9 @@
  * 8. The matrix-free mean path follows the dense map round by round; it
  *    lifts the width limit for dsaga.
  * 9. The matrix-free path with its variance part gives the dense path's
- *    predicted tail (9 digits), and its cached spectrum reads back.
+ *    predicted tail (9 digits; late also at refresh_fraction 0.5, where
+ *    the draws' mean local iterates matter), and its cached spectrum
+ *    reads back.
  */
 #include <criterion/criterion.h>
 #include <glob.h>
@@ -203,7 +207,8 @@ Test(predict, dsaga_map_equals_brute_force_on_full_memory)
             Pi[((1 + owner[i]) * BF_D + a) * BF_S + BF_D + i] = x[i][a] / BF_N;
 
     static double M[R * R];
-    cr_assert_eq(predict_dsaga_map(ds, h, lambda, owner, BF_K, tau, eta, s, 0, 1.0, NULL, 0, M), 0);
+    cr_assert_eq(
+        predict_dsaga_map(ds, h, lambda, owner, BF_K, tau, eta, s, 0, 1.0, NULL, 0, M, NULL), 0);
     /* M Pi = Pi Mfull: the aggregated map is the full one, seen through Pi */
     double scale = 0.0;
     double worst = map_gap(M, R, Pi, Mfull, BF_S, &scale);
@@ -216,7 +221,8 @@ Test(predict, dsaga_map_equals_brute_force_on_full_memory)
     int one[BF_N] = {0};
     int64_t tau1[1] = {4};
     static double M1[2 * BF_D * 2 * BF_D];
-    cr_assert_eq(predict_dsaga_map(ds, h, lambda, one, 1, tau1, eta, 1.0, 0, 1.0, NULL, 0, M1), 0);
+    cr_assert_eq(
+        predict_dsaga_map(ds, h, lambda, one, 1, tau1, eta, 1.0, 0, 1.0, NULL, 0, M1, NULL), 0);
     for (int a = 0; a < BF_D; a++)
         for (int b = 0; b < BF_D; b++)
             /* exactly zero: eta (N/n - 1) = 0 and no c-block when K = 1 */
@@ -254,6 +260,8 @@ static void refresh_brute_force(int mode, double frac)
     }
     enum { F = BF_D + 2 * BF_N }; /* (e, ds, de) */
     static double Mfull[F * F];
+    static double Efull[BF_K * BF_D * F]; /* node k's e over its round's steps, averaged */
+    memset(Efull, 0, sizeof Efull);
     for (int col = 0; col < F; col++) {
         double u[F] = {0};
         u[col] = 1.0;
@@ -277,6 +285,8 @@ static void refresh_brute_force(int mode, double frac)
             for (int i = 0; i < BF_N; i++)
                 v[BF_D + i] = bf_owner[i] == k ? out[BF_D + i] : u[BF_D + BF_N + i];
             for (int64_t step = 0; step < bf_tau[k]; step++) {
+                for (int a = 0; a < BF_D; a++) /* where step `step` reads */
+                    Efull[(k * BF_D + a) * F + col] += v[a] / (double)bf_tau[k];
                 if (step == tau1[k] && mode == 2)
                     for (int i = 0; i < BF_N; i++) /* late: ds = memory at tau1 */
                         if (bf_owner[i] == k)
@@ -305,19 +315,33 @@ static void refresh_brute_force(int mode, double frac)
         }
     }
     static double M[R * R];
+    static double Ebar[BF_K * BF_D * R];
     cr_assert_eq(predict_dsaga_map(ds, h, BF_LAMBDA, bf_owner, BF_K, bf_tau, BF_ETA, BF_SAGG, mode,
-                                   frac, NULL, 0, M),
+                                   frac, NULL, 0, M, Ebar),
                  0);
     double scale = 0.0;
     double worst = map_gap(M, R, Pi, Mfull, F, &scale);
     cr_assert(worst <= 1e-13 * scale,
               "refresh %d, fraction %g: max |M Pi - Pi Mfull| = %g (scale %g)", mode, frac, worst,
               scale);
+    /* each node's mean local iterate: Ebar Pi against the steps' average */
+    double egap = 0.0, escale = 0.0;
+    for (int row = 0; row < BF_K * BF_D; row++)
+        for (int col = 0; col < F; col++) {
+            double v = 0.0;
+            for (int j = 0; j < R; j++)
+                v += Ebar[row * R + j] * Pi[j * F + col];
+            egap = fmax(egap, fabs(v - Efull[row * F + col]));
+            escale = fmax(escale, fabs(Efull[row * F + col]));
+        }
+    cr_assert(egap <= 1e-13 * escale && escale > 0.1,
+              "refresh %d, fraction %g: max |Ebar Pi - Efull| = %g (scale %g)", mode, frac, egap,
+              escale);
     cr_assert(scale > 0.1, "a non-trivial map (scale %g)", scale);
     /* and the refresh changes the map: the plain one differs on the e-row */
     static double M0[(BF_K + 1) * BF_D * (BF_K + 1) * BF_D];
     cr_assert_eq(predict_dsaga_map(ds, h, BF_LAMBDA, bf_owner, BF_K, bf_tau, BF_ETA, BF_SAGG, 0,
-                                   1.0, NULL, 0, M0),
+                                   1.0, NULL, 0, M0, NULL),
                  0);
     double diff = 0.0;
     for (int a = 0; a < BF_D; a++)
@@ -673,7 +697,7 @@ Test(predict, variance_part_weighs_each_age_by_the_chance_a_run_holds_it)
     const double G[1] = {1e-12}, c[1] = {0.0}, v0[1] = {1000.0}, q[1] = {0.02};
     const double a[1] = {1.0}, gd[1] = {1e-12};
     double n[1] = {1e12};
-    struct predict_var var = {1, G, c, v0, q, n, a, gd, 0.1, 1.0, 1000.0, NULL, 0.0};
+    struct predict_var var = {1, G, c, v0, q, n, a, gd, 0.1, 1.0, 1000.0, NULL, 0.0, NULL};
     double rate = 0.0, mean_only = 0.0;
     cr_assert_eq(predict_tail_rate(M, 1, z0, Hf, 1, NULL, 1.0, 1.0, 240.0, 0.0, &mean_only), 0);
     cr_assert(fabs(mean_only - 2.0 * log10(0.95)) <= 1e-9, "mean only: %.12g", mean_only);
@@ -739,7 +763,7 @@ Test(predict, local_noise_follows_its_closed_form_and_vanishes_without_averaging
     const double G[1] = {1e-12}, c[1] = {0.0}, v0[1] = {1.0}, q[1] = {0.2};
     const double a[1] = {1.0}, gd[1] = {18.0}, n[1] = {1e300};
     double phi[1] = {0.0};
-    struct predict_var var = {1, G, c, v0, q, n, a, gd, 0.1, 0.5, 10.0, phi, 10.0};
+    struct predict_var var = {1, G, c, v0, q, n, a, gd, 0.1, 0.5, 10.0, phi, 10.0, NULL};
     /* s, phi, tau_draw (5: late's first half) */
     const double cases[4][3] = {
         {0.5, 0.0, 10.0}, {0.5, 1.0, 10.0}, {0.5, 1.0, 5.0}, {1.0, 1.0, 10.0}};
@@ -803,7 +827,7 @@ Test(predict, matrix_free_mean_path_follows_the_dense_map)
         double *y = malloc(sizeof(double) * (size_t)dim);
         cr_assert(M && z && y);
         cr_assert_eq(predict_dsaga_map(ds, h, BF_LAMBDA, bf_owner, BF_K, bf_tau, BF_ETA, BF_SAGG,
-                                       mode, frac, NULL, 0, M),
+                                       mode, frac, NULL, 0, M, NULL),
                      0);
         /* the run's start: e = -w, B_k = -(1/N) sum_{i in S_k} alpha_i x_i
          * (both copies with refresh) */
@@ -909,7 +933,8 @@ static int scale_cached_spectra(const char *dir, double factor)
  *    against the dense map, Q^T H Q's eigenvectors and Q^T G_k Q.  Both
  *    fit the same checkpoints, so the predicted tails agree to rounding
  *    (1e-6 relative), in a cell the mean error limits and in cells where
- *    stale memories do (lambda 1e-2), for refresh none, visited, late. */
+ *    stale memories do (lambda 1e-2), for refresh none, visited, late,
+ *    and late at refresh_fraction 0.5. */
 Test(predict, matrix_free_path_with_its_variance_part_equals_the_dense_path, .timeout = 120)
 {
     /* a cache of its own: the first cell computes each spectrum, the
@@ -917,9 +942,10 @@ Test(predict, matrix_free_path_with_its_variance_part_equals_the_dense_path, .ti
     char dir[] = "/tmp/dsaga-predict-XXXXXX";
     cr_assert_not_null(mkdtemp(dir));
     cr_assert_eq(setenv("DSAGA_CACHE", dir, 1), 0);
-    static const char *modes[] = {"none", "visited", "late"};
+    static const char *modes[] = {"none", "visited", "late", "late"};
+    static const char *fracs[] = {"1", "1", "1", "0.5"};
     static const double lambdas[] = {0.0, 1e-2}; /* 0: 1/N */
-    for (int m = 0; m < 3; m++) {
+    for (int m = 0; m < 4; m++) {
         for (int l = 0; l < 2; l++) {
             struct run_cfg cfg;
             dsaga_cell(&cfg, 3, "synth-sparse:n=600,d=40,nnz=6,seed=5", "0.1n");
@@ -927,6 +953,7 @@ Test(predict, matrix_free_path_with_its_variance_part_equals_the_dense_path, .ti
             cfg.max_epochs = 60;
             cfg.tol = 1e-12;
             cr_assert_null(params_set(&cfg.params, "refresh", modes[m]));
+            cr_assert_null(params_set(&cfg.params, "refresh_fraction", fracs[m]));
             struct predict_result dense, free_path;
             cr_assert_eq(predict_run(&cfg, &dense), 0, "%s", dense.why);
             cr_assert_eq(predict_run_with(&cfg, PREDICT_MATRIX_FREE_ALWAYS, &free_path), 0, "%s",
@@ -934,8 +961,8 @@ Test(predict, matrix_free_path_with_its_variance_part_equals_the_dense_path, .ti
             cr_assert_eq(free_path.matrix_free, 2);
             double a = dense.predicted_tail_rate_per_epoch;
             double b = free_path.predicted_tail_rate_per_epoch;
-            cr_log_info("refresh %s, lambda %g: dense tail %.9g, matrix-free %.9g", modes[m],
-                        lambdas[l], a, b);
+            cr_log_info("refresh %s (fraction %s), lambda %g: dense tail %.9g, matrix-free %.9g",
+                        modes[m], fracs[m], lambdas[l], a, b);
             cr_assert(isfinite(a) && a < 0, "dense tail %g", a);
             cr_assert(fabs(b - a) <= 1e-6 * fabs(a), "refresh %s, lambda %g: %.9g against %.9g",
                       modes[m], lambdas[l], b, a);
