@@ -142,9 +142,9 @@
  * draw step; so late at p = 0, plain dsaga's runs bit for bit, is dated
  * over a window a few per cent longer than plain dsaga's tau).  With
  * K = 1 (saga) s = 1 and the term vanishes: the memory and the iterate
- * are one chain.  Its mean error stays at e_a: the steps that read it
- * are as spread over their round as the draw was over its own, so the
- * two are a rounds apart on average, as e and e_a (placing the draw
+ * are one chain.  Its mean error is its round's mean local iterate
+ * (below, "Where a draw reads its memory"), as the steps that read it
+ * are as spread over their own round, a rounds later (placing the draw
  * between e_a and e_(a+1) while e stays at its round's end would move
  * it half a round closer; tried, it fits saga's tails better, 8 of 8,
  * but it is one-sided, so it is not kept).
@@ -178,7 +178,8 @@
  *
  * saga's round.  saga has no synchronisation: a memory is taken at the
  * iterate of its own step, and a round is only the grain at which the
- * variance part dates it (at the e of the round's start).  With one epoch
+ * variance part dates it (its mean iterate over that round, "Where a
+ * draw reads its memory"; at the e of the round's end before).  With one epoch
  * per round every memory looked up to an epoch staler than it is, and
  * saga's predicted tails were 11-15 % slow in 3 of 8 regime cells.  The
  * grain converges: at 5, 10, 20 and 50 rounds per epoch the eight cells'
@@ -186,8 +187,9 @@
  * 0.95-1.08, 0.96-1.09 and 0.96-1.09 (a9a and phishing, lambda 1/N to
  * 1e-2), so PREDICT_SAGA_ROUNDS_PER_EPOCH = 20, where a finer grain moves
  * no cell by more than 1 %.  (dsaga's round is its real period: its
- * memories are dated at their synchronisation, and what a node's own
- * iterate adds is the local noise above.)
+ * memories are dated at the synchronisation or the round they were
+ * taken in, and what a node's own iterate adds is the local noise
+ * above.)
  *
  * Wide data.  Everything above is dense in d (the row-space basis comes
  * from a d x d Gram matrix), so it stops at PREDICT_MAX_DIM.  For dsaga
@@ -195,10 +197,11 @@
  * mean error through the same rounds matrix-free, each node's T_k^tau
  * applied in the eigenbasis of its n_k x n_k Gram matrix.  The variance
  * part needs only H's eigenvalues, each G_k's diagonal in its
- * eigenvectors and the forms e^T G_k e_a, c_k^T e: the first two come
+ * eigenvectors and the forms e^T G_k e_a, c_k^T e (and the same at each
+ * node's mean local iterate u_k): the first two come
  * from H's N x N Gram matrix (predict_large_spectrum: one N-square
  * eigendecomposition per data, lambda and shards, about 13 minutes at N =
- * 20 000 on two cores, cached), the forms from X e, so predict_noise
+ * 20 000 on two cores, cached), the forms from X e and X u_k, so predict_noise
  * carries the same variance part on both paths (they agree to 9 digits,
  * tests/test_predict.c).  Above PREDICT_LARGE_MAX_SAMPLES rows the tail is
  * the mean part's, not faster than the memory bound.
@@ -334,8 +337,8 @@ static void predict_matrix_power(double *T, int64_t n, int64_t power, double *ou
     while (power > 0) {
         if (power & 1) {
             if (esum && have) /* the sum gains S_b T^(lower set bits) */
-                cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ie, in, in, 1.0, es, in,
-                            acc, in, 1.0, esum, in);
+                cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ie, in, in, 1.0, es, in, acc,
+                            in, 1.0, esum, in);
             else if (esum) /* ... which are none yet: I */
                 cblas_daxpy(ie * in, 1.0, es, 1, esum, 1);
             if (!have) {
@@ -939,9 +942,10 @@ double predict_noise_round(struct predict_noise *nz, int64_t round, const double
     const int64_t r = nz->r, amax = nz->ages;
     double *P = nz->P;
     /* the variance part at this sync: the noise of the memories node k
-     * held during the round, memories taken a >= 1 rounds ago at e_a
-     * (u_i = h_i x_i^T (e - e_a), plus e_a's own variance) and the
-     * never taken (u_i = h_i x_i^T e + alpha_i*) */
+     * held during the round, read at its mean local iterate u_k (the
+     * caller's forms), memories taken a >= 1 rounds ago at m_a (u_k or
+     * e_a: u_i = h_i x_i^T (u_k - m_a), plus e_a's own variance) and the
+     * never taken (u_i = h_i x_i^T u_k + alpha_i*) */
     double *slot = nz->ring + (size_t)(round % amax) * (size_t)(3 * K);
     for (int64_t j = 0; j < r && round > 0; j++)
         P[j] *= nz->f2[j]; /* the round's decay, then each node's noise */

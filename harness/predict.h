@@ -146,14 +146,16 @@ struct predict_var {
  * rounds back holds: eGe[k] = u^T G_k u, ce[k] = c_k^T u, cross[k * ages
  * + a - 1] = u^T G_k m_a, 1 <= a <= min(ages, round - 1) (the caller keeps
  * the last `ages` rounds in a ring indexed round % ages, and reads a slot
- * before this round's overwrites it), and taken[k] = m^T G_k m for the
- * memories taken in this round (NULL: eGe, m = u). */
+ * before this round's overwrites it), and taken[k] = E m^T G_k m over the
+ * memories taken in this round, the two kinds weighted by their shares
+ * (NULL: eGe, every memory at u). */
 struct predict_noise {
     const struct predict_var *var;
     int64_t r;                 /* directions: the entries of var->a, of each row of var->gd */
     int64_t ages;              /* the oldest memory a run may hold, in rounds */
-    double *ring;              /* ages x 3K: per round and node e^T G_k e, e's own
-                                * variance in G_k's norm, its memories' local noise */
+    double *ring;              /* ages x 3K: per round and node its memories' mean
+                                * part in G_k's norm (taken), e's own variance in
+                                * G_k's norm, its memories' local noise */
     double *P;                 /* r: the variance part per direction */
     double *f2, *fac, *favg;   /* r each: a round's decay, its noise gain, the gain at a draw */
     double *inv_tr, *loc_gain; /* K each: 1 / tr G_k, the local noise per unit of V_k */

@@ -406,13 +406,13 @@ done:
 }
 
 /* out[o] = row o of t(H_k)^p applied to (v[0], v[1], v[2]) for the first
- * n_out outputs (OUT_E, OUT_B, OUT_MID); out[o] overwritten. */
+ * n_out outputs (OUT_E, OUT_B, OUT_MID, OUT_AVG); out[o] overwritten. */
 static void node_apply(struct lnode *nd, const struct dataset *ds, const double *const v[3],
                        double *const out[N_OUT], int n_out)
 {
     const int64_t n = nd->n;
     const int64_t d = ds->n_features;
-    double *Y = nd->scratch; /* n x 3 column-major */
+    double *Y = nd->scratch; /* n x 3, then n x n_out, column-major */
     double *W = Y + 4 * n;   /* n x n_out */
     int in = (int)n;
     for (int b = 0; b < 3; b++)
@@ -470,7 +470,7 @@ int predict_large_tail(const struct dataset *ds, const double *h, const double *
     double *xring = NULL; /* var: the X e of the last nz.ages rounds, round % ages */
     double *uring = NULL; /* var: the same of X u_k, u_k each node's mean local iterate
                            * (its own rows), then this round's (N) */
-    double *forms = NULL; /* var: K e^T G_k e, K c_k^T e, K x ages e^T G_k e_a */
+    double *forms = NULL; /* var: K u^T G_k u, K c_k^T u, K x ages u^T G_k m_a, K taken */
     const int64_t N = ds->n_samples;
     const int64_t d = ds->n_features;
     const size_t vd = (size_t)d * sizeof(double);
@@ -515,7 +515,7 @@ int predict_large_tail(const struct dataset *ds, const double *h, const double *
     double *hv = xe + N, *cw = hv + N, *gx = cw + N; /* gx: hv X e */
     if (var) {
         /* the variance part (predict.c): G_k = (1/n_k) sum_{i in S_k}
-         * |x_i|^2 h_i^2 x_i x_i^T and c_k are read through X e alone */
+         * |x_i|^2 h_i^2 x_i x_i^T and c_k are read through X e and X u_k */
         TRY_GOTO(predict_noise_init(&nz, var, var_r));
         xring = malloc((size_t)(nz.ages * N) * sizeof *xring);
         uring = malloc((size_t)((nz.ages + 1) * N) * sizeof *uring);
