@@ -1005,10 +1005,11 @@ int predict_tail_rate(const double *M, int64_t dim, const double *z0, const doub
     double *z = malloc((size_t)dim * sizeof *z);
     double *y = malloc((size_t)dim * sizeof *y);
     double *he = malloc((size_t)r * sizeof *he);
-    double *ering = NULL; /* the e of the last nz.ages rounds, round % ages */
     double *forms = NULL; /* K: u^T G_k u, K: c_k^T u, K x ages: u^T G_k m_a, K: taken */
-    double *uring = NULL; /* var->ebar: each node's mean local iterate u_k, ages x K x r */
-    double *ucur = NULL;  /* this round's, K x r (uring's tail) */
+    double *mring = NULL; /* m_k, what node k's memories of a round hold in the mean:
+                           * ages x K x r, round % ages, then this round's (K x r) */
+    double *mcur = NULL;
+    double *ucur = NULL; /* var->ebar: node k's mean local iterate u_k (r) */
     *rate = NAN;
     if (!z || !y || !he)
         FAIL_GOTO(ERR_NOMEM, "predict: a state of %lld", (long long)dim);
@@ -1017,12 +1018,11 @@ int predict_tail_rate(const double *M, int64_t dim, const double *z0, const doub
                   rounds_per_epoch, eval_every, max_epochs);
     if (var) {
         TRY_GOTO(predict_noise_init(&nz, var, r));
-        ering = malloc((size_t)(nz.ages * r + 1) * sizeof *ering);
         forms = malloc((size_t)((3 + nz.ages) * K + 1) * sizeof *forms);
-        if (var->ebar)
-            uring = malloc((size_t)((nz.ages + 1) * K * r + 1) * sizeof *uring);
-        ucur = uring ? uring + nz.ages * K * r : NULL;
-        if (!ering || !forms || (var->ebar && !uring))
+        mring = malloc((size_t)((nz.ages + 1) * K * r + r + 1) * sizeof *mring);
+        mcur = mring ? mring + nz.ages * K * r : NULL;
+        ucur = mring ? mcur + K * r : NULL;
+        if (!forms || !mring)
             FAIL_GOTO(ERR_NOMEM, "predict: the last %lld rounds' errors", (long long)nz.ages);
     }
     memcpy(z, z0, (size_t)dim * sizeof *z);
@@ -1042,45 +1042,40 @@ int predict_tail_rate(const double *M, int64_t dim, const double *z0, const doub
             const int64_t ages = nz.ages;
             double *eGe = forms, *ce = eGe + K, *cross = ce + K, *taken = cross + ages * K;
             for (int k = 0; k < K && round > 0; k++) {
-                const double *G = var->G + (size_t)k * (size_t)(r * r);
-                if (!var->ebar) { /* the draws read at e, where memories are taken */
-                    cblas_dsymv(CblasRowMajor, CblasUpper, ir, 1.0, G, ir, z, 1, 0.0, he, 1);
-                    eGe[k] = cblas_ddot(ir, z, 1, he, 1);
-                    ce[k] = cblas_ddot(ir, z, 1, var->c + k * r, 1);
-                    for (int64_t a = 1; a <= ages && a < round; a++)
-                        cross[k * ages + a - 1] = cblas_ddot(
-                            ir, he, 1, ering + (size_t)((round - a) % ages) * (size_t)r, 1);
-                    continue;
-                }
                 /* the draws read at node k's mean local iterate u_k over the
-                 * round that just ended, from its start y; a memory holds
-                 * its round's u_k (the share phi_k taken at the local
-                 * iterate) or its synchronisation's e (file comment, "Where
-                 * a draw reads its memory") */
-                double *u = ucur + (size_t)k * (size_t)r; /* into the ring after the round */
-                cblas_dgemv(CblasRowMajor, CblasNoTrans, ir, id, 1.0,
-                            var->ebar + (size_t)k * (size_t)r * (size_t)dim, id, y, 1, 0.0, u, 1);
-                const double phi = var->phi ? var->phi[k] : 0.0;
+                 * round that just ended, from its start y (without ebar, at
+                 * e); a memory holds its round's u_k (the share phi_k taken
+                 * at the local iterate) or its synchronisation's e (file
+                 * comment, "Where a draw reads its memory") */
+                const double *G = var->G + (size_t)k * (size_t)(r * r);
+                double *m = mcur + (size_t)k * (size_t)r; /* into the ring after the round */
                 cblas_dsymv(CblasRowMajor, CblasUpper, ir, 1.0, G, ir, z, 1, 0.0, he, 1);
                 double zGz = cblas_ddot(ir, z, 1, he, 1);
-                cblas_dsymv(CblasRowMajor, CblasUpper, ir, 1.0, G, ir, u, 1, 0.0, he, 1);
-                eGe[k] = cblas_ddot(ir, u, 1, he, 1);
+                const double *u = z;
+                memcpy(m, z, (size_t)r * sizeof *m);
+                taken[k] = eGe[k] = zGz;
+                if (var->ebar) {
+                    u = ucur;
+                    cblas_dgemv(CblasRowMajor, CblasNoTrans, ir, id, 1.0,
+                                var->ebar + (size_t)k * (size_t)r * (size_t)dim, id, y, 1, 0.0,
+                                ucur, 1);
+                    const double phi = var->phi ? var->phi[k] : 0.0;
+                    cblas_dsymv(CblasRowMajor, CblasUpper, ir, 1.0, G, ir, u, 1, 0.0, he, 1);
+                    eGe[k] = cblas_ddot(ir, u, 1, he, 1);
+                    taken[k] = phi * eGe[k] + (1.0 - phi) * zGz;
+                    cblas_dscal(ir, 1.0 - phi, m, 1);
+                    cblas_daxpy(ir, phi, u, 1, m, 1);
+                }
                 ce[k] = cblas_ddot(ir, u, 1, var->c + k * r, 1);
-                taken[k] = phi * eGe[k] + (1.0 - phi) * zGz;
                 for (int64_t a = 1; a <= ages && a < round; a++) {
-                    size_t slot = (size_t)((round - a) % ages);
-                    const double *ua = uring + (slot * (size_t)K + (size_t)k) * (size_t)r;
-                    double x = phi > 0.0 ? phi * cblas_ddot(ir, he, 1, ua, 1) : 0.0;
-                    if (phi < 1.0)
-                        x += (1.0 - phi) * cblas_ddot(ir, he, 1, ering + slot * (size_t)r, 1);
-                    cross[k * ages + a - 1] = x;
+                    size_t slot = (size_t)((round - a) % ages) * (size_t)K + (size_t)k;
+                    cross[k * ages + a - 1] = cblas_ddot(ir, he, 1, mring + slot * (size_t)r, 1);
                 }
             }
             sv = predict_noise_round(&nz, round, eGe, ce, cross, var->ebar ? taken : NULL);
-            if (var->ebar && round > 0)
-                memcpy(uring + (size_t)(round % ages) * (size_t)(K * r), ucur,
-                       (size_t)(K * r) * sizeof *ucur);
-            memcpy(ering + (size_t)(round % ages) * (size_t)r, z, (size_t)r * sizeof *z);
+            if (round > 0)
+                memcpy(mring + (size_t)(round % ages) * (size_t)(K * r), mcur,
+                       (size_t)(K * r) * sizeof *mcur);
         }
         double epoch = (double)round / rounds_per_epoch;
         if (!predict_ckpt_due(&ck, epoch))
@@ -1098,9 +1093,8 @@ int predict_tail_rate(const double *M, int64_t dim, const double *z0, const doub
 done:
     trace_clear(&t);
     predict_noise_clear(&nz);
-    free(uring);
+    free(mring);
     free(forms);
-    free(ering);
     free(he);
     free(y);
     free(z);

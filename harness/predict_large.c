@@ -108,16 +108,20 @@ static void step3(double x, double eta, double lambda, double N, double n_k, dou
     t[8] = 1.0;
 }
 
+/* <x_i, v> */
+static double row_dot(const struct dataset *ds, int64_t i, const double *v)
+{
+    double z = 0.0;
+    for (int64_t p = ds->row_ptr[i]; p < ds->row_ptr[i + 1]; p++)
+        z += ds->values[p] * v[ds->col_idx[p]];
+    return z;
+}
+
 /* y = A v on the node's rows: y_a = sq_a <x_a, v>. */
 static void node_mul(const struct lnode *nd, const struct dataset *ds, const double *v, double *y)
 {
-    for (int64_t a = 0; a < nd->n; a++) {
-        int64_t i = nd->rows[a];
-        double z = 0.0;
-        for (int64_t p = ds->row_ptr[i]; p < ds->row_ptr[i + 1]; p++)
-            z += ds->values[p] * v[ds->col_idx[p]];
-        y[a] = nd->sq[a] * z;
-    }
+    for (int64_t a = 0; a < nd->n; a++)
+        y[a] = nd->sq[a] * row_dot(ds, nd->rows[a], v);
 }
 
 /* out += A^T y. */
@@ -467,9 +471,9 @@ int predict_large_tail(const struct dataset *ds, const double *h, const double *
     int rc = 0;
     struct predict_noise nz = {0};
     double *xe = NULL; /* N: X e, then (var) N: |x_i|^2 h_i^2, N: |x_i|^2 h_i alpha_i, N: scratch */
-    double *xring = NULL; /* var: the X e of the last nz.ages rounds, round % ages */
-    double *uring = NULL; /* var: the same of X u_k, u_k each node's mean local iterate
-                           * (its own rows), then this round's (N) */
+    double *mring = NULL; /* var: X m of the last nz.ages rounds, round % ages, m what
+                           * each row's memory of that round holds in the mean (u_k of
+                           * its node or e); then this round's X m and X u_k (N each) */
     double *forms = NULL; /* var: K u^T G_k u, K c_k^T u, K x ages u^T G_k m_a, K taken */
     const int64_t N = ds->n_samples;
     const int64_t d = ds->n_features;
@@ -517,10 +521,9 @@ int predict_large_tail(const struct dataset *ds, const double *h, const double *
         /* the variance part (predict.c): G_k = (1/n_k) sum_{i in S_k}
          * |x_i|^2 h_i^2 x_i x_i^T and c_k are read through X e and X u_k */
         TRY_GOTO(predict_noise_init(&nz, var, var_r));
-        xring = malloc((size_t)(nz.ages * N) * sizeof *xring);
-        uring = malloc((size_t)((nz.ages + 1) * N) * sizeof *uring);
+        mring = malloc((size_t)((nz.ages + 2) * N) * sizeof *mring);
         forms = malloc((size_t)((3 + nz.ages) * K) * sizeof *forms);
-        if (!xring || !uring || !forms)
+        if (!mring || !forms)
             FAIL_GOTO(ERR_NOMEM, "predict: the last %lld rounds' X e", (long long)nz.ages);
         for (int64_t i = 0; i < N; i++) {
             double n2 = csr_row_norm2(ds, i);
@@ -573,15 +576,10 @@ int predict_large_tail(const struct dataset *ds, const double *h, const double *
                 const double *in[3] = {e, start, c};
                 double *outs[N_OUT] = {o_e, o_b, o_m, o_u};
                 node_apply(nd, ds, in, outs, var ? 4 : refresh == PREDICT_REFRESH_LATE ? 3 : 2);
-                if (var) { /* X u_k on the node's rows, this round's slot */
-                    double *xu = uring + (size_t)nz.ages * (size_t)N;
-                    for (int64_t a = 0; a < nd->n; a++) {
-                        int64_t i = nd->rows[a];
-                        double z = 0.0;
-                        for (int64_t p = ds->row_ptr[i]; p < ds->row_ptr[i + 1]; p++)
-                            z += ds->values[p] * o_u[ds->col_idx[p]];
-                        xu[i] = z;
-                    }
+                if (var) { /* X u_k on the node's rows */
+                    double *xu = mring + (size_t)(nz.ages + 1) * (size_t)N;
+                    for (int64_t a = 0; a < nd->n; a++)
+                        xu[nd->rows[a]] = row_dot(ds, nd->rows[a], o_u);
                 }
                 cblas_daxpy((int)d, s, o_e, 1, e_next, 1);
                 memcpy(be_new + (size_t)k * (size_t)d, o_b, vd);
@@ -595,12 +593,8 @@ int predict_large_tail(const struct dataset *ds, const double *h, const double *
         int due = predict_ckpt_due(&ck, epoch);
         if (!due && !var)
             continue;
-        for (int64_t i = 0; i < N; i++) {
-            double z = 0.0;
-            for (int64_t p = ds->row_ptr[i]; p < ds->row_ptr[i + 1]; p++)
-                z += ds->values[p] * e[ds->col_idx[p]];
-            xe[i] = z;
-        }
+        for (int64_t i = 0; i < N; i++)
+            xe[i] = row_dot(ds, i, e);
         double sv = 0.0; /* the variance part */
         if (var) {
             const int64_t ages = nz.ages;
@@ -608,7 +602,8 @@ int predict_large_tail(const struct dataset *ds, const double *h, const double *
             /* the draws read at each node's mean local iterate u_k; a
              * memory holds its round's u_k (the share phi_k) or e
              * (predict.c, "Where a draw reads its memory") */
-            const double *xu = uring + (size_t)ages * (size_t)N;
+            double *xm = mring + (size_t)ages * (size_t)N;
+            const double *xu = xm + N;
             for (int64_t i = 0; i < N && round > 0; i++)
                 gx[i] = hv[i] * xu[i];
             for (int k = 0; k < K && round > 0; k++) {
@@ -620,25 +615,24 @@ int predict_large_tail(const struct dataset *ds, const double *h, const double *
                     g += gx[i] * xu[i];
                     c0 += cw[i] * xu[i];
                     ge += hv[i] * xe[i] * xe[i];
+                    xm[i] = phi * xu[i] + (1.0 - phi) * xe[i];
                 }
                 eGe[k] = g / (double)nd->n;
                 ce[k] = c0 / (double)nd->n;
                 taken[k] = phi * eGe[k] + (1.0 - phi) * ge / (double)nd->n;
                 for (int64_t age = 1; age <= ages && age < round; age++) {
-                    size_t slot = (size_t)((round - age) % ages) * (size_t)N;
-                    const double *old = xring + slot, *uold = uring + slot;
+                    const double *old = mring + (size_t)((round - age) % ages) * (size_t)N;
                     double x = 0.0;
                     for (int64_t a = 0; a < nd->n; a++) {
                         int64_t i = nd->rows[a];
-                        x += gx[i] * (phi * uold[i] + (1.0 - phi) * old[i]);
+                        x += gx[i] * old[i];
                     }
                     cross[k * ages + age - 1] = x / (double)nd->n;
                 }
             }
             sv = predict_noise_round(&nz, round, eGe, ce, cross, taken);
-            memcpy(xring + (size_t)(round % ages) * (size_t)N, xe, (size_t)N * sizeof *xe);
             if (round > 0)
-                memcpy(uring + (size_t)(round % ages) * (size_t)N, xu, (size_t)N * sizeof *xu);
+                memcpy(mring + (size_t)(round % ages) * (size_t)N, xm, (size_t)N * sizeof *xm);
         }
         if (!due)
             continue;
@@ -658,8 +652,7 @@ done:
     trace_clear(&local);
     predict_noise_clear(&nz);
     free(forms);
-    free(uring);
-    free(xring);
+    free(mring);
     free(xe);
     for (int k = 0; nodes && k < K; k++) {
         free(nodes[k].rows);
