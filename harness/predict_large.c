@@ -524,7 +524,7 @@ int predict_large_tail(const struct dataset *ds, const double *h, const double *
         mring = malloc((size_t)((nz.ages + 2) * N) * sizeof *mring);
         forms = malloc((size_t)((3 + nz.ages) * K) * sizeof *forms);
         if (!mring || !forms)
-            FAIL_GOTO(ERR_NOMEM, "predict: the last %lld rounds' X e", (long long)nz.ages);
+            FAIL_GOTO(ERR_NOMEM, "predict: the last %lld rounds' X m", (long long)nz.ages);
         for (int64_t i = 0; i < N; i++) {
             double n2 = csr_row_norm2(ds, i);
             hv[i] = n2 * h[i] * h[i];

@@ -21,13 +21,14 @@
  * fits a tail.
  *
  * The variance part (predict.c) is predict_noise, as on the dense path.
- * Its forms need only X e: e^T G_k e_a = (1/n_k) sum_{i in S_k} |x_i|^2
- * h_i^2 (x_i^T e)(x_i^T e_a), so the last rounds' X e (N each) stand in
- * for their e, and X u_k on node k's rows for its mean local iterate u_k
- * over a round (the mean of t^t per eigenvalue, a fourth output of the
- * node's round), where the round's draws read their memories.  Its spectrum, H's eigenvalues and
- * each G_k's diagonal in H's eigenvectors, comes from the N x N Gram matrix B B^T = V diag(sigma)
- * V^T of B = D^(1/2) X / sqrt(N) (H = B^T B): u_j = B^T v_j / sqrt(sigma_j),
+ * Its forms need only products with X: e^T G_k e_a = (1/n_k) sum_{i in
+ * S_k} |x_i|^2 h_i^2 (x_i^T e)(x_i^T e_a).  The draws read at node k's
+ * mean local iterate u_k over the round (the mean of t^t per eigenvalue, a
+ * fourth output of the node's round), so X u_k on its rows stands in for
+ * it, and the last rounds' X m (N each) for what each row's memory holds
+ * (its node's u_k or e).  Its spectrum, H's eigenvalues and each G_k's
+ * diagonal in H's eigenvectors, comes from the N x N Gram matrix B B^T =
+ * V diag(sigma) V^T of B = D^(1/2) X / sqrt(N) (H = B^T B): u_j = B^T v_j / sqrt(sigma_j),
  * so x_i^T u_j = sqrt(sigma_j N / h_i) v_ij and
  *     g_kj = (N sigma_j / n_k) sum_{i in S_k} |x_i|^2 h_i v_ij^2,
  * and outside range(X^T) every G_k vanishes.
