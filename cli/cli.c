@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/error.h"
 #include "base/suggest.h"
@@ -134,4 +136,60 @@ int cli_wants_help(int argc, char **argv)
             return 1;
     }
     return 0;
+}
+
+int cli_atomic_open(struct cli_atomic *a, const char *path)
+{
+    int rc = 0;
+    memset(a, 0, sizeof *a);
+    a->path = path;
+    size_t n = strlen(path) + 12;
+    a->tmp = malloc(n);
+    if (!a->tmp)
+        FAIL(ERR_NOMEM, "no memory for a file name");
+    snprintf(a->tmp, n, "%s.tmp.XXXXXX", path);
+    int fd = mkstemp(a->tmp); /* never an existing file (an input may be OUT.tmp) */
+    if (fd < 0) {
+        int e = errno;
+        free(a->tmp);
+        a->tmp = NULL;
+        INPUT_FAIL("--out %s: cannot create a file there: %s", path, strerror(e));
+    }
+    mode_t mask = umask(0);
+    umask(mask);
+    if (fchmod(fd, 0666 & ~mask) != 0 || !(a->f = fdopen(fd, "w"))) {
+        int e = errno;
+        close(fd);
+        FAIL_GOTO(ERR_IO, "%s: cannot open it: %s", a->tmp, strerror(e));
+    }
+done:
+    if (rc)
+        cli_atomic_abort(a);
+    return rc;
+}
+
+int cli_atomic_commit(struct cli_atomic *a)
+{
+    if (fflush(a->f) != 0 || ferror(a->f))
+        FAIL(ERR_IO, "%s: write failed: %s", a->tmp, strerror(errno));
+    int closed = fclose(a->f);
+    a->f = NULL;
+    if (closed != 0)
+        FAIL(ERR_IO, "%s: write failed: %s", a->tmp, strerror(errno));
+    if (rename(a->tmp, a->path) != 0)
+        FAIL(ERR_IO, "cannot rename %s to %s: %s", a->tmp, a->path, strerror(errno));
+    free(a->tmp);
+    a->tmp = NULL;
+    return 0;
+}
+
+void cli_atomic_abort(struct cli_atomic *a)
+{
+    if (a->f)
+        fclose(a->f);
+    if (a->tmp)
+        remove(a->tmp);
+    free(a->tmp);
+    a->f = NULL;
+    a->tmp = NULL;
 }

@@ -15,6 +15,7 @@
 
 #include <getopt.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* One command of the table in main.c. */
 struct cli_command {
@@ -41,6 +42,21 @@ int cli_u64(const char *opt, const char *text, uint64_t *out);
 
 /* 1 if argv holds --help or -h. */
 int cli_wants_help(int argc, char **argv);
+
+/* A text file written whole or not at all (export --out, predict --out):
+ * cli_atomic_open creates PATH.tmp.XXXXXX (never an existing file; mode
+ * 0666 less the umask) and opens it as a->f; cli_atomic_commit flushes,
+ * closes and renames it over PATH; cli_atomic_abort (also after a failed
+ * commit; a zeroed struct does nothing) removes it.  The open names PATH
+ * in its ERR_INPUT, the others name the file in their ERR_IO. */
+struct cli_atomic {
+    FILE *f;
+    char *tmp;
+    const char *path;
+};
+int cli_atomic_open(struct cli_atomic *a, const char *path);
+int cli_atomic_commit(struct cli_atomic *a);
+void cli_atomic_abort(struct cli_atomic *a);
 
 /* The options of `run` (also `predict`'s): the keys every run has and the
  * chosen method's own keys, into *cfg (made for that method).  `cmd` names

@@ -827,8 +827,6 @@ int cmd_export(int argc, char **argv, int *status)
 {
     (void)status; /* reading a file has no result to fail */
     int rc = 0;
-    char *tmp = NULL;
-    FILE *f = NULL;
     struct export_args a = {NULL, "csv", NULL, 0};
     /* --help wins over everything else; a.help: an abbreviation (--he) */
     if (!cli_wants_help(argc, argv))
@@ -855,43 +853,16 @@ int cmd_export(int argc, char **argv, int *status)
     if (error_rank() != 0)
         return 0; /* rank 0 writes the table */
 
-    if (out_path) { /* into a new OUT.tmp.XXXXXX, renamed over OUT once complete */
-        size_t n = strlen(out_path) + 12;
-        tmp = malloc(n);
-        if (!tmp)
-            FAIL(ERR_NOMEM, "no memory for a file name");
-        snprintf(tmp, n, "%s.tmp.XXXXXX", out_path);
-        int fd = mkstemp(tmp); /* never an existing file (the input may be OUT.tmp) */
-        if (fd < 0) {
-            int e = errno;
-            free(tmp);
-            INPUT_FAIL("--out %s: cannot create a file there: %s", out_path, strerror(e));
-        }
-        mode_t mask = umask(0);
-        umask(mask);
-        if (fchmod(fd, 0666 & ~mask) != 0 || !(f = fdopen(fd, "w"))) {
-            int e = errno;
-            close(fd);
-            FAIL_GOTO(ERR_IO, "%s: cannot open it: %s", tmp, strerror(e));
-        }
-    }
-    struct export_out o = {f ? f : stdout, sep};
+    struct cli_atomic out = {0};
+    if (out_path) /* into a new OUT.tmp.XXXXXX, renamed over OUT once complete */
+        TRY(cli_atomic_open(&out, out_path));
+    struct export_out o = {out_path ? out.f : stdout, sep};
     TRY_GOTO(export_write(path, &o));
-    if (fflush(o.f) != 0 || ferror(o.f))
-        FAIL_GOTO(ERR_IO, "%s: write failed: %s", out_path ? tmp : "stdout", strerror(errno));
-    if (f) {
-        int closed = fclose(f);
-        f = NULL;
-        if (closed != 0)
-            FAIL_GOTO(ERR_IO, "%s: write failed: %s", tmp, strerror(errno));
-        if (rename(tmp, out_path) != 0)
-            FAIL_GOTO(ERR_IO, "cannot rename %s to %s: %s", tmp, out_path, strerror(errno));
-    }
+    if (out_path)
+        TRY_GOTO(cli_atomic_commit(&out));
+    else if (fflush(stdout) != 0 || ferror(stdout))
+        FAIL_GOTO(ERR_IO, "stdout: write failed: %s", strerror(errno));
 done:
-    if (f)
-        fclose(f);
-    if (rc < 0 && tmp)
-        remove(tmp);
-    free(tmp);
+    cli_atomic_abort(&out);
     return rc;
 }

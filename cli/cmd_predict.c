@@ -7,7 +7,9 @@
  * Prints `predicted_rate_per_epoch <value>`, `predicted_tail_rate_per_epoch
  * <value>` (the tail a run of these options shows: predict.h), then the
  * rounds per epoch it assumed, rho(M), the size of M, the step and the
- * seconds it took.  A
+ * seconds it took.  --out FILE also writes the predicted checkpoints
+ * behind the tail, one tab-separated row each (epoch, subopt, mean_part,
+ * variance_part; pandas.read_csv(FILE, sep="\t")), atomically.  A
  * method or a size it cannot predict is refused in one line (exit 2).
  * Under mpirun only rank 0 computes; --nodes defaults to the launch's ranks
  * as for `run`.
@@ -22,6 +24,26 @@
 #include "cli/cli.h"
 #include "harness/predict.h"
 #include "harness/run_cfg.h"
+#include "harness/trace.h"
+
+/* --out: the predicted checkpoints, one row each (the variance part is
+ * subopt less the mean part), into the file opened before the computation
+ * (so a bad path costs nothing), committed.  ERR_INPUT when none were
+ * predicted. */
+static int predict_write_curve(struct cli_atomic *out, const struct trace *t)
+{
+    const double *mean = NULL;
+    for (int i = 0; i < t->n_series; i++)
+        if (strcmp(t->series[i].name, "mean_part") == 0)
+            mean = t->series[i].v;
+    if (t->n == 0 || !mean)
+        INPUT_FAIL("--out %s: this configuration has no predicted tail to write", out->path);
+    fputs("epoch\tsubopt\tmean_part\tvariance_part\n", out->f);
+    for (int64_t j = 0; j < t->n; j++)
+        fprintf(out->f, "%.17g\t%.17g\t%.17g\t%.17g\n", t->epoch[j], t->subopt[j], mean[j],
+                t->subopt[j] - mean[j]);
+    return cli_atomic_commit(out);
+}
 
 int cmd_predict(int argc, char **argv, int *status)
 {
@@ -54,7 +76,10 @@ int cmd_predict(int argc, char **argv, int *status)
                    "Refused in one line:\n"
                    "other methods, saga, gd or local-svrg above d = 4096, maps above 4096\n"
                    "rows (local-svrg: 2 x rank), nodes\n"
-                   "above 8192 rows on the matrix-free path.  --out is accepted and ignored.\n");
+                   "above 8192 rows on the matrix-free path.\n"
+                   "--out FILE: the predicted checkpoints behind the tail, a tab-separated\n"
+                   "table (epoch, subopt = f - f* as a run stores it, mean_part, variance_part)\n"
+                   "to set over a run's curve; written whole or not at all.\n");
         return 0;
     }
     if (cfg.nodes == 0) { /* as for run: every rank of the launch */
@@ -70,7 +95,15 @@ int cmd_predict(int argc, char **argv, int *status)
     const char *threads = getenv("OPENBLAS_NUM_THREADS");
     if (threads && atoi(threads) > 1)
         openblas_set_num_threads(atoi(threads));
-    int rc = predict_run_with(&cfg, PREDICT_MATRIX_FREE, &res);
+    struct trace curve = {0};
+    struct cli_atomic out = {0};
+    if (out_path)
+        TRY(cli_atomic_open(&out, out_path));
+    int rc = predict_run_curve(&cfg, PREDICT_MATRIX_FREE, &res, out_path ? &curve : NULL);
+    if (rc == 0 && out_path)
+        rc = predict_write_curve(&out, &curve);
+    cli_atomic_abort(&out);
+    trace_clear(&curve);
     if (rc == ERR_INPUT && res.why[0])
         INPUT_FAIL("%s", res.why);
     TRY(rc);

@@ -833,7 +833,7 @@ int predict_ckpt_due(struct predict_ckpt *c, double epoch)
     return 1;
 }
 
-int predict_ckpt_add(struct predict_ckpt *c, double epoch, double sub, int *stop)
+int predict_ckpt_add(struct predict_ckpt *c, double epoch, double sub, double mean, int *stop)
 {
     if (c->t->n == 0)
         c->sub0 = sub;
@@ -844,6 +844,8 @@ int predict_ckpt_add(struct predict_ckpt *c, double epoch, double sub, int *stop
     }
     struct checkpoint cp = {.epoch = epoch, .subopt = sub};
     TRY(trace_append(c->t, &cp));
+    struct series_out part = {1, {{"mean_part", 1, &mean}}};
+    TRY(trace_append_series(c->t, &part));
     *stop = sub <= c->stop_rel * c->sub0 || epoch >= c->max_epochs;
     return 0;
 }
@@ -996,10 +998,11 @@ double predict_noise_round(struct predict_noise *nz, int64_t round, const double
 
 int predict_tail_rate(const double *M, int64_t dim, const double *z0, const double *Hf, int64_t r,
                       const struct predict_var *var, double rounds_per_epoch, double eval_every,
-                      double max_epochs, double stop_rel, double *rate)
+                      double max_epochs, double stop_rel, double *rate, struct trace *out)
 {
     int rc = 0;
-    struct trace t = {0};
+    struct trace local = {0};
+    struct trace *t = out ? out : &local;
     struct predict_noise nz = {0};
     const int K = var ? var->K : 0;
     double *z = malloc((size_t)dim * sizeof *z);
@@ -1028,7 +1031,7 @@ int predict_tail_rate(const double *M, int64_t dim, const double *z0, const doub
     memcpy(z, z0, (size_t)dim * sizeof *z);
     int id = (int)dim;
     int ir = (int)r;
-    struct predict_ckpt ck = {&t, eval_every, max_epochs, stop_rel, 0.0, 0.0, 0};
+    struct predict_ckpt ck = {t, eval_every, max_epochs, stop_rel, 0.0, 0.0, 0};
     const int64_t max_rounds = (int64_t)ceil(max_epochs * rounds_per_epoch) + 1;
     for (int64_t round = 0; round <= max_rounds; round++) {
         if (round > 0) {
@@ -1085,13 +1088,13 @@ int predict_tail_rate(const double *M, int64_t dim, const double *z0, const doub
         cblas_dsymv(CblasRowMajor, CblasUpper, ir, 1.0, Hf, ir, z, 1, 0.0, he, 1);
         double mean = 0.5 * cblas_ddot(ir, z, 1, he, 1);
         int stop = 0;
-        TRY_GOTO(predict_ckpt_add(&ck, epoch, mean + sv, &stop));
+        TRY_GOTO(predict_ckpt_add(&ck, epoch, mean + sv, mean, &stop));
         if (stop)
             break;
     }
     *rate = predict_ckpt_rate(&ck);
 done:
-    trace_clear(&t);
+    trace_clear(&local);
     predict_noise_clear(&nz);
     free(mring);
     free(forms);
@@ -1198,6 +1201,12 @@ int predict_run(const struct run_cfg *cfg, struct predict_result *out)
 }
 
 int predict_run_with(const struct run_cfg *cfg, unsigned flags, struct predict_result *out)
+{
+    return predict_run_curve(cfg, flags, out, NULL);
+}
+
+int predict_run_curve(const struct run_cfg *cfg, unsigned flags, struct predict_result *out,
+                      struct trace *curve)
 {
     int rc = 0;
     struct dataset *ds = NULL;
@@ -1411,7 +1420,7 @@ int predict_run_with(const struct run_cfg *cfg, unsigned flags, struct predict_r
             double tail = NAN;
             TRY_GOTO(predict_large_tail(ds, h, h + N, w, lambda, owner, K, tau, eta, s_agg, refresh,
                                         frac, with_var ? &lv : NULL, lr, out->rounds_per_epoch,
-                                        cfg->eval_every, cfg->max_epochs, stop_rel, &tail, NULL));
+                                        cfg->eval_every, cfg->max_epochs, stop_rel, &tail, curve));
             double floor_rate = log_mem * out->rounds_per_epoch;
             /* with the variance part as the dense path below (-inf, a run
              * over within five checkpoints, falls back to the bound);
@@ -1508,7 +1517,7 @@ int predict_run_with(const struct run_cfg *cfg, unsigned flags, struct predict_r
     }
     double tail = NAN;
     TRY_GOTO(predict_tail_rate(M, dim, z0, Hf, r, has_memory ? &var : NULL, out->rounds_per_epoch,
-                               cfg->eval_every, cfg->max_epochs, stop_rel, &tail));
+                               cfg->eval_every, cfg->max_epochs, stop_rel, &tail, curve));
     double floor_rate = log_mem * out->rounds_per_epoch; /* -inf for gd */
     /* the variance part lets the tail beat the memory bound (a run seldom
      * holds a memory much older than its oldest row's age); a run over within

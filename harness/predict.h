@@ -182,10 +182,13 @@ void predict_noise_clear(struct predict_noise *nz);
  * (SPEC 4) of those checkpoints: what the tail of a run shows when its
  * slowest modes have not yet taken over; -inf when it stopped before 5
  * checkpoints (faster than they resolve), NaN on a non-finite subopt or
- * too few usable checkpoints otherwise.  ERR_NOMEM. */
+ * too few usable checkpoints otherwise.  The checkpoints themselves go
+ * into *out when it is not NULL (caller clears): epoch and subopt, and the
+ * series "mean_part" (the mean error's share; the rest is the variance
+ * part).  ERR_NOMEM. */
 int predict_tail_rate(const double *M, int64_t dim, const double *z0, const double *Hf, int64_t r,
                       const struct predict_var *var, double rounds_per_epoch, double eval_every,
-                      double max_epochs, double stop_rel, double *rate);
+                      double max_epochs, double stop_rel, double *rate, struct trace *out);
 
 /* The checkpoints of a predicted tail (predict_tail_rate,
  * predict_large_tail), as a run takes them: every eval_every epochs from
@@ -201,9 +204,10 @@ struct predict_ckpt {
 /* 1 when a checkpoint falls at `epoch` (the first round at or after it). */
 int predict_ckpt_due(struct predict_ckpt *c, double epoch);
 
-/* Records subopt at epoch; *stop = 1 where the run would stop (or subopt
- * is not finite).  ERR_NOMEM. */
-int predict_ckpt_add(struct predict_ckpt *c, double epoch, double sub, int *stop);
+/* Records subopt at epoch, of which `mean` is the mean error's part (the
+ * trace's series "mean_part"); *stop = 1 where the run would stop (or
+ * subopt is not finite).  ERR_NOMEM. */
+int predict_ckpt_add(struct predict_ckpt *c, double epoch, double sub, double mean, int *stop);
 
 /* SPEC 4's tail fit (trace_fit_tail_rate) of the checkpoints; -inf when
  * the run stopped before 5 (faster than they resolve), NaN after a
@@ -239,5 +243,13 @@ enum {
 
 /* predict_run with flags (PREDICT_MATRIX_FREE); predict_run is flags 0. */
 int predict_run_with(const struct run_cfg *cfg, unsigned flags, struct predict_result *out);
+
+/* predict_run_with, and the predicted checkpoints behind
+ * predicted_tail_rate_per_epoch into *curve (NULL: not wanted; caller
+ * clears): per checkpoint the epoch and subopt (f - f*, as a run stores
+ * it) and the series "mean_part", the mean error's share of it (the rest
+ * is the variance part).  Empty where no tail was predicted. */
+int predict_run_curve(const struct run_cfg *cfg, unsigned flags, struct predict_result *out,
+                      struct trace *curve);
 
 #endif

@@ -643,7 +643,7 @@ int predict_large_tail(const struct dataset *ds, const double *h, const double *
             q += h[i] * xe[i] * xe[i];
         double sub = 0.5 * (q / (double)N + lambda * cblas_ddot((int)d, e, 1, e, 1)) + sv;
         int stop = 0;
-        TRY_GOTO(predict_ckpt_add(&ck, epoch, sub, &stop));
+        TRY_GOTO(predict_ckpt_add(&ck, epoch, sub, sub - sv, &stop));
         if (stop)
             break;
     }

@@ -664,13 +664,13 @@ Test(predict, tail_rate_of_a_two_mode_map_is_spec4_fit_of_its_closed_form)
     double rate = 0.0;
     /* short run: the slow mode, 1e-8 of the start, is still below the fast
      * one at the tail (epochs 6-10 of 10): the rate is the fast mode's */
-    cr_assert_eq(predict_tail_rate(M, 2, z0, Hf, 2, NULL, 2.0, 0.5, 10.0, 0.0, &rate), 0);
+    cr_assert_eq(predict_tail_rate(M, 2, z0, Hf, 2, NULL, 2.0, 0.5, 10.0, 0.0, &rate, NULL), 0);
     double want = two_mode_closed_form(rho1, rho2, eps, 10.0, 0.0);
     cr_assert(fabs(rate - want) <= 1e-12 * fabs(want), "short: %.15g vs closed form %.15g", rate,
               want);
     cr_assert(fabs(rate - fast) <= 0.01 * fabs(fast), "short: %.4f, fast mode %.4f", rate, fast);
     /* long run: the slow mode has taken over */
-    cr_assert_eq(predict_tail_rate(M, 2, z0, Hf, 2, NULL, 2.0, 0.5, 400.0, 0.0, &rate), 0);
+    cr_assert_eq(predict_tail_rate(M, 2, z0, Hf, 2, NULL, 2.0, 0.5, 400.0, 0.0, &rate, NULL), 0);
     want = two_mode_closed_form(rho1, rho2, eps, 400.0, 0.0);
     cr_assert(fabs(rate - want) <= 1e-9 * fabs(want), "long: %.15g vs %.15g", rate, want);
     cr_assert(fabs(rate - slow) <= 0.01 * fabs(slow), "long: %.4f, slow mode %.4f", rate, slow);
@@ -678,17 +678,17 @@ Test(predict, tail_rate_of_a_two_mode_map_is_spec4_fit_of_its_closed_form)
      * start, while the modes cross (the slow one's 1e-8 start): its tail
      * (-0.146 by hand) is more than twice the slow mode's rate and less
      * than half the fast one's */
-    cr_assert_eq(predict_tail_rate(M, 2, z0, Hf, 2, NULL, 2.0, 0.5, 400.0, 1e-9, &rate), 0);
+    cr_assert_eq(predict_tail_rate(M, 2, z0, Hf, 2, NULL, 2.0, 0.5, 400.0, 1e-9, &rate, NULL), 0);
     want = two_mode_closed_form(rho1, rho2, eps, 400.0, 1e-9);
     cr_assert(fabs(rate - want) <= 1e-9 * fabs(want), "stopped: %.15g vs %.15g", rate, want);
     cr_assert(rate < 2.0 * slow && rate > 0.5 * fast, "stopped: %.4f", rate);
     /* stopped at the 4th checkpoint (rho1^6 < 0.3): too fast to fit, -inf */
     const double z1[2] = {1.0, 0.0};
-    cr_assert_eq(predict_tail_rate(M, 2, z1, Hf, 2, NULL, 2.0, 0.5, 400.0, 0.3, &rate), 0);
+    cr_assert_eq(predict_tail_rate(M, 2, z1, Hf, 2, NULL, 2.0, 0.5, 400.0, 0.3, &rate, NULL), 0);
     cr_assert(isinf(rate) && rate < 0, "stopped early: %g", rate);
     /* a growing mode (rho 1.1) is fitted, not mistaken for convergence */
     const double Mg[4] = {1.1, 0.0, 0.0, 0.5};
-    cr_assert_eq(predict_tail_rate(Mg, 2, z1, Hf, 2, NULL, 2.0, 0.5, 20.0, 1e-12, &rate), 0);
+    cr_assert_eq(predict_tail_rate(Mg, 2, z1, Hf, 2, NULL, 2.0, 0.5, 20.0, 1e-12, &rate, NULL), 0);
     cr_assert(fabs(rate - 4.0 * log10(1.1)) <= 1e-9, "growing: %g", rate);
 }
 
@@ -713,13 +713,14 @@ Test(predict, variance_part_weighs_each_age_by_the_chance_a_run_holds_it)
     double n[1] = {1e12};
     struct predict_var var = {1, G, c, v0, q, n, a, gd, 0.1, 1.0, 1000.0, NULL, 0.0, NULL};
     double rate = 0.0, mean_only = 0.0;
-    cr_assert_eq(predict_tail_rate(M, 1, z0, Hf, 1, NULL, 1.0, 1.0, 240.0, 0.0, &mean_only), 0);
+    cr_assert_eq(predict_tail_rate(M, 1, z0, Hf, 1, NULL, 1.0, 1.0, 240.0, 0.0, &mean_only, NULL),
+                 0);
     cr_assert(fabs(mean_only - 2.0 * log10(0.95)) <= 1e-9, "mean only: %.12g", mean_only);
-    cr_assert_eq(predict_tail_rate(M, 1, z0, Hf, 1, &var, 1.0, 1.0, 240.0, 0.0, &rate), 0);
+    cr_assert_eq(predict_tail_rate(M, 1, z0, Hf, 1, &var, 1.0, 1.0, 240.0, 0.0, &rate, NULL), 0);
     cr_assert(fabs(rate - log10(0.98)) <= 1e-6 * fabs(log10(0.98)), "every age: %.12g vs %.12g",
               rate, log10(0.98));
     n[0] = 5.0;
-    cr_assert_eq(predict_tail_rate(M, 1, z0, Hf, 1, &var, 1.0, 1.0, 240.0, 0.0, &rate), 0);
+    cr_assert_eq(predict_tail_rate(M, 1, z0, Hf, 1, &var, 1.0, 1.0, 240.0, 0.0, &rate, NULL), 0);
     struct trace t = {0};
     const double eta = var.eta, b = 1.0 - eta * a[0];
     for (int r = 0; r <= 240; r++) {
@@ -786,7 +787,8 @@ Test(predict, local_noise_follows_its_closed_form_and_vanishes_without_averaging
         var.s = cases[i][0];
         phi[0] = cases[i][1];
         var.tau_draw = cases[i][2];
-        cr_assert_eq(predict_tail_rate(M, 1, z0, Hf, 1, &var, 1.0, 1.0, 240.0, 0.0, &got[i]), 0);
+        cr_assert_eq(predict_tail_rate(M, 1, z0, Hf, 1, &var, 1.0, 1.0, 240.0, 0.0, &got[i], NULL),
+                     0);
         double want = log10(local_noise_root(cases[i][0], cases[i][1], cases[i][2]));
         cr_assert(fabs(got[i] - want) <= 1e-3 * fabs(want), "s %g phi %g T %g: %.6f vs %.6f",
                   cases[i][0], cases[i][1], cases[i][2], got[i], want);
@@ -796,7 +798,8 @@ Test(predict, local_noise_follows_its_closed_form_and_vanishes_without_averaging
     /* s = 1: the synchronisation keeps all of a node's noise, no local share */
     double sync_only = 0.0;
     phi[0] = 0.0;
-    cr_assert_eq(predict_tail_rate(M, 1, z0, Hf, 1, &var, 1.0, 1.0, 240.0, 0.0, &sync_only), 0);
+    cr_assert_eq(predict_tail_rate(M, 1, z0, Hf, 1, &var, 1.0, 1.0, 240.0, 0.0, &sync_only, NULL),
+                 0);
     cr_assert(got[3] == sync_only, "s = 1: phi changed the tail: %.17g vs %.17g", got[3],
               sync_only);
 }
@@ -940,6 +943,38 @@ static int scale_cached_spectra(const char *dir, double factor)
     return n_files;
 }
 
+/* The mean part (the series "mean_part") of a predicted curve. */
+static const double *curve_mean(const struct trace *t)
+{
+    for (int i = 0; i < t->n_series; i++)
+        if (strcmp(t->series[i].name, "mean_part") == 0 && t->series[i].width == 1)
+            return t->series[i].v;
+    return NULL;
+}
+
+/* Two predicted curves of one configuration agree at every checkpoint,
+ * and the first refits to its tail. */
+static void assert_curves_agree(const struct trace *a, const struct trace *b, double tail)
+{
+    const double *ma = curve_mean(a), *mb = curve_mean(b);
+    cr_assert(ma && mb, "a curve without its mean part");
+    cr_assert(a->n >= 5 && a->n == b->n, "%lld checkpoints against %lld", (long long)a->n,
+              (long long)b->n);
+    cr_assert_eq(trace_fit_tail_rate(a), tail, "the curve refits to %g, not %g",
+                 trace_fit_tail_rate(a), tail);
+    cr_assert_eq(ma[0], a->subopt[0], "no variance part at the start");
+    for (int64_t j = 0; j < a->n; j++) {
+        double tol = 1e-9 * a->subopt[j];
+        cr_assert_eq(a->epoch[j], b->epoch[j]);
+        cr_assert(fabs(a->subopt[j] - b->subopt[j]) <= tol, "checkpoint %lld: subopt %.12g, %.12g",
+                  (long long)j, a->subopt[j], b->subopt[j]);
+        cr_assert(fabs(ma[j] - mb[j]) <= tol, "checkpoint %lld: mean part %.12g, %.12g",
+                  (long long)j, ma[j], mb[j]);
+        cr_assert(ma[j] >= 0 && ma[j] <= a->subopt[j] * (1 + 1e-12), "checkpoint %lld",
+                  (long long)j);
+    }
+}
+
 /* 9. The two paths agree.  On data narrow enough for the dense path,
  *    PREDICT_MATRIX_FREE_ALWAYS takes dsaga through the matrix-free one:
  *    its mean part in each node's Gram eigenbasis, its variance part's
@@ -948,7 +983,10 @@ static int scale_cached_spectra(const char *dir, double factor)
  *    fit the same checkpoints, so the predicted tails agree to rounding
  *    (1e-9 relative), in a cell the mean error limits and in cells where
  *    stale memories do (lambda 1e-2), for refresh none, visited, late,
- *    and late at refresh_fraction 0.5. */
+ *    and late at refresh_fraction 0.5.  So do the checkpoints themselves
+ *    (predict_run_curve, `predict --out`): the same epochs, subopt and
+ *    mean part to 1e-9 of subopt at every one, and each curve refits to
+ *    its path's predicted tail. */
 Test(predict, matrix_free_path_with_its_variance_part_equals_the_dense_path, .timeout = 120)
 {
     /* a cache of its own: the first cell computes each spectrum, the
@@ -969,12 +1007,18 @@ Test(predict, matrix_free_path_with_its_variance_part_equals_the_dense_path, .ti
             cr_assert_null(params_set(&cfg.params, "refresh", modes[m]));
             cr_assert_null(params_set(&cfg.params, "refresh_fraction", fracs[m]));
             struct predict_result dense, free_path;
-            cr_assert_eq(predict_run(&cfg, &dense), 0, "%s", dense.why);
-            cr_assert_eq(predict_run_with(&cfg, PREDICT_MATRIX_FREE_ALWAYS, &free_path), 0, "%s",
-                         free_path.why);
+            struct trace cd = {0}, cf = {0};
+            cr_assert_eq(predict_run_curve(&cfg, 0, &dense, &cd), 0, "%s", dense.why);
+            cr_assert_eq(predict_run_curve(&cfg, PREDICT_MATRIX_FREE_ALWAYS, &free_path, &cf), 0,
+                         "%s", free_path.why);
             cr_assert_eq(free_path.matrix_free, 2);
             double a = dense.predicted_tail_rate_per_epoch;
             double b = free_path.predicted_tail_rate_per_epoch;
+            assert_curves_agree(&cd, &cf, a);
+            cr_assert_eq(trace_fit_tail_rate(&cf), b, "the curve refits to %g, not %g",
+                         trace_fit_tail_rate(&cf), b);
+            trace_clear(&cd);
+            trace_clear(&cf);
             cr_log_info("refresh %s (fraction %s), lambda %g: dense tail %.9g, matrix-free %.9g",
                         modes[m], fracs[m], lambdas[l], a, b);
             cr_assert(isfinite(a) && a < 0, "dense tail %g", a);
