@@ -4,6 +4,7 @@
 #include "cli/cli.h"
 
 #include <errno.h>
+#include <hdf5.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -192,4 +193,35 @@ void cli_atomic_abort(struct cli_atomic *a)
     free(a->tmp);
     a->f = NULL;
     a->tmp = NULL;
+}
+
+int cli_check_out(const char *cmd, const char *in, const char *out)
+{
+    struct stat so;
+    struct stat si;
+    if (stat(out, &so) != 0)
+        return 0; /* new: a missing directory is said when the file is made */
+    if (S_ISDIR(so.st_mode))
+        INPUT_FAIL("--out %s: is a directory (expected the path of the table file to write)", out);
+    if (in && stat(in, &si) == 0 && si.st_dev == so.st_dev && si.st_ino == so.st_ino)
+        INPUT_FAIL("--out %s: is the input results file %s (expected another file; %s "
+                   "never overwrites results)",
+                   out, in, cmd); /* by name or through a link */
+    if (!S_ISREG(so.st_mode))
+        INPUT_FAIL("--out %s: not a regular file (expected the path of the table file to write)",
+                   out);
+    if (access(out, R_OK) != 0)
+        INPUT_FAIL("--out %s: cannot read it to check that it is not a results file: %s", out,
+                   strerror(errno));
+    H5E_auto2_t efunc = NULL;
+    void *edata = NULL;
+    H5Eget_auto2(H5E_DEFAULT, &efunc, &edata);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    htri_t hdf5 = H5Fis_hdf5(out); /* the signature, user block offsets too */
+    H5Eset_auto2(H5E_DEFAULT, efunc, edata);
+    if (hdf5 > 0)
+        INPUT_FAIL("--out %s: is an HDF5 file (expected a new or a text table file; %s never "
+                   "overwrites an HDF5 file)",
+                   out, cmd);
+    return 0;
 }

@@ -49,6 +49,12 @@ int cli_wants_help(int argc, char **argv);
  * closes and renames it over PATH; cli_atomic_abort (also after a failed
  * commit; a zeroed struct does nothing) removes it.  The open names PATH
  * in its ERR_INPUT, the others name the file in their ERR_IO. */
+/* --out OUT of command cmd (export, predict), in the input file it reads
+ * (NULL: none): a new file, or an existing regular file that is neither
+ * `in` nor an HDF5 file (a results file is never replaced by a table).
+ * ERR_INPUT after one line naming OUT, before anything is computed. */
+int cli_check_out(const char *cmd, const char *in, const char *out);
+
 struct cli_atomic {
     FILE *f;
     char *tmp;

@@ -748,40 +748,6 @@ done:
     return rc;
 }
 
-/* --out OUT for input IN: a new file, or an existing regular file that is
- * neither IN nor an HDF5 file (a results file is never replaced by a table). */
-static int export_check_out(const char *in, const char *out)
-{
-    struct stat so;
-    struct stat si;
-    if (stat(out, &so) != 0)
-        return 0; /* new: a missing directory is said when the file is made */
-    if (S_ISDIR(so.st_mode))
-        INPUT_FAIL("--out %s: is a directory (expected the path of the table file to write)", out);
-    if (stat(in, &si) == 0 && si.st_dev == so.st_dev && si.st_ino == so.st_ino) /* links too */
-        INPUT_FAIL("--out %s: is the input results file %s (expected another file; export "
-                   "never overwrites results)",
-                   out, in);
-    if (!S_ISREG(so.st_mode))
-        INPUT_FAIL("--out %s: not a regular file (expected the path of the table file to "
-                   "write; without --out the table goes to stdout)",
-                   out);
-    if (access(out, R_OK) != 0)
-        INPUT_FAIL("--out %s: cannot read it to check that it is not a results file: %s", out,
-                   strerror(errno));
-    H5E_auto2_t efunc = NULL;
-    void *edata = NULL;
-    H5Eget_auto2(H5E_DEFAULT, &efunc, &edata);
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    htri_t hdf5 = H5Fis_hdf5(out); /* the signature, user block offsets too */
-    H5Eset_auto2(H5E_DEFAULT, efunc, edata);
-    if (hdf5 > 0)
-        INPUT_FAIL("--out %s: is an HDF5 file (expected a new or a CSV/TSV file; export never "
-                   "overwrites an HDF5 file)",
-                   out);
-    return 0;
-}
-
 /* The command line of export: RESULTS.h5 and its options (cli_parse). */
 struct export_args {
     const char *path;
@@ -849,7 +815,7 @@ int cmd_export(int argc, char **argv, int *status)
     else
         INPUT_FAIL("--format: expected csv or tsv, got \"%s\"", format);
     if (out_path)
-        TRY(export_check_out(path, out_path));
+        TRY(cli_check_out("export", path, out_path));
     if (error_rank() != 0)
         return 0; /* rank 0 writes the table */
 

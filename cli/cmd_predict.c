@@ -97,8 +97,10 @@ int cmd_predict(int argc, char **argv, int *status)
         openblas_set_num_threads(atoi(threads));
     struct trace curve = {0};
     struct cli_atomic out = {0};
-    if (out_path)
+    if (out_path) { /* refused or opened before minutes of computation */
+        TRY(cli_check_out("predict", NULL, out_path));
         TRY(cli_atomic_open(&out, out_path));
+    }
     int rc = predict_run_curve(&cfg, PREDICT_MATRIX_FREE, &res, out_path ? &curve : NULL);
     if (rc == 0 && out_path)
         rc = predict_write_curve(&out, &curve);

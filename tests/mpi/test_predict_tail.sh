@@ -28,7 +28,8 @@
 #      follows each run's own: the median over the checkpoints of
 #      |log10(predicted / measured subopt)| is below half a decade
 #      (2026-12-06: 0.26, 0.15, 0.18; the mean part alone ends 7 decades
-#      below the runs).
+#      below the runs).  --out a results file or a directory is refused
+#      before anything is computed, the file unchanged.
 #   4. local-svrg (SPEC 3.8, no memories: the mean map alone): the noise
 #      cell's data at 0.1 n_k, seeds 1-2, each run's predicted tail within
 #      10 % of its measured tail (2026-12-06: 1.001, 1.001; a build that
@@ -94,6 +95,19 @@ with h5py.File(tmp + "/noise.h5", "r") as f:
         if not gap < 0.5:
             sys.exit(f"seed {s}: the predicted curve is {gap:.2f} decades from the run (median)")
 ' "$TMP" || fail "predict --out: the predicted checkpoints"
+# --out never replaces a results file (run --out writes one, so the habit
+# is easy) or a directory: refused in one line before any computation
+cp "$TMP/noise.h5" "$TMP/keep.h5"
+for target in "$TMP/keep.h5:is an HDF5 file" "$TMP:is a directory"; do
+    if "$EXE" predict --algorithm dsaga --dataset "synth-sparse:n=4000,d=200,nnz=10,seed=2" \
+        --nodes 4 --out "${target%%:*}" >"$TMP/refused.out" 2>&1; then
+        fail "predict --out ${target%%:*} was not refused"
+    fi
+    grep -q -- "--out ${target%%:*}: ${target#*:}" "$TMP/refused.out" ||
+        fail "predict --out ${target%%:*}: $(cat "$TMP/refused.out")"
+done
+cmp -s "$TMP/noise.h5" "$TMP/keep.h5" || fail "predict --out RESULTS.h5 changed the results file"
+! compgen -G "$TMP/keep.h5.tmp*" >/dev/null || fail "a refused predict --out left a file"
 
 saga_h5=
 if have_a9a; then
