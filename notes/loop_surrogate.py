@@ -2,7 +2,7 @@
 """loop_surrogate.py - the loop of predict's variance part alone, for
 `refresh = visited`: a memory re-taken at a synchronisation holds that
 synchronisation's noise, and the next rounds' draws read it
-(notes/refresh.md, "The 24th cell's curve, and two causes ruled out").
+(notes/refresh.md, "The 24th cell: its curve, and what does not explain it").
 It compares predict's held weights with runs whose rows are carried one
 by one, in seconds.
 

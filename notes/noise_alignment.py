@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """noise_alignment.py - is predict's variance part right to spread a
 node's noise over H's eigendirections by G_k's diagonal alone?
-(notes/refresh.md, "The 24th cell's curve, and two causes ruled out")
+(notes/refresh.md, "The 24th cell: its curve, and what does not explain it")
 
 A node's injected noise has the covariance shape of G_k = (1/n_k) sum_{i
 in S_k} |x_i|^2 h_i^2 x_i x_i^T, and node m reads it through G_m.  Kept
