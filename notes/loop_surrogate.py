@@ -45,19 +45,9 @@ import numpy as np
 
 
 def spectrum_from_libsvm(path, lam, K=4):
-    import lzma
-    rows, ys, d = [], [], 0
-    for line in (lzma.open if path.endswith(".xz") else open)(path, "rt"):
-        p = line.split()
-        ys.append(1.0 if float(p[0]) > 0 else -1.0)
-        r = [(int(t.split(":")[0]) - 1, float(t.split(":")[1])) for t in p[1:]]
-        d = max([d] + [c + 1 for c, _ in r])
-        rows.append(r)
-    X = np.zeros((len(rows), d))
-    for i, r in enumerate(rows):
-        for c, v in r:
-            X[i, c] = v
-    y, N = np.array(ys), len(ys)
+    from noise_alignment import load
+    X, y = load(path)
+    N, d = X.shape
     w = np.zeros(d)
     for _ in range(50):
         sg = 1 / (1 + np.exp(y * (X @ w)))

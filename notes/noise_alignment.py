@@ -26,8 +26,10 @@ import numpy as np
 
 
 def load(path):
+    """X (dense) and labels +-1 of a LIBSVM text file, plain or .xz."""
+    import lzma
     rows, ys, d = [], [], 0
-    for line in open(path):
+    for line in (lzma.open if path.endswith(".xz") else open)(path, "rt"):
         p = line.split()
         ys.append(1.0 if float(p[0]) > 0 else -1.0)
         r = [(int(t.split(":")[0]) - 1, float(t.split(":")[1])) for t in p[1:]]
