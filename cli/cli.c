@@ -195,18 +195,31 @@ void cli_atomic_abort(struct cli_atomic *a)
     a->tmp = NULL;
 }
 
-int cli_check_out(const char *cmd, const char *in, const char *out)
+int cli_check_out(const char *cmd, const char *in, const char *in_what, const char *out)
 {
     struct stat so;
     struct stat si;
-    if (stat(out, &so) != 0)
-        return 0; /* new: a missing directory is said when the file is made */
+    if (stat(out, &so) != 0) { /* a new file: its directory must take it */
+        char dir[4096];
+        const char *slash = strrchr(out, '/');
+        if (!slash)
+            snprintf(dir, sizeof dir, ".");
+        else if (slash == out)
+            snprintf(dir, sizeof dir, "/");
+        else
+            snprintf(dir, sizeof dir, "%.*s", (int)(slash - out), out);
+        if (stat(dir, &si) != 0 || !S_ISDIR(si.st_mode))
+            INPUT_FAIL("--out %s: no directory %s to write it in", out, dir);
+        if (access(dir, W_OK | X_OK) != 0)
+            INPUT_FAIL("--out %s: cannot write in %s: %s", out, dir, strerror(errno));
+        return 0;
+    }
     if (S_ISDIR(so.st_mode))
         INPUT_FAIL("--out %s: is a directory (expected the path of the table file to write)", out);
     if (in && stat(in, &si) == 0 && si.st_dev == so.st_dev && si.st_ino == so.st_ino)
-        INPUT_FAIL("--out %s: is the input results file %s (expected another file; %s "
-                   "never overwrites results)",
-                   out, in, cmd); /* by name or through a link */
+        INPUT_FAIL("--out %s: is the input %s %s (expected another file; %s never "
+                   "overwrites its input)",
+                   out, in_what ? in_what : "file", in, cmd); /* by name or through a link */
     if (!S_ISREG(so.st_mode))
         INPUT_FAIL("--out %s: not a regular file (expected the path of the table file to write)",
                    out);
@@ -220,7 +233,7 @@ int cli_check_out(const char *cmd, const char *in, const char *out)
     htri_t hdf5 = H5Fis_hdf5(out); /* the signature, user block offsets too */
     H5Eset_auto2(H5E_DEFAULT, efunc, edata);
     if (hdf5 > 0)
-        INPUT_FAIL("--out %s: is an HDF5 file (expected a new or a text table file; %s never "
+        INPUT_FAIL("--out %s: is an HDF5 file (expected a new or a CSV/TSV file; %s never "
                    "overwrites an HDF5 file)",
                    out, cmd);
     return 0;

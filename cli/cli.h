@@ -43,18 +43,21 @@ int cli_u64(const char *opt, const char *text, uint64_t *out);
 /* 1 if argv holds --help or -h. */
 int cli_wants_help(int argc, char **argv);
 
+/* --out OUT of command cmd (export, predict), whose input is the file `in`
+ * (`in_what` names it in the message: "results file", "data file"; NULL
+ * or a name that is no file: none): a new file in a directory that exists
+ * and can be written, or an existing regular file that is neither `in`
+ * (by name or through a link) nor an HDF5 file (a results file is never
+ * replaced by a table).  ERR_INPUT after one line naming OUT; called
+ * before anything is computed. */
+int cli_check_out(const char *cmd, const char *in, const char *in_what, const char *out);
+
 /* A text file written whole or not at all (export --out, predict --out):
  * cli_atomic_open creates PATH.tmp.XXXXXX (never an existing file; mode
  * 0666 less the umask) and opens it as a->f; cli_atomic_commit flushes,
  * closes and renames it over PATH; cli_atomic_abort (also after a failed
  * commit; a zeroed struct does nothing) removes it.  The open names PATH
  * in its ERR_INPUT, the others name the file in their ERR_IO. */
-/* --out OUT of command cmd (export, predict), in the input file it reads
- * (NULL: none): a new file, or an existing regular file that is neither
- * `in` nor an HDF5 file (a results file is never replaced by a table).
- * ERR_INPUT after one line naming OUT, before anything is computed. */
-int cli_check_out(const char *cmd, const char *in, const char *out);
-
 struct cli_atomic {
     FILE *f;
     char *tmp;

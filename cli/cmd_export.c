@@ -815,7 +815,7 @@ int cmd_export(int argc, char **argv, int *status)
     else
         INPUT_FAIL("--format: expected csv or tsv, got \"%s\"", format);
     if (out_path)
-        TRY(cli_check_out("export", path, out_path));
+        TRY(cli_check_out("export", path, "results file", out_path));
     if (error_rank() != 0)
         return 0; /* rank 0 writes the table */
 

@@ -27,22 +27,27 @@
 #include "harness/trace.h"
 
 /* --out: the predicted checkpoints, one row each (the variance part is
- * subopt less the mean part), into the file opened before the computation
- * (so a bad path costs nothing), committed.  ERR_INPUT when none were
- * predicted. */
-static int predict_write_curve(struct cli_atomic *out, const struct trace *t)
+ * subopt less the mean part), written whole or not at all.  ERR_INPUT
+ * when none were predicted. */
+static int predict_write_curve(const char *path, const struct trace *t)
 {
+    int rc = 0;
     const double *mean = NULL;
     for (int i = 0; i < t->n_series; i++)
         if (strcmp(t->series[i].name, "mean_part") == 0)
             mean = t->series[i].v;
     if (t->n == 0 || !mean)
-        INPUT_FAIL("--out %s: this configuration has no predicted tail to write", out->path);
-    fputs("epoch\tsubopt\tmean_part\tvariance_part\n", out->f);
+        INPUT_FAIL("--out %s: this configuration has no predicted checkpoints to write", path);
+    struct cli_atomic out = {0};
+    TRY(cli_atomic_open(&out, path));
+    fputs("epoch\tsubopt\tmean_part\tvariance_part\n", out.f);
     for (int64_t j = 0; j < t->n; j++)
-        fprintf(out->f, "%.17g\t%.17g\t%.17g\t%.17g\n", t->epoch[j], t->subopt[j], mean[j],
+        fprintf(out.f, "%.17g\t%.17g\t%.17g\t%.17g\n", t->epoch[j], t->subopt[j], mean[j],
                 t->subopt[j] - mean[j]);
-    return cli_atomic_commit(out);
+    TRY_GOTO(cli_atomic_commit(&out));
+done:
+    cli_atomic_abort(&out);
+    return rc;
 }
 
 int cmd_predict(int argc, char **argv, int *status)
@@ -96,15 +101,13 @@ int cmd_predict(int argc, char **argv, int *status)
     if (threads && atoi(threads) > 1)
         openblas_set_num_threads(atoi(threads));
     struct trace curve = {0};
-    struct cli_atomic out = {0};
-    if (out_path) { /* refused or opened before minutes of computation */
-        TRY(cli_check_out("predict", NULL, out_path));
-        TRY(cli_atomic_open(&out, out_path));
-    }
+    /* a bad --out is refused before minutes of computation; the file
+     * itself is made after it, so an interrupted predict leaves none */
+    if (out_path)
+        TRY(cli_check_out("predict", cfg.dataset, "data file", out_path));
     int rc = predict_run_curve(&cfg, PREDICT_MATRIX_FREE, &res, out_path ? &curve : NULL);
     if (rc == 0 && out_path)
-        rc = predict_write_curve(&out, &curve);
-    cli_atomic_abort(&out);
+        rc = predict_write_curve(out_path, &curve);
     trace_clear(&curve);
     if (rc == ERR_INPUT && res.why[0])
         INPUT_FAIL("%s", res.why);

@@ -183,7 +183,7 @@ void predict_noise_clear(struct predict_noise *nz);
  * slowest modes have not yet taken over; -inf when it stopped before 5
  * checkpoints (faster than they resolve), NaN on a non-finite subopt or
  * too few usable checkpoints otherwise.  The checkpoints themselves go
- * into *out when it is not NULL (caller clears): epoch and subopt, and the
+ * into *out when it is not NULL (an empty trace; caller clears): epoch and subopt, and the
  * series "mean_part" (the mean error's share; the rest is the variance
  * part).  ERR_NOMEM. */
 int predict_tail_rate(const double *M, int64_t dim, const double *z0, const double *Hf, int64_t r,
@@ -245,10 +245,15 @@ enum {
 int predict_run_with(const struct run_cfg *cfg, unsigned flags, struct predict_result *out);
 
 /* predict_run_with, and the predicted checkpoints behind
- * predicted_tail_rate_per_epoch into *curve (NULL: not wanted; caller
- * clears): per checkpoint the epoch and subopt (f - f*, as a run stores
- * it) and the series "mean_part", the mean error's share of it (the rest
- * is the variance part).  Empty where no tail was predicted. */
+ * predicted_tail_rate_per_epoch into *curve (an empty trace, or NULL: not
+ * wanted; caller clears): per checkpoint the epoch and subopt (f - f*, as
+ * a run stores it) and the series "mean_part", the mean error's share of
+ * it (the rest is the variance part: 0 where none is modelled, as for gd,
+ * local-svrg and the matrix-free path above PREDICT_LARGE_MAX_SAMPLES
+ * rows).  The printed tail is the curve's SPEC 4 fit, except where the
+ * predicted run stops within five checkpoints (then the memory bound, or
+ * NaN) or the fit is not finite (NaN); the checkpoints are kept either way.
+ * Empty where nothing was predicted (a refused configuration). */
 int predict_run_curve(const struct run_cfg *cfg, unsigned flags, struct predict_result *out,
                       struct trace *curve);
 

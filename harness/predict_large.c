@@ -641,9 +641,9 @@ int predict_large_tail(const struct dataset *ds, const double *h, const double *
         double q = 0.0;
         for (int64_t i = 0; i < N; i++)
             q += h[i] * xe[i] * xe[i];
-        double sub = 0.5 * (q / (double)N + lambda * cblas_ddot((int)d, e, 1, e, 1)) + sv;
+        double mean = 0.5 * (q / (double)N + lambda * cblas_ddot((int)d, e, 1, e, 1));
         int stop = 0;
-        TRY_GOTO(predict_ckpt_add(&ck, epoch, sub, sub - sv, &stop));
+        TRY_GOTO(predict_ckpt_add(&ck, epoch, mean + sv, mean, &stop));
         if (stop)
             break;
     }

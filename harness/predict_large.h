@@ -72,7 +72,8 @@ int predict_large_refuses(const int *owner, int64_t N, int K, char *why, size_t 
  * refresh_fraction (predict_dsaga_map); the checkpoints
  * as predict_tail_rate's (rounds_per_epoch, eval_every, max_epochs,
  * stop_rel).  *rate as predict_tail_rate's; the checkpoints themselves
- * into *out when it is not NULL (caller clears).  ERR_INPUT when a node
+ * into *out when it is not NULL (an empty trace; caller clears), with the
+ * series "mean_part" as predict_tail_rate's.  ERR_INPUT when a node
  * holds no row or more than PREDICT_LARGE_MAX_ROWS; ERR_NOMEM;
  * ERR_NUMERIC when dsyevd fails. */
 int predict_large_tail(const struct dataset *ds, const double *h, const double *alpha,

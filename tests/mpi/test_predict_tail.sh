@@ -28,8 +28,9 @@
 #      follows each run's own: the median over the checkpoints of
 #      |log10(predicted / measured subopt)| is below half a decade
 #      (2026-12-06: 0.26, 0.15, 0.18; the mean part alone ends 7 decades
-#      below the runs).  --out a results file or a directory is refused
-#      before anything is computed, the file unchanged.
+#      below the runs).  --out a results file, the data file, a directory
+#      or a missing directory is refused before anything is computed, the
+#      files unchanged; a refused method leaves no file.
 #   4. local-svrg (SPEC 3.8, no memories: the mean map alone): the noise
 #      cell's data at 0.1 n_k, seeds 1-2, each run's predicted tail within
 #      10 % of its measured tail (2026-12-06: 1.001, 1.001; a build that
@@ -96,18 +97,28 @@ with h5py.File(tmp + "/noise.h5", "r") as f:
             sys.exit(f"seed {s}: the predicted curve is {gap:.2f} decades from the run (median)")
 ' "$TMP" || fail "predict --out: the predicted checkpoints"
 # --out never replaces a results file (run --out writes one, so the habit
-# is easy) or a directory: refused in one line before any computation
+# is easy), the data file it reads or a directory, nor writes where it
+# cannot: each refused in one line, the files unchanged; and a
+# configuration predict refuses leaves no file behind
 cp "$TMP/noise.h5" "$TMP/keep.h5"
-for target in "$TMP/keep.h5:is an HDF5 file" "$TMP:is a directory"; do
-    if "$EXE" predict --algorithm dsaga --dataset "synth-sparse:n=4000,d=200,nnz=10,seed=2" \
-        --nodes 4 --out "${target%%:*}" >"$TMP/refused.out" 2>&1; then
-        fail "predict --out ${target%%:*} was not refused"
+printf '1 1:0.5 2:1\n-1 1:-1 3:0.25\n1 2:2 3:1\n-1 1:0.5 2:-1\n' >"$TMP/small.svm"
+cp "$TMP/small.svm" "$TMP/small.orig"
+refused_out() { # DATASET OUT WANT [ALGORITHM]
+    if "$EXE" predict --algorithm "${4:-dsaga}" --dataset "$1" --nodes 2 --out "$2" \
+        >"$TMP/refused.out" 2>&1; then
+        fail "predict --dataset $1 --out $2 was not refused"
     fi
-    grep -q -- "--out ${target%%:*}: ${target#*:}" "$TMP/refused.out" ||
-        fail "predict --out ${target%%:*}: $(cat "$TMP/refused.out")"
-done
+    grep -q -- "$3" "$TMP/refused.out" || fail "predict --out $2: $(cat "$TMP/refused.out")"
+}
+noise="synth-sparse:n=4000,d=200,nnz=10,seed=2"
+refused_out "$noise" "$TMP/keep.h5" "--out $TMP/keep.h5: is an HDF5 file"
+refused_out "$noise" "$TMP" "--out $TMP: is a directory"
+refused_out "$TMP/small.svm" "$TMP/small.svm" "--out $TMP/small.svm: is the input data file"
+refused_out "$noise" "$TMP/none/c.tsv" "--out $TMP/none/c.tsv: no directory $TMP/none"
+refused_out "$noise" "$TMP/sgd.tsv" 'no linearised round map for "sgd"' sgd
 cmp -s "$TMP/noise.h5" "$TMP/keep.h5" || fail "predict --out RESULTS.h5 changed the results file"
-! compgen -G "$TMP/keep.h5.tmp*" >/dev/null || fail "a refused predict --out left a file"
+cmp -s "$TMP/small.svm" "$TMP/small.orig" || fail "predict --out DATA changed the data file"
+! compgen -G "$TMP/sgd.tsv*" >/dev/null || fail "a refused predict --out left a file"
 
 saga_h5=
 if have_a9a; then
