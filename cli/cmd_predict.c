@@ -84,7 +84,8 @@ int cmd_predict(int argc, char **argv, int *status)
                    "above 8192 rows on the matrix-free path.\n"
                    "--out FILE: the predicted checkpoints behind the tail, a tab-separated\n"
                    "table (epoch, subopt = f - f* as a run stores it, mean_part, variance_part)\n"
-                   "to set over a run's curve; written whole or not at all.\n");
+                   "to set over a run's curve; written whole or not at all, after the\n"
+                   "computation; never over a results file or the data file.\n");
         return 0;
     }
     if (cfg.nodes == 0) { /* as for run: every rank of the launch */
