@@ -30,6 +30,16 @@ struct dataset {
 /* ||x_i||^2 of row i. */
 double csr_row_norm2(const struct dataset *ds, int64_t i);
 
+/* <x_i, v> for a dense v of n_features entries (inline: callers loop over
+ * every row, often every round). */
+static inline double csr_row_dot(const struct dataset *ds, int64_t i, const double *v)
+{
+    double z = 0.0;
+    for (int64_t p = ds->row_ptr[i]; p < ds->row_ptr[i + 1]; p++)
+        z += ds->values[p] * v[ds->col_idx[p]];
+    return z;
+}
+
 /* max_i ||x_i||^2 over the rows (SPEC 1's L_max is c times this + lambda). */
 double csr_max_row_norm2(const struct dataset *ds);
 /* out = X^T u: u has n_samples entries, out n_features (overwritten); BLAS

@@ -1316,9 +1316,7 @@ int predict_run_curve(const struct run_cfg *cfg, unsigned flags, struct predict_
     const double f0 = objective_value(&prob, bk, NULL);
     const double stop_rel = f0 > fr.fstar ? cfg->tol * f0 / (f0 - fr.fstar) : 0.0;
     for (int64_t i = 0; i < N; i++) {
-        double z = 0.0;
-        for (int64_t p = ds->row_ptr[i]; p < ds->row_ptr[i + 1]; p++)
-            z += ds->values[p] * w[ds->col_idx[p]];
+        double z = csr_row_dot(ds, i, w);
         h[i] = loss_deriv2(cfg->loss, ds->y[i], z);
         h[N + i] = loss_deriv(cfg->loss, ds->y[i], z); /* alpha_i* */
     }

@@ -108,20 +108,11 @@ static void step3(double x, double eta, double lambda, double N, double n_k, dou
     t[8] = 1.0;
 }
 
-/* <x_i, v> */
-static double row_dot(const struct dataset *ds, int64_t i, const double *v)
-{
-    double z = 0.0;
-    for (int64_t p = ds->row_ptr[i]; p < ds->row_ptr[i + 1]; p++)
-        z += ds->values[p] * v[ds->col_idx[p]];
-    return z;
-}
-
 /* y = A v on the node's rows: y_a = sq_a <x_a, v>. */
 static void node_mul(const struct lnode *nd, const struct dataset *ds, const double *v, double *y)
 {
     for (int64_t a = 0; a < nd->n; a++)
-        y[a] = nd->sq[a] * row_dot(ds, nd->rows[a], v);
+        y[a] = nd->sq[a] * csr_row_dot(ds, nd->rows[a], v);
 }
 
 /* out += A^T y. */
@@ -147,11 +138,7 @@ static void gram(const struct dataset *ds, const int64_t *rows, const double *sq
         for (int64_t p = ds->row_ptr[i]; p < ds->row_ptr[i + 1]; p++)
             dense[ds->col_idx[p]] = ds->values[p];
         for (int64_t b = a; b < n; b++) {
-            int64_t ib = rows ? rows[b] : b;
-            double z = 0.0;
-            for (int64_t p = ds->row_ptr[ib]; p < ds->row_ptr[ib + 1]; p++)
-                z += ds->values[p] * dense[ds->col_idx[p]];
-            z *= sq[a] * sq[b];
+            double z = csr_row_dot(ds, rows ? rows[b] : b, dense) * sq[a] * sq[b];
             U[a * n + b] = z;
             U[b * n + a] = z;
         }
@@ -579,7 +566,7 @@ int predict_large_tail(const struct dataset *ds, const double *h, const double *
                 if (var) { /* X u_k on the node's rows */
                     double *xu = mring + (size_t)(nz.ages + 1) * (size_t)N;
                     for (int64_t a = 0; a < nd->n; a++)
-                        xu[nd->rows[a]] = row_dot(ds, nd->rows[a], o_u);
+                        xu[nd->rows[a]] = csr_row_dot(ds, nd->rows[a], o_u);
                 }
                 cblas_daxpy((int)d, s, o_e, 1, e_next, 1);
                 memcpy(be_new + (size_t)k * (size_t)d, o_b, vd);
@@ -594,7 +581,7 @@ int predict_large_tail(const struct dataset *ds, const double *h, const double *
         if (!due && !var)
             continue;
         for (int64_t i = 0; i < N; i++)
-            xe[i] = row_dot(ds, i, e);
+            xe[i] = csr_row_dot(ds, i, e);
         double sv = 0.0; /* the variance part */
         if (var) {
             const int64_t ages = nz.ages;

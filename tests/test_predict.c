@@ -86,8 +86,6 @@ static double map_gap(const double *M, int R, const double *Pi, const double *Mf
     return worst;
 }
 
-/* The brute-force problem: BF_N dense rows of BF_D normal entries,
- * logistic-like curvatures h, two uneven interleaved shards. */
 /* max |Ebar Pi - Efull| over the K BF_D rows, relative to Efull's largest
  * entry (which must be O(1): a non-trivial average) */
 static double ebar_gap(const double *Ebar, int R, const double *Pi, const double *Efull, int F)
@@ -105,6 +103,8 @@ static double ebar_gap(const double *Ebar, int R, const double *Pi, const double
     return gap / scale;
 }
 
+/* The brute-force problem: BF_N dense rows of BF_D normal entries,
+ * logistic-like curvatures h, two uneven interleaved shards. */
 static const int bf_owner[BF_N] = {0, 1, 1, 0, 0, 1, 1, 0, 1, 0, 0, 1};
 static const int64_t bf_tau[BF_K] = {3, 5};
 #define BF_LAMBDA 0.1
