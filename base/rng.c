@@ -26,3 +26,28 @@ double rng_normal(struct rng *r)
     double u2 = rng_uniform(r);
     return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
 }
+
+int64_t rng_binomial(struct rng *r, int64_t n, double p)
+{
+    if (n <= 0 || !(p > 0.0))
+        return 0;
+    if (p >= 1.0)
+        return n;
+    /* count the rarer outcome: the gaps between its successive trials are
+     * geometric, floor(log U / log(1 - p)) failures each, so the cost is
+     * the count, not n */
+    double pr = p <= 0.5 ? p : 1.0 - p;
+    double lq = log1p(-pr);
+    int64_t k = 0, at = 0;
+    for (;;) {
+        double u = 1.0 - rng_uniform(r); /* in (0, 1]: log is finite */
+        double gap = floor(log(u) / lq);
+        if (gap >= (double)(n - at))
+            break;
+        at += (int64_t)gap + 1;
+        k++;
+        if (at >= n)
+            break;
+    }
+    return p <= 0.5 ? k : n - k;
+}

@@ -22,8 +22,9 @@ enum {
     RNG_STREAM_COIN = 0x4000,    /* a coin every node draws alike (scaffnew's
                                   * communication steps, SPEC 3.7): never + rank */
     RNG_STREAM_REFRESH = 0x5000, /* + rank: scaffnew's anchor refreshes (SPEC 3.7) */
-    RNG_STREAM_THIN = 0x6000     /* + rank: the rows dsaga's refresh keeps
+    RNG_STREAM_THIN = 0x6000,    /* + rank: the rows dsaga's refresh keeps
                                   * (refresh_fraction < 1, SPEC 3.2b) */
+    RNG_STREAM_PREDICT = 0x7000  /* + path: predict's simulated runs */
 };
 
 void rng_seed(struct rng *r, uint64_t seed, uint64_t stream);
@@ -70,5 +71,10 @@ static inline double rng_uniform(struct rng *r)
 
 /* Standard normal deviate (Box-Muller; one draw per call, deterministic). */
 double rng_normal(struct rng *r);
+
+/* The number of successes in n independent trials of chance p (0 for n <=
+ * 0 or p <= 0, n for p >= 1): exact, by the geometric gaps between the
+ * rarer outcomes, so it costs n min(p, 1 - p) draws. */
+int64_t rng_binomial(struct rng *r, int64_t n, double p);
 
 #endif
