@@ -57,7 +57,17 @@ int cmd_predict(int argc, char **argv, int *status)
     const char *out_path = NULL;
     int quiet = 0;
     int help = 0;
+    unsigned flags = PREDICT_MATRIX_FREE;
     (void)status;
+    /* predict's own option, taken out before run's parser sees the rest */
+    int kept = 1;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--per-row") == 0)
+            flags |= PREDICT_PER_ROW;
+        else
+            argv[kept++] = argv[i];
+    }
+    argc = kept;
     /* the options of run, parsed by run's parser: the same keys, the same
      * messages (a key the method does not declare is refused alike) */
     TRY(run_parse("predict", argc, argv, &cfg, &out_path, &quiet, &help));
@@ -85,7 +95,12 @@ int cmd_predict(int argc, char **argv, int *status)
                    "--out FILE: the predicted checkpoints behind the tail, a tab-separated\n"
                    "table (epoch, subopt = f - f* as a run stores it, mean_part, variance_part)\n"
                    "to set over a run's curve; written whole or not at all, after the\n"
-                   "computation; never over a results file or the data file.\n");
+                   "computation; never over a results file or the data file.\n"
+                   "--per-row: the variance part from 31 simulated runs that carry their\n"
+                   "rows' memory ages one by one (a row's first draw in a round reads its\n"
+                   "memory), the predicted tail their median and --out the median run's\n"
+                   "checkpoints; without it, the expected run, each age weighted by the\n"
+                   "chance a run holds it (harness/predict.c, \"Simulated runs\").\n");
         return 0;
     }
     if (cfg.nodes == 0) { /* as for run: every rank of the launch */
@@ -106,7 +121,7 @@ int cmd_predict(int argc, char **argv, int *status)
      * itself is made after it, so an interrupted predict leaves none */
     if (out_path)
         TRY(cli_check_out("predict", cfg.dataset, "data file", out_path));
-    int rc = predict_run_curve(&cfg, PREDICT_MATRIX_FREE, &res, out_path ? &curve : NULL);
+    int rc = predict_run_curve(&cfg, flags, &res, out_path ? &curve : NULL);
     if (rc == 0 && out_path)
         rc = predict_write_curve(out_path, &curve);
     trace_clear(&curve);

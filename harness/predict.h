@@ -21,6 +21,7 @@
 
 #include <stdint.h>
 
+#include "base/rng.h"
 #include "harness/run_cfg.h"
 #include "harness/trace.h"
 
@@ -135,6 +136,10 @@ struct predict_var {
      * NULL reads them at the synchronised e (the matrix-free path computes
      * its own) */
     const double *ebar;
+    /* 0: the expected run, each memory age weighted by the chance that a
+     * run holds it; S > 0: S simulated runs, each carrying its rows' ages
+     * one by one (predict.c, "Simulated runs"), seeded 1..S */
+    int paths;
 };
 
 /* The variance part from round to round (predict.c, "The variance
@@ -159,6 +164,15 @@ struct predict_noise {
     double *P;                 /* r: the variance part per direction */
     double *f2, *fac, *favg;   /* r each: a round's decay, its noise gain, the gain at a draw */
     double *inv_tr, *loc_gain; /* K each: 1 / tr G_k, the local noise per unit of V_k */
+    /* simulated runs (var->paths = S > 0; else one path, the expected run):
+     * ring and P above are path 0's, path p's lie p (ages 3K) and p r
+     * further on */
+    int np;          /* paths: max(1, S) */
+    double *sv;      /* np: each path's variance part after the last round */
+    int64_t *cnt;    /* np x K x (ages + 1): rows per round taken, ring as
+                      * ring's, then the never drawn */
+    double *steps;   /* K: the steps of node k's round, from q_k and n_k */
+    struct rng *rng; /* np */
 };
 
 /* nz for var over r directions.  ERR_NOMEM (nz cleared). */
@@ -166,8 +180,8 @@ int predict_noise_init(struct predict_noise *nz, const struct predict_var *var, 
 
 /* One round (0 first): the noise each node's memories put into its steps,
  * decayed and summed per direction; returns the variance part of subopt,
- * (1/2) sum_j a_j P_j.  eGe, ce, taken (K) and cross (K x ages) as above;
- * at round 0 none is read. */
+ * (1/2) sum_j a_j P_j, of path 0, and each path's into nz->sv.  eGe, ce,
+ * taken (K) and cross (K x ages) as above; at round 0 none is read. */
 double predict_noise_round(struct predict_noise *nz, int64_t round, const double *eGe,
                            const double *ce, const double *cross, const double *taken);
 
@@ -214,6 +228,32 @@ int predict_ckpt_add(struct predict_ckpt *c, double epoch, double sub, double me
  * non-finite subopt or on too few usable checkpoints otherwise. */
 double predict_ckpt_rate(const struct predict_ckpt *c);
 
+/* The checkpoints of np paths of one predicted run (the expected run: np
+ * = 1), taken at the same epochs, each path until it stops; the predicted
+ * tail is the median of the paths' (predict.c, "Simulated runs"). */
+struct predict_track {
+    int np, left;            /* paths, paths not yet stopped */
+    struct predict_ckpt *ck; /* np */
+    struct trace *t;         /* np (path 0's is the caller's out, if any) */
+    int *stopped;            /* np */
+    struct trace *out;
+};
+
+/* ERR_NOMEM (tr cleared). */
+int predict_track_init(struct predict_track *tr, int np, double eval_every, double max_epochs,
+                       double stop_rel, struct trace *out);
+/* 1 when a checkpoint falls at `epoch` (predict_ckpt_due). */
+int predict_track_due(struct predict_track *tr, double epoch);
+/* Records path p's subopt mean + sv[p] at epoch for every path still
+ * going; *all_stopped once none is.  ERR_NOMEM. */
+int predict_track_add(struct predict_track *tr, double epoch, double mean, const double *sv,
+                      int *all_stopped);
+/* The median of the paths' rates (predict_ckpt_rate; NaN sorts last, so a
+ * NaN median means half the paths or more have none), and the median
+ * path's checkpoints moved into out. */
+double predict_track_rate(struct predict_track *tr);
+void predict_track_clear(struct predict_track *tr);
+
 /* rho(M): the largest eigenvalue modulus of the n x n matrix M (dgeev; M
  * is not modified).  ERR_NUMERIC when LAPACK fails. */
 int predict_spectral_radius(const double *M, int64_t n, double *rho);
@@ -238,8 +278,16 @@ enum {
     PREDICT_MATRIX_FREE = 1u,
     /* dsaga on the matrix-free path at any width: the cross-check of the
      * two paths (tests/test_predict.c) */
-    PREDICT_MATRIX_FREE_ALWAYS = 2u
+    PREDICT_MATRIX_FREE_ALWAYS = 2u,
+    /* the variance part from PREDICT_PATHS simulated runs, the predicted
+     * tail their median (predict.c, "Simulated runs"), not from the
+     * expected run */
+    PREDICT_PER_ROW = 4u
 };
+
+/* The simulated runs of PREDICT_PER_ROW: odd, so that the median is one
+ * of them. */
+#define PREDICT_PATHS 31
 
 /* predict_run with flags (PREDICT_MATRIX_FREE); predict_run is flags 0. */
 int predict_run_with(const struct run_cfg *cfg, unsigned flags, struct predict_result *out);

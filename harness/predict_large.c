@@ -465,8 +465,7 @@ int predict_large_tail(const struct dataset *ds, const double *h, const double *
     const int64_t N = ds->n_samples;
     const int64_t d = ds->n_features;
     const size_t vd = (size_t)d * sizeof(double);
-    struct trace local = {0};
-    struct trace *t = out ? out : &local;
+    struct predict_track tr = {0};
     struct lnode *nodes = calloc((size_t)K, sizeof *nodes);
     /* e, e_next, c, Bs' and the round's four outputs, then K memories
      * (Be_k), and with refresh K more (Bs_k), and K new Be_k */
@@ -531,7 +530,7 @@ int predict_large_tail(const struct dataset *ds, const double *h, const double *
     if (bs)
         memcpy(bs, be, (size_t)K * vd);
 
-    struct predict_ckpt ck = {t, eval_every, max_epochs, stop_rel, 0.0, 0.0, 0};
+    TRY_GOTO(predict_track_init(&tr, var ? nz.np : 1, eval_every, max_epochs, stop_rel, out));
     const int64_t max_rounds = (int64_t)ceil(max_epochs * rounds_per_epoch) + 1;
     for (int64_t round = 0; round <= max_rounds; round++) {
         if (round > 0) {
@@ -577,12 +576,11 @@ int predict_large_tail(const struct dataset *ds, const double *h, const double *
             memcpy(be, be_new, (size_t)K * vd);
         }
         double epoch = (double)round / rounds_per_epoch;
-        int due = predict_ckpt_due(&ck, epoch);
+        int due = predict_track_due(&tr, epoch);
         if (!due && !var)
             continue;
         for (int64_t i = 0; i < N; i++)
             xe[i] = csr_row_dot(ds, i, e);
-        double sv = 0.0; /* the variance part */
         if (var) {
             const int64_t ages = nz.ages;
             double *eGe = forms, *ce = eGe + K, *cross = ce + K, *taken = cross + ages * K;
@@ -617,7 +615,8 @@ int predict_large_tail(const struct dataset *ds, const double *h, const double *
                     cross[k * ages + age - 1] = x / (double)nd->n;
                 }
             }
-            sv = predict_noise_round(&nz, round, eGe, ce, cross, taken);
+            /* the variance part, into nz.sv */
+            predict_noise_round(&nz, round, eGe, ce, cross, taken);
             if (round > 0)
                 memcpy(mring + (size_t)(round % ages) * (size_t)N, xm, (size_t)N * sizeof *xm);
         }
@@ -630,13 +629,13 @@ int predict_large_tail(const struct dataset *ds, const double *h, const double *
             q += h[i] * xe[i] * xe[i];
         double mean = 0.5 * (q / (double)N + lambda * cblas_ddot((int)d, e, 1, e, 1));
         int stop = 0;
-        TRY_GOTO(predict_ckpt_add(&ck, epoch, mean + sv, mean, &stop));
+        TRY_GOTO(predict_track_add(&tr, epoch, mean, var ? nz.sv : NULL, &stop));
         if (stop)
             break;
     }
-    *rate = predict_ckpt_rate(&ck);
+    *rate = predict_track_rate(&tr);
 done:
-    trace_clear(&local);
+    predict_track_clear(&tr);
     predict_noise_clear(&nz);
     free(forms);
     free(mring);

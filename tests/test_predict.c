@@ -19,7 +19,9 @@
  *    fast mode in a short run and the slow one in a long run, and stops
  *    where subopt falls below the stop level.
  * 6. Its variance part: the memory bound when every age counts, gone from
- *    the tail once a median run has drawn every row (closed forms).
+ *    the tail once a median run has drawn every row (closed forms); the
+ *    same from simulated runs, seeded, the median run's checkpoints
+ *    handed back.
  * 7. The local noise of memories taken at a node's own iterate: the root
  *    of its characteristic equation, and no effect at s = 1.
  * 8. The matrix-free mean path follows the dense map round by round; it
@@ -711,7 +713,7 @@ Test(predict, variance_part_weighs_each_age_by_the_chance_a_run_holds_it)
     const double G[1] = {1e-12}, c[1] = {0.0}, v0[1] = {1000.0}, q[1] = {0.02};
     const double a[1] = {1.0}, gd[1] = {1e-12};
     double n[1] = {1e12};
-    struct predict_var var = {1, G, c, v0, q, n, a, gd, 0.1, 1.0, 1000.0, NULL, 0.0, NULL};
+    struct predict_var var = {1, G, c, v0, q, n, a, gd, 0.1, 1.0, 1000.0, NULL, 0.0, NULL, 0};
     double rate = 0.0, mean_only = 0.0;
     cr_assert_eq(predict_tail_rate(M, 1, z0, Hf, 1, NULL, 1.0, 1.0, 240.0, 0.0, &mean_only, NULL),
                  0);
@@ -737,6 +739,63 @@ Test(predict, variance_part_weighs_each_age_by_the_chance_a_run_holds_it)
     cr_assert(fabs(rate - 2.0 * log10(0.98)) <= 0.03 * fabs(2.0 * log10(0.98)),
               "5 rows: %.6g, twice the memory bound %.6g", rate, 2.0 * log10(0.98));
 }
+
+/* The same problem as simulated runs (var.paths, predict.c, "Simulated
+ * runs"), its one direction split into R = 40 alike (M = 0.95 I, each
+ * direction 1/R of G: the runs' noise spread as on a real spectrum).
+ * With 10^6 rows every run still holds undrawn rows at round 240 (about
+ * 7 900), so its noise falls with their count, 0.98 a round: the median
+ * tail is the memory bound, within 1 % (a run draws about 160 of them in
+ * its last rounds, so its checkpoints scatter by 8 %).  With 5 rows the median run has drawn its
+ * last one before the fit's window (a row is left at round 160 with chance 1 - (1 - 0.98^160)^5 =
+ * 0.18), and a round of 1000 steps forgets that row's noise: the median tail is the mean error's, 2
+ * log10(0.95), where the expected run's is twice the memory bound.  The runs are seeded (the same
+ * tail again, bit for bit), and the checkpoints handed back are the median
+ * run's (their SPEC 4 fit is the tail). */
+#define SIM_R 40
+Test(predict, simulated_runs_keep_the_bound_while_rows_are_left_and_lose_the_noise_with_the_last,
+     .timeout = 60)
+{
+    static double M[SIM_R * SIM_R], Hf[SIM_R * SIM_R], G[SIM_R * SIM_R];
+    double z0[SIM_R], c[SIM_R], a[SIM_R], gd[SIM_R];
+    for (int j = 0; j < SIM_R; j++) {
+        M[j * SIM_R + j] = 0.95;
+        Hf[j * SIM_R + j] = 1.0;
+        G[j * SIM_R + j] = 1e-12 / SIM_R;
+        z0[j] = 1.0 / sqrt(SIM_R);
+        c[j] = 0.0;
+        a[j] = 1.0;
+        gd[j] = 1e-12 / SIM_R;
+    }
+    const double v0[1] = {1000.0}, q[1] = {0.02};
+    double n[1] = {1e6};
+    struct predict_var var = {1,    G,   c,    v0,           q, n, a, gd, 0.1, 1.0, 1000.0,
+                              NULL, 0.0, NULL, PREDICT_PATHS};
+    double rate = 0.0, again = 0.0, mean_only = 0.0;
+    cr_assert_eq(
+        predict_tail_rate(M, SIM_R, z0, Hf, SIM_R, &var, 1.0, 1.0, 240.0, 0.0, &rate, NULL), 0);
+    cr_assert(fabs(rate - log10(0.98)) <= 0.01 * fabs(log10(0.98)), "10^6 rows: %.6g vs %.6g", rate,
+              log10(0.98));
+    const double bound_rate = rate;
+    n[0] = 5.0;
+    struct trace t = {0};
+    cr_assert_eq(predict_tail_rate(M, SIM_R, z0, Hf, SIM_R, &var, 1.0, 1.0, 240.0, 0.0, &rate, &t),
+                 0);
+    cr_assert_eq(
+        predict_tail_rate(M, SIM_R, z0, Hf, SIM_R, NULL, 1.0, 1.0, 240.0, 0.0, &mean_only, NULL),
+        0);
+    cr_assert(fabs(mean_only - 2.0 * log10(0.95)) <= 1e-9, "mean only: %.12g", mean_only);
+    cr_assert(fabs(rate - mean_only) <= 1e-9 * fabs(mean_only), "5 rows: %.12g vs mean only %.12g",
+              rate, mean_only);
+    cr_assert(fabs(trace_fit_tail_rate(&t) - rate) <= 1e-12 * fabs(rate),
+              "the median run's checkpoints: %.12g vs %.12g", trace_fit_tail_rate(&t), rate);
+    trace_clear(&t);
+    n[0] = 1e6;
+    cr_assert_eq(
+        predict_tail_rate(M, SIM_R, z0, Hf, SIM_R, &var, 1.0, 1.0, 240.0, 0.0, &again, NULL), 0);
+    cr_assert(again == bound_rate, "seeded: %.17g then %.17g", bound_rate, again);
+}
+#undef SIM_R
 
 /* The local noise (predict.c, "Memories taken during a round"): one
  * direction (a = 1, eta 0.1: b = 0.9, tau = 10 steps a round), q = 0.2,
@@ -778,7 +837,7 @@ Test(predict, local_noise_follows_its_closed_form_and_vanishes_without_averaging
     const double G[1] = {1e-12}, c[1] = {0.0}, v0[1] = {1.0}, q[1] = {0.2};
     const double a[1] = {1.0}, gd[1] = {18.0}, n[1] = {1e300};
     double phi[1] = {0.0};
-    struct predict_var var = {1, G, c, v0, q, n, a, gd, 0.1, 0.5, 10.0, phi, 10.0, NULL};
+    struct predict_var var = {1, G, c, v0, q, n, a, gd, 0.1, 0.5, 10.0, phi, 10.0, NULL, 0};
     /* s, phi, tau_draw (5: late's first half) */
     const double cases[4][3] = {
         {0.5, 0.0, 10.0}, {0.5, 1.0, 10.0}, {0.5, 1.0, 5.0}, {1.0, 1.0, 10.0}};
