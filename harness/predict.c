@@ -910,10 +910,7 @@ done:
 
 int predict_track_due(struct predict_track *tr, double epoch)
 {
-    int due = predict_ckpt_due(&tr->ck[0], epoch);
-    for (int p = 1; p < tr->np; p++)
-        tr->ck[p].next = tr->ck[0].next;
-    return due;
+    return predict_ckpt_due(&tr->ck[0], epoch); /* one schedule: path 0's */
 }
 
 int predict_track_add(struct predict_track *tr, double epoch, double mean, const double *sv,
@@ -1068,9 +1065,29 @@ void predict_noise_clear(struct predict_noise *nz)
     memset(nz, 0, sizeof *nz);
 }
 
+/* The noise power of one draw of a node-k memory of age a (1 <= a <
+ * round, taken at m_a: u_i = h_i x_i^T (u_k - m_a), plus e_a's own
+ * variance; taken at the node's iterate, a share phi, it also holds the
+ * node's local noise of the round it was taken in, file comment), and of
+ * one draw of a row never drawn (u_i = h_i x_i^T u_k + alpha_i*). */
+static double predict_age_power(const struct predict_noise *nz, const double *ring, int k,
+                                int64_t round, int64_t a, const double *eGe, const double *cross)
+{
+    const struct predict_var *var = nz->var;
+    const int K = var->K;
+    const double *old = ring + (size_t)((round - a) % nz->ages) * (size_t)(3 * K);
+    double loc = var->phi ? var->phi[k] * old[2 * K + k] : 0.0;
+    return eGe[k] - 2.0 * cross[k * nz->ages + a - 1] + old[k] + old[K + k] + loc;
+}
+
+static double predict_never_power(const struct predict_var *var, int k, const double *eGe,
+                                  const double *ce)
+{
+    return eGe[k] + 2.0 * ce[k] + var->v0[k];
+}
+
 /* The noise power of node k's draws in a round of path p (the expected run
- * when nz->cnt is NULL; file comment, "Simulated runs"): the memory of age
- * a, taken a rounds ago, at m_a, read at u_k. */
+ * when nz->cnt is NULL; file comment, "Simulated runs"). */
 static double predict_noise_power(struct predict_noise *nz, int p, int k, int64_t round,
                                   const double *eGe, const double *ce, const double *cross)
 {
@@ -1087,17 +1104,11 @@ static double predict_noise_power(struct predict_noise *nz, int p, int k, int64_
             double rows = var->n[k] * w / q;
             if (rows < PREDICT_AGE_MIN_ROWS)
                 break;
-            double held = -expm1(-rows);
-            const double *old = ring + (size_t)((round - a) % amax) * (size_t)(3 * K);
-            /* a memory of age a, at e_a; taken at the node's iterate
-             * (a share phi), it also holds the node's local noise of
-             * the round it was taken in (file comment) */
-            double loc = var->phi ? var->phi[k] * old[2 * K + k] : 0.0;
-            v += held * w * (eGe[k] - 2.0 * cross[k * amax + a - 1] + old[k] + old[K + k] + loc);
+            v += -expm1(-rows) * w * predict_age_power(nz, ring, k, round, a, eGe, cross);
         }
         double never = exp((double)(round - 1) * log1p(-q));
         double held = -expm1(-var->n[k] * never); /* the chance one is left */
-        return v + held * never * (eGe[k] + 2.0 * ce[k] + var->v0[k]);
+        return v + held * never * predict_never_power(var, k, eGe, ce);
     }
     /* this run's rows: drawn in the round with chance q each, a row's
      * first draw reads its memory and takes a new one (its later draws
@@ -1110,14 +1121,12 @@ static double predict_noise_power(struct predict_noise *nz, int p, int k, int64_
         int64_t drawn = rng_binomial(rg, *c, q);
         if (drawn == 0)
             continue;
-        const double *old = ring + (size_t)((round - a) % amax) * (size_t)(3 * K);
-        double loc = var->phi ? var->phi[k] * old[2 * K + k] : 0.0;
-        v += (double)drawn * (eGe[k] - 2.0 * cross[k * amax + a - 1] + old[k] + old[K + k] + loc);
+        v += (double)drawn * predict_age_power(nz, ring, k, round, a, eGe, cross);
         *c -= drawn;
         taken += drawn;
     }
     int64_t drawn = rng_binomial(rg, cnt[amax], q);
-    v += (double)drawn * (eGe[k] + 2.0 * ce[k] + var->v0[k]);
+    v += (double)drawn * predict_never_power(var, k, eGe, ce);
     cnt[amax] -= drawn;
     taken += drawn;
     /* the slot this round's takes go to held the oldest age: those left
