@@ -57,7 +57,7 @@ static const struct {
     {"lambda", required_argument, "X: l2 regularisation (1/N)"},
     {"bias", required_argument, "B: append a constant feature B (none)"},
     {"max-epochs", required_argument, "E: stop after E epochs (50)"},
-    {"tol", required_argument, "T: stop when subopt <= T f(0) (1e-10)"},
+    {"tol", required_argument, "T: stop when subopt <= T f(0) (1e-10; 0: run to --max-epochs)"},
     {"eval-every", required_argument, "X: epochs between checkpoints (0.5)"},
     {"seed", required_argument, "S: random seed, sampling and sharding (1)"},
     {"out", required_argument, "FILE.h5: also store the run as /runs/000000"},

@@ -541,8 +541,13 @@ static int runner_execute(const algorithm *alg, MPI_Comm sub, struct dataset_cac
             if (progress && rank == 0)
                 runner_print_row(&c);
             /* The stopping rule, on reduced numbers: the same on every rank.
-             * tol is relative to f(0) as SPEC 4 words it: subopt <= tol f(0). */
-            if (diverged || c.subopt <= cfg->tol * f0 || (double)ctx.grads_total >= grads_end)
+             * tol is relative to f(0) as SPEC 4 words it: subopt <= tol f(0).
+             * tol = 0 never stops on subopt: f > f* off the optimum, so
+             * subopt <= 0 is only f's round-off, and past it grad_norm
+             * still measures the rate (notes/refresh.md, "The asymptotic
+             * rate, past the floor"). */
+            if (diverged || (cfg->tol > 0 && c.subopt <= cfg->tol * f0) ||
+                (double)ctx.grads_total >= grads_end)
                 break;
             /* the next checkpoint strictly after the gradients done so far */
             do

@@ -24,6 +24,27 @@ if status != "diverged" or not finite:
     sys.exit("expected status diverged with finite numbers")
 ' "$TMP/huge.h5" || fail "a huge step did not end as diverged with finite numbers"
 
+# tol = 0 runs to max_epochs: subopt reaches f's round-off floor (0 or a
+# few ulps) by epoch ~26 here, and past it grad_norm still falls
+S=synth-sparse:n=800,d=150,nnz=10,seed=11
+run_h5 1 "$TMP/floor.h5" --algorithm saga --dataset "$S" --lambda 0.05 --max-epochs 50 \
+    --eval-every 1 --tol 0
+py '
+import sys, h5py, numpy as np
+r = h5py.File(sys.argv[1], "r")["runs/000000"]
+ep, so, gn = r["epoch"][()], r["subopt"][()], r["grad_norm"][()]
+f0 = r["objective"][0]
+floor = np.nonzero(so <= 1e-15 * f0)[0]
+if ep[-1] < 50:
+    sys.exit(f"tol 0 stopped before max_epochs, at epoch {ep[-1]:g}")
+if len(floor) == 0 or ep[floor[0]] > 40:
+    sys.exit("subopt never reached the round-off floor by epoch 40: the test lost its point")
+print(f"tol 0: ran to epoch {ep[-1]:g}; subopt at the floor from epoch {ep[floor[0]]:g}, "
+      f"grad_norm there {gn[floor[0]]:.3g}, at the end {gn[-1]:.3g}")
+if not gn[-1] < 1e-2 * gn[floor[0]]:
+    sys.exit("grad_norm did not keep falling past the floor")
+' "$TMP/floor.h5" || fail "tol 0 did not run past subopt's round-off floor"
+
 have_a9a || skip "a9a not available (set DSAGA_DATA_MIRROR or fill the cache); divergence checked"
 run_h5 1 "$TMP/saga.h5" --algorithm saga --dataset a9a --max-epochs 60
 py '
