@@ -9,7 +9,7 @@
  * rounds per epoch it assumed, rho(M), the size of M, the step and the
  * seconds it took.  --out FILE also writes the predicted checkpoints
  * behind the tail, one tab-separated row each (epoch, subopt, mean_part,
- * variance_part; pandas.read_csv(FILE, sep="\t")), atomically.  A
+ * variance_part, grad_norm; pandas.read_csv(FILE, sep="\t")), atomically.  A
  * method or a size it cannot predict is refused in one line (exit 2).
  * Under mpirun only rank 0 computes; --nodes defaults to the launch's ranks
  * as for `run`.
@@ -40,10 +40,10 @@ static int predict_write_curve(const char *path, const struct trace *t)
         INPUT_FAIL("--out %s: this configuration has no predicted checkpoints to write", path);
     struct cli_atomic out = {0};
     TRY(cli_atomic_open(&out, path));
-    fputs("epoch\tsubopt\tmean_part\tvariance_part\n", out.f);
+    fputs("epoch\tsubopt\tmean_part\tvariance_part\tgrad_norm\n", out.f);
     for (int64_t j = 0; j < t->n; j++)
-        fprintf(out.f, "%.17g\t%.17g\t%.17g\t%.17g\n", t->epoch[j], t->subopt[j], mean[j],
-                t->subopt[j] - mean[j]);
+        fprintf(out.f, "%.17g\t%.17g\t%.17g\t%.17g\t%.17g\n", t->epoch[j], t->subopt[j], mean[j],
+                t->subopt[j] - mean[j], t->grad_norm[j]);
     TRY_GOTO(cli_atomic_commit(&out));
 done:
     cli_atomic_abort(&out);
@@ -93,7 +93,8 @@ int cmd_predict(int argc, char **argv, int *status)
                    "rows (local-svrg: 2 x rank), nodes\n"
                    "above 8192 rows on the matrix-free path.\n"
                    "--out FILE: the predicted checkpoints behind the tail, a tab-separated\n"
-                   "table (epoch, subopt = f - f* as a run stores it, mean_part, variance_part)\n"
+                   "table (epoch, subopt = f - f* as a run stores it, mean_part, variance_part,\n"
+                   "grad_norm = |grad f| as a run stores it)\n"
                    "to set over a run's curve; written whole or not at all, after the\n"
                    "computation; never over a results file or the data file.\n"
                    "--per-row: the variance part from 31 simulated runs that carry their\n"

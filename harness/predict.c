@@ -859,7 +859,8 @@ int predict_ckpt_due(struct predict_ckpt *c, double epoch)
     return 1;
 }
 
-int predict_ckpt_add(struct predict_ckpt *c, double epoch, double sub, double mean, int *stop)
+int predict_ckpt_add(struct predict_ckpt *c, double epoch, double sub, double mean, double grad2,
+                     int *stop)
 {
     if (c->t->n == 0)
         c->sub0 = sub;
@@ -868,7 +869,7 @@ int predict_ckpt_add(struct predict_ckpt *c, double epoch, double sub, double me
         c->bad = 1; /* the rate stays NaN */
         return 0;
     }
-    struct checkpoint cp = {.epoch = epoch, .subopt = sub};
+    struct checkpoint cp = {.epoch = epoch, .subopt = sub, .grad_norm = sqrt(grad2)};
     TRY(trace_append(c->t, &cp));
     struct series_out part = {1, {{"mean_part", 1, &mean}}};
     TRY(trace_append_series(c->t, &part));
@@ -913,14 +914,15 @@ int predict_track_due(struct predict_track *tr, double epoch)
     return predict_ckpt_due(&tr->ck[0], epoch); /* one schedule: path 0's */
 }
 
-int predict_track_add(struct predict_track *tr, double epoch, double mean, const double *sv,
-                      int *all_stopped)
+int predict_track_add(struct predict_track *tr, double epoch, double mean, double mean_g2,
+                      const double *sv, const double *gv, int *all_stopped)
 {
     for (int p = 0; p < tr->np; p++) {
         if (tr->stopped[p])
             continue;
         int stop = 0;
-        TRY(predict_ckpt_add(&tr->ck[p], epoch, mean + (sv ? sv[p] : 0.0), mean, &stop));
+        TRY(predict_ckpt_add(&tr->ck[p], epoch, mean + (sv ? sv[p] : 0.0), mean,
+                             mean_g2 + (gv ? gv[p] : 0.0), &stop));
         if (stop) {
             tr->stopped[p] = 1;
             tr->left--;
@@ -995,7 +997,7 @@ int predict_noise_init(struct predict_noise *nz, const struct predict_var *var, 
     /* per eigendirection j: the variance part P_j (per path), its decay
      * over a round f2_j = b_j^(2 tau) and the round's noise gain (1 -
      * f2_j) / (1 - b_j^2) */
-    nz->P = calloc((np + 3) * (size_t)r + (size_t)(3 * K) + np + 1, sizeof *nz->P);
+    nz->P = calloc((np + 3) * (size_t)r + (size_t)(3 * K) + 2 * np + 1, sizeof *nz->P);
     if (var->paths > 0) {
         nz->cnt = calloc(np * (size_t)K * (size_t)(nz->ages + 1), sizeof *nz->cnt);
         nz->rng = malloc(np * sizeof *nz->rng);
@@ -1009,6 +1011,7 @@ int predict_noise_init(struct predict_noise *nz, const struct predict_var *var, 
     nz->loc_gain = nz->inv_tr + K; /* K: a memory's local noise per unit of V_k (file comment) */
     nz->steps = nz->loc_gain + K;  /* K: tau_k, from q_k = 1 - (1 - 1/n_k)^tau_k */
     nz->sv = nz->steps + K;        /* np */
+    nz->gv = nz->sv + np;          /* np */
     for (int k = 0; k < K; k++) {
         double q = var->q[k], n = var->n[k];
         nz->steps[k] = q >= 1.0 || n <= 1.0 ? var->tau : log1p(-q) / log1p(-1.0 / n);
@@ -1168,9 +1171,11 @@ double predict_noise_round(struct predict_noise *nz, int64_t round, const double
             /* the node's own noise at a draw in the round, in G_k's norm */
             slot[2 * K + k] = nz->loc_gain[k] * v;
         }
-        double sv = 0.0;
-        for (int64_t j = 0; j < r; j++)
+        double sv = 0.0, gv = 0.0;
+        for (int64_t j = 0; j < r; j++) {
             sv += 0.5 * var->a[j] * P[j];
+            gv += var->a[j] * var->a[j] * P[j];
+        }
         for (int k = 0; k < K; k++) {
             const double *gd = var->gd + (size_t)k * (size_t)r;
             double sig = 0.0;
@@ -1181,6 +1186,7 @@ double predict_noise_round(struct predict_noise *nz, int64_t round, const double
                 slot[k] = slot[2 * K + k] = 0.0; /* unused: ages start at 1 */
         }
         nz->sv[p] = sv;
+        nz->gv[p] = gv;
     }
     return nz->sv[0];
 }
@@ -1275,8 +1281,11 @@ int predict_tail_rate(const double *M, int64_t dim, const double *z0, const doub
          * variance part (0 at round 0) */
         cblas_dsymv(CblasRowMajor, CblasUpper, ir, 1.0, Hf, ir, z, 1, 0.0, he, 1);
         double mean = 0.5 * cblas_ddot(ir, z, 1, he, 1);
+        /* |grad f|^2 = |H e|^2: Q is orthonormal and e lies in its span */
+        double mean_g2 = cblas_ddot(ir, he, 1, he, 1);
         int stop = 0;
-        TRY_GOTO(predict_track_add(&tr, epoch, mean, var ? nz.sv : NULL, &stop));
+        TRY_GOTO(predict_track_add(&tr, epoch, mean, mean_g2, var ? nz.sv : NULL,
+                                   var ? nz.gv : NULL, &stop));
         if (stop)
             break;
     }

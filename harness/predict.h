@@ -169,6 +169,7 @@ struct predict_noise {
      * further on */
     int np;          /* paths: max(1, S) */
     double *sv;      /* np: each path's variance part after the last round */
+    double *gv;      /* np: the same part of |grad f|^2, sum_j a_j^2 P_j */
     int64_t *cnt;    /* np x K x (ages + 1): rows per round taken, ring as
                       * ring's, then the never drawn */
     double *steps;   /* K: the steps of node k's round, from q_k and n_k */
@@ -180,7 +181,8 @@ int predict_noise_init(struct predict_noise *nz, const struct predict_var *var, 
 
 /* One round (0 first): the noise each node's memories put into its steps,
  * decayed and summed per direction; returns the variance part of subopt,
- * (1/2) sum_j a_j P_j, of path 0, and each path's into nz->sv.  eGe, ce,
+ * (1/2) sum_j a_j P_j, of path 0, and each path's into nz->sv (its part
+ * of |grad f|^2, sum_j a_j^2 P_j, into nz->gv).  eGe, ce,
  * taken (K) and cross (K x ages) as above; at round 0 none is read. */
 double predict_noise_round(struct predict_noise *nz, int64_t round, const double *eGe,
                            const double *ce, const double *cross, const double *taken);
@@ -197,9 +199,10 @@ void predict_noise_clear(struct predict_noise *nz);
  * slowest modes have not yet taken over; -inf when it stopped before 5
  * checkpoints (faster than they resolve), NaN on a non-finite subopt or
  * too few usable checkpoints otherwise.  The checkpoints themselves go
- * into *out when it is not NULL (an empty trace; caller clears): epoch and subopt, and the
- * series "mean_part" (the mean error's share; the rest is the variance
- * part).  ERR_NOMEM. */
+ * into *out when it is not NULL (an empty trace; caller clears): epoch,
+ * subopt, grad_norm (sqrt of |Hf e|^2 plus the variance part's sum_j
+ * a_j^2 P_j), and the series "mean_part" (the mean error's share of
+ * subopt; the rest is the variance part).  ERR_NOMEM. */
 int predict_tail_rate(const double *M, int64_t dim, const double *z0, const double *Hf, int64_t r,
                       const struct predict_var *var, double rounds_per_epoch, double eval_every,
                       double max_epochs, double stop_rel, double *rate, struct trace *out);
@@ -219,9 +222,10 @@ struct predict_ckpt {
 int predict_ckpt_due(struct predict_ckpt *c, double epoch);
 
 /* Records subopt at epoch, of which `mean` is the mean error's part (the
- * trace's series "mean_part"); *stop = 1 where the run would stop (or
- * subopt is not finite).  ERR_NOMEM. */
-int predict_ckpt_add(struct predict_ckpt *c, double epoch, double sub, double mean, int *stop);
+ * trace's series "mean_part"), and grad_norm = sqrt(grad2); *stop = 1
+ * where the run would stop (or subopt is not finite).  ERR_NOMEM. */
+int predict_ckpt_add(struct predict_ckpt *c, double epoch, double sub, double mean, double grad2,
+                     int *stop);
 
 /* SPEC 4's tail fit (trace_fit_tail_rate) of the checkpoints; -inf when
  * the run stopped before 5 (faster than they resolve), NaN after a
@@ -244,10 +248,11 @@ int predict_track_init(struct predict_track *tr, int np, double eval_every, doub
                        double stop_rel, struct trace *out);
 /* 1 when a checkpoint falls at `epoch` (predict_ckpt_due). */
 int predict_track_due(struct predict_track *tr, double epoch);
-/* Records path p's subopt mean + sv[p] at epoch for every path still
- * going; *all_stopped once none is.  ERR_NOMEM. */
-int predict_track_add(struct predict_track *tr, double epoch, double mean, const double *sv,
-                      int *all_stopped);
+/* Records path p's subopt mean + sv[p] and |grad f|^2 mean_g2 + gv[p]
+ * at epoch for every path still going (sv, gv NULL: no variance part);
+ * *all_stopped once none is.  ERR_NOMEM. */
+int predict_track_add(struct predict_track *tr, double epoch, double mean, double mean_g2,
+                      const double *sv, const double *gv, int *all_stopped);
 /* The median of the paths' rates (predict_ckpt_rate; NaN sorts last, so a
  * NaN median means half the paths or more have none), and the median
  * path's checkpoints moved into out. */

@@ -628,8 +628,16 @@ int predict_large_tail(const struct dataset *ds, const double *h, const double *
         for (int64_t i = 0; i < N; i++)
             q += h[i] * xe[i] * xe[i];
         double mean = 0.5 * (q / (double)N + lambda * cblas_ddot((int)d, e, 1, e, 1));
+        /* grad f = X^T (h X e) / N + lambda e, into e_next (the next
+         * round starts it afresh) through gx (the next round's too) */
+        for (int64_t i = 0; i < N; i++)
+            gx[i] = h[i] * xe[i] / (double)N;
+        csr_xt(ds, gx, e_next);
+        cblas_daxpy((int)d, lambda, e, 1, e_next, 1);
+        double mean_g2 = cblas_ddot((int)d, e_next, 1, e_next, 1);
         int stop = 0;
-        TRY_GOTO(predict_track_add(&tr, epoch, mean, var ? nz.sv : NULL, &stop));
+        TRY_GOTO(predict_track_add(&tr, epoch, mean, mean_g2, var ? nz.sv : NULL,
+                                   var ? nz.gv : NULL, &stop));
         if (stop)
             break;
     }

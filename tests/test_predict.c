@@ -740,6 +740,44 @@ Test(predict, variance_part_weighs_each_age_by_the_chance_a_run_holds_it)
               "5 rows: %.6g, twice the memory bound %.6g", rate, 2.0 * log10(0.98));
 }
 
+static const double *curve_mean(const struct trace *t);
+
+/* The predicted grad_norm: on one direction of curvature a = 3 the mean
+ * error's subopt is a z^2 / 2 and its |grad f|^2 a^2 z^2, the variance
+ * part's a P / 2 and a^2 P, so |grad f|^2 = 2 a subopt at every
+ * checkpoint, while the mean part decides the curve and after the
+ * variance part has taken over (never-drawn memories' noise, as in the
+ * test above: v0 = 1, 1 - q = 0.98 a round, 10^6 rows), in the expected
+ * run and in the simulated runs (the median one's checkpoints).
+ * Leaving out the variance part, or weighing it by a rather than a^2,
+ * breaks the equality from round 1. */
+Test(predict, predicted_grad_norm_is_the_gradient_of_the_predicted_error)
+{
+    const double M[1] = {0.9}, Hf[1] = {3.0}, z0[1] = {1.0};
+    const double G[1] = {1e-12}, c[1] = {0.0}, v0[1] = {1.0}, q[1] = {0.02};
+    const double a[1] = {3.0}, gd[1] = {1e-12};
+    double n[1] = {1e6};
+    for (int paths = 0; paths <= 5; paths += 5) {
+        struct predict_var var = {1,   G,   c,      v0,   q,   n,    a,    gd,
+                                  0.1, 1.0, 1000.0, NULL, 0.0, NULL, paths};
+        struct trace t = {0};
+        double rate = 0.0;
+        cr_assert_eq(predict_tail_rate(M, 1, z0, Hf, 1, &var, 1.0, 1.0, 100.0, 0.0, &rate, &t), 0);
+        const double *mean = curve_mean(&t);
+        cr_assert(mean && t.n == 101, "%lld checkpoints", (long long)t.n);
+        cr_assert(mean[1] > 0.5 * t.subopt[1] && mean[t.n - 1] < 1e-3 * t.subopt[t.n - 1],
+                  "paths %d: the mean part should lead at first and the variance part at the end",
+                  paths);
+        for (int64_t j = 0; j < t.n; j++) {
+            double want = 2.0 * a[0] * t.subopt[j], got = t.grad_norm[j] * t.grad_norm[j];
+            cr_assert(fabs(got - want) <= 1e-12 * want,
+                      "paths %d, checkpoint %lld: |grad f|^2 %.15g, 2 a subopt %.15g", paths,
+                      (long long)j, got, want);
+        }
+        trace_clear(&t);
+    }
+}
+
 /* The same problem as simulated runs (var.paths, predict.c, "Simulated
  * runs"), its one direction split into R = 40 alike (M = 0.95 I, each
  * direction 1/R of G: the runs' noise spread as on a real spectrum).
@@ -1029,6 +1067,11 @@ static void assert_curves_agree(const struct trace *a, const struct trace *b, do
                   (long long)j, a->subopt[j], b->subopt[j]);
         cr_assert(fabs(ma[j] - mb[j]) <= tol, "checkpoint %lld: mean part %.12g, %.12g",
                   (long long)j, ma[j], mb[j]);
+        /* |grad f|: |Hf z| and sum_j a_j^2 P_j against X^T (h X e) / N +
+         * lambda e and the Gram spectrum's */
+        cr_assert(fabs(a->grad_norm[j] - b->grad_norm[j]) <= 1e-9 * a->grad_norm[j],
+                  "checkpoint %lld: grad_norm %.12g, %.12g", (long long)j, a->grad_norm[j],
+                  b->grad_norm[j]);
         cr_assert(ma[j] >= 0 && ma[j] <= a->subopt[j] * (1 + 1e-12), "checkpoint %lld",
                   (long long)j);
     }

@@ -21,14 +21,16 @@
 #      within 10 % of the median measured tail (0.99; 0.89 when saga's map
 #      dated its memories by whole epochs, harness/predict.c "saga's round").
 #   5. `predict --out` on the noise cell, seeds 1-3 (one rank): the table of
-#      predicted checkpoints (epoch, subopt, mean_part, variance_part) reads
+#      predicted checkpoints (epoch, subopt, mean_part, variance_part,
+#      grad_norm) reads
 #      with pandas; its variance part starts at 0 and holds all but 1e-6 of
 #      the last third; its tail refits (SPEC 4's fit, written out below) to
 #      the tail predict prints and the grid stored; and the predicted curve
 #      follows each run's own: the median over the checkpoints of
 #      |log10(predicted / measured subopt)| is below half a decade
 #      (2026-12-06: 0.26, 0.15, 0.18; the mean part alone ends 7 decades
-#      below the runs).  --out a results file, the data file, a directory
+#      below the runs), and so does its grad_norm the run's (2026-12-07:
+#      0.16, 0.11, 0.14).  --out a results file, the data file, a directory
 #      or a missing directory is refused before anything is computed, the
 #      files unchanged; a refused method leaves no file.
 #   4. local-svrg (SPEC 3.8, no memories: the mean map alone): the noise
@@ -70,7 +72,7 @@ with h5py.File(tmp + "/noise.h5", "r") as f:
     runs = {int(g.attrs["seed"]): g for g in (f["runs"][k] for k in f["runs"])}
     for s in (1, 2, 3):
         c = pd.read_csv(f"{tmp}/curve-{s}.tsv", sep="\t")
-        if list(c.columns) != ["epoch", "subopt", "mean_part", "variance_part"]:
+        if list(c.columns) != ["epoch", "subopt", "mean_part", "variance_part", "grad_norm"]:
             sys.exit(f"seed {s}: columns {list(c.columns)}")
         # the variance part starts at 0 and decides the tail of this cell: the
         # mean part is under 1e-6 of subopt over the last third
@@ -89,12 +91,16 @@ with h5py.File(tmp + "/noise.h5", "r") as f:
         ep, so = g["epoch"][:], g["subopt"][:]
         m = min(len(ep), len(c))
         gap = np.median(np.abs(np.log10(c.subopt.values[:m] / so[:m])))
+        ggap = np.median(np.abs(np.log10(c.grad_norm.values[:m] / g["grad_norm"][:m])))
         print(f"predict --out, seed {s}: {len(c)} checkpoints, refit {refit:.6f}, printed {printed:.6f}, "
-              f"grid {stored:.6f}; median |log10 predicted / measured| {gap:.3f} over {m}")
+              f"grid {stored:.6f}; median |log10 predicted / measured| {gap:.3f} over {m}, "
+              f"grad_norm {ggap:.3f}")
         if not (abs(refit - printed) <= 1e-5 * abs(printed) and abs(stored - printed) <= 1e-5 * abs(printed)):
             sys.exit(f"seed {s}: the curve refits to {refit}, predict printed {printed}, the grid stored {stored}")
         if not gap < 0.5:
             sys.exit(f"seed {s}: the predicted curve is {gap:.2f} decades from the run (median)")
+        if not ggap < 0.5:
+            sys.exit(f"seed {s}: the predicted grad_norm is {ggap:.2f} decades from the run grad_norm (median)")
 ' "$TMP" || fail "predict --out: the predicted checkpoints"
 # --out never replaces a results file (run --out writes one, so the habit
 # is easy), the data file it reads or a directory, nor writes where it
