@@ -246,6 +246,11 @@
  * of 56 cells within 10 % of the 25-seed median tail, seeds 1-5 and
  * 11-30, variants 0.90-1.07 (notes/heldout_table.py --predict); the
  * rcv1-like set 21 of 24 (17 with the cut), its small copy 24 of 24 (18).)
+ * Past the subopt floor (runs with tol = 0, SPEC 4's tail fit on
+ * grad_norm^2 to 1e-22 of its start, the checkpoints' grad_norm against
+ * the runs'; 2026-12-07, notes/refresh.md "The asymptotic rate, past the
+ * floor") the expected run is 0.92-1.10 of the 20-seed median in all 24
+ * `visited` cells of a9a, phishing and the rcv1-like set.
  */
 #include "harness/predict.h"
 
