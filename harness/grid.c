@@ -44,7 +44,7 @@
  *     step        number > 0 | default  [default: the method's rule]
  *     max_epochs  number > 0            [50]
  *     eval_every  number > 0            [0.5]
- *     tol         number >= 0           [1e-10, relative to f(0)]
+ *     tol         number >= 0           [1e-10, relative to f(0); 0: to max_epochs]
  *     seeds       integers >= 0         [1]
  *     network model (issue 10): network (datacenter|wan|none: a preset of
  *     base/netmodel.h, setting net_alpha_s and net_beta_s, which override it
