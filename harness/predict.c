@@ -1615,8 +1615,8 @@ int predict_run_curve(const struct run_cfg *cfg, unsigned flags, struct predict_
                 double tau_mean = 0.0, draw_mean = 0.0;
                 predict_var_nodes(ds, h + N, owner, K, tau, refresh, frac, lv0, lq, ln, lphi,
                                   &tau_mean, &draw_mean);
-                TRY_GOTO(predict_large_spectrum(ds, h, (int)cfg->loss, lambda, owner, K, &la, &lgd,
-                                                &lr));
+                TRY_GOTO(predict_large_spectrum(ds, h, (int)cfg->loss, lambda, cfg->bias, owner, K,
+                                                &la, &lgd, &lr));
                 lv = (struct predict_var){K,   NULL,  NULL,     lv0,  lq,        ln,   la,   lgd,
                                           eta, s_agg, tau_mean, lphi, draw_mean, NULL, paths};
             }

@@ -316,7 +316,8 @@ static void spectrum_save(const char *path, uint64_t key, int64_t N, int K, cons
 }
 
 int predict_large_spectrum(const struct dataset *ds, const double *h, int loss, double lambda,
-                           const int *owner, int K, double **a_out, double **gd_out, int64_t *r_out)
+                           double bias, const int *owner, int K, double **a_out, double **gd_out,
+                           int64_t *r_out)
 {
     int rc = 0;
     const int64_t N = ds->n_samples;
@@ -329,13 +330,17 @@ int predict_large_spectrum(const struct dataset *ds, const double *h, int loss, 
                   "predict: the variance part keeps an N x N eigenbasis; %lld rows exceed %d",
                   (long long)N, PREDICT_LARGE_MAX_SAMPLES);
     /* the key: the problem (the data's identity, as the f* cache keys it,
-     * its loss, lambda; the bias is in d) and the shards.  Not h's bits:
-     * w* to 1e-12 differs in its last bits with OpenBLAS's thread count,
-     * and so would the key */
+     * its loss, lambda, the bias column's value: d only says there is one)
+     * and the shards.  Without a bias column the key is what it was before
+     * the bias joined it, so spectra cached then still count.  Not h's
+     * bits: w* to 1e-12 differs in its last bits with OpenBLAS's thread
+     * count, and so would the key */
     uint64_t key = 14695981039346656037ull;
     int64_t dims[4] = {N, d, K, loss};
     key = fnv1a(key, dims, sizeof dims);
     key = fnv1a(key, &lambda, sizeof lambda);
+    if (bias > 0)
+        key = fnv1a(key, &bias, sizeof bias);
     key = fnv1a(key, ds->checksum, strlen(ds->checksum));
     key = fnv1a(key, owner, (size_t)N * sizeof *owner);
     char path[4200];

@@ -87,11 +87,12 @@ int predict_large_tail(const struct dataset *ds, const double *h, const double *
  * over *r directions): the eigenvalues a_j of H + lambda I on range(X^T)
  * and each G_k's diagonal in their eigenvectors, from the N x N Gram
  * matrix of H's rows (file comment), cached by (the data's identity, loss,
- * lambda, shards) as fstar_cache_dir()/spectrum-KEY.bin.  loss is an
+ * lambda, bias, shards) as fstar_cache_dir()/spectrum-KEY.bin.  loss is an
  * enum loss, for the key.  *a (r) and *gd (K x r) are the
  * caller's to free.  ERR_INPUT above PREDICT_LARGE_MAX_SAMPLES rows;
  * ERR_NOMEM; ERR_NUMERIC when dsyevd fails. */
 int predict_large_spectrum(const struct dataset *ds, const double *h, int loss, double lambda,
-                           const int *owner, int K, double **a, double **gd, int64_t *r);
+                           double bias, const int *owner, int K, double **a, double **gd,
+                           int64_t *r);
 
 #endif

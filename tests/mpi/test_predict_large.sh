@@ -10,7 +10,12 @@
 # 0.9992, visited 0.9986, late 0.9992.
 # The mean part alone gave 1.006-1.012 over seeds 1-3.  test_predict.c
 # checks the path against the dense one; this is the path end to end,
-# its spectrum cached in a directory of its own.  About 15 s on 2 cores.
+# its spectrum cached in a directory of its own.  Last, the cache keys the
+# bias column's value: `--bias 3` after `--bias 1` in one cache prints
+# what `--bias 3` prints with a cache of its own (before the key had the
+# value, it read bias 1's spectrum back: a tail of -0.0205856 for
+# -0.0205879).
+# About 20 s on 2 cores.
 . "$(dirname "$0")/lib.sh"
 "$PYTHON" -c 'import h5py' 2>/dev/null || skip "h5py missing"
 export DSAGA_CACHE="$TMP/cache" # the spectrum and f* computed here
@@ -33,4 +38,21 @@ print(f"{float(sys.argv[2]) / tail:.4f}")' "$TMP/r.h5" "$pred") || fail "cannot 
         fail "refresh $refresh: predicted tail $pred, over the measured tail $ratio"
     ok "refresh $refresh" "predicted tail $pred, $ratio of the measured tail"
 done
+B=(--algorithm dsaga --dataset "$DATA" --period 0.1n --max-epochs 60 --eval-every 1 --tol 1e-12
+    --nodes 4 --refresh visited)
+for b in 1 3; do
+    mpirun_np 1 predict "${B[@]}" --bias "$b" >"$TMP/b$b.out" 2>"$TMP/p.err" ||
+        { cat "$TMP/p.err" >&2; fail "predict --bias $b failed"; }
+done
+mkdir -p "$TMP/cache2"
+(
+    export DSAGA_CACHE="$TMP/cache2"
+    mpirun_np 1 predict "${B[@]}" --bias 3 >"$TMP/b3own.out" 2>"$TMP/p.err"
+) || { cat "$TMP/p.err" >&2; fail "predict --bias 3 with a cache of its own failed"; }
+tail_of() { awk '$1 == "predicted_tail_rate_per_epoch" {print $2}' "$1"; }
+t1=$(tail_of "$TMP/b1.out") t3=$(tail_of "$TMP/b3.out") t3own=$(tail_of "$TMP/b3own.out")
+[ -n "$t3own" ] && [ "$t1" != "$t3own" ] || fail "bias 1 and 3 predict the same tail ($t1)"
+[ "$t3" = "$t3own" ] ||
+    fail "--bias 3 after --bias 1 in one cache: tail $t3; with a cache of its own: $t3own"
+ok "spectrum cache keys the bias" "bias 1: $t1, bias 3: $t3 (its own cache: $t3own)"
 echo "$TEST_NAME: $checks checks passed"
