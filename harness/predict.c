@@ -346,8 +346,9 @@ static double predict_refresh_q(int refresh, int64_t tau, int64_t n_k, int64_t *
     return predict_draw_chance(tau - *tau1, n_k);
 }
 
-/* out = T^power (n x n row-major) by repeated squaring; work holds 2 n^2
- * doubles; T is overwritten (it ends as T^(2^bits)).  With esum (else
+/* out = T^power (n x n row-major) by repeated squaring; work holds n^2
+ * doubles (its first n^2 only: callers park data past them); T is
+ * overwritten (it ends as T^(2^floor(log2 power))).  With esum (else
  * NULL: er and ework unused) also the first er rows of sum_{t < power}
  * T^t into esum (er x n), from the same squarings: with A = T^(2^b) and
  * S_b = sum_{t < 2^b} T^t, S_(b+1) = S_b (I + A), and the sum gains S_b
@@ -697,7 +698,8 @@ int predict_local_svrg_map(const struct dataset *ds, const double *h, double lam
     double *Hk = malloc((size_t)(d * d) * sizeof *Hk);        /* Q^T H_k Q */
     double *T = malloc((size_t)(n2 * n2) * sizeof *T);        /* [[A_k, I], [0, I]] */
     double *P = malloc((size_t)(n2 * n2) * sizeof *P);        /* T^tau_k */
-    double *work = malloc((size_t)(2 * n2 * n2 + d_full * d) * sizeof *work);
+    /* the squarings' n2^2, or the projection's d_full d: one at a time */
+    double *work = malloc((size_t)(n2 * n2 + d_full * d) * sizeof *work);
     if (!H || !Hr || !Hk || !T || !P || !work)
         FAIL_GOTO(ERR_NOMEM, "predict: local-svrg's %lld x %lld maps", (long long)n2,
                   (long long)n2);
@@ -1140,11 +1142,14 @@ static double predict_noise_power(struct predict_noise *nz, int p, int k, int64_
     cnt[amax] -= drawn;
     taken += drawn;
     /* the slot this round's takes go to held the oldest age: those left
-     * join the next oldest */
+     * join the next oldest (with one age, they stay beside the takes) */
     int64_t *slot = &cnt[round % amax];
-    if (amax > 1)
+    if (amax > 1) {
         cnt[(round + 1) % amax] += *slot;
-    *slot = taken;
+        *slot = taken;
+    } else {
+        *slot += taken;
+    }
     return v / nz->steps[k];
 }
 
@@ -1288,7 +1293,7 @@ int predict_tail_rate(const double *M, int64_t dim, const double *z0, const doub
          * variance part (0 at round 0) */
         cblas_dsymv(CblasRowMajor, CblasUpper, ir, 1.0, Hf, ir, z, 1, 0.0, he, 1);
         double mean = 0.5 * cblas_ddot(ir, z, 1, he, 1);
-        /* |grad f|^2 = |H e|^2: Q is orthonormal and e lies in its span */
+        /* |grad f|^2 = |(H + lambda I) e|^2: Q is orthonormal and e lies in its span */
         double mean_g2 = cblas_ddot(ir, he, 1, he, 1);
         int stop = 0;
         TRY_GOTO(predict_track_add(&tr, epoch, mean, mean_g2, var ? nz.sv : NULL,
