@@ -1,18 +1,19 @@
 /*
  * cmd_predict.c - `dsaga-bench predict` (SPEC 7, SPEC 4.1): the predicted
- * asymptotic rate of saga, dsaga or gd for the run the options describe.
+ * asymptotic rate of saga, dsaga, gd or local-svrg for the run the options
+ * describe.
  *
  *     dsaga-bench predict --algorithm NAME --dataset DATASET [run options]
  *
  * Prints `predicted_rate_per_epoch <value>`, `predicted_tail_rate_per_epoch
- * <value>` (the tail a run of these options shows: predict.h), then the
- * rounds per epoch it assumed, rho(M), the size of M, the step and the
- * seconds it took.  --out FILE also writes the predicted checkpoints
- * behind the tail, one tab-separated row each (epoch, subopt, mean_part,
- * variance_part, grad_norm; pandas.read_csv(FILE, sep="\t")), atomically.  A
- * method or a size it cannot predict is refused in one line (exit 2).
- * Under mpirun only rank 0 computes; --nodes defaults to the launch's ranks
- * as for `run`.
+ * <value>` (the tail a run of these options shows: predict.h), then
+ * `rounds_per_epoch`, `log10_rho_per_epoch`, `spectral_radius` (rho(M)),
+ * `state_dim`, `step_size` and `seconds`, one `name value` line each, and
+ * on the matrix-free path a `path matrix-free (...)` line.  --out FILE also writes the predicted
+ * checkpoints behind the tail, one tab-separated row each (epoch, subopt, mean_part, variance_part,
+ * grad_norm; pandas.read_csv(FILE, sep="\t")), atomically.  A method or a size it cannot predict is
+ * refused in one line (exit 2). Under mpirun only rank 0 computes; --nodes defaults to the launch's
+ * ranks as for `run`.
  */
 #include <cblas.h>
 #include <mpi.h>
@@ -77,10 +78,13 @@ int cmd_predict(int argc, char **argv, int *status)
                    "predicted_rate_per_epoch = max(2 log10 rho(M), memory refresh) * rounds per\n"
                    "epoch (harness/predict.c says why; SPEC's log10 rho(M) is printed too).\n"
                    "predicted_tail_rate_per_epoch: SPEC 4's tail fit of the mean error taken\n"
-                   "through M from the run's start (w = 0, memories 0) at the run's checkpoints\n"
-                   "(--eval-every) until it would stop (--tol, --max-epochs), not faster than\n"
-                   "the memory bound: what a run of that length shows when its slowest modes\n"
-                   "have not taken over yet.  Methods: saga, dsaga, gd, local-svrg (its mean\n"
+                   "through M from the run's start (w = 0, memories 0), plus for saga and\n"
+                   "dsaga the stale memories' variance part, at the run's checkpoints\n"
+                   "(--eval-every) until it would stop (--tol, --max-epochs); the memory\n"
+                   "bound where the predicted run ends within five checkpoints: what a run of\n"
+                   "that length shows when its slowest modes have not taken over yet.\n"
+                   "(--out and --quiet above are run's: predict's --out is the table below,\n"
+                   "--quiet is ignored.)  Methods: saga, dsaga, gd, local-svrg (its mean\n"
                    "error only: no memories, no noise model).  dsaga on data wider\n"
                    "than d = 4096 takes the matrix-free path (harness/predict_large.h): the\n"
                    "mean part and the variance part, no rho(M); minutes at n_k = 5000, plus\n"
@@ -90,8 +94,9 @@ int cmd_predict(int argc, char **argv, int *status)
                    "N = 25000 the mean part only, floored at the memory bound.\n"
                    "Refused in one line:\n"
                    "other methods, saga, gd or local-svrg above d = 4096, maps above 4096\n"
-                   "rows (local-svrg: 2 x rank), nodes\n"
-                   "above 8192 rows on the matrix-free path.\n"
+                   "rows (local-svrg: 2 x rank), --nodes above the rows, nodes above 8192\n"
+                   "rows on the matrix-free path, periods whose memories outlive 10000\n"
+                   "rounds (the message names the smallest --period).\n"
                    "--out FILE: the predicted checkpoints behind the tail, a tab-separated\n"
                    "table (epoch, subopt = f - f* as a run stores it, mean_part, variance_part,\n"
                    "grad_norm = |grad f| as a run stores it)\n"

@@ -25,10 +25,10 @@
 #include "harness/run_cfg.h"
 #include "harness/trace.h"
 
-/* The largest dense matrix predict builds (rows): (K + 1) d for M ((2K + 1) d
- * with refresh = visited) and 3 d
- * for a node's step map (dsaga, saga), d for gd.  dgeev at this size takes
- * about a minute on one core. */
+/* The largest dense matrix predict builds (rows), r the rank of X: (K + 1) r
+ * for M ((2K + 1) r with a refresh), 3 r for a node's step map (dsaga,
+ * saga), 2 r for local-svrg's, r for gd; d itself (the d x d Hessian) stops
+ * here too.  dgeev at this size takes about a minute on one core. */
 #define PREDICT_MAX_DIM 4096
 
 struct predict_result {
@@ -39,8 +39,11 @@ struct predict_result {
      * (predict_tail_rate, predict.c) */
     double predicted_tail_rate_per_epoch;
     double log10_rho_per_epoch; /* SPEC 4.1's literal log10 rho(M) per epoch */
-    double rounds_per_epoch;    /* N / (sum_k tau_k), 1 for saga and gd,
-                                 * N / (N + sum_k tau_k) for local-svrg */
+    double rounds_per_epoch;    /* N / the gradients of a round (sum_k tau_k,
+                                 * plus the refresh's re-takes); saga's
+                                 * rounds are PREDICT_SAGA_ROUNDS_PER_EPOCH
+                                 * (predict.c); 1 for gd, N / (N + sum_k
+                                 * tau_k) for local-svrg */
     double spectral_radius;     /* rho(M), per round */
     int64_t state_dim;          /* rows of M */
     double step_size;           /* the step in force (as a run would use) */
@@ -269,8 +272,10 @@ int predict_spectral_radius(const double *M, int64_t n, double *rho);
  * run's seed and partition, the method's own default step times
  * step_scale (or cfg->step), then M restricted to range(X^T) (where the
  * iterates live) and its spectral radius.  A method
- * without a map (anything but saga, dsaga, gd) or a size above
- * PREDICT_MAX_DIM is ERR_INPUT with out->why set and nothing printed. */
+ * without a map (anything but saga, dsaga, gd, local-svrg), a size above
+ * PREDICT_MAX_DIM, --nodes above N, or a period whose memories outlive
+ * PREDICT_MAX_AGES rounds is ERR_INPUT with out->why set and nothing
+ * printed. */
 int predict_run(const struct run_cfg *cfg, struct predict_result *out);
 
 /* predict_run_with's flags. */
