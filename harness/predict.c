@@ -334,11 +334,8 @@ static double predict_draw_chance(int64_t steps, int64_t n_k)
     return -expm1((double)steps * log1p(-1.0 / (double)n_k));
 }
 
-/* The refresh's split of a round of tau steps on n_k rows (dsaga.c): the
- * steps before the record of draws restarts (*tau1: tau/2 for late, else
- * 0) and the chance q that a row is drawn in the tau - tau1 after it, so
- * re-taken at the next round's start (0 without refresh). */
-static double predict_refresh_q(int refresh, int64_t tau, int64_t n_k, int64_t *tau1)
+/* predict.h */
+double predict_refresh_q(int refresh, int64_t tau, int64_t n_k, int64_t *tau1)
 {
     *tau1 = refresh == PREDICT_REFRESH_LATE ? tau / 2 : 0;
     if (refresh == PREDICT_REFRESH_NONE)

@@ -62,6 +62,13 @@ enum predict_refresh {
 /* The rows of node k: how many i have owner[i] == k among the N. */
 int64_t predict_node_rows(const int *owner, int64_t N, int k);
 
+/* The refresh's split of a round of tau steps on n_k rows (dsaga.c): the
+ * steps before the record of draws restarts (*tau1: tau/2 for late, else
+ * 0) and the chance q that a row is drawn in the tau - tau1 after it, so
+ * re-taken at the next round's start (0 without refresh); refresh is an
+ * enum predict_refresh.  Both paths take q from here. */
+double predict_refresh_q(int refresh, int64_t tau, int64_t n_k, int64_t *tau1);
+
 /* SPEC 4.1 for dsaga (saga is K = 1, s = 1): M on the state
  * (e, B_1, ..., B_K), blocks of d rows in that order, row-major, written to
  * M ((K + 1) d squared, caller-allocated).  Rows are ds's; owner[i] in

@@ -500,8 +500,8 @@ int predict_large_tail(const struct dataset *ds, const double *h, const double *
             if (owner[i] == k)
                 nd->rows[a++] = i;
         /* late re-takes only the rows drawn after tau/2 steps (dsaga.c) */
-        int64_t tau1 = refresh == PREDICT_REFRESH_LATE ? tau[k] / 2 : 0;
-        nd->q = refresh ? -expm1((double)(tau[k] - tau1) * log1p(-1.0 / (double)nd->n)) : 0.0;
+        int64_t tau1 = 0;
+        nd->q = predict_refresh_q(refresh, tau[k], nd->n, &tau1);
         TRY_GOTO(node_setup(nd, ds, h, lambda, eta, tau[k], tau1, o_e)); /* o_e: d of scratch */
     }
     xe = malloc((size_t)(4 * N) * sizeof *xe);
