@@ -1096,7 +1096,13 @@ static double predict_never_power(const struct predict_var *var, int k, const do
 }
 
 /* The noise power of node k's draws in a round of path p (the expected run
- * when nz->cnt is NULL; file comment, "Simulated runs"). */
+ * when nz->cnt is NULL; file comment, "Simulated runs"), per draw.  The
+ * two differ in a row drawn twice in a round: the expected run gives every
+ * draw an age (its weights q (1 - q)^(a-1) sum to 1 before the held
+ * weights), a simulated run
+ * counts a row's first draw only (its later draws read the memory the first
+ * took, ~0) and divides by the round's draws, so at tau = n_k it counts
+ * n_k q / tau = 0.63 of the draws. */
 static double predict_noise_power(struct predict_noise *nz, int p, int k, int64_t round,
                                   const double *eGe, const double *ce, const double *cross)
 {

@@ -248,7 +248,8 @@ double predict_ckpt_rate(const struct predict_ckpt *c);
 struct predict_track {
     int np, left;            /* paths, paths not yet stopped */
     struct predict_ckpt *ck; /* np */
-    struct trace *t;         /* np (path 0's is the caller's out, if any) */
+    struct trace *t;         /* np: each path's checkpoints; predict_track_rate
+                              * moves the median path's into out */
     int *stopped;            /* np */
     struct trace *out;
 };
