@@ -15,7 +15,17 @@ epochs, from the runs' median first to their median last checkpoint; and
 the model over the median.  --from E fits every run from epoch E instead
 of its last third (a longer window, for the fast cells' noise).
 
+--tail-to TOL compares SPEC 4's own tail instead: each run cut where a run
+with tol = TOL would have stopped (its first checkpoint with subopt <= TOL
+f(0)), then SPEC 4's fit of log10 subopt (the last third, at least 5, of
+the checkpoints above 1e-13 subopt(0)); the prediction is the
+predicted_tail_rate_per_epoch that `predict` printed beside the curve
+(DATA-LAMBDA-PERIOD.txt).  A run that never reaches TOL is fitted whole,
+as SPEC 4 fits a run that stops at max_epochs (a9a at lambda 1/N falls 5
+decades in 300 epochs).
+
 usage: asymptote_table.py CURVES_DIR RUNS.h5... [--from E] [--floor F]
+                          [--tail-to TOL]
 """
 import argparse
 import collections
@@ -54,6 +64,36 @@ def run_slope(ep, gn, floor, start):
     return np.polyfit(ep[idx], np.log10(g2[idx]), 1)[0], ep[idx[0]], ep[idx[-1]]
 
 
+def spec4_tail(ep, so, f0, tol):
+    """SPEC 4's tail_rate_per_epoch of the run as if it had stopped at tol"""
+    hit = np.nonzero(so <= tol * f0)[0]
+    if len(hit):
+        ep, so = ep[:hit[0] + 1], so[:hit[0] + 1]
+    above = np.nonzero(so > 1e-13 * so[0])[0]
+    idx = above[-max((len(above) + 2) // 3, 5):]
+    if len(idx) < 5:
+        return None
+    return np.polyfit(ep[idx], np.log10(so[idx]), 1)[0], ep[idx[0]], ep[idx[-1]]
+
+
+def predicted(curves, name, lam, period, a, b, tail):
+    """the model's slope over epochs a..b of its grad_norm^2 curve, or with
+    tail its printed SPEC 4 tail"""
+    base = os.path.join(curves, "%s-%s-%s" % (name, lam, period))
+    if tail:
+        if os.path.exists(base + ".txt"):
+            for line in open(base + ".txt"):
+                if line.startswith("predicted_tail_rate_per_epoch "):
+                    return float(line.split()[1])
+        return float("nan")
+    if os.path.exists(base + ".tsv"):
+        c = np.loadtxt(base + ".tsv", skiprows=1)
+        m = (c[:, 0] >= a) & (c[:, 0] <= b)
+        if m.sum() >= 2:
+            return float(np.polyfit(c[m, 0], 2 * np.log10(c[m, 4]), 1)[0])
+    return float("nan")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("curves", help="folder of notes/asymptote_predict.sh's DATA-LAMBDA-PERIOD.tsv")
@@ -62,20 +102,30 @@ def main():
                     help="fit every run from this epoch instead of its last third")
     ap.add_argument("--floor", type=float, default=1e-22,
                     help="the fit ends where grad_norm^2 first falls below FLOOR of its start")
+    ap.add_argument("--tail-to", dest="tail_to", type=float, default=None,
+                    help="SPEC 4's tail of log10 subopt, each run cut where tol = TAIL_TO stops it")
     args = ap.parse_args()
     cells = collections.defaultdict(list)
+    short = collections.Counter()
     for path in args.runs:
         with h5py.File(path, "r") as f:
             for name in f["runs"]:
                 g = f["runs"][name]
                 if text(g.attrs.get("refresh", "")) != "visited":
                     continue
-                got = run_slope(g["epoch"][:], g["grad_norm"][:], args.floor, args.start)
+                if args.tail_to is None:
+                    got = run_slope(g["epoch"][:], g["grad_norm"][:], args.floor, args.start)
+                else:
+                    so = g["subopt"][:]
+                    got = spec4_tail(g["epoch"][:], so, so[0] + g.attrs["fstar"], args.tail_to)
                 if got:
                     cells[cell_of(g.attrs)].append(got)
+                else:
+                    short[cell_of(g.attrs)] += 1
     rng = np.random.default_rng(0)
     print("| data | lambda | tau | epochs | runs | measured (95 % interval) | predicted | predicted / measured |")
     print("|---|---|---|---|---|---|---|---|")
+    ratios = []
     for key in sorted(cells):
         name, _, lam, period = key
         v = np.array(cells[key])
@@ -83,16 +133,16 @@ def main():
         boot = np.median(rng.choice(v[:, 0], (4000, len(v))), axis=1)
         lo, hi = np.percentile(boot, [2.5, 97.5])
         a, b = float(np.median(v[:, 1])), float(np.median(v[:, 2]))
-        pred = float("nan")
-        curve = os.path.join(args.curves, "%s-%s-%s.tsv" % (name, lam, period))
-        if os.path.exists(curve):
-            c = np.loadtxt(curve, skiprows=1)
-            m = (c[:, 0] >= a) & (c[:, 0] <= b)
-            if m.sum() >= 2:
-                pred = float(np.polyfit(c[m, 0], 2 * np.log10(c[m, 4]), 1)[0])
+        pred = predicted(args.curves, name, lam, period, a, b, args.tail_to is not None)
+        ratios.append(pred / med)
         print("| %s | %s | %s | %.0f-%.0f | %d | %.4f (%.4f to %.4f) | %.4f | %.3f |"
               % (name, "1/N" if lam == "default" else lam, period, a, b, len(v), med, lo, hi,
                  pred, pred / med))
+    r = np.array([x for x in ratios if x == x])
+    if len(r):
+        print("\n%d of %d cells within 10 %% (%.3f-%.3f)%s"
+              % (np.sum(np.abs(r - 1) <= 0.1), len(r), r.min(), r.max(),
+                 "; runs left out: %d" % sum(short.values()) if short else ""))
 
 
 if __name__ == "__main__":
