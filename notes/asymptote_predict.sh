@@ -11,7 +11,11 @@
 # with their lambda's N x N spectrum cached, 13-45 minutes more for the
 # first cell of a lambda without (notes/predict_large.sh).
 #
-#   EXE=bin/dsaga-bench notes/asymptote_predict.sh [OUTDIR]
+# SETS=lean: instead, the three synth-sparse sets of experiments/regime-lean.ini
+# (N = 2 000, d = 400, 4 700 and 47 000; lambda 1e-2 only, 100 epochs),
+# curves named synth-n2000-dD-LAMBDA-PERIOD.
+#
+#   EXE=bin/dsaga-bench [SETS=lean] notes/asymptote_predict.sh [OUTDIR]
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit
 : "${EXE:=bin/dsaga-bench}" "${OPENBLAS_NUM_THREADS:=1}"
@@ -19,10 +23,15 @@ export OPENBLAS_NUM_THREADS
 : "${DSAGA_DATA_MIRROR:=$(cd .. && pwd)/shared/datasets}"; export DSAGA_DATA_MIRROR
 OUTDIR=${1:-results/asymptote-predict}
 mkdir -p "$OUTDIR"
-for data in a9a:300 phishing:300 rcv1-like:120; do
+sets="a9a:300 phishing:300 rcv1-like:120" lams="default 1e-4 1e-3 1e-2"
+[ "${SETS:-}" = lean ] && sets="synth-n2000-d400:100 synth-n2000-d4700:100 synth-n2000-d47000:100" lams=1e-2
+for data in $sets; do
     name=${data%:*} epochs=${data#*:} spec=${data%:*}
-    [ "$name" = rcv1-like ] && spec=synth-sparse:n=20000,d=47000,nnz=75,seed=1
-    for lam in default 1e-4 1e-3 1e-2; do
+    case $name in
+    rcv1-like) spec=synth-sparse:n=20000,d=47000,nnz=75,seed=1 ;;
+    synth-n*) n=${name#synth-n} && spec=synth-sparse:n=${n%-d*},d=${n#*-d},nnz=75,seed=1 ;;
+    esac
+    for lam in $lams; do
         for per in 0.1n 1n; do
             f=$OUTDIR/$name-$lam-$per
             grep -qs '^seconds' "$f.txt" && continue

@@ -43,7 +43,12 @@ def cell_of(attrs):
     """(data, lambda for sorting, lambda as notes/asymptote_predict.sh names
     its curves: default or 1e-3, period)"""
     ds = text(attrs["dataset"])
-    name = "rcv1-like" if ds.startswith("synth-sparse:n=20000,d=47000") else ds
+    name = ds
+    if ds.startswith("synth-sparse:n=20000,d=47000"):
+        name = "rcv1-like"
+    elif ds.startswith("synth-sparse:"):  # regime-lean.ini's, as asymptote_predict.sh names them
+        kv = dict(x.split("=") for x in ds.split(":", 1)[1].split(","))
+        name = "synth-n%s-d%s" % (kv["n"], kv["d"])
     lam = float(attrs["lambda"])
     if abs(lam * float(attrs["n_samples"]) - 1) < 1e-9:
         return name, 0.0, "default", text(attrs["period_text"])
@@ -78,19 +83,17 @@ def spec4_tail(ep, so, f0, tol):
 
 def predicted(curves, name, lam, period, a, b, tail):
     """the model's slope over epochs a..b of its grad_norm^2 curve, or with
-    tail its printed SPEC 4 tail"""
-    base = os.path.join(curves, "%s-%s-%s" % (name, lam, period))
-    if tail:
-        if os.path.exists(base + ".txt"):
-            for line in open(base + ".txt"):
-                if line.startswith("predicted_tail_rate_per_epoch "):
-                    return float(line.split()[1])
+    tail = (TOL, f(0)) the SPEC 4 tail of its subopt curve cut at TOL f(0)"""
+    path = os.path.join(curves, "%s-%s-%s.tsv" % (name, lam, period))
+    if not os.path.exists(path):
         return float("nan")
-    if os.path.exists(base + ".tsv"):
-        c = np.loadtxt(base + ".tsv", skiprows=1)
-        m = (c[:, 0] >= a) & (c[:, 0] <= b)
-        if m.sum() >= 2:
-            return float(np.polyfit(c[m, 0], 2 * np.log10(c[m, 4]), 1)[0])
+    c = np.loadtxt(path, skiprows=1)
+    if tail:
+        got = spec4_tail(c[:, 0], c[:, 1], tail[1], tail[0])
+        return got[0] if got else float("nan")
+    m = (c[:, 0] >= a) & (c[:, 0] <= b)
+    if m.sum() >= 2:
+        return float(np.polyfit(c[m, 0], 2 * np.log10(c[m, 4]), 1)[0])
     return float("nan")
 
 
@@ -106,6 +109,7 @@ def main():
                     help="SPEC 4's tail of log10 subopt, each run cut where tol = TAIL_TO stops it")
     args = ap.parse_args()
     cells = collections.defaultdict(list)
+    f0 = {}  # per cell: f(0), the same for every seed (w = 0)
     short = collections.Counter()
     for path in args.runs:
         with h5py.File(path, "r") as f:
@@ -117,7 +121,8 @@ def main():
                     got = run_slope(g["epoch"][:], g["grad_norm"][:], args.floor, args.start)
                 else:
                     so = g["subopt"][:]
-                    got = spec4_tail(g["epoch"][:], so, so[0] + g.attrs["fstar"], args.tail_to)
+                    f0[cell_of(g.attrs)] = so[0] + g.attrs["fstar"]
+                    got = spec4_tail(g["epoch"][:], so, f0[cell_of(g.attrs)], args.tail_to)
                 if got:
                     cells[cell_of(g.attrs)].append(got)
                 else:
@@ -133,7 +138,8 @@ def main():
         boot = np.median(rng.choice(v[:, 0], (4000, len(v))), axis=1)
         lo, hi = np.percentile(boot, [2.5, 97.5])
         a, b = float(np.median(v[:, 1])), float(np.median(v[:, 2]))
-        pred = predicted(args.curves, name, lam, period, a, b, args.tail_to is not None)
+        tail = (args.tail_to, f0[key]) if args.tail_to is not None else None
+        pred = predicted(args.curves, name, lam, period, a, b, tail)
         ratios.append(pred / med)
         print("| %s | %s | %s | %.0f-%.0f | %d | %.4f (%.4f to %.4f) | %.4f | %.3f |"
               % (name, "1/N" if lam == "default" else lam, period, a, b, len(v), med, lo, hi,
