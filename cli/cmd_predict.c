@@ -9,11 +9,12 @@
  * <value>` (the tail a run of these options shows: predict.h), then
  * `rounds_per_epoch`, `log10_rho_per_epoch`, `spectral_radius` (rho(M)),
  * `state_dim`, `step_size` and `seconds`, one `name value` line each, and
- * on the matrix-free path a `path matrix-free (...)` line.  --out FILE also writes the predicted
- * checkpoints behind the tail, one tab-separated row each (epoch, subopt, mean_part, variance_part,
- * grad_norm; pandas.read_csv(FILE, sep="\t")), atomically.  A method or a size it cannot predict is
- * refused in one line (exit 2). Under mpirun only rank 0 computes; --nodes defaults to the launch's
- * ranks as for `run`.
+ * on the matrix-free path a `path matrix-free (...)` line.  --out FILE
+ * also writes the predicted checkpoints behind the tail, one tab-separated
+ * row each (epoch, subopt, mean_part, variance_part, grad_norm;
+ * pandas.read_csv(FILE, sep="\t")), atomically.  A method or a size it
+ * cannot predict is refused in one line (exit 2).  Under mpirun only rank
+ * 0 computes; --nodes defaults to the launch's ranks as for `run`.
  */
 #include <cblas.h>
 #include <mpi.h>

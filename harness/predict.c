@@ -1150,12 +1150,11 @@ static double predict_noise_power(struct predict_noise *nz, int p, int k, int64_
     /* the slot this round's takes go to held the oldest age: those left
      * join the next oldest (with one age, they stay beside the takes) */
     int64_t *slot = &cnt[round % amax];
-    if (amax > 1) {
+    if (amax > 1)
         cnt[(round + 1) % amax] += *slot;
-        *slot = taken;
-    } else {
-        *slot += taken;
-    }
+    else
+        taken += *slot;
+    *slot = taken;
     return v / nz->steps[k];
 }
 

@@ -55,18 +55,25 @@ def cell_of(attrs):
     return name, lam, ("%.0e" % lam).replace("e-0", "e-"), text(attrs["period_text"])
 
 
+def fit(ep, y):
+    """SPEC 4's fit: the least-squares slope of log10 y per epoch, with the
+    first and last epoch fitted; None below 5 points"""
+    if len(ep) < 5:
+        return None
+    return np.polyfit(ep, np.log10(y), 1)[0], ep[0], ep[-1]
+
+
+def last_third(idx):
+    """the last third of idx (rounded up), at least 5, as SPEC 4's tail"""
+    return idx[-max((len(idx) + 2) // 3, 5):]
+
+
 def run_slope(ep, gn, floor, start):
     g2 = (gn / gn[0]) ** 2
     below = np.nonzero(~(g2 >= floor))[0]
     end = below[0] if len(below) else len(ep)
-    if start is None:
-        keep = max((end + 2) // 3, 5)
-        idx = np.arange(max(end - keep, 0), end)
-    else:
-        idx = np.nonzero(ep[:end] >= start)[0]
-    if len(idx) < 5:
-        return None
-    return np.polyfit(ep[idx], np.log10(g2[idx]), 1)[0], ep[idx[0]], ep[idx[-1]]
+    idx = last_third(np.arange(end)) if start is None else np.nonzero(ep[:end] >= start)[0]
+    return fit(ep[idx], g2[idx])
 
 
 def spec4_tail(ep, so, f0, tol):
@@ -74,11 +81,8 @@ def spec4_tail(ep, so, f0, tol):
     hit = np.nonzero(so <= tol * f0)[0]
     if len(hit):
         ep, so = ep[:hit[0] + 1], so[:hit[0] + 1]
-    above = np.nonzero(so > 1e-13 * so[0])[0]
-    idx = above[-max((len(above) + 2) // 3, 5):]
-    if len(idx) < 5:
-        return None
-    return np.polyfit(ep[idx], np.log10(so[idx]), 1)[0], ep[idx[0]], ep[idx[-1]]
+    idx = last_third(np.nonzero(so > 1e-13 * so[0])[0])
+    return fit(ep[idx], so[idx])
 
 
 def predicted(curves, name, lam, period, a, b, tail):
@@ -117,16 +121,17 @@ def main():
                 g = f["runs"][name]
                 if text(g.attrs.get("refresh", "")) != "visited":
                     continue
+                key = cell_of(g.attrs)
                 if args.tail_to is None:
                     got = run_slope(g["epoch"][:], g["grad_norm"][:], args.floor, args.start)
                 else:
                     so = g["subopt"][:]
-                    f0[cell_of(g.attrs)] = so[0] + g.attrs["fstar"]
-                    got = spec4_tail(g["epoch"][:], so, f0[cell_of(g.attrs)], args.tail_to)
+                    f0[key] = so[0] + g.attrs["fstar"]
+                    got = spec4_tail(g["epoch"][:], so, f0[key], args.tail_to)
                 if got:
-                    cells[cell_of(g.attrs)].append(got)
+                    cells[key].append(got)
                 else:
-                    short[cell_of(g.attrs)] += 1
+                    short[key] += 1
     rng = np.random.default_rng(0)
     print("| data | lambda | tau | epochs | runs | measured (95 % interval) | predicted | predicted / measured |")
     print("|---|---|---|---|---|---|---|---|")

@@ -22,6 +22,7 @@ export DSAGA_CACHE="$TMP/cache" # the spectrum and f* computed here
 mkdir -p "$DSAGA_CACHE"
 
 DATA="synth-sparse:n=2000,d=6000,nnz=20,seed=4"
+tail_of() { awk '$1 == "predicted_tail_rate_per_epoch" {print $2}' "$1"; }
 COMMON=(--algorithm dsaga --dataset "$DATA" --period 0.1n --max-epochs 200 --eval-every 1
     --tol 1e-12)
 for refresh in none visited late; do
@@ -29,7 +30,7 @@ for refresh in none visited late; do
         2>"$TMP/p.err" || { cat "$TMP/p.err" >&2; fail "predict failed, refresh $refresh"; }
     grep -q '^path matrix-free (mean and variance' "$TMP/p.out" ||
         fail "refresh $refresh: not the matrix-free path with its variance part"
-    pred=$(awk '$1 == "predicted_tail_rate_per_epoch" {print $2}' "$TMP/p.out")
+    pred=$(tail_of "$TMP/p.out")
     run_h5 4 "$TMP/r.h5" "${COMMON[@]}" --refresh "$refresh"
     ratio=$(py 'import sys, h5py
 tail = float(h5py.File(sys.argv[1], "r")["runs/000000"].attrs["tail_rate_per_epoch"])
@@ -49,7 +50,6 @@ mkdir -p "$TMP/cache2"
     export DSAGA_CACHE="$TMP/cache2"
     mpirun_np 1 predict "${B[@]}" --bias 3 >"$TMP/b3own.out" 2>"$TMP/p.err"
 ) || { cat "$TMP/p.err" >&2; fail "predict --bias 3 with a cache of its own failed"; }
-tail_of() { awk '$1 == "predicted_tail_rate_per_epoch" {print $2}' "$1"; }
 t1=$(tail_of "$TMP/b1.out") t3=$(tail_of "$TMP/b3.out") t3own=$(tail_of "$TMP/b3own.out")
 [ -n "$t3own" ] && [ "$t1" != "$t3own" ] || fail "bias 1 and 3 predict the same tail ($t1)"
 [ "$t3" = "$t3own" ] ||
