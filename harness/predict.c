@@ -104,15 +104,11 @@
  * the expected number of node k's rows at least a rounds old is mu_a =
  * n_k (1 - q_k)^(a-1), a run holds one with chance 1 - exp(-mu_a), and
  * the age's term is weighted by that chance (the never-drawn rows' by 1 -
- * exp(-n_k (1 - q_k)^(round-1))).  Until 2026-12-05 an age counted fully
- * while mu_a >= ln 2 (where that chance is 1/2: the median run's oldest
- * row) and not at all after; the cut made the predicted subopt drop by
- * 1-2 decades within a round, at the round the never-drawn rows left and
- * again when the memories taken before it aged out, while a run loses its
- * oldest rows at random rounds and declines smoothly; where a drop fell in
- * the last third of a short run's checkpoints the fitted tail came out
- * 10-34 % fast (the rcv1-like set and its small copy at lambda >= 1e-3,
- * notes/refresh.md).  Each step adds eta^2 V_k
+ * exp(-n_k (1 - q_k)^(round-1))).  The weight is smooth in a: a run
+ * loses its oldest rows at random rounds, and a hard cut at mu_a = ln 2
+ * (the median run's oldest row) made the predicted subopt fall in steps
+ * that a short run's fit could catch (notes/refresh.md, "Each age
+ * weighted by the chance a run holds it").  Each step adds eta^2 V_k
  * of noise to node k's error, spread over the eigendirections j of H +
  * lambda I (eigenvalue a_j) as G_k's diagonal there; a direction keeps
  * b_j^2 = (1 - eta a_j)^2 of it per step, so over a round of tau steps
@@ -149,7 +145,7 @@
  * it half a round closer; tried, it fits saga's tails better, 8 of 8,
  * but it is one-sided, so it is not kept).
  *
- * Where a draw reads its memory (2026-12-06).  A draw's noise u_i = h_i
+ * Where a draw reads its memory.  A draw's noise u_i = h_i
  * x_i^T e_loc - delta_i is read at the node's local iterate e_loc, not at
  * the synchronised e.  The two differ little where the nodes' memories
  * agree (each local iterate then drifts from e by about e), but where they
@@ -169,24 +165,18 @@
  * synchronisation it was re-taken at (the share 1 - phi_k).  Only the
  * means are used (the spread of e_k(t) around u_k is left out: with it,
  * e^T G_k e averaged over the round, the knee cells move by under
- * 1 %).  At refresh_fraction 1 the predictions move by at most 1.5 %
- * (late; saga, plain dsaga and visited by under 0.04 %); at the knee of
- * the fraction, where they were up to 1.8x fast, 100 of the 120 cells of
- * experiments/refresh-fraction.ini are within 10 % (80 before;
- * notes/refresh.md, "Where a draw reads its memory").  Before, every form
- * was taken at the synchronised e.
+ * 1 %).  Reading the forms at e instead made the knee of
+ * refresh_fraction up to 1.8x fast (notes/refresh.md, "Where a draw
+ * reads its memory").
  *
  * saga's round.  saga has no synchronisation: a memory is taken at the
  * iterate of its own step, and a round is only the grain at which the
  * variance part dates it (its mean iterate over that round, "Where a
- * draw reads its memory"; at the e of the round's end before).  With one epoch
- * per round every memory looked up to an epoch staler than it is, and
- * saga's predicted tails were 11-15 % slow in 3 of 8 regime cells.  The
- * grain converges: at 5, 10, 20 and 50 rounds per epoch the eight cells'
- * predicted tails over their 5-seed median tails are 0.94-1.07,
- * 0.95-1.08, 0.96-1.09 and 0.96-1.09 (a9a and phishing, lambda 1/N to
- * 1e-2), so PREDICT_SAGA_ROUNDS_PER_EPOCH = 20, where a finer grain moves
- * no cell by more than 1 %.  (dsaga's round is its real period: its
+ * draw reads its memory").  A coarse grain makes every memory look staler
+ * than it is (one round an epoch: saga's tails 11-15 % slow in 3 of 8
+ * regime cells); the grain converges, and at
+ * PREDICT_SAGA_ROUNDS_PER_EPOCH = 20 a finer one moves no a9a or
+ * phishing cell by more than 1 %.  (dsaga's round is its real period: its
  * memories are dated at the synchronisation or the round they were
  * taken in, and what a node's own iterate adds is the local noise
  * above.)
@@ -206,7 +196,7 @@
  * tests/test_predict.c).  Above PREDICT_LARGE_MAX_SAMPLES rows the tail is
  * the mean part's, not faster than the memory bound.
  *
- * Simulated runs (PREDICT_PER_ROW, `predict --per-row`; 2026-12-07).
+ * Simulated runs (PREDICT_PER_ROW, `predict --per-row`).
  * Where the oldest memories a run holds set the tail (once the runs beat
  * the bound, a memory of age a weighs (1 - q)^a rho^-a, growing with a),
  * the tail is a property of a run, not of the expected run: a run holds a
@@ -222,38 +212,20 @@
  * run's P_j goes through the same rounds as the expected run's; the mean
  * part is the same for all; the predicted tail is the median of the
  * runs' SPEC 4 tails, the checkpoints handed back the median run's.
- * Measured (notes/refresh.md, "Simulated runs"), `visited` against the
- * median tail of 25 seeds (a9a, phishing) or 30 (the rcv1-like set): to
- * 1e-14, a9a and phishing 16 of 16 within 10 % (0.90-1.02; the expected
- * run 0.99-1.09), to 1e-12 15 of 16 (0.86-1.03; the expected run 16 of
- * 16); the rcv1-like set at lambda 1e-3 1.08 and 1.07 (the expected run
- * 1.11 and 1.09) but at lambda 1e-2 1.12 and 0.89 (0.975 and 0.949).
- * It trades one miss for two, so it is not the default.  A run's scatter of
- * checkpoints (its error drawn per direction, E n_j^2 = P_j) was tried as
- * well and made the 1 n_k cells of phishing 8-12 % slow; not kept.
+ * Measured (notes/refresh.md, "Simulated runs"), it trades one miss of
+ * the expected run for two (it leans slow on a9a and phishing, and sends
+ * the rcv1-like set at lambda 1e-2 to 1.12 and 0.89), so it is opt-in.
  *
- * Measured against the regime grid (notes/refresh.md): the variants'
- * predicted tails within 10 % of the 5-seed median tail in 27 of 32 cells
- * (24 without the local noise, 16 with the mean alone; 29 of 32 against
- * 10 seeds), plain dsaga's in 16 of 16, saga's in 8 of 8 (5 of 8 at one
- * epoch per round; 8 of 8 with 10 seeds).  Those seeds (1-10) shaped the
- * variance part; on twenty it never saw (11-30,
- * experiments/regime-heldout.ini) all 56 a9a and phishing cells are
- * within 10 % of the median tail (variants 0.91-1.07, plain dsaga
- * 0.975-1.015, saga 0.97-1.04): the misses above were the few-seed
- * medians' scatter.  (Those counts are the hard cut's.  With each age
- * weighted by the chance a run holds it, 2026-12-05: a9a and phishing 56
- * of 56 cells within 10 % of the 25-seed median tail, seeds 1-5 and
- * 11-30, variants 0.90-1.07 (notes/heldout_table.py --predict); the
- * rcv1-like set 21 of 24 (17 with the cut), its small copy 24 of 24 (18).)
- * Past the subopt floor (runs with tol = 0, SPEC 4's tail fit on
- * grad_norm^2 to 1e-22 of its start, the checkpoints' grad_norm against
- * the runs'; 2026-12-07, notes/refresh.md "The asymptotic rate, past the
- * floor") the expected run is 0.93-1.105 of the 60-seed median in the 24
- * `visited` cells of a9a, phishing and the rcv1-like set, 23 within 10 %
- * (the rcv1-like lambda 1e-3, 0.1 n_k cell at 1.105); on SPEC 4's tail to
- * 1e-14 all 24 (0.955-1.091).  It leans fast where old memories decide
- * the tail (0.1 n_k): 1.10-1.12 on synth-sparse sets of any width at
+ * Accuracy.  The history of every piece above, with the cells each one
+ * moved, is notes/refresh.md, section by section; in short, with the
+ * expected run: within 10 % of the median SPEC 4 tail of 25 seeds in all
+ * 56 a9a and phishing cells of saga, plain dsaga and the variants
+ * (seeds 1-5 and 11-30, notes/heldout_table.py --predict; seeds 11-30
+ * never shaped the model), and in the 24 `visited` cells of a9a, phishing and the
+ * rcv1-like set on 60 seeds, 24 of 24 on the tail to 1e-14 (0.955-1.091)
+ * and 23 of 24 on the asymptotic rate past the subopt floor (0.926-1.105;
+ * notes/asymptote_table.py).  Asymptotically it leans fast where old
+ * memories decide the tail (0.1 n_k): 1.10-1.12 on synth-sparse sets of any width at
  * lambda N = 20 (experiments/regime-lean.ini), 1.04-1.05 on a9a and
  * phishing at lambda 1e-3 ("The lean is not the width").
  */
@@ -949,11 +921,11 @@ static int predict_cmp_rate(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
-double predict_track_rate(struct predict_track *tr)
+int predict_track_rate(struct predict_track *tr, double *rate_out)
 {
     double *rates = malloc((size_t)tr->np * 2 * sizeof *rates);
     if (!rates)
-        return NAN;
+        FAIL(ERR_NOMEM, "predict: the rates of %d simulated runs", tr->np);
     for (int p = 0; p < tr->np; p++) {
         rates[2 * p] = predict_ckpt_rate(&tr->ck[p]);
         rates[2 * p + 1] = p;
@@ -967,7 +939,8 @@ double predict_track_rate(struct predict_track *tr)
         *tr->out = tr->t[mid];
         memset(&tr->t[mid], 0, sizeof tr->t[mid]);
     }
-    return rate;
+    *rate_out = rate;
+    return 0;
 }
 
 void predict_track_clear(struct predict_track *tr)
@@ -1306,7 +1279,7 @@ int predict_tail_rate(const double *M, int64_t dim, const double *z0, const doub
         if (stop)
             break;
     }
-    *rate = predict_track_rate(&tr);
+    TRY_GOTO(predict_track_rate(&tr, rate));
 done:
     predict_track_clear(&tr);
     predict_noise_clear(&nz);

@@ -264,10 +264,10 @@ int predict_track_due(struct predict_track *tr, double epoch);
  * *all_stopped once none is.  ERR_NOMEM. */
 int predict_track_add(struct predict_track *tr, double epoch, double mean, double mean_g2,
                       const double *sv, const double *gv, int *all_stopped);
-/* The median of the paths' rates (predict_ckpt_rate; NaN sorts last, so a
- * NaN median means half the paths or more have none), and the median
- * path's checkpoints moved into out. */
-double predict_track_rate(struct predict_track *tr);
+/* The median of the paths' rates into *rate (predict_ckpt_rate; NaN sorts
+ * last, so a NaN median means half the paths or more have none), and the
+ * median path's checkpoints moved into out.  ERR_NOMEM. */
+int predict_track_rate(struct predict_track *tr, double *rate);
 void predict_track_clear(struct predict_track *tr);
 
 /* rho(M): the largest eigenvalue modulus of the n x n matrix M (dgeev; M

@@ -646,7 +646,7 @@ int predict_large_tail(const struct dataset *ds, const double *h, const double *
         if (stop)
             break;
     }
-    *rate = predict_track_rate(&tr);
+    TRY_GOTO(predict_track_rate(&tr, rate));
 done:
     predict_track_clear(&tr);
     predict_noise_clear(&nz);
