@@ -28,7 +28,9 @@ static int suggest_distance(const char *a, const char *b)
                 best = d[i][j - 1] + 1;
             if (d[i - 1][j - 1] + cost < best)
                 best = d[i - 1][j - 1] + cost;
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+            if (i > 1 && j > 1 &&
+                tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 2]) &&
+                tolower((unsigned char)a[i - 2]) == tolower((unsigned char)b[j - 1]) &&
                 d[i - 2][j - 2] + 1 < best)
                 best = d[i - 2][j - 2] + 1; /* a transposition */
             d[i][j] = best;

@@ -314,9 +314,14 @@ int run_parse(const char *cmd, int argc, char **argv, struct run_cfg *cfg, const
         if (why && strcmp(why, "not declared") == 0) {
             char own_keys[256] = "";
             size_t used = 0;
-            for (int j = 0; alg->params && alg->params[j].name && used < sizeof own_keys; j++)
+            for (int j = 0; alg->params && alg->params[j].name && used < sizeof own_keys; j++) {
+                size_t at = used + (j ? 4 : 2); /* after ", --" or "--" */
                 used += (size_t)snprintf(own_keys + used, sizeof own_keys - used, "%s--%s",
                                          j ? ", " : "", alg->params[j].name);
+                for (char *c = own_keys + at; c < own_keys + used && *c; c++)
+                    if (*c == '_')
+                        *c = '-'; /* the option's spelling, as keys.names */
+            }
             INPUT_FAIL("--%s: not a key of %s (its keys: %s; see dsaga-bench run --algorithm %s "
                        "--help)",
                        keys.names[m], alg->name, own_keys[0] ? own_keys : "none", alg->name);

@@ -64,7 +64,7 @@ expect_bad 0 '--period: given twice' \
     run --algorithm dsaga --dataset "$S" --period 3 --period=4
 expect_bad 0 '--dataset: expected a value after it, got the option --max-epochs' \
     run --algorithm saga --dataset --max-epochs 3
-expect_bad 0 '--batch: not a key of dsaga \(its keys: --period, --aggregate' \
+expect_bad 0 '--batch: not a key of dsaga \(its keys: --period, --aggregate, .*--refresh-fraction;' \
     run --algorithm dsaga --dataset "$S" --batch 4
 expect_bad 0 '--period: not a key of saga \(its keys: none' \
     run --algorithm saga --dataset "$S" --period 4
