@@ -5,8 +5,9 @@
  * line in registry.c.  It declares its own keys in a param_def table (SPEC
  * 3.10, base/params.h): the command line, grids, results attrs and figure
  * legends take them from that table alone.  The harness (harness/runner.c)
- * loads and shards the data, computes f*, picks the step and then calls, on
- * every rank of the run's communicator:
+ * calls check first, before any data is read; then it loads and shards the
+ * data, computes f*, picks the step and calls the rest, on every rank of
+ * the run's communicator:
  *
  *     check(params)         NULL, or a sentence naming the key and bound, for
  *                           what the table's bounds cannot say (may be NULL)

@@ -62,8 +62,12 @@
  * Counters (closed forms, checked by the MPI tests), per round:
  *     dense:  rounds += 1,  bytes += 16 d K  (2d doubles, 8 bytes each, K nodes;
  *                                    0 for K = 1: one node sends nothing),
- *     sparse: rounds += 2,  bytes += 24 K + 24 sum_k m_k  (header, triples),
- *             plus 16 d K and one more round when the round falls back,
+ *     sparse: rounds += 2,  bytes += 24 K + 24 sum_k m_k  (header, triples);
+ *             where the headers decide dense (a node flushed, too many
+ *             triples, a <= 0) the triples are not sent: rounds += 2,
+ *             bytes += 24 K + 16 d K (header, dense allreduce); where
+ *             applying the triples falls back, all three: rounds += 3,
+ *             bytes += 24 K + 24 sum_k m_k + 16 d K,
  *     grads_total += sum_k tau_k  (refresh = visited | late: + sum_k of the
  *                                  rows refreshed, counted by an uncounted
  *                                  allreduce of one number; no closed form;

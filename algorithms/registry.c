@@ -4,7 +4,9 @@
  *
  * Adding a baseline = one new .c file defining `const algorithm
  * algorithm_<name>` (its keys, colour and closed-form counters included) +
- * one X(<name>) line in REGISTRY_TABLE below.  Nothing else names a method.
+ * one X(<name>) line in REGISTRY_TABLE below.  Nothing else names a method,
+ * except harness/predict.c, whose rate models (SPEC 4.1) exist for gd,
+ * saga, dsaga and local-svrg only.
  */
 #include <stddef.h>
 #include <string.h>

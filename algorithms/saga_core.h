@@ -68,7 +68,8 @@ void saga_core_apply(struct saga_core *c, double *w, double *g, const double *bu
  *
  *   saga_core_sync_enable   allocates the touched lists (O(d)); the
  *                           current state is the synchronised one; ERR_NOMEM, or
- *                           ERR_INTERNAL on dense data; idempotent.
+ *                           ERR_INTERNAL on the eager path (dense data, or
+ *                           beta < 1/2); idempotent.
  *   saga_core_sync_header   hdr = {m_k touched coordinates (-1: the round
  *                           flushed the lazy state, synchronise densely),
  *                           A_k, B_k}.

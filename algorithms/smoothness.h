@@ -2,7 +2,7 @@
  * smoothness.h - L of SPEC 3.5, the smoothness constant of the whole f,
  *     L = c * lambda_max(X^T X) / N + lambda    (c as in SPEC 1),
  * shared by gd (its step 1/L) and scaffnew (its `full` step 1/L and its
- * default comm_prob 1/sqrt(L / lambda), SPEC 3.7).
+ * default comm_prob max(1/sqrt(L / lambda), 1/min_k n_k), SPEC 3.7).
  */
 #ifndef DSAGA_SMOOTHNESS_H
 #define DSAGA_SMOOTHNESS_H

@@ -62,7 +62,8 @@ int comm_init(struct comm *c, MPI_Comm mpi);
 
 /* In-place sum over the run's ranks of buf[0..n-1]; counted and timed
  * (SPEC 4: rounds += 1, bytes += 8 n K, 0 when K = 1: one node sends
- * nothing). */
+ * nothing; K is c->size, the server ranks included where a method has
+ * them). */
 int comm_allreduce_sum(struct comm *c, double *buf, int64_t n);
 
 /* Every rank's n doubles into recv (n K, rank order); counted and timed
@@ -98,7 +99,7 @@ static inline void comm_count_p2p(struct comm *c, int64_t rounds)
 
 /* The run's counters as SPEC 4 defines them: this rank's collective
  * counters (the same on every rank) plus the point-to-point shares summed
- * over the ranks (one uncounted reduction when any rank has any; collective
+ * over the ranks (one uncounted reduction, always; collective
  * over c, call at checkpoints).  comm_s and model_s are this rank's. */
 int comm_totals(struct comm *c, struct comm_stats *out);
 

@@ -95,8 +95,11 @@ void error_read_fd(int fd, char *buf, size_t size);
         }                                                                                          \
     } while (0)
 
-/* Every MPI call goes through MPI_TRY (PetscCallMPI).  The communicators we
- * create carry MPI_ERRORS_RETURN so that we get here instead of aborting. */
+/* Every MPI call goes through MPI_TRY (PetscCallMPI), or calls error_mpi
+ * itself where it must free before returning (netmodel.c); only teardown
+ * that cannot report goes unchecked (dsaga-async's destroy cancelling a
+ * receive).  The communicators we create carry MPI_ERRORS_RETURN so that
+ * we get here instead of aborting. */
 void error_mpi(const char *file, int line, const char *func, const char *call, int mpi_rc);
 
 #define MPI_TRY(call)                                                                              \

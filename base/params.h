@@ -15,7 +15,8 @@
  * crosses `period` for dsaga only, the results store `period` with dsaga's
  * runs and the figures name runs by the keys flagged `legend`.  The method
  * reads its values through the typed getters below; asking for a key it did
- * not declare is a programming error (an assertion), never input.
+ * not declare is a programming error (the typed getters print it and abort;
+ * params_text and params_given answer NULL and 0), never input.
  */
 #ifndef DSAGA_PARAMS_H
 #define DSAGA_PARAMS_H
@@ -69,7 +70,9 @@ const struct param_def *params_def(const struct param_def *defs, const char *nam
 int params_init(struct params *p, const struct param_def *defs);
 /* Parses `text` for key `name` into p.  NULL on success, else what was
  * expected (a phrase naming the bound: "an integer >= 1", "mean or sum"),
- * or "not declared" when the table has no such key. */
+ * or "not declared" when the table has no such key.  The phrase may live
+ * in a thread-local buffer of params_parse's, valid until the thread's
+ * next call (as strerror's): the one piece of static state here. */
 const char *params_set(struct params *p, const char *name, const char *text);
 /* Parses one value of def without storing it (grids check lists early). */
 const char *params_parse(const struct param_def *def, const char *text, struct param_value *out);

@@ -24,7 +24,7 @@ enum {
     RNG_STREAM_REFRESH = 0x5000, /* + rank: scaffnew's anchor refreshes (SPEC 3.7) */
     RNG_STREAM_THIN = 0x6000,    /* + rank: the rows dsaga's refresh keeps
                                   * (refresh_fraction < 1, SPEC 3.2b) */
-    RNG_STREAM_PREDICT = 0x7000  /* + path: predict's simulated runs */
+    RNG_STREAM_PREDICT = 0x7000  /* predict's simulated runs (seeded 1..S) */
 };
 
 void rng_seed(struct rng *r, uint64_t seed, uint64_t stream);

@@ -17,7 +17,7 @@
 
 static const char info_usage[] =
     "usage: dsaga-bench info DATASET\n"
-    "  DATASET: a manifest name (a9a), a LIBSVM file (plain or .xz), or a\n"
+    "  DATASET: a manifest name (a9a), a LIBSVM file (plain, .xz, .bz2), or a\n"
     "  synthetic spec such as synth-sparse:n=20000,d=47000,nnz=75,seed=1.\n"
     "Prints rows, features, nnz, the label counts (as the logistic loss maps\n"
     "them; regression targets: how many distinct values), l_max of the\n"

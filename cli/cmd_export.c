@@ -111,25 +111,32 @@ static int export_add_name(char ***names, size_t *n, size_t *cap, const char *na
     return 0;
 }
 
-static const char *const *export_sort_order; /* the list export_cmp ranks by */
-
-static int export_rank(const char *name)
+/* name's place in order (NULL-terminated); after every listed name */
+static int export_rank(const char *const *order, const char *name)
 {
-    for (int i = 0; export_sort_order[i]; i++)
-        if (strcmp(export_sort_order[i], name) == 0)
+    for (int i = 0; order[i]; i++)
+        if (strcmp(order[i], name) == 0)
             return i;
     return 1 << 20;
 }
 
-static int export_cmp(const void *a, const void *b)
+/* Sorts the n column names: those in order first, in its order, then the
+ * rest by name.  An insertion sort (a file has tens of columns), because
+ * qsort's comparator could only learn the order through a global. */
+static void export_sort(char **names, size_t n, const char *const *order)
 {
-    const char *x = *(const char *const *)a;
-    const char *y = *(const char *const *)b;
-    int rx = export_rank(x);
-    int ry = export_rank(y);
-    if (rx != ry)
-        return rx < ry ? -1 : 1;
-    return strcmp(x, y);
+    for (size_t i = 1; i < n; i++) {
+        char *x = names[i];
+        int rx = export_rank(order, x);
+        size_t j = i;
+        for (; j > 0; j--) {
+            int ry = export_rank(order, names[j - 1]);
+            if (ry < rx || (ry == rx && strcmp(names[j - 1], x) <= 0))
+                break;
+            names[j] = names[j - 1];
+        }
+        names[j] = x;
+    }
 }
 
 static void export_cols_clear(struct export_cols *c)
@@ -721,12 +728,8 @@ static int export_write(const char *path, const struct export_out *o)
         if (a < 0 || s < 0)
             FAIL_GOTO(ERR_IO, "%s: cannot list /runs/%s", path, names.name[i]);
     }
-    export_sort_order = export_attr_order;
-    if (cols.n_attr > 1) /* NULL when empty: qsort(NULL, 0) is undefined */
-        qsort(cols.attr, cols.n_attr, sizeof *cols.attr, export_cmp);
-    export_sort_order = export_series_order;
-    if (cols.n_series > 1)
-        qsort(cols.series, cols.n_series, sizeof *cols.series, export_cmp);
+    export_sort(cols.attr, cols.n_attr, export_attr_order);
+    export_sort(cols.series, cols.n_series, export_series_order);
 
     /* pass 2: the header, then the rows */
     export_field_str(o, "run");

@@ -47,7 +47,7 @@ static void main_print_help(void)
            "       dsaga-bench --version\n\ncommands (SPEC 7):\n");
     for (int i = 0; i < MAIN_N_COMMANDS; i++)
         printf("  %-52s %s\n", main_commands[i].synopsis, main_commands[i].summary);
-    printf("\nDATASET: a manifest name (a9a), a LIBSVM file (plain or .xz), or a\n"
+    printf("\nDATASET: a manifest name (a9a), a LIBSVM file (plain, .xz, .bz2), or a\n"
            "synthetic spec such as synth-sparse:n=20000,d=47000,nnz=75,seed=1.\n"
            "\nalgorithms (`run --algorithm NAME --help` lists a method's keys):\n");
     for (int i = 0; algorithm_at(i); i++)

@@ -46,7 +46,7 @@ int dataset_subset(const struct dataset *ds, const int64_t *rows, int64_t n_rows
 
 /* ---- datasets/libsvm.c: the LIBSVM text reader --------------------------- */
 
-/* Reads a LIBSVM file, plain or .xz (liblzma), into CSR.  Malformed input
+/* Reads a LIBSVM file, plain, .xz (liblzma) or .bz2 (`bzip2 -dc`), into CSR.  Malformed input
  * (bad number, index 0 or not increasing, missing colon, trailing garbage,
  * NaN/inf, non-numeric label, > 2 labels under LABELS_BINARY, empty file) is
  * ERR_INPUT with one line naming path:line and what was expected.
@@ -99,8 +99,8 @@ int synth_generate(const char *spec, struct dataset **out);
 /* ---- datasets/manifest.c: data sets by name ------------------------------ */
 
 /* Resolves and loads DATASET (SPEC 7): a synthetic spec, a path to a LIBSVM
- * file (plain or .xz), or a name from the project's manifest, looked up in
- * the local cache ($DSAGA_CACHE, default ~/.cache/dsaga-bench), then in the
+ * file (plain, .xz or .bz2), or a name from the project's manifest, looked up in
+ * the local cache ($DSAGA_CACHE/data, default ~/.cache/dsaga-bench/data), then in the
  * mirror directory $DSAGA_DATA_MIRROR, then downloaded from the origin.
  * The decompressed text's sha256 is checked against the manifest; a
  * mismatch is ERR_INPUT naming the file and both sums.  `labels` as in

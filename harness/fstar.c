@@ -59,10 +59,9 @@ static int fs_sum(const struct fs_dist *c, double *buf, int64_t n)
 {
     if (c->comm == MPI_COMM_NULL)
         return 0;
-    if (MPI_Reduce(c->rank == 0 ? MPI_IN_PLACE : buf, buf, (int)n, MPI_DOUBLE, MPI_SUM, 0,
-                   c->comm) != MPI_SUCCESS ||
-        MPI_Bcast(buf, (int)n, MPI_DOUBLE, 0, c->comm) != MPI_SUCCESS)
-        FAIL(ERR_MPI, "f*: summing %lld numbers over the ranks", (long long)n);
+    MPI_TRY(MPI_Reduce(c->rank == 0 ? MPI_IN_PLACE : buf, buf, (int)n, MPI_DOUBLE, MPI_SUM, 0,
+                       c->comm));
+    MPI_TRY(MPI_Bcast(buf, (int)n, MPI_DOUBLE, 0, c->comm));
     return 0;
 }
 
@@ -203,8 +202,7 @@ int fstar_solve_mpi(const struct problem *p_in, MPI_Comm comm, double rel_tol, d
     mem = calloc((size_t)(10 * d + 2 + 2 * n), sizeof *mem);
     if (c.comm != MPI_COMM_NULL) { /* every rank goes on, or none */
         int ok = mem != NULL;
-        if (MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPI_INT, MPI_MIN, c.comm) != MPI_SUCCESS)
-            FAIL_GOTO(ERR_MPI, "f*: agreeing on memory");
+        MPI_TRY_GOTO(MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPI_INT, MPI_MIN, c.comm));
         if (!ok)
             FAIL_GOTO(ERR_NOMEM, "Newton-CG vectors for d = %lld, n = %lld (on some rank)",
                       (long long)d, (long long)n);
@@ -504,8 +502,8 @@ int fstar_cached_mpi(const struct problem *p, double bias, MPI_Comm comm, struct
         msg[4] = out->grad_norm;
         msg[5] = out->grad_norm0;
     }
-    if (comm != MPI_COMM_NULL && MPI_Bcast(msg, 6, MPI_DOUBLE, 0, comm) != MPI_SUCCESS)
-        FAIL(ERR_MPI, "f*: broadcasting the cache lookup");
+    if (comm != MPI_COMM_NULL)
+        MPI_TRY(MPI_Bcast(msg, 6, MPI_DOUBLE, 0, comm));
     TRY((int)msg[0]);
     if (msg[1] != 0) {
         memset(out, 0, sizeof *out);

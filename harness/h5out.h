@@ -56,7 +56,7 @@ struct run_result {
  * replacement of PATH; they run when the pending runs are as many as the
  * merged ones (so the copying stays within a constant factor of the data),
  * when the last merge took under 1/20 of the time since, and at
- * h5out_close.  README "Results file" justifies
+ * h5out_close.  README "Results on disk (HDF5)" justifies
  * the scheme.  One writer at a time: PATH.lock is held with flock(2) for
  * the handle's life and names the holder (host, pid). */
 struct h5out_store;

@@ -21,8 +21,9 @@ struct dataset_cache; /* scans and the last shard, kept across the runs of a gri
 int runner_run(const struct run_cfg *cfg, MPI_Comm launch, struct dataset_cache *cache,
                int progress, struct run_result *out);
 
-/* Loaded data sets, keyed by (spec, labels, bias), shared by runs of a grid.
- * NULL is a valid cache that keeps nothing. */
+/* What runs of a grid share of the data: per (spec, labels) the set's
+ * scan, and the last shard made, keyed by (spec, labels, bias, K, part,
+ * partition, seed).  NULL is a valid cache that keeps nothing. */
 struct dataset_cache *dataset_cache_create(void);
 void dataset_cache_destroy(struct dataset_cache *c);
 
