@@ -168,6 +168,8 @@ struct predict_noise {
     const struct predict_var *var;
     int64_t r;                 /* directions: the entries of var->a, of each row of var->gd */
     int64_t ages;              /* the oldest memory a run may hold, in rounds */
+    double *held;              /* ages + 1: [a] the chance that a run holds a row at
+                                * least a rounds old on any node (the expected run) */
     double *ring;              /* ages x 3K: per round and node its memories' mean
                                 * part in G_k's norm (taken), e's own variance in
                                 * G_k's norm, its memories' local noise */

@@ -740,6 +740,50 @@ Test(predict, variance_part_weighs_each_age_by_the_chance_a_run_holds_it)
               "5 rows: %.6g, twice the memory bound %.6g", rate, 2.0 * log10(0.98));
 }
 
+/* The chance that a run holds a row is the run's, over every node: the
+ * tail of the synchronised error is set by the oldest rows anywhere, not
+ * by each node's own (predict.c, "The variance part").  Two nodes of 3
+ * and 2 rows, never drawn with chances 1 - q_k = 0.98 and 0.95 a round
+ * (v0 = 1000 and 500; G ~ 0, so only the never-drawn memories' noise
+ * counts): node k's noise in round r is held_r never_k v0_k, with never_k
+ * = (1 - q_k)^(r-1) and held_r = 1 - exp(-(3 never_0 + 2 never_1)), and a
+ * round of tau = 1000 steps of b = 0.9 keeps only its own noise, so
+ * the variance part is (1/2) s^2 eta^2 sum_k v_k / (1 - b^2).  Weighted
+ * per node (1 - exp(-n_k never_k)) it would be 16 % lower at round 40. */
+Test(predict, variance_part_weighs_an_age_by_the_chance_the_run_holds_it_on_any_node)
+{
+    const double G[2] = {1e-12, 1e-12}, c[2] = {0.0, 0.0}, v0[2] = {1000.0, 500.0};
+    const double q[2] = {0.02, 0.05}, n[2] = {3.0, 2.0}, a[1] = {1.0}, gd[2] = {1e-12, 1e-12};
+    const double eta = 0.1, s = 0.5, b = 1.0 - eta * a[0];
+    struct predict_var var = {2, G, c, v0, q, n, a, gd, eta, s, 1000.0, NULL, 0.0, NULL, 0};
+    struct predict_noise nz = {0};
+    cr_assert_eq(predict_noise_init(&nz, &var, 1), 0);
+    double *forms = calloc((size_t)(3 + nz.ages) * 2, sizeof *forms);
+    cr_assert_not_null(forms);
+    double *eGe = forms, *ce = forms + 2, *taken = forms + 4, *cross = forms + 6;
+    for (int64_t r = 0; r <= 40; r++) {
+        double sv = predict_noise_round(&nz, r, eGe, ce, cross, taken);
+        if (r == 0)
+            continue;
+        double nev[2], left = 0.0, want = 0.0, per_node = 0.0;
+        for (int k = 0; k < 2; k++) {
+            nev[k] = pow(1.0 - q[k], (double)(r - 1));
+            left += n[k] * nev[k];
+        }
+        for (int k = 0; k < 2; k++) {
+            want += -expm1(-left) * nev[k] * v0[k];
+            per_node += -expm1(-n[k] * nev[k]) * nev[k] * v0[k];
+        }
+        double scale = 0.5 * s * s * eta * eta / (1.0 - b * b);
+        cr_assert(fabs(sv - scale * want) <= 1e-9 * scale * want, "round %lld: %.12g vs %.12g",
+                  (long long)r, sv, scale * want);
+        if (r == 40)
+            cr_assert(per_node < 0.9 * want, "per node %.6g, the run's %.6g", per_node, want);
+    }
+    free(forms);
+    predict_noise_clear(&nz);
+}
+
 static const double *curve_mean(const struct trace *t);
 
 /* The predicted grad_norm: on one direction of curvature a = 3 the mean

@@ -11,7 +11,9 @@
 #   2. the variance part with a non-zero mean error: synth-sparse (n 4000,
 #      d 200, 10 nonzeros a row), lambda 1e-3, 0.1 n_k, refresh = visited,
 #      seeds 1-3: each run's predicted tail over its measured tail, median
-#      within 10 % of 1 (1.03).  Without the variance part (the stale
+#      within 10 % of 1 (0.94; 0.995 when each node's rows were weighted by
+#      the node's own chance of holding them, 2026-12-07, on three seeds
+#      that scatter from -0.26 to -0.31).  Without the variance part (the stale
 #      memories' noise) the predicted tail is -0.475, 1.57x the measured
 #      -0.30 (a build that passed no variance part failed here,
 #      2026-12-04), and the asymptotic rate rho(M) is -0.223 (0.74x): the
