@@ -315,12 +315,13 @@ int run_parse(const char *cmd, int argc, char **argv, struct run_cfg *cfg, const
             char own_keys[256] = "";
             size_t used = 0;
             for (int j = 0; alg->params && alg->params[j].name && used < sizeof own_keys; j++) {
-                size_t at = used + (j ? 4 : 2); /* after ", --" or "--" */
-                used += (size_t)snprintf(own_keys + used, sizeof own_keys - used, "%s--%s",
-                                         j ? ", " : "", alg->params[j].name);
-                for (char *c = own_keys + at; c < own_keys + used && *c; c++)
+                char opt[40]; /* the option's spelling ('_' as '-'), as keys.names */
+                snprintf(opt, sizeof opt, "%s", alg->params[j].name);
+                for (char *c = opt; *c; c++)
                     if (*c == '_')
-                        *c = '-'; /* the option's spelling, as keys.names */
+                        *c = '-';
+                used += (size_t)snprintf(own_keys + used, sizeof own_keys - used, "%s--%s",
+                                         j ? ", " : "", opt);
             }
             INPUT_FAIL("--%s: not a key of %s (its keys: %s; see dsaga-bench run --algorithm %s "
                        "--help)",
