@@ -73,6 +73,16 @@ struct run_keys {
     int n;
 };
 
+/* A method key as its option is spelt: '_' as '-' ("step_rule" ->
+ * "step-rule"). */
+static void run_option_name(const char *key, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s", key);
+    for (char *c = buf; *c; c++)
+        if (*c == '_')
+            *c = '-';
+}
+
 static int run_keys_collect(struct run_keys *k)
 {
     k->n = 0;
@@ -87,10 +97,7 @@ static int run_keys_collect(struct run_keys *k)
             if (k->n == RUN_MAX_KEYS)
                 FAIL(ERR_INTERNAL, "more than %d method keys", RUN_MAX_KEYS);
             k->keys[k->n] = defs[j].name;
-            snprintf(k->names[k->n], sizeof k->names[0], "%s", defs[j].name);
-            for (char *c = k->names[k->n]; *c; c++)
-                if (*c == '_')
-                    *c = '-';
+            run_option_name(defs[j].name, k->names[k->n], sizeof k->names[0]);
             k->n++;
         }
     }
@@ -190,10 +197,7 @@ static void run_help(const char *cmd, const char *alg_name, const struct run_key
         for (int j = 0; alg->params && alg->params[j].name; j++) {
             const struct param_def *d = &alg->params[j];
             char opt[48];
-            snprintf(opt, sizeof opt, "%s", d->name);
-            for (char *c = opt; *c; c++)
-                if (*c == '_')
-                    *c = '-';
+            run_option_name(d->name, opt, sizeof opt);
             char range[96] = "";
             if (d->type == PARAM_ENUM)
                 snprintf(range, sizeof range, "%s", d->choices);
@@ -315,11 +319,8 @@ int run_parse(const char *cmd, int argc, char **argv, struct run_cfg *cfg, const
             char own_keys[256] = "";
             size_t used = 0;
             for (int j = 0; alg->params && alg->params[j].name && used < sizeof own_keys; j++) {
-                char opt[40]; /* the option's spelling ('_' as '-'), as keys.names */
-                snprintf(opt, sizeof opt, "%s", alg->params[j].name);
-                for (char *c = opt; *c; c++)
-                    if (*c == '_')
-                        *c = '-';
+                char opt[40];
+                run_option_name(alg->params[j].name, opt, sizeof opt);
                 used += (size_t)snprintf(own_keys + used, sizeof own_keys - used, "%s--%s",
                                          j ? ", " : "", opt);
             }

@@ -315,6 +315,18 @@ static double predict_undrawn(double q, double rounds)
     return q >= 1.0 ? 0.0 : exp(rounds * log1p(-q));
 }
 
+/* The chance that a run still holds a row left undrawn for `rounds`
+ * rounds on any node, 1 - exp(-sum_k n_k (1 - q_k)^rounds) (file comment,
+ * "The variance part"): the weight of a memory age a (rounds = a - 1) and
+ * of the never-drawn rows (rounds = round - 1). */
+static double predict_run_held(const struct predict_var *var, double rounds)
+{
+    double rows = 0.0;
+    for (int k = 0; k < var->K; k++)
+        rows += var->n[k] * predict_undrawn(var->q[k], rounds);
+    return -expm1(-rows);
+}
+
 /* Its inverse at PREDICT_MAX_AGES: the fewest uniform steps a round of
  * n_k rows takes for predict_age_count to stay within it (q = 1 - (1 -
  * 1/n_k)^steps). */
@@ -1001,8 +1013,7 @@ int predict_noise_init(struct predict_noise *nz, const struct predict_var *var, 
      * f2_j) / (1 - b_j^2) */
     nz->P = calloc((np + 3) * (size_t)r + (size_t)(3 * K) + 2 * np + 1, sizeof *nz->P);
     /* per age a: the chance that a run holds a row at least a rounds old
-     * on any node, 1 - exp(-sum_k n_k (1 - q_k)^(a-1)) (file comment,
-     * "The variance part") */
+     * on any node (predict_run_held) */
     nz->held = calloc((size_t)nz->ages + 1, sizeof *nz->held);
     if (var->paths > 0) {
         nz->cnt = calloc(np * (size_t)K * (size_t)(nz->ages + 1), sizeof *nz->cnt);
@@ -1022,12 +1033,8 @@ int predict_noise_init(struct predict_noise *nz, const struct predict_var *var, 
         double q = var->q[k], n = var->n[k];
         nz->steps[k] = q >= 1.0 || n <= 1.0 ? var->tau : log1p(-q) / log1p(-1.0 / n);
     }
-    for (int64_t a = 1; a <= nz->ages; a++) {
-        double rows = 0.0;
-        for (int k = 0; k < K; k++)
-            rows += var->n[k] * predict_undrawn(var->q[k], (double)(a - 1));
-        nz->held[a] = -expm1(-rows);
-    }
+    for (int64_t a = 1; a <= nz->ages; a++)
+        nz->held[a] = predict_run_held(var, (double)(a - 1));
     /* each simulated run starts with every row never drawn */
     for (int p = 0; nz->cnt && p < nz->np; p++) {
         rng_seed(&nz->rng[p], (uint64_t)p + 1, RNG_STREAM_PREDICT);
@@ -1128,10 +1135,7 @@ static double predict_noise_power(struct predict_noise *nz, int p, int k, int64_
             v += nz->held[a] * w * predict_age_power(nz, ring, k, round, a, eGe, cross);
         }
         double never = predict_undrawn(q, (double)(round - 1));
-        double left = 0.0; /* the run's rows never drawn, over every node */
-        for (int j = 0; j < K; j++)
-            left += var->n[j] * predict_undrawn(var->q[j], (double)(round - 1));
-        double held = -expm1(-left); /* the chance one is left */
+        double held = predict_run_held(var, (double)(round - 1)); /* one is left */
         return v + held * never * predict_never_power(var, k, eGe, ce);
     }
     /* this run's rows: drawn in the round with chance q each, a row's
