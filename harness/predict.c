@@ -98,14 +98,20 @@
  * q_k (1 - q_k)^(a-1), q_k = 1 - (1 - 1/n_k)^tau_k) holds delta_i =
  * h_i x_i^T e_a (e at that synchronisation), so u_i = h_i x_i^T (e -
  * e_a), plus e_a's own variance in G_k's norm; a row never drawn (weight
- * (1 - q_k)^(round - 1)) holds 0, u_i = h_i x_i^T e + alpha_i*.  With
+ * (1 - q_k)^(round - 1)) holds 0, u_i = h_i x_i^T e + alpha_i* (below,
+ * "Rows never drawn").  Only a row's first draw in a round reads a
+ * memory taken before the round: its later draws read the one the first
+ * took, whose error is the node's few steps since (left out; with it, as
+ * the node's local noise over the gap, no a9a or phishing cell moved by
+ * 0.5 %).  Of a round's tau_k draws n_k q_k are first draws, so every
+ * term is weighted by the share f_k = n_k q_k / tau_k (0.95 at 0.1 n_k,
+ * 0.63 at 1 n_k; predict_first_share).  With
  * G_k = (1/n_k) sum_i |x_i|^2 h_i^2 x_i x_i^T these are quadratic forms in
  * e and the e_a.  An age counts as far as a run holds a row that old:
  * the expected number of the run's rows at least a rounds old, over every
  * node, is mu_a = sum_k n_k (1 - q_k)^(a-1), a run holds one with chance
  * 1 - exp(-mu_a), and each node's term of that age is weighted by that
- * chance (the never-drawn rows' by 1 - exp(-sum_k n_k (1 -
- * q_k)^(round-1))).  The chance is the run's, not the node's: the
+ * chance.  The chance is the run's, not the node's: the
  * synchronisation sums every node's noise into the one e, so what a run
  * carries is set by its oldest rows on any node.  Weighted by each node's
  * own chance (mu_a = n_k (1 - q_k)^(a-1), until 2026-12-07) the old ages
@@ -124,6 +130,32 @@
  * nodes' noises are independent), and the variance part of subopt is
  * (1/2) sum_j a_j P_j.  Its steady state is eta s^2 sum_k V_k / 4, the
  * SGD noise floor; with every age counted its tail is the memory bound.
+ *
+ * Rows never drawn.  A row not yet drawn holds 0 (saga_core starts every
+ * stored gradient there), so its first draw puts in the whole alpha_i*
+ * x_i, orders of magnitude above a stale memory's noise: few, large,
+ * rare kicks, each felt in direction j only for the few steps that
+ * direction remembers (1 / (1 - b_j^2) steps).  The expected noise counts
+ * every such kick in every direction; a run that has not drawn one in
+ * that window carries nothing of it there, and early in a run, while
+ * thousands of rows are undrawn but a direction's window holds less than
+ * one of their first draws, the median run holds none.  So this part is
+ * kept apart: per round node k's never-drawn rows put in f_k never_k (eGe
+ * + 2 ce + v0_k) per draw (never_k = (1 - q_k)^(round - 1)) into never_P_j
+ * as above, and never_kicks_j <- b_j^(2 tau) never_kicks_j + sum_k f_k
+ * never_k (1 - b_j^(2 tau)) / (1 - b_j^2) counts the first draws a
+ * direction still holds, over every node; what a run holds in direction j
+ * is P_j + (1 - exp(-never_kicks_j)) never_P_j (held_P), from which the
+ * subopt, |grad f|^2 and e_a's own variance are read.  Weighted instead by
+ * the chance that a run holds a never-drawn row at all, 1 - exp(-sum_k n_k
+ * never_k) (as the ages are, until 2026-12-07), the never-drawn part held
+ * at full strength while any row was undrawn, and the model's curve fell
+ * at the undrawn fraction's rate, (1 - q_k) a round (-0.27 decades an
+ * epoch at 1 n_k), for its first 15-20 epochs where the runs fell at -0.35
+ * to -0.41: at lambda 1e-2 on the rcv1-like set, whose runs reach 1e-14 by
+ * then, SPEC 4's tail to 1e-14 came out 0.87x (notes/refresh.md, "The
+ * rows never drawn").  The simulated runs below draw each row one by one
+ * and keep the run's count.
  *
  * Memories taken during a round.  A memory taken at the node's own
  * iterate (every draw without refresh, saga's included; the first half's
@@ -339,6 +371,17 @@ static double predict_min_period(double n_k)
 static double predict_draw_chance(int64_t steps, int64_t n_k)
 {
     return -expm1((double)steps * log1p(-1.0 / (double)n_k));
+}
+
+/* The share of a round's tau uniform draws from n_k rows that are a row's
+ * first in the round, n_k (1 - (1 - 1/n_k)^tau) / tau: the draws that read
+ * a memory taken before the round (file comment, "Rows never drawn"). */
+static double predict_first_share(double tau, double n_k)
+{
+    if (!(tau > 1.0) || !(n_k > 0.0))
+        return 1.0;
+    double f = n_k * -expm1(tau * log1p(-1.0 / n_k)) / tau;
+    return f < 1.0 ? f : 1.0;
 }
 
 /* predict.h */
@@ -1018,8 +1061,13 @@ int predict_noise_init(struct predict_noise *nz, const struct predict_var *var, 
     if (var->paths > 0) {
         nz->cnt = calloc(np * (size_t)K * (size_t)(nz->ages + 1), sizeof *nz->cnt);
         nz->rng = malloc(np * sizeof *nz->rng);
+    } else {
+        /* first, never_v, never_rate (K each); never_P, never_kicks,
+         * held_P (r each) */
+        nz->first = calloc(3 * (size_t)K + 3 * (size_t)r, sizeof *nz->first);
     }
-    if (!nz->ring || !nz->P || !nz->held || (var->paths > 0 && (!nz->cnt || !nz->rng)))
+    if (!nz->ring || !nz->P || !nz->held || (var->paths > 0 && (!nz->cnt || !nz->rng)) ||
+        (var->paths == 0 && !nz->first))
         FAIL_GOTO(ERR_NOMEM, "predict: the variance part of %lld directions", (long long)r);
     nz->f2 = nz->P + np * (size_t)r;
     nz->fac = nz->f2 + r;
@@ -1035,6 +1083,15 @@ int predict_noise_init(struct predict_noise *nz, const struct predict_var *var, 
     }
     for (int64_t a = 1; a <= nz->ages; a++)
         nz->held[a] = predict_run_held(var, (double)(a - 1));
+    if (nz->first) {
+        nz->never_v = nz->first + K;
+        nz->never_rate = nz->never_v + K;
+        nz->never_P = nz->never_rate + K;
+        nz->never_kicks = nz->never_P + r;
+        nz->held_P = nz->never_kicks + r;
+        for (int k = 0; k < K; k++)
+            nz->first[k] = predict_first_share(var->tau, var->n[k]);
+    }
     /* each simulated run starts with every row never drawn */
     for (int p = 0; nz->cnt && p < nz->np; p++) {
         rng_seed(&nz->rng[p], (uint64_t)p + 1, RNG_STREAM_PREDICT);
@@ -1083,6 +1140,7 @@ void predict_noise_clear(struct predict_noise *nz)
     free(nz->ring);
     free(nz->P);
     free(nz->held);
+    free(nz->first);
     free(nz->cnt);
     free(nz->rng);
     memset(nz, 0, sizeof *nz);
@@ -1110,13 +1168,13 @@ static double predict_never_power(const struct predict_var *var, int k, const do
 }
 
 /* The noise power of node k's draws in a round of path p (the expected run
- * when nz->cnt is NULL; file comment, "Simulated runs"), per draw.  The
- * two differ in a row drawn twice in a round: the expected run gives every
- * draw an age (its weights q (1 - q)^(a-1) sum to 1 before the held
- * weights), a simulated run
- * counts a row's first draw only (its later draws read the memory the first
- * took, ~0) and divides by the round's draws, so at tau = n_k it counts
- * n_k q / tau = 0.63 of the draws. */
+ * when nz->cnt is NULL; file comment, "Simulated runs"), per draw.  Both
+ * count a row's first draw in the round only (its later draws read the
+ * memory the first took, ~0): the expected run weighs each age by the
+ * share of first draws f_k = n_k q / tau (0.63 at tau = n_k) and hands its
+ * never-drawn rows' noise to nz->never_v (file comment, "Rows never
+ * drawn"); a simulated run draws its rows and divides by the round's
+ * draws. */
 static double predict_noise_power(struct predict_noise *nz, int p, int k, int64_t round,
                                   const double *eGe, const double *ce, const double *cross)
 {
@@ -1134,9 +1192,13 @@ static double predict_noise_power(struct predict_noise *nz, int p, int k, int64_
             /* weighted by the chance that the run holds a row this old */
             v += nz->held[a] * w * predict_age_power(nz, ring, k, round, a, eGe, cross);
         }
-        double never = predict_undrawn(q, (double)(round - 1));
-        double held = predict_run_held(var, (double)(round - 1)); /* one is left */
-        return v + held * never * predict_never_power(var, k, eGe, ce);
+        /* a row's later draws in the round read the memory its first took
+         * (their noise, the node's steps since, is left out); the
+         * never-drawn rows' first draws go to their own part */
+        double f = nz->first[k], never = predict_undrawn(q, (double)(round - 1));
+        nz->never_rate[k] = f * never;
+        nz->never_v[k] = f * never * predict_never_power(var, k, eGe, ce);
+        return f * v;
     }
     /* this run's rows: drawn in the round with chance q each, a row's
      * first draw reads its memory and takes a new one (its later draws
@@ -1185,6 +1247,11 @@ double predict_noise_round(struct predict_noise *nz, int64_t round, const double
         double *slot = ring + (size_t)(round % amax) * (size_t)(3 * K);
         for (int64_t j = 0; j < r && round > 0; j++)
             P[j] *= nz->f2[j]; /* the round's decay, then each node's noise */
+        double *never_P = nz->first ? nz->never_P : NULL, *kicks = nz->never_kicks;
+        for (int64_t j = 0; never_P && j < r && round > 0; j++) {
+            never_P[j] *= nz->f2[j];
+            kicks[j] *= nz->f2[j];
+        }
         for (int k = 0; k < K && round > 0; k++) {
             const double *gd = var->gd + (size_t)k * (size_t)r;
             double v = predict_noise_power(nz, p, k, round, eGe, ce, cross);
@@ -1195,19 +1262,38 @@ double predict_noise_round(struct predict_noise *nz, int64_t round, const double
             double scale = var->s * var->s * var->eta * var->eta * v * nz->inv_tr[k];
             for (int64_t j = 0; j < r; j++)
                 P[j] += scale * gd[j] * nz->fac[j];
-            /* the node's own noise at a draw in the round, in G_k's norm */
+            if (never_P) {
+                /* the never-drawn rows' first draws, and how many of them
+                 * each direction still holds (fac: its memory of the
+                 * round's steps) */
+                double sn = var->s * var->s * var->eta * var->eta * nz->never_v[k] * nz->inv_tr[k];
+                for (int64_t j = 0; j < r; j++) {
+                    never_P[j] += sn * gd[j] * nz->fac[j];
+                    kicks[j] += nz->never_rate[k] * nz->fac[j];
+                }
+            }
+            /* the node's own noise at a draw in the round, in G_k's norm
+             * (the never-drawn rows' rare first draws left out) */
             slot[2 * K + k] = nz->loc_gain[k] * v;
+        }
+        /* what a run holds: the never-drawn part as far as a run holds one
+         * of their draws within the direction's memory */
+        const double *Ph = P;
+        if (never_P) {
+            for (int64_t j = 0; j < r; j++)
+                nz->held_P[j] = P[j] - expm1(-kicks[j]) * never_P[j];
+            Ph = nz->held_P;
         }
         double sv = 0.0, gv = 0.0;
         for (int64_t j = 0; j < r; j++) {
-            sv += 0.5 * var->a[j] * P[j];
-            gv += var->a[j] * var->a[j] * P[j];
+            sv += 0.5 * var->a[j] * Ph[j];
+            gv += var->a[j] * var->a[j] * Ph[j];
         }
         for (int k = 0; k < K; k++) {
             const double *gd = var->gd + (size_t)k * (size_t)r;
             double sig = 0.0;
             for (int64_t j = 0; j < r; j++)
-                sig += gd[j] * P[j];
+                sig += gd[j] * Ph[j];
             slot[K + k] = sig;
             if (round == 0)
                 slot[k] = slot[2 * K + k] = 0.0; /* unused: ages start at 1 */

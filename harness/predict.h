@@ -173,9 +173,20 @@ struct predict_noise {
     double *ring;              /* ages x 3K: per round and node its memories' mean
                                 * part in G_k's norm (taken), e's own variance in
                                 * G_k's norm, its memories' local noise */
-    double *P;                 /* r: the variance part per direction */
+    double *P;                 /* r: the variance part per direction, less the never-drawn
+                                * rows' (the expected run) */
     double *f2, *fac, *favg;   /* r each: a round's decay, its noise gain, the gain at a draw */
     double *inv_tr, *loc_gain; /* K each: 1 / tr G_k, the local noise per unit of V_k */
+    /* the expected run (NULL with simulated runs, which count draws one by
+     * one): per node the share of a round's draws that are a row's first
+     * in the round, and the never-drawn rows' noise of this round, per draw,
+     * and their first draws per step (predict.c, "Rows never drawn") */
+    double *first, *never_v, *never_rate;
+    /* r each: the never-drawn rows' variance part, their expected first
+     * draws within each direction's memory, and the variance part a run
+     * holds (P plus the never-drawn part weighted by the chance that a
+     * run holds such a draw) */
+    double *never_P, *never_kicks, *held_P;
     /* simulated runs (var->paths = S > 0; else one path, the expected run):
      * ring and P above are path 0's, path p's lie p (ages 3K) and p r
      * further on */

@@ -694,90 +694,97 @@ Test(predict, tail_rate_of_a_two_mode_map_is_spec4_fit_of_its_closed_form)
     cr_assert(fabs(rate - 4.0 * log10(1.1)) <= 1e-9, "growing: %g", rate);
 }
 
-/* The variance part (predict.c): one direction (a = 1), the mean error
- * falling as 0.95 per round (subopt 0.9025^round) and a never-drawn memory
- * noise falling as 1 - q = 0.98 per round (v0 = 1000, G ~ 0 so neither
- * the history nor the feedback adds anything).  With the rows' oldest age
- * never reached (n = 1e12) the noise outlasts the mean: the tail is the
- * memory bound log10(1 - q).  With n = 5 rows the term is weighted by the
- * chance that a run still holds an undrawn row, 1 - exp(-5 * 0.98^(r-1)),
- * which falls as 0.98 per round once below 1, so the noise falls as its
- * square (the tail 2 log10(0.98), not the memory bound); in closed form,
- * with tau = 1000 steps of b = 0.9 (the round forgets all but its last
- * steps), subopt_r = 0.5 0.9025^r + 0.5 eta^2 v_r / (1 - b^2), v_r = 1000
- * never_r (1 - exp(-5 never_r)), and the tail fitted to it is the
- * prediction's. */
-Test(predict, variance_part_weighs_each_age_by_the_chance_a_run_holds_it)
+/* The share of tau draws from n rows that are a row's first in the round
+ * (predict.c, "Rows never drawn"), written out again. */
+static double first_share(double tau, double n)
+{
+    return n * (1.0 - pow(1.0 - 1.0 / n, tau)) / tau;
+}
+
+/* The never-drawn rows' noise (predict.c, "Rows never drawn"): one
+ * direction (a = 1), the mean error falling as 0.95 per round (subopt
+ * 0.9025^round), G ~ 0 (no memory of a drawn row adds anything) and rows
+ * never drawn with chance 1 - q = 0.98 a round, each first draw putting
+ * v0 = 1000 of noise in.  A round of tau = 1000 steps of b = 0.9 forgets
+ * all but its last fac = (1 - b^(2 tau)) / (1 - b^2) = 5.26 steps, so in
+ * round r a run holds f never_r fac of those draws (f: the share of draws
+ * that are a row's first, never_r = 0.98^(r-1)) and the never-drawn part
+ * counts with the chance 1 - exp(-f never_r fac) that it holds one:
+ *     subopt_r = 0.5 0.9025^r + 0.5 eta^2 v_r fac,
+ *     v_r = f never_r v0 (1 - exp(-f never_r fac)).
+ * Below one draw in the direction's memory (from round 84) the noise
+ * falls as never_r^2: twice the memory bound log10(1 - q), which the
+ * expected noise alone (weight 1) would keep. */
+Test(predict, variance_part_counts_the_never_drawn_rows_as_far_as_a_run_holds_their_draws)
 {
     const double M[1] = {0.95}, Hf[1] = {1.0}, z0[1] = {1.0};
     const double G[1] = {1e-12}, c[1] = {0.0}, v0[1] = {1000.0}, q[1] = {0.02};
-    const double a[1] = {1.0}, gd[1] = {1e-12};
-    double n[1] = {1e12};
-    struct predict_var var = {1, G, c, v0, q, n, a, gd, 0.1, 1.0, 1000.0, NULL, 0.0, NULL, 0};
+    const double a[1] = {1.0}, gd[1] = {1e-12}, n[1] = {50000.0};
+    const double tau = 1000.0, eta = 0.1, b = 1.0 - eta * a[0];
+    struct predict_var var = {1, G, c, v0, q, n, a, gd, eta, 1.0, tau, NULL, 0.0, NULL, 0};
     double rate = 0.0, mean_only = 0.0;
     cr_assert_eq(predict_tail_rate(M, 1, z0, Hf, 1, NULL, 1.0, 1.0, 240.0, 0.0, &mean_only, NULL),
                  0);
     cr_assert(fabs(mean_only - 2.0 * log10(0.95)) <= 1e-9, "mean only: %.12g", mean_only);
     cr_assert_eq(predict_tail_rate(M, 1, z0, Hf, 1, &var, 1.0, 1.0, 240.0, 0.0, &rate, NULL), 0);
-    cr_assert(fabs(rate - log10(0.98)) <= 1e-6 * fabs(log10(0.98)), "every age: %.12g vs %.12g",
-              rate, log10(0.98));
-    n[0] = 5.0;
-    cr_assert_eq(predict_tail_rate(M, 1, z0, Hf, 1, &var, 1.0, 1.0, 240.0, 0.0, &rate, NULL), 0);
     struct trace t = {0};
-    const double eta = var.eta, b = 1.0 - eta * a[0];
+    const double f = first_share(tau, n[0]), fac = (1.0 - pow(b, 2.0 * tau)) / (1.0 - b * b);
     for (int r = 0; r <= 240; r++) {
         double never = pow(1.0 - q[0], r - 1);
-        double v = r > 0 ? v0[0] * never * -expm1(-n[0] * never) : 0.0;
-        struct checkpoint cp = {
-            .epoch = r, .subopt = 0.5 * pow(M[0] * M[0], r) + 0.5 * eta * eta * v / (1.0 - b * b)};
+        double v = r > 0 ? f * never * v0[0] * -expm1(-f * never * fac) : 0.0;
+        struct checkpoint cp = {.epoch = r,
+                                .subopt = 0.5 * pow(M[0] * M[0], r) + 0.5 * eta * eta * v * fac};
         cr_assert_eq(trace_append(&t, &cp), 0);
     }
     double want = trace_fit_tail_rate(&t);
     trace_clear(&t);
-    cr_assert(fabs(rate - want) <= 1e-6 * fabs(want), "5 rows: %.12g vs closed form %.12g", rate,
-              want);
+    cr_assert(fabs(rate - want) <= 1e-6 * fabs(want), "%.12g vs closed form %.12g", rate, want);
     cr_assert(fabs(rate - 2.0 * log10(0.98)) <= 0.03 * fabs(2.0 * log10(0.98)),
-              "5 rows: %.6g, twice the memory bound %.6g", rate, 2.0 * log10(0.98));
+              "%.6g, twice the memory bound %.6g", rate, 2.0 * log10(0.98));
 }
 
-/* The chance that a run holds a row is the run's, over every node: the
- * tail of the synchronised error is set by the oldest rows anywhere, not
- * by each node's own (predict.c, "The variance part").  Two nodes of 3
- * and 2 rows, never drawn with chances 1 - q_k = 0.98 and 0.95 a round
- * (v0 = 1000 and 500; G ~ 0, so only the never-drawn memories' noise
- * counts): node k's noise in round r is held_r never_k v0_k, with never_k
- * = (1 - q_k)^(r-1) and held_r = 1 - exp(-(3 never_0 + 2 never_1)), and a
- * round of tau = 1000 steps of b = 0.9 keeps only its own noise, so
- * the variance part is (1/2) s^2 eta^2 sum_k v_k / (1 - b^2).  Weighted
- * per node (1 - exp(-n_k never_k)) it would be 16 % lower at round 40. */
+/* The never-drawn rows' draws that a run holds are counted over every
+ * node: the synchronisation sums every node's noise into the one e.  Two
+ * nodes of n_k rows, never drawn with chances 1 - q_k = 0.98 and 0.95 a
+ * round (v0 = 1000 and 500; G ~ 0, so only the never-drawn rows' noise
+ * counts), rounds of tau = 1000 steps of b = 0.9 that keep only their
+ * last fac steps: node k's noise in round r is f_k never_k v0_k, its first
+ * draws in the direction's memory x_k = f_k never_k fac, never_k = (1 -
+ * q_k)^(r-1), and the variance part is (1/2) s^2 eta^2 fac sum_k f_k
+ * never_k v0_k (1 - exp(-sum_k x_k)).  Counted per node (1 - exp(-x_k))
+ * it would be lower. */
 /* predict_noise_round's variance part, rounds 1..40, against the closed
  * form above; returns per node's sum over the last round over the run's */
-static double check_run_held(const double n[2], const double q[2], const double v0[2])
+static double check_never_drawn(const double n[2], const double q[2], const double v0[2])
 {
     const double G[2] = {1e-12, 1e-12}, c[2] = {0.0, 0.0};
     const double a[1] = {1.0}, gd[2] = {1e-12, 1e-12};
-    const double eta = 0.1, s = 0.5, b = 1.0 - eta * a[0];
-    struct predict_var var = {2, G, c, v0, q, n, a, gd, eta, s, 1000.0, NULL, 0.0, NULL, 0};
+    const double eta = 0.1, s = 0.5, b = 1.0 - eta * a[0], tau = 1000.0;
+    struct predict_var var = {2, G, c, v0, q, n, a, gd, eta, s, tau, NULL, 0.0, NULL, 0};
     struct predict_noise nz = {0};
     cr_assert_eq(predict_noise_init(&nz, &var, 1), 0);
     double *forms = calloc((size_t)(3 + nz.ages) * 2, sizeof *forms);
     cr_assert_not_null(forms);
     double *eGe = forms, *ce = forms + 2, *taken = forms + 4, *cross = forms + 6;
+    const double fac = (1.0 - pow(b, 2.0 * tau)) / (1.0 - b * b);
     double last = 0.0;
     for (int64_t r = 0; r <= 40; r++) {
         double sv = predict_noise_round(&nz, r, eGe, ce, cross, taken);
         if (r == 0)
             continue;
-        double nev[2], left = 0.0, want = 0.0, per_node = 0.0;
+        double x[2], v[2], kicks = 0.0, want = 0.0, per_node = 0.0;
         for (int k = 0; k < 2; k++) {
-            nev[k] = r == 1 ? 1.0 : pow(1.0 - q[k], (double)(r - 1));
-            left += n[k] * nev[k];
+            double never = r == 1 ? 1.0 : pow(1.0 - q[k], (double)(r - 1));
+            double f = first_share(tau, n[k]);
+            x[k] = f * never * fac;
+            v[k] = f * never * v0[k];
+            kicks += x[k];
         }
         for (int k = 0; k < 2; k++) {
-            want += -expm1(-left) * nev[k] * v0[k];
-            per_node += -expm1(-n[k] * nev[k]) * nev[k] * v0[k];
+            want += v[k] * -expm1(-kicks);
+            per_node += v[k] * -expm1(-x[k]);
         }
-        double scale = 0.5 * s * s * eta * eta / (1.0 - b * b);
+        double scale = 0.5 * s * s * eta * eta * fac;
         cr_assert(isfinite(sv) && fabs(sv - scale * want) <= 1e-9 * scale * want,
                   "round %lld: %.12g vs %.12g", (long long)r, sv, scale * want);
         last = per_node / want;
@@ -787,21 +794,20 @@ static double check_run_held(const double n[2], const double q[2], const double 
     return last;
 }
 
-Test(predict, variance_part_weighs_an_age_by_the_chance_the_run_holds_it_on_any_node)
+Test(predict, variance_part_counts_the_never_drawn_rows_draws_on_every_node)
 {
-    const double n[2] = {3.0, 2.0}, q[2] = {0.02, 0.05}, v0[2] = {1000.0, 500.0};
-    double per_node = check_run_held(n, q, v0);
+    const double n[2] = {3000.0, 2000.0}, q[2] = {0.02, 0.05}, v0[2] = {1000.0, 500.0};
+    double per_node = check_never_drawn(n, q, v0);
     cr_assert(per_node < 0.9, "per node %.6g of the run's weight at round 40", per_node);
 }
 
 /* A node of one row drawn every round (q = 1, as at K = N) leaves nothing
- * undrawn after round 1: its term and its share of the run's count are 0
- * from round 2, not 0 x -inf = NaN (which, in the run's count, would
- * have spread to the other node). */
+ * undrawn after round 1: its term is 0 from round 2, not 0 x -inf = NaN
+ * (which, through the run's count, would have spread to the other node). */
 Test(predict, variance_part_takes_a_node_drawn_whole_every_round)
 {
     const double n[2] = {1.0, 2.0}, q[2] = {1.0, 0.05}, v0[2] = {1000.0, 500.0};
-    check_run_held(n, q, v0);
+    check_never_drawn(n, q, v0);
 }
 
 static const double *curve_mean(const struct trace *t);
