@@ -261,15 +261,16 @@
  * moved, is notes/refresh.md, section by section; in short, with the
  * expected run, on 2026-12-07: the 24 `visited` cells of a9a, phishing
  * and the rcv1-like set on 60 seeds, 24 of 24 within 10 % of the
- * asymptotic rate past the subopt floor (0.906-1.048;
- * notes/asymptote_table.py) and 22 of 24 of SPEC 4's tail to 1e-14
- * (0.868-1.052: the rcv1-like set at lambda 1e-2, whose runs reach
- * 1e-14 in 21-37 epochs, predicted slow); the 48 dsaga cells of a9a and phishing on the
- * 20 seeds 11-30, which never shaped the model, 47 of 48 within 10 % of
+ * asymptotic rate past the subopt floor (0.914-1.074;
+ * notes/asymptote_table.py) and 24 of 24 of SPEC 4's tail to 1e-14
+ * (0.982-1.084); to 1e-12, where a run stops at a low checkpoint, 22 of
+ * 24 (phishing and the rcv1-like set at lambda 1e-2, 1 n_k, 0.89 and
+ * 0.86, predicted slow); the 48 dsaga cells of a9a and phishing on the
+ * 20 seeds 11-30, which never shaped the model, 48 of 48 within 10 % of
  * the median SPEC 4 tail to 1e-12 (notes/heldout_table.py --predict; saga
- * 8 of 8).  Asymptotically it is within 5 % at 0.1 n_k on synth-sparse
- * sets of any width and K = 2-8, and at 1 n_k leans slow (0.88-0.97 at
- * K = 2 and 4, 1.03 at K = 8; "The run holds a row, not the node").
+ * 8 of 8).  Asymptotically it is within 7 % on synth-sparse sets of any
+ * width and K = 2-8 but at 1 n_k, K = 2 (0.92), and leans fast at 1 n_k
+ * on a9a (1.05-1.07; "The rows never drawn, and a row's first draw").
  */
 #include "harness/predict.h"
 

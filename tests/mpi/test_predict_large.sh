@@ -7,8 +7,10 @@
 # seed 1.  The predicted tail (the command prints `path matrix-free (mean
 # and variance parts`) within 5 % of the run's measured tail (SPEC 4: the
 # last third of the checkpoints).  Measured 2026-12-07, seed 1: none
-# 0.9994, visited 0.9987, late 0.9986 (0.9992, 0.9986, 0.9992 with each
-# node's own chance of holding a row, 2026-12-04).
+# 1.0038, visited 1.0039, late 1.0038 (0.9994, 0.9987, 0.9986 before the
+# first-draw share and the never-drawn rows' window, the same day;
+# 0.9992, 0.9986, 0.9992 with each node's own chance of holding a row,
+# 2026-12-04).
 # The mean part alone gave 1.006-1.012 over seeds 1-3.  test_predict.c
 # checks the path against the dense one; this is the path end to end,
 # its spectrum cached in a directory of its own.  Last, the cache keys the

@@ -11,9 +11,10 @@
 #   2. the variance part with a non-zero mean error: synth-sparse (n 4000,
 #      d 200, 10 nonzeros a row), lambda 1e-3, 0.1 n_k, refresh = visited,
 #      seeds 1-3: each run's predicted tail over its measured tail, median
-#      within 10 % of 1 (0.94; 0.995 when each node's rows were weighted by
-#      the node's own chance of holding them, 2026-12-07, on three seeds
-#      that scatter from -0.26 to -0.31).  Without the variance part (the stale
+#      within 10 % of 1 (0.95 on 2026-12-07 with the never-drawn rows'
+#      window and the first-draw share, 0.94 before them, 0.995 when each
+#      node's rows were weighted by the node's own chance of holding them;
+#      three seeds that scatter from -0.26 to -0.31).  Without the variance part (the stale
 #      memories' noise) the predicted tail is -0.475, 1.57x the measured
 #      -0.30 (a build that passed no variance part failed here,
 #      2026-12-04), and the asymptotic rate rho(M) is -0.223 (0.74x): the
@@ -30,7 +31,7 @@
 #      the tail predict prints and the grid stored; and the predicted curve
 #      follows each run's own: the median over the checkpoints of
 #      |log10(predicted / measured subopt)| is below half a decade
-#      (2026-12-06: 0.26, 0.15, 0.18; the mean part alone ends 7 decades
+#      (2026-12-07: 0.24, 0.12, 0.19; the mean part alone ends 7 decades
 #      below the runs), and so does its grad_norm the run's (2026-12-07:
 #      0.16, 0.11, 0.14).  --out a results file, the data file, a directory
 #      or a missing directory is refused before anything is computed, the
