@@ -105,7 +105,9 @@
  * the node's local noise over the gap, no a9a or phishing cell moved by
  * 0.5 %).  Of a round's tau_k draws n_k q_k are first draws, so every
  * term is weighted by the share f_k = n_k q_k / tau_k (0.95 at 0.1 n_k,
- * 0.63 at 1 n_k; predict_first_share).  With
+ * 0.63 at 1 n_k; predict_first_share, from the nodes' mean tau: exact
+ * where every node has the same n_k and tau_k; label shards, whose sizes
+ * differ, get the share at the mean tau).  With
  * G_k = (1/n_k) sum_i |x_i|^2 h_i^2 x_i x_i^T these are quadratic forms in
  * e and the e_a.  An age counts as far as a run holds a row that old:
  * the expected number of the run's rows at least a rounds old, over every
@@ -152,9 +154,10 @@
  * at full strength while any row was undrawn, and the model's curve fell
  * at the undrawn fraction's rate, (1 - q_k) a round (-0.27 decades an
  * epoch at 1 n_k), for its first 15-20 epochs where the runs fell at -0.35
- * to -0.41: at lambda 1e-2 on the rcv1-like set, whose runs reach 1e-14 by
- * then, SPEC 4's tail to 1e-14 came out 0.87x (notes/refresh.md, "The
- * rows never drawn").  The simulated runs below draw each row one by one
+ * to -0.41: at lambda 1e-2 on the rcv1-like set, whose runs reach 1e-14 in
+ * 21-30 epochs, SPEC 4's tail to 1e-14 came out 0.90x and 0.87x at 0.1
+ * and 1 n_k (notes/refresh.md, "The rows never drawn, and a row's first
+ * draw").  The simulated runs below draw each row one by one
  * and keep the run's count.
  *
  * Memories taken during a round.  A memory taken at the node's own
@@ -167,7 +170,8 @@
  * it where the steps have not yet forgotten it (the slow directions; in
  * the fast ones P already stands for the iterate's whole variance).  A
  * memory of age a adds phi_k (1 - s)^2 eta^2 V_k sum_j g_kj^2 / tr G_k
- * favg_j, with V_k of the round it was taken in and favg_j = (1 -
+ * favg_j, with V_k of the round it was taken in (its first draws' part,
+ * the never-drawn rows' rare ones left out) and favg_j = (1 -
  * b_j^(2t)) / (1 - b_j^2) averaged over the draw's step t in the round's
  * first tau (late: tau / 2) steps; phi_k is the share of a round's draws
  * that keep such a memory (1; q1 (1 - q2) / q for late, q1 and q2 the
@@ -350,8 +354,9 @@ static double predict_undrawn(double q, double rounds)
 
 /* The chance that a run still holds a row left undrawn for `rounds`
  * rounds on any node, 1 - exp(-sum_k n_k (1 - q_k)^rounds) (file comment,
- * "The variance part"): the weight of a memory age a (rounds = a - 1) and
- * of the never-drawn rows (rounds = round - 1). */
+ * "The variance part"): the weight of a memory age a (rounds = a - 1);
+ * the never-drawn rows have their own (file comment, "Rows never
+ * drawn"). */
 static double predict_run_held(const struct predict_var *var, double rounds)
 {
     double rows = 0.0;

@@ -192,7 +192,8 @@ struct predict_noise {
      * further on */
     int np;          /* paths: max(1, S) */
     double *sv;      /* np: each path's variance part after the last round */
-    double *gv;      /* np: the same part of |grad f|^2, sum_j a_j^2 P_j */
+    double *gv;      /* np: the same part of |grad f|^2, sum_j a_j^2 P_j (the
+                      * expected run: held_P_j) */
     int64_t *cnt;    /* np x K x (ages + 1): rows per round taken, ring as
                       * ring's, then the never drawn */
     double *steps;   /* K: the steps of node k's round, from q_k and n_k */
@@ -204,8 +205,9 @@ int predict_noise_init(struct predict_noise *nz, const struct predict_var *var, 
 
 /* One round (0 first): the noise each node's memories put into its steps,
  * decayed and summed per direction; returns the variance part of subopt,
- * (1/2) sum_j a_j P_j, of path 0, and each path's into nz->sv (its part
- * of |grad f|^2, sum_j a_j^2 P_j, into nz->gv).  eGe, ce,
+ * (1/2) sum_j a_j P_j (the expected run: held_P_j), of path 0, and each
+ * path's into nz->sv (its part of |grad f|^2, sum_j a_j^2 P_j, into
+ * nz->gv).  eGe, ce,
  * taken (K) and cross (K x ages) as above; at round 0 none is read. */
 double predict_noise_round(struct predict_noise *nz, int64_t round, const double *eGe,
                            const double *ce, const double *cross, const double *taken);

@@ -712,7 +712,7 @@ static double first_share(double tau, double n)
  * counts with the chance 1 - exp(-f never_r fac) that it holds one:
  *     subopt_r = 0.5 0.9025^r + 0.5 eta^2 v_r fac,
  *     v_r = f never_r v0 (1 - exp(-f never_r fac)).
- * Below one draw in the direction's memory (from round 84) the noise
+ * Below one draw in the direction's memory (from round 83) the noise
  * falls as never_r^2: twice the memory bound log10(1 - q), which the
  * expected noise alone (weight 1) would keep. */
 Test(predict, variance_part_counts_the_never_drawn_rows_as_far_as_a_run_holds_their_draws)
@@ -747,46 +747,44 @@ Test(predict, variance_part_counts_the_never_drawn_rows_as_far_as_a_run_holds_th
  * node: the synchronisation sums every node's noise into the one e.  Two
  * nodes of n_k rows, never drawn with chances 1 - q_k = 0.98 and 0.95 a
  * round (v0 = 1000 and 500; G ~ 0, so only the never-drawn rows' noise
- * counts), rounds of tau = 1000 steps of b = 0.9 that keep only their
- * last fac steps: node k's noise in round r is f_k never_k v0_k, its first
- * draws in the direction's memory x_k = f_k never_k fac, never_k = (1 -
- * q_k)^(r-1), and the variance part is (1/2) s^2 eta^2 fac sum_k f_k
- * never_k v0_k (1 - exp(-sum_k x_k)).  Counted per node (1 - exp(-x_k))
- * it would be lower. */
-/* predict_noise_round's variance part, rounds 1..40, against the closed
- * form above; returns per node's sum over the last round over the run's */
-static double check_never_drawn(const double n[2], const double q[2], const double v0[2])
+ * counts), rounds of tau steps of b = 0.9, after which the direction keeps
+ * f2 = b^(2 tau) of what it held and gains fac = (1 - f2) / (1 - b^2) of
+ * each step's noise: with never_k = (1 - q_k)^(r-1), node k's noise in
+ * round r is v_k = f_k never_k v0_k and its first draws x_k = f_k never_k,
+ * so the direction holds N_r = f2 N_(r-1) + s^2 eta^2 fac sum_k v_k of
+ * the never-drawn noise and D_r = f2 D_(r-1) + fac sum_k x_k of their
+ * draws, and the variance part is (1/2) N_r (1 - exp(-D_r)).  Counted per
+ * node (D_k,r of node k's draws alone) it would be lower. */
+/* predict_noise_round's variance part, rounds 1..40, against the
+ * recursion above; returns per node's over the run's at the last round */
+static double check_never_drawn(const double n[2], const double q[2], const double v0[2],
+                                double tau)
 {
     const double G[2] = {1e-12, 1e-12}, c[2] = {0.0, 0.0};
     const double a[1] = {1.0}, gd[2] = {1e-12, 1e-12};
-    const double eta = 0.1, s = 0.5, b = 1.0 - eta * a[0], tau = 1000.0;
+    const double eta = 0.1, s = 0.5, b = 1.0 - eta * a[0];
     struct predict_var var = {2, G, c, v0, q, n, a, gd, eta, s, tau, NULL, 0.0, NULL, 0};
     struct predict_noise nz = {0};
     cr_assert_eq(predict_noise_init(&nz, &var, 1), 0);
     double *forms = calloc((size_t)(3 + nz.ages) * 2, sizeof *forms);
     cr_assert_not_null(forms);
     double *eGe = forms, *ce = forms + 2, *taken = forms + 4, *cross = forms + 6;
-    const double fac = (1.0 - pow(b, 2.0 * tau)) / (1.0 - b * b);
-    double last = 0.0;
+    const double f2 = pow(b, 2.0 * tau), fac = (1.0 - f2) / (1.0 - b * b);
+    double Nk[2] = {0.0, 0.0}, Dk[2] = {0.0, 0.0}, last = 0.0;
     for (int64_t r = 0; r <= 40; r++) {
         double sv = predict_noise_round(&nz, r, eGe, ce, cross, taken);
         if (r == 0)
             continue;
-        double x[2], v[2], kicks = 0.0, want = 0.0, per_node = 0.0;
         for (int k = 0; k < 2; k++) {
             double never = r == 1 ? 1.0 : pow(1.0 - q[k], (double)(r - 1));
             double f = first_share(tau, n[k]);
-            x[k] = f * never * fac;
-            v[k] = f * never * v0[k];
-            kicks += x[k];
+            Nk[k] = f2 * Nk[k] + s * s * eta * eta * fac * f * never * v0[k];
+            Dk[k] = f2 * Dk[k] + fac * f * never;
         }
-        for (int k = 0; k < 2; k++) {
-            want += v[k] * -expm1(-kicks);
-            per_node += v[k] * -expm1(-x[k]);
-        }
-        double scale = 0.5 * s * s * eta * eta * fac;
-        cr_assert(isfinite(sv) && fabs(sv - scale * want) <= 1e-9 * scale * want,
-                  "round %lld: %.12g vs %.12g", (long long)r, sv, scale * want);
+        double want = 0.5 * (Nk[0] + Nk[1]) * -expm1(-(Dk[0] + Dk[1]));
+        double per_node = 0.5 * (Nk[0] * -expm1(-Dk[0]) + Nk[1] * -expm1(-Dk[1]));
+        cr_assert(isfinite(sv) && fabs(sv - want) <= 1e-9 * want, "round %lld: %.12g vs %.12g",
+                  (long long)r, sv, want);
         last = per_node / want;
     }
     free(forms);
@@ -797,8 +795,17 @@ static double check_never_drawn(const double n[2], const double q[2], const doub
 Test(predict, variance_part_counts_the_never_drawn_rows_draws_on_every_node)
 {
     const double n[2] = {3000.0, 2000.0}, q[2] = {0.02, 0.05}, v0[2] = {1000.0, 500.0};
-    double per_node = check_never_drawn(n, q, v0);
+    double per_node = check_never_drawn(n, q, v0, 1000.0);
     cr_assert(per_node < 0.9, "per node %.6g of the run's weight at round 40", per_node);
+}
+
+/* The same over short rounds (tau = 10 steps: the direction keeps f2 =
+ * 0.12 of its never-drawn noise, and of the count of their draws, from
+ * one round to the next), so the carried part is checked too. */
+Test(predict, variance_part_carries_the_never_drawn_rows_draws_across_rounds)
+{
+    const double n[2] = {30.0, 20.0}, q[2] = {0.02, 0.05}, v0[2] = {1000.0, 500.0};
+    check_never_drawn(n, q, v0, 10.0);
 }
 
 /* A node of one row drawn every round (q = 1, as at K = N) leaves nothing
@@ -807,7 +814,7 @@ Test(predict, variance_part_counts_the_never_drawn_rows_draws_on_every_node)
 Test(predict, variance_part_takes_a_node_drawn_whole_every_round)
 {
     const double n[2] = {1.0, 2.0}, q[2] = {1.0, 0.05}, v0[2] = {1000.0, 500.0};
-    check_never_drawn(n, q, v0);
+    check_never_drawn(n, q, v0, 1000.0);
 }
 
 static const double *curve_mean(const struct trace *t);
