@@ -374,9 +374,9 @@ static double predict_min_period(double n_k)
 }
 
 /* The chance that a given one of n_k rows is drawn in `steps` uniform draws. */
-static double predict_draw_chance(int64_t steps, int64_t n_k)
+static double predict_draw_chance(double steps, double n_k)
 {
-    return -expm1((double)steps * log1p(-1.0 / (double)n_k));
+    return -expm1(steps * log1p(-1.0 / n_k));
 }
 
 /* The share of a round's tau uniform draws from n_k rows that are a row's
@@ -386,7 +386,7 @@ static double predict_first_share(double tau, double n_k)
 {
     if (!(tau > 1.0) || !(n_k > 0.0))
         return 1.0;
-    double f = n_k * -expm1(tau * log1p(-1.0 / n_k)) / tau;
+    double f = n_k * predict_draw_chance(tau, n_k) / tau;
     return f < 1.0 ? f : 1.0;
 }
 
@@ -396,7 +396,7 @@ double predict_refresh_q(int refresh, int64_t tau, int64_t n_k, int64_t *tau1)
     *tau1 = refresh == PREDICT_REFRESH_LATE ? tau / 2 : 0;
     if (refresh == PREDICT_REFRESH_NONE)
         return 0.0;
-    return predict_draw_chance(tau - *tau1, n_k);
+    return predict_draw_chance((double)(tau - *tau1), (double)n_k);
 }
 
 /* out = T^power (n x n row-major) by repeated squaring; work holds n^2
@@ -1253,7 +1253,7 @@ double predict_noise_round(struct predict_noise *nz, int64_t round, const double
         double *slot = ring + (size_t)(round % amax) * (size_t)(3 * K);
         for (int64_t j = 0; j < r && round > 0; j++)
             P[j] *= nz->f2[j]; /* the round's decay, then each node's noise */
-        double *never_P = nz->first ? nz->never_P : NULL, *kicks = nz->never_kicks;
+        double *never_P = nz->never_P, *kicks = nz->never_kicks; /* NULL: simulated runs */
         for (int64_t j = 0; never_P && j < r && round > 0; j++) {
             never_P[j] *= nz->f2[j];
             kicks[j] *= nz->f2[j];
@@ -1266,14 +1266,16 @@ double predict_noise_round(struct predict_noise *nz, int64_t round, const double
              * G_k's diagonal, accumulated over the round, weighted s^2 at
              * the synchronisation */
             double scale = var->s * var->s * var->eta * var->eta * v * nz->inv_tr[k];
-            for (int64_t j = 0; j < r; j++)
-                P[j] += scale * gd[j] * nz->fac[j];
-            if (never_P) {
-                /* the never-drawn rows' first draws, and how many of them
-                 * each direction still holds (fac: its memory of the
+            if (!never_P) {
+                for (int64_t j = 0; j < r; j++)
+                    P[j] += scale * gd[j] * nz->fac[j];
+            } else {
+                /* with the never-drawn rows' first draws, and how many of
+                 * them each direction still holds (fac: its memory of the
                  * round's steps) */
                 double sn = var->s * var->s * var->eta * var->eta * nz->never_v[k] * nz->inv_tr[k];
                 for (int64_t j = 0; j < r; j++) {
+                    P[j] += scale * gd[j] * nz->fac[j];
                     never_P[j] += sn * gd[j] * nz->fac[j];
                     kicks[j] += nz->never_rate[k] * nz->fac[j];
                 }
@@ -1488,14 +1490,14 @@ static void predict_var_nodes(const struct dataset *ds, const double *alpha, con
     for (int k = 0; k < K; k++) {
         int64_t n_k = (int64_t)n[k];
         v0[k] /= n[k];
-        q[k] = predict_draw_chance(tau[k], n_k);
+        q[k] = predict_draw_chance((double)tau[k], (double)n_k);
         /* the draws that keep a memory at the local iterate: every one
          * (none), the first half's not drawn again later (late), none
          * (visited: re-taken at the synchronised w); with refresh_fraction
          * < 1 also the share 1 - frac of those the refresh would re-take */
         int64_t t1 = 0;
         double q2 = predict_refresh_q(refresh, tau[k], n_k, &t1);
-        double q1 = predict_draw_chance(t1, n_k);
+        double q1 = predict_draw_chance((double)t1, (double)n_k);
         double early = q1 * (1.0 - q2);  /* late: drawn before t1 only */
         double kept = (1.0 - frac) * q2; /* drawn after t1, not re-taken */
         /* its local memories come from the first t1 steps (late), else
@@ -1693,7 +1695,8 @@ int predict_run_curve(const struct run_cfg *cfg, unsigned flags, struct predict_
                 log_mem = lm;
             /* the variance part's ages (PREDICT_MAX_AGES), before any
              * spectrum is paid for: the smallest period within them */
-            double ages = predict_age_count(predict_draw_chance(tau[k], n_k), (double)n_k);
+            double ages =
+                predict_age_count(predict_draw_chance((double)tau[k], (double)n_k), (double)n_k);
             if (!(ages <= PREDICT_MAX_AGES))
                 PREDICT_REFUSE(out,
                                "predict: a period of %lld steps on node %d's %lld rows keeps "
