@@ -267,16 +267,17 @@
  * and the rcv1-like set on 60 seeds, 24 of 24 within 10 % of the
  * asymptotic rate past the subopt floor (0.914-1.074;
  * notes/asymptote_table.py) and 24 of 24 of SPEC 4's tail to 1e-14
- * (0.982-1.084); to 1e-12, where a run stops at a low checkpoint, 22 of
+ * (0.982-1.081); to 1e-12, where a run stops at a low checkpoint, 22 of
  * 24 (phishing and the rcv1-like set at lambda 1e-2, 1 n_k, 0.89 and
  * 0.86, predicted slow: the runs' own median curve is 0.93 and 0.91 of
  * the median of their tails there, the model 0.95 of that curve; a
- * smooth curve has no low last checkpoint); the 48 dsaga cells of a9a and phishing on the
- * 20 seeds 11-30, which never shaped the model, 48 of 48 within 10 % of
- * the median SPEC 4 tail to 1e-12 (notes/heldout_table.py --predict; saga
- * 8 of 8).  Asymptotically it is within 7 % on synth-sparse sets of any
- * width and K = 2-8 but at 1 n_k, K = 2 (0.92), and leans fast at 1 n_k
- * on a9a (1.05-1.07; "The rows never drawn, and a row's first draw").
+ * smooth curve has no low last checkpoint); the 48 dsaga cells of a9a
+ * and phishing on the 20 seeds 11-30, which never shaped the model, 48
+ * of 48 within 10 % of the median SPEC 4 tail to 1e-12
+ * (notes/heldout_table.py --predict; saga 8 of 8).  Asymptotically it
+ * is within 7 % on synth-sparse sets of any width and K = 2-8 but at
+ * 1 n_k, K = 2 (0.92), and leans fast at 1 n_k on a9a (1.05-1.07; "The
+ * rows never drawn, and a row's first draw").
  */
 #include "harness/predict.h"
 

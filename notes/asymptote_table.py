@@ -129,7 +129,7 @@ def main():
                     help="SPEC 4's tail of log10 subopt, each run cut where tol = TAIL_TO stops it")
     args = ap.parse_args()
     cells = collections.defaultdict(list)
-    curves = collections.defaultdict(list)  # per cell, with --tail-to: (epoch, subopt) per run
+    series = collections.defaultdict(list)  # per cell, with --tail-to: (epoch, subopt) per run
     f0 = {}  # per cell: f(0), the same for every seed (w = 0)
     short = collections.Counter()
     for path in args.runs:
@@ -145,7 +145,7 @@ def main():
                     so = g["subopt"][:]
                     f0[key] = so[0] + g.attrs["fstar"]
                     got = spec4_tail(g["epoch"][:], so, f0[key], args.tail_to)
-                    curves[key].append((g["epoch"][:], so))
+                    series[key].append((g["epoch"][:], so))
                 if got:
                     cells[key].append(got)
                 else:
@@ -171,7 +171,7 @@ def main():
                % (name, "1/N" if lam == "default" else lam, period, a, b, len(v), med, lo, hi,
                   pred, pred / med))
         if tail:
-            mc = median_curve_tail(curves[key], f0[key], args.tail_to)
+            mc = median_curve_tail(series[key], f0[key], args.tail_to)
             row += " %.4f | %.3f | %.3f |" % (mc, mc / med, pred / mc)
         print(row)
     r = np.array([x for x in ratios if x == x])
